@@ -1,0 +1,486 @@
+/* core.c: buffers, arenas, UTF-8, escaping, numbers, time, logging, files. */
+#include "core/core.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *nb_strerror(int rc) {
+  switch (rc) {
+  case NB_OK:
+    return "ok";
+  case NB_ENOMEM:
+    return "out of memory";
+  case NB_EINVAL:
+    return "invalid input";
+  case NB_ENOTFOUND:
+    return "not found";
+  case NB_EIO:
+    return "input/output error";
+  case NB_ETOOBIG:
+    return "over a size limit";
+  case NB_EEXIST:
+    return "already exists";
+  default:
+    return "unknown error";
+  }
+}
+
+/* ---- buf ---- */
+
+void buf_free(buf_t *b) {
+  free(b->data);
+  memset(b, 0, sizeof *b);
+}
+
+void buf_reset(buf_t *b) {
+  b->len = 0;
+  if (b->data)
+    b->data[0] = '\0';
+}
+
+int buf_reserve(buf_t *b, size_t extra) {
+  if (b->oom)
+    return NB_ENOMEM;
+  if (extra >= SIZE_MAX / 2 - b->len) {
+    b->oom = 1;
+    return NB_ENOMEM;
+  }
+  size_t need = b->len + extra + 1;
+  if (need <= b->cap)
+    return NB_OK;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < need)
+    cap *= 2;
+  char *p = realloc(b->data, cap);
+  if (!p) {
+    b->oom = 1;
+    return NB_ENOMEM;
+  }
+  b->data = p;
+  b->cap = cap;
+  return NB_OK;
+}
+
+void buf_append(buf_t *b, const void *p, size_t n) {
+  if (buf_reserve(b, n) != NB_OK)
+    return;
+  if (n)
+    memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void buf_puts(buf_t *b, const char *s) {
+  buf_append(b, s, strlen(s));
+}
+
+void buf_putc(buf_t *b, char c) {
+  buf_append(b, &c, 1);
+}
+
+void buf_vprintf(buf_t *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0 || buf_reserve(b, (size_t)n) != NB_OK)
+    return;
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  b->len += (size_t)n;
+}
+
+void buf_printf(buf_t *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(b, fmt, ap);
+  va_end(ap);
+}
+
+char *buf_take(buf_t *b, size_t *len) {
+  if (!b->data)
+    buf_reserve(b, 0);
+  char *p = b->oom ? NULL : b->data;
+  if (len)
+    *len = b->len;
+  if (!p)
+    free(b->data);
+  memset(b, 0, sizeof *b);
+  return p;
+}
+
+void buf_html_escape(buf_t *b, const char *s, size_t n) {
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *rep;
+    switch (s[i]) {
+    case '&':
+      rep = "&amp;";
+      break;
+    case '<':
+      rep = "&lt;";
+      break;
+    case '>':
+      rep = "&gt;";
+      break;
+    case '"':
+      rep = "&quot;";
+      break;
+    case '\'':
+      rep = "&#39;";
+      break;
+    default:
+      continue;
+    }
+    buf_append(b, s + start, i - start);
+    buf_puts(b, rep);
+    start = i + 1;
+  }
+  buf_append(b, s + start, n - start);
+}
+
+void buf_url_encode(buf_t *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+        c == '~') {
+      buf_putc(b, (char)c);
+    } else {
+      char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+      buf_append(b, e, 3);
+    }
+  }
+}
+
+/* ---- arena ---- */
+
+struct arena_block {
+  arena_block *next;
+  size_t used, cap;
+  max_align_t data[];
+};
+
+#define ARENA_BLOCK 8192
+
+void *arena_alloc(arena_t *a, size_t n) {
+  size_t align = sizeof(max_align_t);
+  n = (n + align - 1) / align * align;
+  if (n == 0)
+    n = align;
+  arena_block *h = a->head;
+  if (!h || h->cap - h->used < n) {
+    size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+    arena_block *nb = malloc(sizeof *nb + cap);
+    if (!nb)
+      return NULL;
+    nb->used = 0;
+    nb->cap = cap;
+    /* A big one-off allocation goes behind the current block so the
+     * current block's free space stays usable. */
+    if (h && cap > ARENA_BLOCK) {
+      nb->next = h->next;
+      h->next = nb;
+    } else {
+      nb->next = h;
+      a->head = nb;
+    }
+    h = nb;
+  }
+  void *p = (char *)h->data + h->used;
+  h->used += n;
+  return p;
+}
+
+char *arena_strndup(arena_t *a, const char *s, size_t n) {
+  char *p = arena_alloc(a, n + 1);
+  if (!p)
+    return NULL;
+  memcpy(p, s, n);
+  p[n] = '\0';
+  return p;
+}
+
+char *arena_strdup(arena_t *a, const char *s) {
+  return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(arena_t *a, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return NULL;
+  char *p = arena_alloc(a, (size_t)n + 1);
+  if (!p)
+    return NULL;
+  va_start(ap, fmt);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return p;
+}
+
+void arena_free(arena_t *a) {
+  arena_block *b = a->head;
+  while (b) {
+    arena_block *next = b->next;
+    free(b);
+    b = next;
+  }
+  a->head = NULL;
+}
+
+/* ---- UTF-8 ---- */
+
+size_t utf8_decode(const char *str, size_t n, uint32_t *cp) {
+  const unsigned char *s = (const unsigned char *)str;
+  if (n == 0)
+    return 0;
+  unsigned char c = s[0];
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  size_t len;
+  uint32_t v, min;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2, v = c & 0x1F, min = 0x80;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3, v = c & 0x0F, min = 0x800;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4, v = c & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (n < len)
+    return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+    v = (v << 6) | (s[i] & 0x3F);
+  }
+  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+    return 0;
+  *cp = v;
+  return len;
+}
+
+int utf8_valid(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if ((unsigned char)s[i] < 0x80) {
+      i++;
+      continue;
+    }
+    uint32_t cp;
+    size_t k = utf8_decode(s + i, n - i, &cp);
+    if (k == 0)
+      return 0;
+    i += k;
+  }
+  return 1;
+}
+
+size_t utf8_encode(uint32_t cp, char out[4]) {
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+size_t utf8_count(const char *s, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; i++)
+    if (((unsigned char)s[i] & 0xC0) != 0x80)
+      c++;
+  return c;
+}
+
+/* ---- numbers ---- */
+
+int nb_parse_i64(const char *s, size_t n, int64_t min, int64_t max,
+                 int64_t *out) {
+  size_t i = 0;
+  int neg = 0;
+  if (n > 0 && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  if (i == n || n - i > 19)
+    return NB_EINVAL;
+  uint64_t v = 0;
+  for (; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return NB_EINVAL;
+    v = v * 10 + (uint64_t)(s[i] - '0');
+  }
+  if (v > (uint64_t)INT64_MAX)
+    return NB_EINVAL;
+  int64_t r = neg ? -(int64_t)v : (int64_t)v;
+  if (r < min || r > max)
+    return NB_EINVAL;
+  *out = r;
+  return NB_OK;
+}
+
+/* ---- time ---- */
+
+int64_t nb_now(void) {
+  return (int64_t)time(NULL);
+}
+
+int64_t nb_now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void nb_time_iso(int64_t t, char out[32]) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void nb_time_http(int64_t t, char out[32]) {
+  static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed",
+                                  "Thu", "Fri", "Sat"};
+  static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  /* Not strftime: %a and %b follow the C locale, which HTTP must not. */
+  snprintf(out, 32, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+           tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+           tm.tm_min, tm.tm_sec);
+}
+
+static int digits(const char *s, int n, int *v) {
+  int r = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return 0;
+    r = r * 10 + (s[i] - '0');
+  }
+  *v = r;
+  return 1;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * civil algorithm), so parsing needs neither timegm nor TZ. */
+static int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+int nb_time_parse(const char *s, int64_t *out) {
+  size_t n = strlen(s);
+  int y, mo, d, h = 0, mi = 0, se = 0;
+  if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+      s[7] != '-' || !digits(s + 8, 2, &d))
+    return NB_EINVAL;
+  const char *p = s + 10;
+  if (*p == 'T' || *p == ' ') {
+    if (strlen(p) < 6 || !digits(p + 1, 2, &h) || p[3] != ':' ||
+        !digits(p + 4, 2, &mi))
+      return NB_EINVAL;
+    p += 6;
+    if (*p == ':') {
+      if (!digits(p + 1, 2, &se))
+        return NB_EINVAL;
+      p += 3;
+    }
+  }
+  int off = 0;
+  if (*p == 'Z') {
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    int oh, om;
+    if (strlen(p) != 6 || !digits(p + 1, 2, &oh) || p[3] != ':' ||
+        !digits(p + 4, 2, &om) || oh > 14 || om > 59)
+      return NB_EINVAL;
+    off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+    p += 6;
+  }
+  if (*p != '\0')
+    return NB_EINVAL;
+  static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+      (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || se > 59)
+    return NB_EINVAL;
+  *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+  return NB_OK;
+}
+
+/* ---- logging ---- */
+
+void nb_log(const char *level, const char *fmt, ...) {
+  char ts[32];
+  nb_time_iso(nb_now(), ts);
+  buf_t b = {0};
+  buf_printf(&b, "time=%s level=%s msg=\"", ts, level);
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  buf_puts(&b, "\"\n");
+  if (b.data)
+    fwrite(b.data, 1, b.len, stderr);
+  buf_free(&b);
+}
+
+/* ---- files ---- */
+
+int nb_read_file(const char *path, size_t max, char **data, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NB_EIO;
+  buf_t b = {0};
+  char chunk[65536];
+  size_t k;
+  int rc = NB_OK;
+  while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    if (b.len + k > max) {
+      rc = NB_ETOOBIG;
+      break;
+    }
+    buf_append(&b, chunk, k);
+  }
+  if (rc == NB_OK && ferror(f))
+    rc = NB_EIO;
+  fclose(f);
+  if (rc == NB_OK && buf_reserve(&b, 0) != NB_OK)
+    rc = NB_ENOMEM;
+  if (rc != NB_OK) {
+    buf_free(&b);
+    return rc;
+  }
+  *data = buf_take(&b, len);
+  return *data ? NB_OK : NB_ENOMEM;
+}

@@ -1,0 +1,104 @@
+/* core: the bottom layer every other module uses.
+ *
+ * Growable byte buffers, a per-request arena, UTF-8 checks, escaping for HTML,
+ * URLs and JSON-in-HTML, bounded number parsing, time helpers and logging.
+ * Nothing here knows about HTTP, SQL or Arabic. */
+#ifndef NABA_CORE_H
+#define NABA_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error codes shared by every module: 0 is success, errors are negative. */
+enum {
+  NB_OK = 0,
+  NB_ENOMEM = -1, /* out of memory */
+  NB_EINVAL = -2, /* input refused: malformed or out of range */
+  NB_ENOTFOUND = -3,
+  NB_EIO = -4,     /* file or database I/O failed */
+  NB_ETOOBIG = -5, /* input over a limit */
+  NB_EEXIST = -6,
+};
+const char *nb_strerror(int rc);
+
+/* ---- buf: a growable byte buffer, always NUL-terminated ----
+ * A zeroed struct is an empty buffer. On allocation failure the buffer
+ * remembers it (oom = 1) and further appends are ignored, so callers can
+ * append many times and check once. The caller owns `data`: free with
+ * buf_free(), or take it with buf_take() (then free() it yourself). */
+typedef struct {
+  char *data;
+  size_t len;
+  size_t cap;
+  int oom;
+} buf_t;
+
+void buf_free(buf_t *b);
+void buf_reset(buf_t *b); /* len = 0, keeps memory */
+int buf_reserve(buf_t *b, size_t extra);
+void buf_append(buf_t *b, const void *p, size_t n);
+void buf_puts(buf_t *b, const char *s);
+void buf_putc(buf_t *b, char c);
+void buf_printf(buf_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_vprintf(buf_t *b, const char *fmt, va_list ap);
+/* Returns the data (NUL-terminated, caller frees) and empties the buffer. */
+char *buf_take(buf_t *b, size_t *len);
+
+/* Escaping appenders. html: & < > " ' escaped; url: percent-encodes every
+ * byte outside RFC 3986 unreserved (so Arabic slugs become %D8%..). */
+void buf_html_escape(buf_t *b, const char *s, size_t n);
+void buf_url_encode(buf_t *b, const char *s, size_t n);
+
+/* ---- arena: request-scoped memory, freed all at once ---- */
+typedef struct arena_block arena_block;
+typedef struct {
+  arena_block *head;
+} arena_t;
+
+void *arena_alloc(arena_t *a, size_t n); /* aligned for any type */
+char *arena_strndup(arena_t *a, const char *s, size_t n);
+char *arena_strdup(arena_t *a, const char *s);
+char *arena_printf(arena_t *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void arena_free(arena_t *a); /* frees every block */
+
+/* ---- UTF-8 ---- */
+/* 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+ */
+int utf8_valid(const char *s, size_t n);
+/* Decodes one code point at s (n bytes available); returns its length in
+ * bytes, or 0 on malformed input or n == 0. */
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Encodes cp into out (4 bytes room); returns the length. */
+size_t utf8_encode(uint32_t cp, char out[4]);
+/* Number of code points in a valid UTF-8 string. */
+size_t utf8_count(const char *s, size_t n);
+
+/* ---- numbers ---- */
+/* strtonum-style: parses a whole decimal string into [min, max]. */
+int nb_parse_i64(const char *s, size_t n, int64_t min, int64_t max,
+                 int64_t *out);
+
+/* ---- time ---- */
+int64_t nb_now(void);    /* Unix seconds, UTC */
+int64_t nb_now_us(void); /* monotonic microseconds */
+/* ISO 8601 UTC: "2021-11-24T08:00:00Z" into out (>= 21 bytes). */
+void nb_time_iso(int64_t t, char out[32]);
+/* RFC 7231 HTTP date: "Wed, 24 Nov 2021 08:00:00 GMT" (>= 30 bytes). */
+void nb_time_http(int64_t t, char out[32]);
+/* Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" with optional "Z" or
+ * "+HH:MM"/"-HH:MM" (no suffix = UTC). */
+int nb_time_parse(const char *s, int64_t *out);
+
+/* ---- logging to stderr: "level=warn msg=..." ---- */
+void nb_log(const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- files ---- */
+/* Reads a whole file (at most max bytes) into a malloc'd NUL-terminated
+ * buffer the caller frees. Returns NB_ETOOBIG, NB_EIO or NB_OK. */
+int nb_read_file(const char *path, size_t max, char **data, size_t *len);
+
+#endif

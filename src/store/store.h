@@ -1,0 +1,125 @@
+/* store: every query the product needs, in domain terms.
+ *
+ * This is the only module that speaks SQL. store/sqlite.c implements it on
+ * SQLite (WAL mode; one connection per thread; writes in transactions).
+ * Schema migrations are the numbered files in store/migrations/, embedded in
+ * the binary and applied at open inside one transaction, recorded in
+ * `schema_version`.
+ *
+ * Memory: every string or array a query returns is allocated from the arena
+ * the caller passes and lives until the caller frees that arena.
+ *
+ * Change log: every write records, in the same transaction, the cache tags
+ * it touched ("article:42", "section:7", "author:3", "home", "site") in a
+ * `changes` table. A server polls store_changes_since() to invalidate its
+ * page cache, also when the write came from another process (the CLI). */
+#ifndef NABA_STORE_H
+#define NABA_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+typedef struct store store;
+
+/* Opens (creating if needed) the database at path. With readonly == 0 the
+ * schema is migrated to the newest version first. On failure returns a
+ * negative code and writes a message into err. Free with store_close(). */
+int store_open(const char *path, int readonly, store **out, char *err,
+               size_t errlen);
+void store_close(store *s);
+/* The last SQLite error message of this connection (for logs). */
+const char *store_errmsg(store *s);
+
+/* Transactions around several writes (the import uses one per file).
+ * Single write calls outside a transaction are their own transaction. */
+int store_begin(store *s);
+int store_commit(store *s);
+int store_rollback(store *s);
+
+/* ---- sections ---- */
+typedef struct {
+  int64_t id;
+  const char *name; /* as the newsroom wrote it, e.g. "سياسة" */
+  const char *slug; /* URL segment, UTF-8, not percent-encoded */
+  int64_t position; /* menu order */
+} store_section;
+
+int store_sections(store *s, arena_t *a, store_section **out, size_t *n);
+int store_section_by_slug(store *s, arena_t *a, const char *slug,
+                          store_section *out); /* NB_ENOTFOUND if none */
+int store_section_by_id(store *s, arena_t *a, int64_t id, store_section *out);
+/* Returns the id of the section with this name, creating it (with this slug,
+ * placed last in the menu) if there is none. *created says which. */
+int store_section_ensure(store *s, const char *name, const char *slug,
+                         int64_t *id, int *created);
+
+/* ---- authors ---- */
+int store_author_ensure(store *s, const char *name, const char *slug,
+                        int64_t *id);
+
+/* ---- articles ---- */
+enum { STORE_DRAFT = 0, STORE_PUBLISHED = 1 };
+
+typedef struct {
+  int64_t id;
+  int64_t section_id;
+  int64_t author_id;      /* 0: no byline */
+  const char *title;
+  const char *slug;       /* UTF-8, not percent-encoded */
+  const char *summary;    /* may be "" */
+  const char *body_html;  /* sanitized HTML; NULL in list queries */
+  const char *image_url;  /* may be "" */
+  int64_t published_at;   /* Unix seconds, UTC */
+  int64_t updated_at;
+  int status;             /* STORE_DRAFT or STORE_PUBLISHED */
+  /* Joined for display; filled by reads, ignored by writes. */
+  const char *section_name;
+  const char *section_slug;
+  const char *author_name; /* "" when no author */
+} store_article;
+
+/* Published articles only, unless noted. */
+int store_article_by_id(store *s, arena_t *a, int64_t id, store_article *out);
+/* Newest first. section_id 0 means every section. Lists leave body_html
+ * NULL. */
+int store_articles_latest(store *s, arena_t *a, int64_t section_id,
+                          int64_t offset, int64_t limit, store_article **out,
+                          size_t *n);
+int store_articles_count(store *s, int64_t section_id, int64_t *n);
+
+/* Inserts or updates an article. With source_key non-NULL, an article
+ * previously saved with the same key is updated in place (so importing a
+ * file twice keeps one article) and a->id is set to its id; otherwise
+ * a->id == 0 inserts and a->id > 0 updates. *created (may be NULL) tells
+ * whether a row was inserted. On update, fields are replaced, except that
+ * published_at is kept when the given value is 0. Records the change tags. */
+int store_article_save(store *s, store_article *a, const char *source_key,
+                       int *created);
+
+/* ---- site settings (key/value; defaults and validation live above) ---- */
+typedef struct {
+  const char *key;
+  const char *value;
+} store_kv;
+
+/* *value is NULL when the key was never set. */
+int store_setting_get(store *s, arena_t *a, const char *key,
+                      const char **value);
+int store_setting_set(store *s, const char *key, const char *value);
+int store_setting_unset(store *s, const char *key);
+int store_settings_all(store *s, arena_t *a, store_kv **out, size_t *n);
+
+/* ---- change log for cache invalidation ---- */
+/* Cheap check: returns a number that changes whenever another connection
+ * (or process) committed a write (PRAGMA data_version). */
+int store_data_version(store *s, int64_t *v);
+/* Highest change id now (a poller starts from here). */
+int store_changes_head(store *s, int64_t *head);
+/* Tags recorded after change id `after`, oldest first, at most `max`;
+ * *last is the id of the last one returned (or `after` when none). */
+int store_changes_since(store *s, arena_t *a, int64_t after, size_t max,
+                        const char ***tags, size_t *n, int64_t *last);
+
+#endif
