@@ -18,11 +18,11 @@ def main():
     for i, path in enumerate(files):
         data = open(path, 'rb').read()
         body = ','.join(str(b) for b in data)
-        lines.append('static const char %s_%d[] = {%s%s0};' % (symbol, i, body, ',' if body else ''))
+        lines.append('static const unsigned char %s_%d[] = {%s%s0};' % (symbol, i, body, ',' if body else ''))
     lines.append('const struct nb_embed %s[] = {' % symbol)
     for i, path in enumerate(files):
         size = os.path.getsize(path)
-        lines.append('  {"%s", %s_%d, %d},' % (os.path.basename(path), symbol, i, size))
+        lines.append('  {"%s", (const char *)%s_%d, %d},' % (os.path.basename(path), symbol, i, size))
     if not files:
         lines.append('  {0, 0, 0},')
     lines.append('};')

@@ -993,8 +993,9 @@ static int article_write(store *s, store_article *a, const char *source_key,
     rc = bind_i64(s, st, 8, a->status);
   if (rc == NB_OK)
     rc = bind_i64(s, st, 9, published_at);
+  int64_t updated_at = a->updated_at > 0 ? a->updated_at : now;
   if (rc == NB_OK)
-    rc = bind_i64(s, st, 10, now);
+    rc = bind_i64(s, st, 10, updated_at);
   if (rc == NB_OK && source_key)
     rc = bind_text(s, st, 11, source_key);
   if (rc == NB_OK && found)
@@ -1008,7 +1009,7 @@ static int article_write(store *s, store_article *a, const char *source_key,
 
   a->id = found ? old.id : sqlite3_last_insert_rowid(s->db);
   a->published_at = published_at;
-  a->updated_at = now;
+  a->updated_at = updated_at;
   *created = !found;
 
   rc = change_add_id(s, "article", a->id);

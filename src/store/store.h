@@ -94,7 +94,10 @@ int store_articles_count(store *s, int64_t section_id, int64_t *n);
  * file twice keeps one article) and a->id is set to its id; otherwise
  * a->id == 0 inserts and a->id > 0 updates. *created (may be NULL) tells
  * whether a row was inserted. On update, fields are replaced, except that
- * published_at is kept when the given value is 0. Records the change tags. */
+ * published_at is kept when the given value is 0. updated_at 0 means now
+ * (an import passes the original date, which is no editorial update).
+ * Records the change tags ("article:ID", "section:ID" old and new,
+ * "author:ID", "home"). */
 int store_article_save(store *s, store_article *a, const char *source_key,
                        int *created);
 
@@ -118,7 +121,9 @@ int store_data_version(store *s, int64_t *v);
 /* Highest change id now (a poller starts from here). */
 int store_changes_head(store *s, int64_t *head);
 /* Tags recorded after change id `after`, oldest first, at most `max`;
- * *last is the id of the last one returned (or `after` when none). */
+ * *last is the id of the last one returned (or `after` when none). A
+ * caller that fell behind the kept log gets the single tag "*": drop
+ * everything. */
 int store_changes_since(store *s, arena_t *a, int64_t after, size_t max,
                         const char ***tags, size_t *n, int64_t *last);
 

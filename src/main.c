@@ -1,0 +1,382 @@
+/* main.c: the naba command line: serve, init, import, settings. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arabic/arabic.h"
+#include "core/core.h"
+#include "import/import.h"
+#include "site/site.h"
+#include "store/store.h"
+#include "web/web.h"
+
+/* Demo articles (src/site/demo/NN-name.txt), embedded by tools/embed.py. */
+struct nb_embed {
+  const char *name;
+  const char *data;
+  size_t len;
+};
+extern const struct nb_embed naba_demo[];
+extern const size_t naba_demo_count;
+
+#define DEFAULT_DB "naba.db"
+#define DEFAULT_PORT 8080
+
+static const char usage[] =
+    "naba " NABA_VERSION " — an Arabic-first news publishing platform\n"
+    "\n"
+    "usage: naba COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  serve                  serve the site over HTTP\n"
+    "      --port N           port (env NABA_PORT; default 8080; 0 picks a "
+    "free one)\n"
+    "      --address A        IPv4 address to listen on (default 127.0.0.1)\n"
+    "      --threads N        server threads (default: one per core)\n"
+    "      --theme DIR        theme folder (env NABA_THEME)\n"
+    "      --access-log F     access log file, - for stdout, off for none "
+    "(default -)\n"
+    "      --cache-mb N       page cache budget in MiB (default 64)\n"
+    "  init [--demo]          create the database; --demo adds demo articles "
+    "if it has none\n"
+    "  import page [--section S] [--author A] [--date D] FILE...\n"
+    "                         import saved article pages (text); D is "
+    "YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]\n"
+    "  settings list          show every setting, its value and what it does\n"
+    "  settings get KEY       print one setting's value\n"
+    "  settings set KEY VALUE change a setting (shown on the site at once)\n"
+    "  settings unset KEY     go back to the default\n"
+    "\n"
+    "common options:\n"
+    "  --db PATH              database file (env NABA_DB; default naba.db)\n"
+    "  -h, --help             this help\n"
+    "  --version              print the version\n";
+
+typedef struct {
+  const char *db;
+  const char *theme;
+  const char *address;
+  const char *access_log;
+  const char *section, *author, *date;
+  int port;
+  int threads;
+  int cache_mb;
+  int demo;
+  char **args; /* positional arguments after the command */
+  int nargs;
+} options;
+
+static int fail(const char *fmt, const char *a, const char *b) {
+  fprintf(stderr, "naba: ");
+  fprintf(stderr, fmt, a, b);
+  fputc('\n', stderr);
+  return 2;
+}
+
+static int parse_int(const char *flag, const char *v, int min, int max,
+                     int *out) {
+  int64_t n;
+  if (!v || nb_parse_i64(v, strlen(v), min, max, &n) != NB_OK)
+    return fail("%s needs a number, got \"%s\"", flag, v ? v : "");
+  *out = (int)n;
+  return 0;
+}
+
+/* Parses flags anywhere after the command; the rest are positional. */
+static int parse_options(int argc, char **argv, int from, options *o) {
+  const char *env;
+  o->db = (env = getenv("NABA_DB")) && *env ? env : DEFAULT_DB;
+  o->theme = (env = getenv("NABA_THEME")) && *env ? env : NABA_THEME_DIR;
+  o->port = DEFAULT_PORT;
+  o->access_log = "-";
+  if ((env = getenv("NABA_PORT")) && *env &&
+      parse_int("NABA_PORT", env, 0, 65535, &o->port))
+    return 2;
+  o->args = calloc((size_t)argc + 1, sizeof *o->args);
+  if (!o->args)
+    return fail("%s%s", "out of memory", "");
+  for (int i = from; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define FLAG(name)                                                             \
+  (strcmp(a, name) == 0 && (v || (fail("%s needs a value%s", name, ""), 0)) && \
+   ++i)
+    if (strcmp(a, "--demo") == 0) {
+      o->demo = 1;
+    } else if (strcmp(a, "--db") == 0 || strcmp(a, "--theme") == 0 ||
+               strcmp(a, "--address") == 0 || strcmp(a, "--access-log") == 0 ||
+               strcmp(a, "--section") == 0 || strcmp(a, "--author") == 0 ||
+               strcmp(a, "--date") == 0 || strcmp(a, "--port") == 0 ||
+               strcmp(a, "--threads") == 0 || strcmp(a, "--cache-mb") == 0) {
+      if (!v)
+        return fail("%s needs a value%s", a, "");
+      i++;
+      if (strcmp(a, "--db") == 0)
+        o->db = v;
+      else if (strcmp(a, "--theme") == 0)
+        o->theme = v;
+      else if (strcmp(a, "--address") == 0)
+        o->address = v;
+      else if (strcmp(a, "--access-log") == 0)
+        o->access_log = v;
+      else if (strcmp(a, "--section") == 0)
+        o->section = v;
+      else if (strcmp(a, "--author") == 0)
+        o->author = v;
+      else if (strcmp(a, "--date") == 0)
+        o->date = v;
+      else if (strcmp(a, "--port") == 0 && parse_int(a, v, 0, 65535, &o->port))
+        return 2;
+      else if (strcmp(a, "--threads") == 0 &&
+               parse_int(a, v, 1, 64, &o->threads))
+        return 2;
+      else if (strcmp(a, "--cache-mb") == 0 &&
+               parse_int(a, v, 1, 65536, &o->cache_mb))
+        return 2;
+    } else if (a[0] == '-' && a[1] == '-' && a[2] != '\0') {
+      return fail("unknown option %s (see naba --help)%s", a, "");
+    } else {
+      o->args[o->nargs++] = argv[i];
+    }
+#undef FLAG
+  }
+  return 0;
+}
+
+static int open_store(const options *o, store **st) {
+  char err[512];
+  if (store_open(o->db, 0, st, err, sizeof err) != NB_OK)
+    return fail("cannot open %s: %s", o->db, err);
+  return 0;
+}
+
+/* ---- serve ---- */
+
+static int cmd_serve(const options *o) {
+  char err[512];
+  site *s = NULL;
+  web_server *w = NULL;
+  FILE *log = NULL;
+  int rc = 1;
+  site_config sc = {.db_path = o->db, .theme_dir = o->theme};
+  if (site_open(&sc, &s, err, sizeof err) != NB_OK) {
+    fail("cannot start: %s%s", err, "");
+    goto done;
+  }
+  if (strcmp(o->access_log, "-") == 0) {
+    log = stdout;
+  } else if (strcmp(o->access_log, "off") != 0) {
+    log = fopen(o->access_log, "a");
+    if (!log) {
+      fail("cannot open access log %s: %s", o->access_log, strerror(errno));
+      goto done;
+    }
+  }
+  /* Block the stop signals before threads start so that only sigwait()
+   * below sees them. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  web_config wc = {.address = o->address,
+                   .port = o->port,
+                   .threads = o->threads,
+                   .access_log = log,
+                   .cache_bytes = (size_t)o->cache_mb << 20};
+  if (web_server_start(&wc, site_handle, s, site_assets(s), &w, err,
+                       sizeof err) != NB_OK) {
+    fail("%s%s", err, "");
+    goto done;
+  }
+  if (site_watch(s, w) != NB_OK) {
+    fail("cannot start the cache watcher%s%s", "", "");
+    goto done;
+  }
+  printf("naba: serving http://%s:%d/ from %s\n",
+         o->address ? o->address : "127.0.0.1", web_server_port(w), o->db);
+  fflush(stdout);
+  int sig;
+  sigwait(&set, &sig);
+  fprintf(stderr, "naba: %s, finishing requests in flight\n",
+          sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  rc = 0;
+done:
+  site_unwatch(s);
+  web_server_stop(w, 5000);
+  site_close(s);
+  if (log && log != stdout)
+    fclose(log);
+  return rc;
+}
+
+/* ---- import ---- */
+
+static int import_one(store *st, const char *path, const imp_page_opts *po) {
+  char *data = NULL;
+  size_t len;
+  char err[256];
+  int rc = nb_read_file(path, IMP_PAGE_MAX_SIZE, &data, &len);
+  if (rc != NB_OK) {
+    fprintf(stderr, "naba: %s: refused: %s\n", path,
+            rc == NB_ETOOBIG ? "file over 4 MiB" : strerror(errno));
+    return 1;
+  }
+  arena_t a = {0};
+  imp_page p;
+  int64_t id = 0;
+  int created = 0;
+  rc = imp_page_parse(data, len, &a, &p, err, sizeof err);
+  if (rc == NB_OK)
+    rc = imp_page_save(st, &p, po, &id, &created, err, sizeof err);
+  if (rc == NB_OK)
+    printf("%s: %s article %lld: %s\n", path, created ? "imported" : "updated",
+           (long long)id, p.title);
+  else
+    fprintf(stderr, "naba: %s: refused: %s\n", path, err);
+  arena_free(&a);
+  free(data);
+  return rc == NB_OK ? 0 : 1;
+}
+
+static int cmd_import(const options *o) {
+  if (o->nargs < 1 || strcmp(o->args[0], "page") != 0)
+    return fail("usage: naba import page [--section S] [--author A] [--date "
+                "D] FILE...%s%s",
+                "", "");
+  if (o->nargs < 2)
+    return fail("import page: give at least one FILE%s%s", "", "");
+  imp_page_opts po = {.section = o->section, .author = o->author};
+  if (o->date && nb_time_parse(o->date, &po.date) != NB_OK)
+    return fail("--date \"%s\" is not a date like 2021-11-24T08:00Z%s", o->date,
+                "");
+  store *st;
+  if (open_store(o, &st))
+    return 1;
+  int bad = 0;
+  for (int i = 1; i < o->nargs; i++)
+    bad += import_one(st, o->args[i], &po);
+  store_close(st);
+  return bad ? 1 : 0;
+}
+
+/* ---- init ---- */
+
+static int load_demo(store *st) {
+  int64_t have = 0;
+  if (store_articles_count(st, 0, &have) == NB_OK && have > 0) {
+    printf("demo: the database already has %lld articles; nothing added\n",
+           (long long)have);
+    return 0;
+  }
+  int64_t now = nb_now();
+  for (size_t i = 0; i < naba_demo_count; i++) {
+    arena_t a = {0};
+    imp_page p;
+    char err[256];
+    int64_t id;
+    int created;
+    /* Newest first in file order: one every few hours, back in time. */
+    imp_page_opts po = {.author = "فريق نبأ",
+                        .date = now - (int64_t)(i + 1) * 5 * 3600};
+    int rc = imp_page_parse(naba_demo[i].data, naba_demo[i].len, &a, &p, err,
+                            sizeof err);
+    if (rc == NB_OK)
+      rc = imp_page_save(st, &p, &po, &id, &created, err, sizeof err);
+    arena_free(&a);
+    if (rc != NB_OK)
+      return fail("demo %s: %s", naba_demo[i].name, err);
+  }
+  printf("demo: %zu articles added\n", naba_demo_count);
+  return 0;
+}
+
+static int cmd_init(const options *o) {
+  store *st;
+  if (open_store(o, &st))
+    return 1;
+  printf("database %s is ready\n", o->db);
+  int rc = o->demo ? load_demo(st) : 0;
+  store_close(st);
+  return rc;
+}
+
+/* ---- settings ---- */
+
+static int cmd_settings(const options *o) {
+  const char *sub = o->nargs > 0 ? o->args[0] : "";
+  store *st;
+  int rc = 0;
+  char err[512];
+  if (strcmp(sub, "list") != 0 && strcmp(sub, "get") != 0 &&
+      strcmp(sub, "set") != 0 && strcmp(sub, "unset") != 0)
+    return fail("usage: naba settings list | get KEY | set KEY VALUE | "
+                "unset KEY%s%s",
+                "", "");
+  if ((strcmp(sub, "get") == 0 || strcmp(sub, "unset") == 0) && o->nargs != 2)
+    return fail("usage: naba settings %s KEY%s", sub, "");
+  if (strcmp(sub, "set") == 0 && o->nargs != 3)
+    return fail("usage: naba settings set KEY VALUE%s%s", "", "");
+  if (o->nargs > 1 && !site_setting_find(o->args[1]))
+    return fail("unknown setting \"%s\" (see: naba settings list)%s",
+                o->args[1], "");
+  if (open_store(o, &st))
+    return 1;
+  arena_t a = {0};
+  if (strcmp(sub, "list") == 0) {
+    size_t n;
+    const site_setting *defs = site_settings(&n);
+    for (size_t i = 0; i < n; i++) {
+      const char *v = NULL;
+      store_setting_get(st, &a, defs[i].key, &v);
+      printf("%-18s %s%s\n%-18s   %s\n", defs[i].key, v ? v : defs[i].fallback,
+             v ? "" : "  (default)", "", defs[i].help);
+    }
+  } else if (strcmp(sub, "get") == 0) {
+    const char *v = NULL;
+    store_setting_get(st, &a, o->args[1], &v);
+    printf("%s\n", v ? v : site_setting_find(o->args[1])->fallback);
+  } else if (strcmp(sub, "set") == 0) {
+    if (site_setting_check(o->args[1], o->args[2], err, sizeof err) != NB_OK)
+      rc = fail("%s%s", err, "");
+    else if (store_setting_set(st, o->args[1], o->args[2]) != NB_OK)
+      rc = fail("cannot save: %s%s", store_errmsg(st), "");
+  } else if (store_setting_unset(st, o->args[1]) != NB_OK) {
+    rc = fail("cannot save: %s%s", store_errmsg(st), "");
+  }
+  arena_free(&a);
+  store_close(st);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+    fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    puts("naba " NABA_VERSION);
+    return 0;
+  }
+  options o = {0};
+  int rc = parse_options(argc, argv, 2, &o);
+  if (rc == 0) {
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") == 0)
+      rc = cmd_serve(&o);
+    else if (strcmp(cmd, "init") == 0)
+      rc = cmd_init(&o);
+    else if (strcmp(cmd, "import") == 0)
+      rc = cmd_import(&o);
+    else if (strcmp(cmd, "settings") == 0)
+      rc = cmd_settings(&o);
+    else
+      rc = fail("unknown command \"%s\" (see naba --help)%s", cmd, "");
+  }
+  free(o.args);
+  return rc;
+}

@@ -1,0 +1,101 @@
+/* settings.c: the site settings naba knows, their defaults and checks.
+ * Values live in the store; these rules keep a typo from breaking pages. */
+#include "site/site.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "arabic/arabic.h"
+
+static const site_setting settings[] = {
+    {"site_name", "نبأ", "the site's name, in the header and titles"},
+    {"site_description", "أخبار تفتح في لحظة، وبحث يفهم العربية",
+     "one line under the name and in search results"},
+    {"site_url", "http://127.0.0.1:8080",
+     "public base URL for canonical links and sharing, no trailing /"},
+    {"logo_url", "", "logo image URL; empty shows the name as text"},
+    {"locale", "ar-MA",
+     "date language and country: ar-MA, ar-EG, ar-SA, ar-LB…"},
+    /* Not Africa/Casablanca: the tz data on Debian 12 predates Morocco's
+     * move to permanent UTC+00 on 2026-09-20 and would show +01. */
+    {"timezone", "+00:00",
+     "IANA zone (Africa/Cairo) or fixed offset (+01:00) for shown times"},
+    {"per_page", "12", "articles per section page, 1 to 100"},
+    {"breaking_news", "", "breaking-news strip text; empty hides it"},
+    {"whatsapp_channel", "", "WhatsApp channel URL to follow the site"},
+    {"google_news_url", "", "Google News publication URL"},
+    {"facebook_url", "", "Facebook page URL"},
+    {"x_url", "", "X (Twitter) account URL"},
+    {"telegram_url", "", "Telegram channel URL"},
+    {"youtube_url", "", "YouTube channel URL"},
+    {"instagram_url", "", "Instagram account URL"},
+};
+
+const site_setting *site_settings(size_t *n) {
+  *n = sizeof settings / sizeof settings[0];
+  return settings;
+}
+
+const site_setting *site_setting_find(const char *key) {
+  for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+    if (strcmp(settings[i].key, key) == 0)
+      return &settings[i];
+  return NULL;
+}
+
+static int is_url(const char *v) {
+  return strncmp(v, "https://", 8) == 0 || strncmp(v, "http://", 7) == 0;
+}
+
+int site_setting_check(const char *key, const char *value, char *err,
+                       size_t errlen) {
+  size_t n = strlen(value);
+  if (!site_setting_find(key)) {
+    snprintf(err, errlen, "unknown setting \"%s\" (see: naba settings list)",
+             key);
+    return NB_EINVAL;
+  }
+  if (n > 2000 || !utf8_valid(value, n)) {
+    snprintf(err, errlen, "%s: not valid UTF-8 text of at most 2000 bytes",
+             key);
+    return NB_EINVAL;
+  }
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)value[i] < 0x20) {
+      snprintf(err, errlen, "%s: control characters are not allowed", key);
+      return NB_EINVAL;
+    }
+  if (strcmp(key, "locale") == 0 && !ar_locale_valid(value)) {
+    snprintf(err, errlen, "locale: \"%s\" is not a locale ICU knows", value);
+    return NB_EINVAL;
+  }
+  if (strcmp(key, "timezone") == 0 && !ar_timezone_valid(value)) {
+    snprintf(err, errlen,
+             "timezone: \"%s\" is neither an IANA zone nor an offset like "
+             "+01:00",
+             value);
+    return NB_EINVAL;
+  }
+  if (strcmp(key, "per_page") == 0) {
+    int64_t v;
+    if (nb_parse_i64(value, n, 1, 100, &v) != NB_OK) {
+      snprintf(err, errlen, "per_page: a whole number from 1 to 100");
+      return NB_EINVAL;
+    }
+  }
+  if (strcmp(key, "site_name") == 0 && n == 0) {
+    snprintf(err, errlen, "site_name: must not be empty");
+    return NB_EINVAL;
+  }
+  int url_key = strcmp(key, "site_url") == 0 || strstr(key, "_url") ||
+                strcmp(key, "whatsapp_channel") == 0;
+  if (url_key && n > 0 && !is_url(value)) {
+    snprintf(err, errlen, "%s: must start with https:// or http://", key);
+    return NB_EINVAL;
+  }
+  if (strcmp(key, "site_url") == 0 && (n == 0 || value[n - 1] == '/')) {
+    snprintf(err, errlen, "site_url: give it without a trailing /");
+    return NB_EINVAL;
+  }
+  return NB_OK;
+}

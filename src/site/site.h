@@ -1,0 +1,50 @@
+/* site: the public web site. Routes, view models and page rendering on top
+ * of store, render and arabic; served through web.
+ *
+ * Pages are rendered from the theme's Mustache templates with the data
+ * described in docs/theme.md, and cached by web under tags that name what
+ * they show. A watcher thread reads the store's change log and drops the
+ * cached pages whose tags were touched, also by another process (the CLI). */
+#ifndef NABA_SITE_H
+#define NABA_SITE_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+#include "web/web.h"
+
+typedef struct site site;
+
+typedef struct {
+  const char *db_path;
+  const char *theme_dir; /* holds *.mustache and static/ */
+} site_config;
+
+/* Opens the database (migrating it), compiles the theme's templates and
+ * loads its assets. Free with site_close(). */
+int site_open(const site_config *cfg, site **out, char *err, size_t errlen);
+void site_close(site *s);
+const web_assets *site_assets(const site *s);
+
+/* The web_handler for the public site; ctx is the site. */
+void site_handle(void *ctx, web_request *req, web_response *res);
+
+/* Starts the thread that turns store changes into cache invalidations;
+ * site_unwatch() stops it, before the web server is stopped. */
+int site_watch(site *s, web_server *w);
+void site_unwatch(site *s);
+
+/* ---- site settings: names, defaults and validation ---- */
+typedef struct {
+  const char *key;
+  const char *fallback; /* used while the key is unset */
+  const char *help;     /* one line for `naba settings list` */
+} site_setting;
+
+const site_setting *site_settings(size_t *n);
+const site_setting *site_setting_find(const char *key);
+/* NB_OK if value is acceptable for key; else a message in err. */
+int site_setting_check(const char *key, const char *value, char *err,
+                       size_t errlen);
+
+#endif

@@ -1,0 +1,393 @@
+/* cache.c: ready-to-send responses (entries) and the tagged page cache.
+ *
+ * An entry holds libmicrohttpd response objects, which are reference
+ * counted by libmicrohttpd: dropping an entry while a client is still being
+ * sent its bytes is safe, the last user frees them. */
+#include "web/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+static struct MHD_Response *make_response(web_entry *e, int enc, char *z,
+                                          size_t zn);
+
+web_entry *web_entry_new(const char *key, int status, const char *ctype,
+                         const char *cache_control, char *body, size_t len,
+                         int64_t last_modified, const char *tags) {
+  web_entry *e = calloc(1, sizeof *e);
+  if (!e)
+    goto fail;
+  e->key = strdup(key);
+  e->content_type = strdup(ctype);
+  buf_t t = {0};
+  buf_putc(&t, ' ');
+  if (tags) {
+    buf_puts(&t, tags);
+    buf_putc(&t, ' ');
+  }
+  e->tags = buf_take(&t, NULL);
+  if (!e->key || !e->content_type || !e->tags)
+    goto fail;
+  e->body = body;
+  e->len = len;
+  e->status = status;
+  e->cache_control = cache_control;
+  e->last_modified = last_modified;
+  e->compressible = web_is_compressible(ctype) && len > 256;
+  pthread_mutex_init(&e->lock, NULL);
+  unsigned char h[16];
+  crypto_generichash(h, sizeof h, (const unsigned char *)body, len, NULL, 0);
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, h, 12);
+  snprintf(e->etag, sizeof e->etag, "\"%s\"", hex);
+  e->bytes = sizeof *e + len + strlen(key) * 2 + 256;
+  atomic_store(&e->resp[WEB_ENC_IDENTITY],
+               make_response(e, WEB_ENC_IDENTITY, NULL, 0));
+  if (!atomic_load(&e->resp[WEB_ENC_IDENTITY])) {
+    web_entry_free(e);
+    return NULL;
+  }
+  return e;
+fail:
+  if (e) {
+    free(e->key);
+    free(e->content_type);
+    free(e->tags);
+    free(e);
+  }
+  free(body);
+  return NULL;
+}
+
+void web_entry_free(web_entry *e) {
+  if (!e)
+    return;
+  if (!atomic_load(&e->resp[WEB_ENC_IDENTITY]))
+    free(e->body);
+  for (int i = 0; i < WEB_ENC_N; i++) {
+    struct MHD_Response *r = atomic_load(&e->resp[i]);
+    /* A variant that was not worth compressing points at identity. */
+    if (r && (i == WEB_ENC_IDENTITY || r != atomic_load(&e->resp[0])))
+      MHD_destroy_response(r);
+  }
+  pthread_mutex_destroy(&e->lock);
+  free(e->key);
+  free(e->tags);
+  free(e->content_type);
+  free(e);
+}
+
+static void add_common_headers(struct MHD_Response *r, const web_entry *e,
+                               const char *etag) {
+  char date[32];
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, e->content_type);
+  MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+  nb_time_http(e->last_modified, date);
+  MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, e->cache_control);
+  if (e->compressible)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+  if (e->tags[1] != '\0') {
+    /* Surrogate-Key lets a CDN or Varnish purge by the same tags. */
+    size_t n = strlen(e->tags);
+    char *keys = strndup(e->tags + 1, n > 2 ? n - 2 : 0);
+    if (keys) {
+      MHD_add_response_header(r, "Surrogate-Key", keys);
+      free(keys);
+    }
+  }
+  MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+  if (strncmp(e->content_type, "text/html", 9) == 0) {
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' https: data:; "
+                            "script-src 'none'; object-src 'none'; "
+                            "frame-ancestors 'self'; base-uri 'self'");
+    MHD_add_response_header(r, "Referrer-Policy",
+                            "strict-origin-when-cross-origin");
+  }
+}
+
+static void variant_etag(const web_entry *e, int enc, char out[48]) {
+  static const char *suffix[WEB_ENC_N] = {"", "-gz", "-br"};
+  size_t n = strlen(e->etag);
+  /* "abc" -> "abc-gz": a strong ETag must differ per encoding. */
+  snprintf(out, 48, "%.*s%s\"", (int)(n - 1), e->etag, suffix[enc]);
+}
+
+static struct MHD_Response *make_response(web_entry *e, int enc, char *z,
+                                          size_t zn) {
+  struct MHD_Response *r;
+  char etag[48];
+  variant_etag(e, enc, etag);
+  if (enc == WEB_ENC_IDENTITY)
+    /* The identity response owns the body; the entry keeps a reference
+     * to that response, so e->body lives as long as the entry. */
+    r = MHD_create_response_from_buffer(e->len, e->body, MHD_RESPMEM_MUST_FREE);
+  else
+    r = MHD_create_response_from_buffer(zn, z, MHD_RESPMEM_MUST_FREE);
+  if (!r) {
+    free(z); /* identity: web_entry_free frees the body */
+    return NULL;
+  }
+  add_common_headers(r, e, etag);
+  if (enc == WEB_ENC_GZIP)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+  else if (enc == WEB_ENC_BR)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "br");
+  return r;
+}
+
+/* Returns the response for an encoding, compressing on first use. */
+static struct MHD_Response *variant(web_entry *e, int enc) {
+  struct MHD_Response *r = atomic_load(&e->resp[enc]);
+  if (r)
+    return r;
+  pthread_mutex_lock(&e->lock);
+  r = atomic_load(&e->resp[enc]);
+  if (!r) {
+    char *z = NULL;
+    size_t zn = 0;
+    int rc = enc == WEB_ENC_GZIP ? web_gzip(e->body, e->len, &z, &zn)
+                                 : web_brotli(e->body, e->len, &z, &zn);
+    if (rc != NB_OK || zn >= e->len) {
+      free(z);
+      r = atomic_load(&e->resp[WEB_ENC_IDENTITY]);
+    } else {
+      r = make_response(e, enc, z, zn);
+    }
+    atomic_store(&e->resp[enc], r);
+  }
+  pthread_mutex_unlock(&e->lock);
+  return r;
+}
+
+static int not_modified(struct MHD_Connection *c, const web_entry *e) {
+  const char *inm =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+  if (inm) {
+    char etag[48];
+    for (int enc = 0; enc < WEB_ENC_N; enc++) {
+      variant_etag(e, enc, etag);
+      if (web_etag_matches(inm, etag))
+        return 1;
+    }
+    return 0;
+  }
+  const char *ims =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Modified-Since");
+  if (ims) {
+    char date[32];
+    nb_time_http(e->last_modified, date);
+    return strcmp(ims, date) == 0;
+  }
+  return 0;
+}
+
+enum MHD_Result web_entry_send(struct MHD_Connection *c, web_entry *e,
+                               int *status) {
+  atomic_store_explicit(&e->referenced, 1, memory_order_relaxed);
+  if (e->status == MHD_HTTP_OK && not_modified(c, e)) {
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    if (!r)
+      return MHD_NO;
+    const char *ae =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+    char etag[48];
+    variant_etag(e, e->compressible ? web_pick_encoding(ae) : 0, etag);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, e->cache_control);
+    if (e->compressible)
+      MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    *status = MHD_HTTP_NOT_MODIFIED;
+    enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
+    MHD_destroy_response(r);
+    return rc;
+  }
+  int enc = WEB_ENC_IDENTITY;
+  if (e->compressible)
+    enc = web_pick_encoding(
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding"));
+  struct MHD_Response *r = variant(e, enc);
+  if (!r)
+    return MHD_NO;
+  *status = e->status;
+  return MHD_queue_response(c, (unsigned)e->status, r);
+}
+
+/* ---- the page cache: open hashing with chains, CLOCK eviction ---- */
+
+struct web_cache {
+  pthread_rwlock_t lock;
+  web_entry **slots; /* chained through a parallel next array */
+  size_t *next;      /* index+1 of the next entry in the chain, 0 = end */
+  size_t *heads;     /* per bucket: index+1 of the first entry */
+  size_t cap, nbuckets, count, bytes, budget, hand;
+  _Atomic uint64_t generation; /* bumped by every invalidation */
+};
+
+static uint64_t hash_str(const char *s) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+web_cache *web_cache_new(size_t budget) {
+  web_cache *c = calloc(1, sizeof *c);
+  if (!c)
+    return NULL;
+  c->cap = 1024;
+  c->nbuckets = 2048;
+  c->slots = calloc(c->cap, sizeof *c->slots);
+  c->next = calloc(c->cap, sizeof *c->next);
+  c->heads = calloc(c->nbuckets, sizeof *c->heads);
+  c->budget = budget;
+  if (!c->slots || !c->next || !c->heads) {
+    web_cache_free(c);
+    return NULL;
+  }
+  pthread_rwlock_init(&c->lock, NULL);
+  return c;
+}
+
+void web_cache_free(web_cache *c) {
+  if (!c)
+    return;
+  for (size_t i = 0; c->slots && i < c->cap; i++)
+    web_entry_free(c->slots[i]);
+  free(c->slots);
+  free(c->next);
+  free(c->heads);
+  pthread_rwlock_destroy(&c->lock);
+  free(c);
+}
+
+/* Index of key's entry, or SIZE_MAX. Caller holds the lock. */
+static size_t find(web_cache *c, const char *key) {
+  size_t i = c->heads[hash_str(key) % c->nbuckets];
+  while (i) {
+    if (strcmp(c->slots[i - 1]->key, key) == 0)
+      return i - 1;
+    i = c->next[i - 1];
+  }
+  return SIZE_MAX;
+}
+
+/* Unlinks and frees slot i. Caller holds the write lock. */
+static void remove_at(web_cache *c, size_t i) {
+  web_entry *e = c->slots[i];
+  size_t *link = &c->heads[hash_str(e->key) % c->nbuckets];
+  while (*link != i + 1)
+    link = &c->next[*link - 1];
+  *link = c->next[i];
+  c->next[i] = 0;
+  c->slots[i] = NULL;
+  c->count--;
+  c->bytes -= e->bytes;
+  web_entry_free(e);
+}
+
+int web_cache_send(web_cache *c, const char *key, struct MHD_Connection *conn,
+                   enum MHD_Result *result, int *status) {
+  pthread_rwlock_rdlock(&c->lock);
+  size_t i = find(c, key);
+  if (i != SIZE_MAX)
+    *result = web_entry_send(conn, c->slots[i], status);
+  pthread_rwlock_unlock(&c->lock);
+  return i != SIZE_MAX;
+}
+
+static int grow(web_cache *c) {
+  size_t cap = c->cap * 2, nb = c->nbuckets * 2;
+  web_entry **slots = calloc(cap, sizeof *slots);
+  size_t *next = calloc(cap, sizeof *next);
+  size_t *heads = calloc(nb, sizeof *heads);
+  if (!slots || !next || !heads) {
+    free(slots);
+    free(next);
+    free(heads);
+    return NB_ENOMEM;
+  }
+  for (size_t i = 0; i < c->cap; i++) {
+    slots[i] = c->slots[i];
+    if (slots[i]) {
+      size_t b = hash_str(slots[i]->key) % nb;
+      next[i] = heads[b];
+      heads[b] = i + 1;
+    }
+  }
+  free(c->slots);
+  free(c->next);
+  free(c->heads);
+  c->slots = slots;
+  c->next = next;
+  c->heads = heads;
+  c->cap = cap;
+  c->nbuckets = nb;
+  return NB_OK;
+}
+
+uint64_t web_cache_generation(web_cache *c) {
+  return atomic_load(&c->generation);
+}
+
+void web_cache_put(web_cache *c, web_entry *e, uint64_t gen) {
+  pthread_rwlock_wrlock(&c->lock);
+  if (atomic_load(&c->generation) != gen) {
+    pthread_rwlock_unlock(&c->lock);
+    web_entry_free(e);
+    return;
+  }
+  size_t i = find(c, e->key);
+  if (i != SIZE_MAX)
+    remove_at(c, i);
+  /* CLOCK: sweep, sparing entries served since the last pass. */
+  for (size_t guard = 0;
+       c->bytes + e->bytes > c->budget && c->count > 0 && guard < 2 * c->cap;
+       guard++) {
+    size_t h = c->hand++ % c->cap;
+    web_entry *v = c->slots[h];
+    if (v && !atomic_exchange(&v->referenced, 0))
+      remove_at(c, h);
+  }
+  if (c->bytes + e->bytes > c->budget ||
+      (c->count == c->cap && grow(c) != NB_OK)) {
+    pthread_rwlock_unlock(&c->lock);
+    web_entry_free(e);
+    return;
+  }
+  for (i = 0; c->slots[i]; i++)
+    ;
+  c->slots[i] = e;
+  size_t b = hash_str(e->key) % c->nbuckets;
+  c->next[i] = c->heads[b];
+  c->heads[b] = i + 1;
+  c->count++;
+  c->bytes += e->bytes;
+  pthread_rwlock_unlock(&c->lock);
+}
+
+void web_cache_drop_tag(web_cache *c, const char *tag) {
+  char needle[256];
+  int all = strcmp(tag, "*") == 0;
+  if (!all &&
+      snprintf(needle, sizeof needle, " %s ", tag) >= (int)sizeof needle)
+    return;
+  pthread_rwlock_wrlock(&c->lock);
+  atomic_fetch_add(&c->generation, 1);
+  for (size_t i = 0; i < c->cap; i++)
+    if (c->slots[i] && (all || strstr(c->slots[i]->tags, needle)))
+      remove_at(c, i);
+  pthread_rwlock_unlock(&c->lock);
+}
+
+size_t web_cache_size(web_cache *c) {
+  pthread_rwlock_rdlock(&c->lock);
+  size_t n = c->count;
+  pthread_rwlock_unlock(&c->lock);
+  return n;
+}

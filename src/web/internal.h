@@ -1,0 +1,65 @@
+/* internal.h: what the files of the web module share; not for other
+ * modules. */
+#ifndef NABA_WEB_INTERNAL_H
+#define NABA_WEB_INTERNAL_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "web/web.h"
+
+enum { WEB_ENC_IDENTITY = 0, WEB_ENC_GZIP = 1, WEB_ENC_BR = 2, WEB_ENC_N = 3 };
+
+/* A response ready to be sent many times: a cached page or an asset. The
+ * compressed variants are made the first time a client asks for them. */
+typedef struct web_entry {
+  char *key;  /* path */
+  char *tags; /* space-separated, with a leading and trailing space */
+  char *body;
+  size_t len;
+  char etag[40]; /* quoted, identity; variants append -gz / -br */
+  char *content_type;
+  const char *cache_control;
+  int status;
+  int64_t last_modified;
+  int compressible;
+  _Atomic(struct MHD_Response *) resp[WEB_ENC_N];
+  pthread_mutex_t lock; /* serialises making a variant */
+  size_t bytes;
+  atomic_int referenced; /* CLOCK bit for eviction */
+} web_entry;
+
+/* Makes an entry; takes ownership of body (malloc'd). NULL on no memory. */
+web_entry *web_entry_new(const char *key, int status, const char *ctype,
+                         const char *cache_control, char *body, size_t len,
+                         int64_t last_modified, const char *tags);
+void web_entry_free(web_entry *e);
+/* Queues the entry on a connection, answering conditional requests with a
+ * 304 and picking the encoding the client accepts. */
+enum MHD_Result web_entry_send(struct MHD_Connection *c, web_entry *e,
+                               int *status);
+
+/* The page cache: path -> entry, with tags for invalidation. */
+typedef struct web_cache web_cache;
+web_cache *web_cache_new(size_t budget);
+void web_cache_free(web_cache *c);
+/* Sends the cached entry for key if there is one; returns 1 if it did. */
+int web_cache_send(web_cache *c, const char *key, struct MHD_Connection *conn,
+                   enum MHD_Result *result, int *status);
+/* Inserts (replacing an entry of the same key); takes ownership of e.
+ * gen is web_cache_generation() read before the page was rendered: if an
+ * invalidation happened since, the page may be stale and is not kept. */
+void web_cache_put(web_cache *c, web_entry *e, uint64_t gen);
+uint64_t web_cache_generation(web_cache *c);
+void web_cache_drop_tag(web_cache *c, const char *tag);
+size_t web_cache_size(web_cache *c);
+
+/* Finds the asset served at this /static/ path. */
+web_entry *web_assets_find(const web_assets *a, const char *path);
+
+int web_gzip(const char *in, size_t n, char **out, size_t *outlen);
+int web_brotli(const char *in, size_t n, char **out, size_t *outlen);
+int web_is_compressible(const char *content_type);
+
+#endif

@@ -1,0 +1,331 @@
+/* server.c: libmicrohttpd daemons, the request life cycle, limits, error
+ * answers and the access log.
+ *
+ * One daemon per thread, all listening on the same port with SO_REUSEPORT,
+ * so the kernel spreads connections evenly (one shared listening socket
+ * with a thread pool left one thread idle most of the time here). */
+#include "web/internal.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WEB_MAX_DAEMONS 64
+
+struct web_server {
+  struct MHD_Daemon *d[WEB_MAX_DAEMONS];
+  int nd;
+  int port;
+  web_handler handler;
+  void *ctx;
+  const web_assets *assets;
+  web_cache *cache;
+  FILE *log;
+  pthread_mutex_t log_lock;
+};
+
+/* Per request, from the first call of the access handler to completion. */
+typedef struct {
+  arena_t arena;
+  int64_t start_us;
+  int status;
+  int reject; /* an error status decided before the body was read */
+  size_t body_seen;
+  char method[8];
+  char path[256]; /* for the access log, cut */
+} req_state;
+
+const char *web_query(const web_request *r, const char *key) {
+  return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *web_header(const web_request *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* Answers an error web decides on itself, in the site's language. */
+static enum MHD_Result send_error(struct MHD_Connection *c, req_state *st,
+                                  int status, const char *message) {
+  buf_t b = {0};
+  buf_printf(&b,
+             "<!doctype html><html lang=\"ar\" dir=\"rtl\"><head>"
+             "<meta charset=\"utf-8\"><title>%d</title></head><body>"
+             "<h1>%d</h1><p>%s</p></body></html>\n",
+             status, status, message);
+  size_t n;
+  char *body = buf_take(&b, &n);
+  if (!body)
+    return MHD_NO;
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+  if (!r) {
+    free(body);
+    return MHD_NO;
+  }
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                          "text/html; charset=utf-8");
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+  st->status = status;
+  enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
+  MHD_destroy_response(r);
+  return rc;
+}
+
+static enum MHD_Result send_handler_response(web_server *s,
+                                             struct MHD_Connection *c,
+                                             req_state *st, const char *path,
+                                             web_response *res, uint64_t gen) {
+  int status = res->status ? res->status : 200;
+  const char *ctype =
+      res->content_type ? res->content_type : "text/html; charset=utf-8";
+  size_t len;
+  char *body = buf_take(&res->body, &len);
+  if (!body)
+    return send_error(c, st, 500, "خطأ في الخادم");
+  if (res->location) {
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+      free(body);
+      return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            status == 301 ? "public, max-age=3600"
+                                          : "no-store");
+    st->status = status;
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return rc;
+  }
+  int cacheable = res->tags && status == 200;
+  const char *cc = cacheable ? "public, max-age=60" : "no-cache";
+  int64_t lm = res->last_modified ? res->last_modified : nb_now();
+  web_entry *e = web_entry_new(path, status, ctype, cc, body, len, lm,
+                               cacheable ? res->tags : NULL);
+  if (!e)
+    return send_error(c, st, 500, "خطأ في الخادم");
+  enum MHD_Result rc = web_entry_send(c, e, &st->status);
+  if (cacheable)
+    web_cache_put(s->cache, e, gen);
+  else
+    web_entry_free(e);
+  return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls) {
+  web_server *s = cls;
+  req_state *st = *con_cls;
+  (void)version;
+  (void)upload;
+  if (!st) {
+    /* First call: headers only. Answering now would cost keep-alive, so
+     * decide and remember, answer on the last call. */
+    st = calloc(1, sizeof *st);
+    if (!st)
+      return MHD_NO;
+    st->start_us = nb_now_us();
+    snprintf(st->method, sizeof st->method, "%s", method);
+    snprintf(st->path, sizeof st->path, "%s", url);
+    *con_cls = st;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+      st->reject = MHD_HTTP_METHOD_NOT_ALLOWED;
+    const char *cl = MHD_lookup_connection_value(
+        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int64_t n;
+    if (cl && (nb_parse_i64(cl, strlen(cl), 0, INT64_MAX, &n) != NB_OK ||
+               n > WEB_MAX_BODY_BYTES)) {
+      /* Too big to read through: answer now; the connection closes. */
+      return send_error(c, st, MHD_HTTP_CONTENT_TOO_LARGE,
+                        "حجم الطلب أكبر من المسموح به");
+    }
+    return MHD_YES;
+  }
+  if (*upload_size) {
+    /* No route takes a body yet: count it and let it go. */
+    st->body_seen += *upload_size;
+    *upload_size = 0;
+    return st->body_seen > WEB_MAX_BODY_BYTES ? MHD_NO : MHD_YES;
+  }
+  if (st->reject == MHD_HTTP_METHOD_NOT_ALLOWED)
+    return send_error(c, st, st->reject, "هذه الطريقة غير مسموح بها");
+  if (strlen(url) > WEB_MAX_PATH_BYTES)
+    return send_error(c, st, MHD_HTTP_URI_TOO_LONG, "العنوان طويل جدا");
+  if (url[0] != '/' || !utf8_valid(url, strlen(url)))
+    return send_error(c, st, MHD_HTTP_BAD_REQUEST, "عنوان غير صالح");
+
+  if (strncmp(url, "/static/", 8) == 0) {
+    web_entry *e = web_assets_find(s->assets, url);
+    if (!e)
+      return send_error(c, st, MHD_HTTP_NOT_FOUND, "الملف غير موجود");
+    return web_entry_send(c, e, &st->status);
+  }
+
+  enum MHD_Result rc;
+  if (web_cache_send(s->cache, url, c, &rc, &st->status))
+    return rc;
+
+  web_request req = {
+      .method = method, .path = url, .arena = &st->arena, .conn = c};
+  web_response res = {0};
+  uint64_t gen = web_cache_generation(s->cache);
+  s->handler(s->ctx, &req, &res);
+  rc = send_handler_response(s, c, st, url, &res, gen);
+  buf_free(&res.body);
+  return rc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+  web_server *s = cls;
+  req_state *st = *con_cls;
+  (void)c;
+  if (!st)
+    return;
+  if (s->log) {
+    char ts[32];
+    nb_time_iso(nb_now(), ts);
+    buf_t b = {0};
+    buf_printf(&b, "time=%s method=%s status=%d us=%lld%s path=\"", ts,
+               st->method, st->status, (long long)(nb_now_us() - st->start_us),
+               toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    /* Paths are client input: escape what could forge a log line. */
+    for (const char *p = st->path; *p; p++) {
+      unsigned char ch = (unsigned char)*p;
+      if (ch < 0x20 || ch == '"' || ch == '\\' || ch == 0x7f)
+        buf_printf(&b, "\\x%02x", ch);
+      else
+        buf_putc(&b, (char)ch);
+    }
+    buf_puts(&b, "\"\n");
+    pthread_mutex_lock(&s->log_lock);
+    if (b.data)
+      fwrite(b.data, 1, b.len, s->log);
+    pthread_mutex_unlock(&s->log_lock);
+    buf_free(&b);
+  }
+  arena_free(&st->arena);
+  free(st);
+  *con_cls = NULL;
+}
+
+static void on_panic(void *cls, const char *file, unsigned int line,
+                     const char *reason) {
+  (void)cls;
+  nb_log("error", "libmicrohttpd: %s at %s:%u", reason ? reason : "?",
+         file ? file : "?", line);
+  abort();
+}
+
+int web_server_start(const web_config *cfg, web_handler h, void *ctx,
+                     const web_assets *assets, web_server **out, char *err,
+                     size_t errlen) {
+  web_server *s = calloc(1, sizeof *s);
+  if (!s)
+    return NB_ENOMEM;
+  s->handler = h;
+  s->ctx = ctx;
+  s->assets = assets;
+  s->log = cfg->access_log;
+  pthread_mutex_init(&s->log_lock, NULL);
+  s->cache =
+      web_cache_new(cfg->cache_bytes ? cfg->cache_bytes : (size_t)64 << 20);
+  if (!s->cache) {
+    free(s);
+    return NB_ENOMEM;
+  }
+  int threads = cfg->threads;
+  if (threads <= 0)
+    threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (threads < 1)
+    threads = 1;
+  if (threads > WEB_MAX_DAEMONS)
+    threads = WEB_MAX_DAEMONS;
+
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  if (inet_pton(AF_INET, cfg->address ? cfg->address : "127.0.0.1",
+                &addr.sin_addr) != 1) {
+    snprintf(err, errlen, "not an IPv4 address: %s", cfg->address);
+    web_server_stop(s, 0);
+    return NB_EINVAL;
+  }
+  MHD_set_panic_func(on_panic, NULL);
+  s->port = cfg->port;
+  for (int i = 0; i < threads; i++) {
+    addr.sin_port = htons((uint16_t)s->port);
+    s->d[i] = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &addr,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MAX_HEADER_BYTES,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if (!s->d[i]) {
+      snprintf(err, errlen, "cannot listen on %s:%d",
+               cfg->address ? cfg->address : "127.0.0.1", s->port);
+      web_server_stop(s, 0);
+      return NB_EIO;
+    }
+    s->nd = i + 1;
+    if (s->port == 0) {
+      const union MHD_DaemonInfo *info =
+          MHD_get_daemon_info(s->d[0], MHD_DAEMON_INFO_BIND_PORT);
+      s->port = info ? info->port : 0;
+    }
+  }
+  *out = s;
+  return NB_OK;
+}
+
+int web_server_port(const web_server *s) {
+  return s->port;
+}
+
+void web_cache_invalidate(web_server *s, const char *tag) {
+  web_cache_drop_tag(s->cache, tag);
+}
+
+size_t web_cache_count(web_server *s) {
+  return web_cache_size(s->cache);
+}
+
+void web_server_stop(web_server *s, int timeout_ms) {
+  if (!s)
+    return;
+  for (int i = 0; i < s->nd; i++) {
+    MHD_socket fd = MHD_quiesce_daemon(s->d[i]);
+    if (fd != MHD_INVALID_SOCKET)
+      close(fd);
+  }
+  /* Let requests in flight finish before the daemons go. */
+  for (int waited = 0; waited < timeout_ms; waited += 10) {
+    unsigned busy = 0;
+    for (int i = 0; i < s->nd; i++) {
+      const union MHD_DaemonInfo *info =
+          MHD_get_daemon_info(s->d[i], MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+      busy += info ? info->num_connections : 0;
+    }
+    if (busy == 0)
+      break;
+    usleep(10000);
+  }
+  for (int i = 0; i < s->nd; i++)
+    MHD_stop_daemon(s->d[i]);
+  if (s->log)
+    fflush(s->log);
+  web_cache_free(s->cache);
+  pthread_mutex_destroy(&s->log_lock);
+  free(s);
+}

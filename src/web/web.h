@@ -1,0 +1,95 @@
+/* web: the HTTP server glue on libmicrohttpd.
+ *
+ * Owns everything between the socket and a handler: request limits, method
+ * and path checks, the page cache with its tags, conditional requests
+ * (ETag, Last-Modified, 304), compression (gzip and brotli, made once per
+ * cached page), static assets with content-hashed names, the access log and
+ * graceful shutdown. A handler is a plain function that fills a
+ * web_response from a web_request; it never sees libmicrohttpd. */
+#ifndef NABA_WEB_H
+#define NABA_WEB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/core.h"
+
+#define WEB_MAX_HEADER_BYTES (32 * 1024) /* request line + headers */
+#define WEB_MAX_BODY_BYTES (1024 * 1024)
+#define WEB_MAX_PATH_BYTES 2048
+
+typedef struct web_request web_request;
+
+/* What the handler sees. Strings live until the request ends. */
+struct web_request {
+  const char *method; /* "GET" or "HEAD" (others are answered by web) */
+  const char *path;   /* percent-decoded, valid UTF-8, starts with "/" */
+  arena_t *arena;     /* freed when the request ends */
+  void *conn;         /* private to web */
+};
+
+/* A query argument or request header, NULL when absent. */
+const char *web_query(const web_request *r, const char *key);
+const char *web_header(const web_request *r, const char *name);
+
+typedef struct {
+  int status;               /* 200 when left 0 */
+  const char *content_type; /* "text/html; charset=utf-8" when NULL */
+  buf_t body;
+  const char *location; /* Location header (redirects) */
+  /* Space-separated cache tags ("article:42 section:7 home"). Non-NULL
+   * makes a GET response cacheable under its path (query ignored). */
+  const char *tags;
+  int64_t last_modified; /* Unix seconds; 0: now */
+} web_response;
+
+typedef void (*web_handler)(void *ctx, web_request *req, web_response *res);
+
+/* ---- static assets ----
+ * Every file under a folder, held in memory and served at
+ * /static/<name>.<hash>.<ext> with immutable caching. url(...) references
+ * between assets inside CSS files are rewritten to the hashed names. Any
+ * other /static/ path is a 404: nothing outside the loaded set can be
+ * served. */
+typedef struct web_assets web_assets;
+
+int web_assets_load(const char *dir, web_assets **out, char *err,
+                    size_t errlen);
+void web_assets_free(web_assets *a);
+/* The hashed URL path of an asset by its name relative to the folder
+ * ("style.css" -> "/static/style.1a2b3c4d.css"); NULL if there is none. */
+const char *web_asset_url(const web_assets *a, const char *name);
+
+/* ---- server ---- */
+typedef struct {
+  const char *address; /* "127.0.0.1" when NULL */
+  int port;            /* 0 picks a free port (see web_server_port) */
+  int threads;         /* one listening daemon per thread; 0: cores */
+  FILE *access_log;    /* one line per request; NULL: none */
+  size_t cache_bytes;  /* page cache budget; 0: 64 MiB */
+} web_config;
+
+typedef struct web_server web_server;
+
+/* Starts serving. assets may be NULL. The handler may run on several
+ * threads at once. */
+int web_server_start(const web_config *cfg, web_handler h, void *ctx,
+                     const web_assets *assets, web_server **out, char *err,
+                     size_t errlen);
+int web_server_port(const web_server *s);
+/* Drops cached pages that carry this tag ("*" drops them all). */
+void web_cache_invalidate(web_server *s, const char *tag);
+size_t web_cache_count(web_server *s);
+/* Stops accepting, lets requests in flight finish (up to timeout_ms),
+ * then frees the server. */
+void web_server_stop(web_server *s, int timeout_ms);
+
+/* Exposed for the fuzz harness: 1 if If-None-Match value `inm` matches
+ * `etag` (handles lists, W/ prefixes and "*"). */
+int web_etag_matches(const char *inm, const char *etag);
+/* Which encoding to send for an Accept-Encoding value: 2 br, 1 gzip, 0
+ * identity. */
+int web_pick_encoding(const char *accept_encoding);
+
+#endif
