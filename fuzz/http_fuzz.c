@@ -18,8 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     abort();
   /* The input is both an If-None-Match value and an ETag to find. */
   (void)web_etag_matches(s, "\"0123456789abcdef01234567\"");
-  if (size > 0 && s[0] == '"' && size < 64 && !strchr(s, ',') &&
-      memchr(s + 1, '"', size - 1) == s + size - 1 &&
+  if (size > 0 && strlen(s) == size && s[0] == '"' && size < 64 &&
+      !strchr(s, ',') && memchr(s + 1, '"', size - 1) == s + size - 1 &&
       !web_etag_matches(s, s))
     abort(); /* a single quoted tag always matches itself */
   free(s);

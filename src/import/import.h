@@ -20,7 +20,7 @@
 /* A parsed page; every string is allocated from the arena given to
  * imp_page_parse. */
 typedef struct {
-  const char *section;     /* NULL when the page had no section line */
+  const char *section; /* NULL when the page had no section line */
   const char *title;
   const char **paragraphs; /* in order, each one line of text */
   size_t nparagraphs;

@@ -191,6 +191,8 @@ static json_t *page_json(site *s, store *st, arena_t *a, const site_conf *c,
   set_str(site, "lang", "ar");
   set_str(site, "dir", "rtl");
   set_str(site, "breaking", c->breaking);
+  /* The search form shows once /search exists (the search issue). */
+  json_object_set_new(site, "has_search", json_false());
   json_object_set(site, "follow", c->follow);
   json_object_set_new(site, "has_follow", json_boolean(c->has_follow));
   json_object_set_new(

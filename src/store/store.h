@@ -65,15 +65,15 @@ enum { STORE_DRAFT = 0, STORE_PUBLISHED = 1 };
 typedef struct {
   int64_t id;
   int64_t section_id;
-  int64_t author_id;      /* 0: no byline */
+  int64_t author_id; /* 0: no byline */
   const char *title;
-  const char *slug;       /* UTF-8, not percent-encoded */
-  const char *summary;    /* may be "" */
-  const char *body_html;  /* sanitized HTML; NULL in list queries */
-  const char *image_url;  /* may be "" */
-  int64_t published_at;   /* Unix seconds, UTC */
+  const char *slug;      /* UTF-8, not percent-encoded */
+  const char *summary;   /* may be "" */
+  const char *body_html; /* sanitized HTML; NULL in list queries */
+  const char *image_url; /* may be "" */
+  int64_t published_at;  /* Unix seconds, UTC */
   int64_t updated_at;
-  int status;             /* STORE_DRAFT or STORE_PUBLISHED */
+  int status; /* STORE_DRAFT or STORE_PUBLISHED */
   /* Joined for display; filled by reads, ignored by writes. */
   const char *section_name;
   const char *section_slug;
