@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Cached article page: naba against nginx serving the same bytes as a
+# static file, same machine, same client, in one run (DESIGN.md §6: naba
+# at least 0.9 x nginx). Both without access logs, both with as many
+# workers/threads as cores; runs alternate so drift hits both alike.
+#   bench/article.sh [seconds per run] [rounds]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+naba=${NABA_BIN:-$root/build/naba}
+secs=${1:-10}
+rounds=${2:-2}
+conns=${CONNS:-64}
+threads=$(nproc)
+for tool in wrk nginx curl; do
+  command -v $tool >/dev/null || { echo "bench needs $tool (make test-deps installs it)"; exit 1; }
+done
+[ -x "$naba" ] || { echo "build naba first: make build"; exit 1; }
+
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+cleanup() {
+  [ -n "${naba_pid:-}" ] && kill "$naba_pid" 2>/dev/null || true
+  [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+  sleep 0.3
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$naba" init --db "$tmp/naba.db" --demo >/dev/null
+"$naba" import page --db "$tmp/naba.db" --date 2021-11-24T08:00Z \
+  "$root/../shared/seed/000_0de736a0633809fe.txt" >/dev/null
+"$naba" serve --db "$tmp/naba.db" --port 0 --threads "$threads" --access-log off >"$tmp/naba.out" 2>&1 &
+naba_pid=$!
+for _ in $(seq 50); do grep -q serving "$tmp/naba.out" && break; sleep 0.1; done
+naba_url=$(grep -o 'http://[0-9.:]*' "$tmp/naba.out" | head -1)
+id=$(sqlite3 "$tmp/naba.db" "select max(id) from articles" 2>/dev/null || echo 13)
+path=$(curl -s -o /dev/null -w '%{redirect_url}' "$naba_url/$id" | sed 's|^http://[^/]*||')
+mkdir -p "$tmp/www"
+curl -s -o "$tmp/www/article.html" "$naba_url$path"
+bytes=$(stat -c %s "$tmp/www/article.html")
+
+nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$tmp/nginx.conf" <<CONF
+worker_processes $threads;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+daemon on;
+user root;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  types { text/html html; }
+  server {
+    listen 127.0.0.1:$nginx_port reuseport;
+    root $tmp/www;
+  }
+}
+CONF
+nginx -c "$tmp/nginx.conf" -p "$tmp"
+sleep 0.3
+nginx_url="http://127.0.0.1:$nginx_port/article.html"
+cmp -s <(curl -s "$nginx_url") <(curl -s "$naba_url$path") || { echo "nginx and naba bytes differ"; exit 1; }
+
+run() { # url -> req/s
+  wrk -t1 -c"$conns" -d"${secs}s" --latency "$1" | awk '/Requests\/sec/ {print $2} /99%/ {p99=$2} END {print p99 > "/dev/stderr"}'
+}
+
+echo "cached article page: $bytes bytes, wrk -t1 -c$conns -d${secs}s, $threads server threads/workers, $(nproc) cores"
+curl -s -o /dev/null "$naba_url$path" # warm the cache
+total_naba=0 total_nginx=0
+for r in $(seq "$rounds"); do
+  a=$(run "$naba_url$path" 2>"$tmp/p99a"); b=$(run "$nginx_url" 2>"$tmp/p99b")
+  printf 'round %d: naba %10.0f req/s (p99 %s)   nginx %10.0f req/s (p99 %s)   ratio %.2f\n' \
+    "$r" "$a" "$(cat "$tmp/p99a")" "$b" "$(cat "$tmp/p99b")" "$(echo "$a / $b" | bc -l)"
+  total_naba=$(echo "$total_naba + $a" | bc -l); total_nginx=$(echo "$total_nginx + $b" | bc -l)
+done
+printf 'overall: naba %.0f req/s, nginx %.0f req/s, ratio %.2f (target >= 0.90)\n' \
+  "$(echo "$total_naba / $rounds" | bc -l)" "$(echo "$total_nginx / $rounds" | bc -l)" \
+  "$(echo "$total_naba / $total_nginx" | bc -l)"

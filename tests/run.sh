@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every test of naba against the sanitizer build in $1 and ends with
+# one summary line: "tests: N passed, N failed".
+#   1. formatting (clang-format) of every C file
+#   2. meson test: unit (cmocka), fuzz replays, HTTP (real server + libcurl)
+#   3. browser (chromium via playwright-core) against a real server
+set -u
+build=${1:-build-test}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+passed=0 failed=0
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+step() { # name, then the command
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then passed=$((passed + 1)); echo "--- ok: $name"
+  else failed=$((failed + 1)); echo "--- FAILED: $name"; fi
+}
+
+step "format (clang-format)" make -s check-format
+
+# meson counts each test program; report them one by one.
+meson test -C "$build" --print-errorlogs --no-rebuild --num-processes 2
+while IFS=$'\t' read -r name result; do
+  if [ "$result" = OK ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "--- FAILED: $name ($result)"; fi
+done < <(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    print(t["name"] + "\t" + t["result"])
+' "$build/meson-logs/testlog.json")
+
+browser() {
+  local tmp; tmp=$(mktemp -d)
+  "$build/naba" import page --db "$tmp/naba.db" --date 2021-11-24T08:00Z \
+    ../shared/seed/000_0de736a0633809fe.txt >/dev/null || return 1
+  "$build/naba" init --db "$tmp/naba.db" --demo >/dev/null || return 1
+  "$build/naba" serve --db "$tmp/naba.db" --port 0 --access-log off >"$tmp/out" 2>"$tmp/err" &
+  local pid=$!
+  for _ in $(seq 50); do grep -q serving "$tmp/out" 2>/dev/null && break; sleep 0.1; done
+  local url; url=$(grep -o 'http://[0-9.:]*' "$tmp/out" | head -1)
+  local path; path=$(curl -s -o /dev/null -w '%{redirect_url}' "$url/1" | sed 's|^http://[^/]*||')
+  NABA_URL=$url NABA_ARTICLE_PATH=$path NABA_FONTS=1 \
+    NABA_SCREENSHOT_DIR="$build/screenshots" node --test tests/browser/
+  local rc=$?
+  kill -TERM $pid; wait $pid || rc=1
+  [ -s "$tmp/err" ] && { echo "server stderr:"; cat "$tmp/err"; }
+  rm -rf "$tmp"
+  return $rc
+}
+step "browser (chromium)" browser
+
+echo
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
