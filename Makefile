@@ -47,6 +47,7 @@ fonts:
 	@for f in $(FONT_FILES); do \
 	  cmp -s node_modules/@fontsource/noto-naskh-arabic/files/$$f $(FONT_DIR)/$$f || \
 	  cp node_modules/@fontsource/noto-naskh-arabic/files/$$f $(FONT_DIR)/$$f; done
+	@cp node_modules/@fontsource/noto-naskh-arabic/LICENSE $(FONT_DIR)/OFL.txt
 
 $(TEST_BUILD)/build.ninja:
 	meson setup $(TEST_BUILD) -Db_sanitize=address,undefined -Db_lundef=false

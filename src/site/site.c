@@ -644,8 +644,22 @@ static void *watch_loop(void *arg) {
     return NULL;
   }
   store_changes_head(st, &last);
+  int64_t due_checked = nb_now();
   while (!s->stop) {
     usleep(WATCH_INTERVAL_MS * 1000);
+    int64_t now = nb_now();
+    if (now != due_checked) {
+      /* Scheduled articles appear without a write: drop what lists them. */
+      arena_t a = {0};
+      const char **tags;
+      size_t n = 0;
+      if (store_due_tags(st, &a, due_checked, now, &tags, &n) == NB_OK) {
+        for (size_t i = 0; i < n; i++)
+          web_cache_invalidate(s->web, tags[i]);
+        due_checked = now;
+      }
+      arena_free(&a);
+    }
     int64_t v;
     if (store_data_version(st, &v) != NB_OK || v == version)
       continue;

@@ -61,6 +61,7 @@ enum {
   ST_CHANGES_TRIM,
   ST_CHANGES_HEAD,
   ST_CHANGES_SINCE,
+  ST_DUE,
   ST_N
 };
 
@@ -130,6 +131,9 @@ static const char *const st_sql[ST_N] = {
     [ST_CHANGES_HEAD] = "SELECT coalesce(max(id), 0) FROM changes",
     [ST_CHANGES_SINCE] =
         "SELECT id, tag FROM changes WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_DUE] = "SELECT id, section_id, coalesce(author_id, 0) FROM articles"
+               " WHERE status = 1 AND published_at > ?1 AND published_at <= ?2"
+               " ORDER BY published_at LIMIT 256",
 };
 
 struct store {
@@ -1217,5 +1221,49 @@ int store_changes_since(store *s, arena_t *a, int64_t after, size_t max,
   *tags = items;
   *n = len;
   *last = id;
+  return NB_OK;
+}
+
+int store_due_tags(store *s, arena_t *a, int64_t after, int64_t upto,
+                   const char ***tags, size_t *n) {
+  const char **items = NULL;
+  size_t cap = 0, len = 0;
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, ST_DUE, &st);
+
+  *tags = NULL;
+  *n = 0;
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_i64(s, st, 1, after);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, upto);
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    int64_t ids[3] = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                      sqlite3_column_int64(st, 2)};
+    static const char *kinds[3] = {"article", "section", "author"};
+    rc = NB_OK;
+    for (int k = 0; rc == NB_OK && k < 3; k++) {
+      if (ids[k] == 0)
+        continue;
+      items = grow(a, items, &cap, len, sizeof *items);
+      if (items)
+        items[len] = arena_printf(a, "%s:%lld", kinds[k], (long long)ids[k]);
+      rc = items && items[len++] ? NB_OK : NB_ENOMEM;
+    }
+  }
+  st_done(st);
+  if (rc == 0 && len > 0) {
+    items = grow(a, items, &cap, len, sizeof *items);
+    if (items)
+      items[len++] = "home";
+    rc = items ? NB_OK : NB_ENOMEM;
+  }
+  if (rc == 0)
+    rc = NB_OK;
+  if (rc != NB_OK)
+    return rc;
+  *tags = items;
+  *n = len;
   return NB_OK;
 }

@@ -127,4 +127,10 @@ int store_changes_head(store *s, int64_t *head);
 int store_changes_since(store *s, arena_t *a, int64_t after, size_t max,
                         const char ***tags, size_t *n, int64_t *last);
 
+/* Tags of articles whose publication time fell in (after, upto]: they
+ * became visible on their own, without a write, so the pages listing them
+ * are stale ("article:ID", "section:ID", "author:ID", then "home"). */
+int store_due_tags(store *s, arena_t *a, int64_t after, int64_t upto,
+                   const char ***tags, size_t *n);
+
 #endif

@@ -199,6 +199,8 @@ enum MHD_Result web_entry_send(struct MHD_Connection *c, web_entry *e,
     char etag[48];
     variant_etag(e, e->compressible ? web_pick_encoding(ae) : 0, etag);
     MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    /* libmicrohttpd 0.9.75 always writes "Content-Length: 0" on a 304;
+     * RFC 9111 3.2 tells caches not to take Content-Length from a 304. */
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, e->cache_control);
     if (e->compressible)
       MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");

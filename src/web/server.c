@@ -24,6 +24,7 @@ struct web_server {
   web_cache *cache;
   FILE *log;
   pthread_mutex_t log_lock;
+  int64_t log_flushed_us; /* the log is flushed at most once a second */
 };
 
 /* Per request, from the first call of the access handler to completion. */
@@ -206,9 +207,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         buf_putc(&b, (char)ch);
     }
     buf_puts(&b, "\"\n");
+    int64_t now = nb_now_us();
     pthread_mutex_lock(&s->log_lock);
     if (b.data)
       fwrite(b.data, 1, b.len, s->log);
+    if (now - s->log_flushed_us > 1000000) {
+      fflush(s->log);
+      s->log_flushed_us = now;
+    }
     pthread_mutex_unlock(&s->log_lock);
     buf_free(&b);
   }

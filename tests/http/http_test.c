@@ -605,6 +605,36 @@ static void section_pages_paginate(void **s) {
   reply_free(&r);
 }
 
+static void scheduled_article_appears_on_cached_pages_when_due(void **s) {
+  (void)s;
+  reply r;
+  get("GET", "/", NULL, NULL, &r); /* cached before the article is due */
+  reply_free(&r);
+  char page[400], date[40];
+  snprintf(page, sizeof page, "%s/later.txt", dir);
+  FILE *f = fopen(page, "w");
+  fputs("Culture\n\nA scheduled headline for later\n\n"
+        "A scheduled headline for later\n\nIts only paragraph.\n",
+        f);
+  fclose(f);
+  nb_time_iso(nb_now() + 2, date);
+  const char *args[] = {"import", "page", "--db", db,
+                        "--date", date,   page,   NULL};
+  assert_int_equal(naba(NULL, args), 0);
+  get("GET", "/", NULL, NULL, &r);
+  assert_null(strstr(r.body.data, "A scheduled headline for later"));
+  reply_free(&r);
+  for (int i = 0; i < 30; i++) {
+    usleep(200000);
+    get("GET", "/", NULL, NULL, &r);
+    int shown = strstr(r.body.data, "A scheduled headline for later") != NULL;
+    reply_free(&r);
+    if (shown)
+      return;
+  }
+  fail_msg("the scheduled article never appeared on the home page");
+}
+
 static void sigterm_stops_the_server_cleanly(void **s) {
   (void)s;
   assert_int_equal(stop_server(), 0);
@@ -631,6 +661,7 @@ int main(void) {
       cmocka_unit_test(settings_change_shows_on_cached_pages_at_once),
       cmocka_unit_test(import_shows_on_the_cached_home_page),
       cmocka_unit_test(section_pages_paginate),
+      cmocka_unit_test(scheduled_article_appears_on_cached_pages_when_due),
       cmocka_unit_test(sigterm_stops_the_server_cleanly),
   };
   int rc = cmocka_run_group_tests(tests, setup, teardown);
