@@ -38,7 +38,8 @@ static const char usage[] =
     "      --theme DIR        theme folder (env NABA_THEME)\n"
     "      --access-log F     access log file, - for stdout, off for none "
     "(default -)\n"
-    "      --cache-mb N       page cache budget in MiB (default 64)\n"
+    "      --cache-mb N       page cache budget in MiB (default 64; 0 turns "
+    "the cache off)\n"
     "  init [--demo]          create the database; --demo adds demo articles "
     "if it has none\n"
     "  import page [--section S] [--author A] [--date D] FILE...\n"
@@ -91,6 +92,7 @@ static int parse_options(int argc, char **argv, int from, options *o) {
   o->theme = (env = getenv("NABA_THEME")) && *env ? env : NABA_THEME_DIR;
   o->port = DEFAULT_PORT;
   o->access_log = "-";
+  o->cache_mb = -1;
   if ((env = getenv("NABA_PORT")) && *env &&
       parse_int("NABA_PORT", env, 0, 65535, &o->port))
     return 2;
@@ -133,7 +135,7 @@ static int parse_options(int argc, char **argv, int from, options *o) {
                parse_int(a, v, 1, 64, &o->threads))
         return 2;
       else if (strcmp(a, "--cache-mb") == 0 &&
-               parse_int(a, v, 1, 65536, &o->cache_mb))
+               parse_int(a, v, 0, 65536, &o->cache_mb))
         return 2;
     } else if (a[0] == '-' && a[1] == '-' && a[2] != '\0') {
       return fail("unknown option %s (see naba --help)%s", a, "");
@@ -186,7 +188,11 @@ static int cmd_serve(const options *o) {
                    .port = o->port,
                    .threads = o->threads,
                    .access_log = log,
-                   .cache_bytes = (size_t)o->cache_mb << 20};
+                   /* A budget of one byte keeps no page at all. */
+                   .cache_bytes = o->cache_mb < 0 ? 0
+                                  : o->cache_mb == 0
+                                      ? 1
+                                      : (size_t)o->cache_mb << 20};
   if (web_server_start(&wc, site_handle, s, site_assets(s), &w, err,
                        sizeof err) != NB_OK) {
     fail("%s%s", err, "");

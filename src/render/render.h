@@ -10,7 +10,9 @@
  * Falsey values for sections: false, null, "" and empty arrays.
  * Limits: a template over TPL_MAX_SIZE bytes or nested deeper than
  * TPL_MAX_DEPTH is refused at compile time; partials nesting deeper than
- * TPL_MAX_DEPTH at render time stops rendering with NB_ETOOBIG. */
+ * TPL_MAX_DEPTH at render time, or a render over 4M steps (section
+ * iterations and expansions), stops with NB_ETOOBIG; on any error the
+ * output buffer is cut back to its length at the call. */
 #ifndef NABA_RENDER_H
 #define NABA_RENDER_H
 

@@ -1,0 +1,1221 @@
+/* render/mustache.c: the Mustache engine behind render.h.
+ *
+ * A template is compiled in four passes over its source: lex it into tokens
+ * (text is split after each newline so a "line" is a run of tokens), match
+ * the section tags, decide which tags stand alone on their lines and which
+ * whitespace goes with them, then emit a flat pre-order array of nodes where
+ * a container's children follow it up to its `end` index.
+ *
+ * Rendering walks that array. The context stack, the indentation of
+ * standalone partials and the block overrides of parent tags live in linked
+ * lists on the C stack, so a render allocates nothing but output and never
+ * writes to the set: many threads may render one set at once.
+ *
+ * Indentation follows the spec by marking, at compile time, every node that
+ * starts a non-empty source line (NF_INDENT); at render time the current
+ * indentation is written there if the output is at the start of a line.
+ * Blocks ({{$name}}) are re-indented as the inheritance spec asks: the
+ * block's intrinsic indentation is stripped from its lines when compiled and
+ * the indentation of the place where it is expanded is added back. */
+#include <assert.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "render/render.h"
+
+/* Sections plus expansions nested at render time. Each level costs one C
+ * stack frame; this keeps the worst case far from any thread's stack size. */
+#define RENDER_MAX_NEST 1024
+/* Section iterations plus expansions in one render. A template such as
+ * {{#a}}{{>self}}{{>self}}{{/a}} stays under every depth limit yet would
+ * run for 2^64 steps; a real page needs a few thousand. */
+#define RENDER_MAX_STEPS (1L << 22)
+#define DELIM_MAX 16
+#define EXT ".mustache"
+
+/* ---- compiled form ---- */
+
+enum {
+  N_TEXT,
+  N_VAR,      /* {{name}}: escaped */
+  N_RAW,      /* {{{name}}} or {{&name}} */
+  N_SECTION,  /* {{#name}} */
+  N_INVERTED, /* {{^name}} */
+  N_PARTIAL,  /* {{>name}} */
+  N_PARENT,   /* {{<name}}: children are its argument blocks only */
+  N_BLOCK,    /* {{$name}}: children are the default content */
+};
+
+enum {
+  NF_INDENT = 1, /* starts a source line: write the indentation first */
+  NF_SITE = 2,   /* partial, parent or block standing alone on its line:
+                    expanded with its indentation (ioff, ilen) added */
+};
+
+typedef struct {
+  uint8_t type, flags;
+  uint16_t nparts;     /* dotted name parts; 0 means "." */
+  uint32_t end;        /* containers: index just past the last descendant */
+  uint32_t off, len;   /* text, or the tag name, in the template's source */
+  uint32_t ioff, ilen; /* indentation, in the template's source */
+  uint32_t aux;        /* first name part index, or the hash of a name */
+} node;
+
+typedef struct tpl {
+  char *name;
+  size_t namelen;
+  uint32_t hash;
+  const char *src;
+  node *nodes;
+  uint32_t nnodes;
+  const char **parts; /* NUL-terminated name parts for jansson look-ups */
+  arena_t arena;      /* owns everything above except the struct itself */
+} tpl;
+
+struct tpl_set {
+  tpl **slots; /* open addressing, linear probing; cap is a power of 2 */
+  size_t cap, count;
+};
+
+static uint32_t hash_name(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (uint8_t)s[i]) * 16777619u;
+  return h;
+}
+
+/* ---- compiler ---- */
+
+enum {
+  TK_TEXT,
+  TK_VAR,
+  TK_RAW,
+  TK_SECTION,
+  TK_INVERTED,
+  TK_CLOSE,
+  TK_COMMENT,
+  TK_DELIM,
+  TK_PARTIAL,
+  TK_PARENT,
+  TK_BLOCK,
+};
+
+enum {
+  TF_REMOVED = 1,  /* whitespace of a standalone line: not emitted */
+  TF_SA = 2,       /* tag stands alone (see mark_standalone) */
+  TF_ARG = 4,      /* block directly inside a parent: an argument */
+  TF_PENDING = 8,  /* block whose intrinsic indentation is the next line's */
+  TF_LEADIND = 16, /* block site indented by the whitespace before it */
+  TF_CL = 32,      /* only whitespace before the tag on its line */
+  TF_CR = 64,      /* only whitespace and a line end after it */
+};
+
+typedef struct {
+  uint8_t type, flags;
+  uint32_t off, len; /* text, or the trimmed tag name */
+  uint32_t tag_off;  /* where the tag's opening delimiter starts */
+  uint32_t line;     /* source line, for messages */
+  uint32_t group;    /* index of the line the token sits on */
+  uint32_t match;    /* open <-> close */
+} token;
+
+typedef struct {
+  uint32_t tok, node;
+  uint8_t kind, pending, site;
+  uint32_t ioff, ilen; /* intrinsic indentation of a block */
+} open_entry;
+
+typedef struct {
+  const char *name, *src;
+  size_t n;
+  char *err;
+  size_t errlen;
+  token *tok;
+  size_t ntok, tokcap;
+  node *nodes;
+  size_t nnodes, nodecap;
+  const char **parts;
+  size_t nparts, partcap;
+  arena_t *arena;
+  size_t line_pos; /* incremental line counting while lexing */
+  uint32_t line_no;
+  int last_text; /* index of a text node that may be extended, or -1 */
+  uint32_t strip, lw_off, lw_len; /* dedent and indentation of this line */
+  open_entry st[TPL_MAX_DEPTH];
+  int sp;
+} compiler;
+
+static int fail(compiler *c, int rc, uint32_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(compiler *c, int rc, uint32_t line, const char *fmt, ...) {
+  if (c->err && c->errlen) {
+    int k = snprintf(c->err, c->errlen, "%s:%u: ", c->name, (unsigned)line);
+    if (k >= 0 && (size_t)k < c->errlen) {
+      va_list ap;
+      va_start(ap, fmt);
+      vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap);
+      va_end(ap);
+    }
+  }
+  return rc;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap)
+    return NB_OK;
+  size_t ncap = *cap ? *cap * 2 : 64;
+  while (ncap < need)
+    ncap *= 2;
+  void *q = realloc(*p, ncap * size);
+  if (!q)
+    return NB_ENOMEM;
+  *p = q;
+  *cap = ncap;
+  return NB_OK;
+}
+
+static uint32_t line_at(compiler *c, size_t off) {
+  while (c->line_pos < off) {
+    const char *nl = memchr(c->src + c->line_pos, '\n', off - c->line_pos);
+    if (!nl) {
+      c->line_pos = off;
+      break;
+    }
+    c->line_no++;
+    c->line_pos = (size_t)(nl - c->src) + 1;
+  }
+  return c->line_no;
+}
+
+static int is_blank(char ch) {
+  return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+static int push_token(compiler *c, const token *t) {
+  if (grow((void **)&c->tok, &c->tokcap, c->ntok + 1, sizeof *c->tok))
+    return NB_ENOMEM;
+  c->tok[c->ntok++] = *t;
+  return NB_OK;
+}
+
+/* Text [a, b) as tokens that end just after each newline. */
+static int push_text(compiler *c, size_t a, size_t b) {
+  while (a < b) {
+    const char *nl = memchr(c->src + a, '\n', b - a);
+    size_t e = nl ? (size_t)(nl - c->src) + 1 : b;
+    token t = {.type = TK_TEXT, .off = (uint32_t)a, .len = (uint32_t)(e - a)};
+    if (push_token(c, &t))
+      return NB_ENOMEM;
+    a = e;
+  }
+  return NB_OK;
+}
+
+/* Finds `pre` (if not NUL) followed by the closing delimiter, from p on;
+ * returns the offset of the match or SIZE_MAX. */
+static size_t find_close(const compiler *c, size_t p, char pre,
+                         const char *ctag, size_t clen) {
+  char needle[DELIM_MAX + 1];
+  size_t nlen = 0;
+  if (pre)
+    needle[nlen++] = pre;
+  memcpy(needle + nlen, ctag, clen);
+  nlen += clen;
+  if (p > c->n)
+    return SIZE_MAX;
+  const char *q = memmem(c->src + p, c->n - p, needle, nlen);
+  return q ? (size_t)(q - c->src) : SIZE_MAX;
+}
+
+/* Parses "<% %>" of a set-delimiter tag. */
+static int parse_delims(const char *s, size_t n, char *otag, size_t *olen,
+                        char *ctag, size_t *clen) {
+  size_t i = 0, a, b;
+  while (i < n && is_blank(s[i]))
+    i++;
+  a = i;
+  while (i < n && !is_blank(s[i]) && s[i] != '=')
+    i++;
+  size_t al = i - a;
+  while (i < n && is_blank(s[i]))
+    i++;
+  b = i;
+  while (i < n && !is_blank(s[i]) && s[i] != '=')
+    i++;
+  size_t bl = i - b;
+  while (i < n && is_blank(s[i]))
+    i++;
+  if (i != n || al == 0 || bl == 0 || al >= DELIM_MAX || bl >= DELIM_MAX)
+    return NB_EINVAL;
+  memcpy(otag, s + a, al);
+  *olen = al;
+  memcpy(ctag, s + b, bl);
+  *clen = bl;
+  return NB_OK;
+}
+
+static int check_name(compiler *c, const token *t) {
+  const char *s = c->src + t->off;
+  if (t->len == 0)
+    return fail(c, NB_EINVAL, t->line, "empty tag");
+  for (uint32_t i = 0; i < t->len; i++)
+    if (is_blank(s[i]))
+      return fail(c, NB_EINVAL, t->line, "space inside tag name '%.*s'",
+                  (int)t->len, s);
+  if (t->type == TK_VAR || t->type == TK_RAW || t->type == TK_SECTION ||
+      t->type == TK_INVERTED) {
+    if (t->len == 1 && s[0] == '.')
+      return NB_OK;
+    size_t parts = 1;
+    for (uint32_t i = 0; i < t->len; i++) {
+      if (s[i] != '.')
+        continue;
+      parts++;
+      if (i == 0 || i + 1 == t->len || s[i + 1] == '.')
+        return fail(c, NB_EINVAL, t->line, "bad dotted name '%.*s'",
+                    (int)t->len, s);
+    }
+    if (parts > UINT16_MAX)
+      return fail(c, NB_ETOOBIG, t->line, "name with too many parts");
+  }
+  return NB_OK;
+}
+
+/* Pass 1: tokens, with set-delimiter tags applied as they come. */
+static int lex(compiler *c) {
+  char otag[DELIM_MAX] = "{{", ctag[DELIM_MAX] = "}}";
+  size_t olen = 2, clen = 2, pos = 0;
+  while (pos < c->n) {
+    const char *o = memmem(c->src + pos, c->n - pos, otag, olen);
+    size_t start = o ? (size_t)(o - c->src) : c->n;
+    if (push_text(c, pos, start))
+      return NB_ENOMEM;
+    if (!o)
+      break;
+    token t = {.tag_off = (uint32_t)start, .line = line_at(c, start)};
+    size_t p = start + olen, q, a, b, end;
+    char sig = p < c->n ? c->src[p] : '\0';
+    if (sig == '=') {
+      q = find_close(c, p + 1, '=', ctag, clen);
+      if (q == SIZE_MAX)
+        return fail(c, NB_EINVAL, t.line, "unclosed set-delimiter tag");
+      end = q + 1 + clen; /* before clen changes to the new delimiter's */
+      if (parse_delims(c->src + p + 1, q - p - 1, otag, &olen, ctag, &clen))
+        return fail(c, NB_EINVAL, t.line, "bad set-delimiter tag");
+      t.type = TK_DELIM;
+      a = b = p;
+    } else if (sig == '{') {
+      q = find_close(c, p + 1, '}', ctag, clen);
+      if (q == SIZE_MAX)
+        return fail(c, NB_EINVAL, t.line, "unclosed tag");
+      t.type = TK_RAW;
+      a = p + 1;
+      b = q;
+      end = q + 1 + clen;
+    } else {
+      a = p + 1; /* past the sigil, if there is one */
+      switch (sig) {
+      case '!':
+        t.type = TK_COMMENT;
+        break;
+      case '#':
+        t.type = TK_SECTION;
+        break;
+      case '^':
+        t.type = TK_INVERTED;
+        break;
+      case '/':
+        t.type = TK_CLOSE;
+        break;
+      case '>':
+        t.type = TK_PARTIAL;
+        break;
+      case '<':
+        t.type = TK_PARENT;
+        break;
+      case '$':
+        t.type = TK_BLOCK;
+        break;
+      case '&':
+        t.type = TK_RAW;
+        break;
+      default:
+        t.type = TK_VAR;
+        a = p;
+      }
+      /* From after the sigil: with ">" as the closing delimiter, "{{>}}"
+       * is an empty partial tag, not a variable named ">". */
+      q = find_close(c, a, '\0', ctag, clen);
+      if (q == SIZE_MAX)
+        return fail(c, NB_EINVAL, t.line, "unclosed tag");
+      end = q + clen;
+      b = q;
+    }
+    while (a < b && is_blank(c->src[a]))
+      a++;
+    while (b > a && is_blank(c->src[b - 1]))
+      b--;
+    t.off = (uint32_t)a;
+    t.len = (uint32_t)(b - a);
+    if (t.type != TK_COMMENT && t.type != TK_DELIM) {
+      int rc = check_name(c, &t);
+      if (rc)
+        return rc;
+    }
+    if (push_token(c, &t))
+      return NB_ENOMEM;
+    pos = end;
+  }
+  return NB_OK;
+}
+
+static int is_open(uint8_t type) {
+  return type == TK_SECTION || type == TK_INVERTED || type == TK_PARENT ||
+         type == TK_BLOCK;
+}
+
+/* Pass 2: pairs every opening tag with its closing tag. */
+static int match_sections(compiler *c) {
+  uint32_t st[TPL_MAX_DEPTH];
+  int sp = 0;
+  for (size_t k = 0; k < c->ntok; k++) {
+    token *t = &c->tok[k];
+    if (is_open(t->type)) {
+      if (sp == TPL_MAX_DEPTH)
+        return fail(c, NB_ETOOBIG, t->line, "sections nested deeper than %d",
+                    TPL_MAX_DEPTH);
+      if (t->type == TK_BLOCK && sp && c->tok[st[sp - 1]].type == TK_PARENT)
+        t->flags |= TF_ARG;
+      st[sp++] = (uint32_t)k;
+    } else if (t->type == TK_CLOSE) {
+      if (sp == 0)
+        return fail(c, NB_EINVAL, t->line,
+                    "closing tag '%.*s' without a section", (int)t->len,
+                    c->src + t->off);
+      token *o = &c->tok[st[--sp]];
+      if (o->len != t->len || memcmp(c->src + o->off, c->src + t->off, t->len))
+        return fail(
+            c, NB_EINVAL, t->line,
+            "closing tag '%.*s' does not match '%.*s' opened on line %u",
+            (int)t->len, c->src + t->off, (int)o->len, c->src + o->off,
+            (unsigned)o->line);
+      t->match = st[sp];
+      o->match = (uint32_t)k;
+    }
+  }
+  if (sp) {
+    token *o = &c->tok[st[sp - 1]];
+    return fail(c, NB_EINVAL, o->line, "unclosed section '%.*s'", (int)o->len,
+                c->src + o->off);
+  }
+  return NB_OK;
+}
+
+static int ws_text(const compiler *c, const token *t, int eol_ok) {
+  if (t->type != TK_TEXT)
+    return 0;
+  const char *s = c->src + t->off;
+  uint32_t i = 0;
+  while (i < t->len && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  if (i == t->len)
+    return 1;
+  if (!eol_ok)
+    return 0;
+  if (s[i] == '\r')
+    i++;
+  return i + 1 == t->len && s[i] == '\n';
+}
+
+static int same_line(const compiler *c, size_t a, size_t b) {
+  return a < c->ntok && b < c->ntok && c->tok[a].group == c->tok[b].group;
+}
+
+static void remove_left(compiler *c, size_t k) {
+  if (k > 0 && same_line(c, k - 1, k) && c->tok[k - 1].type == TK_TEXT)
+    c->tok[k - 1].flags |= TF_REMOVED;
+}
+
+static void remove_right(compiler *c, size_t k) {
+  if (same_line(c, k + 1, k) && c->tok[k + 1].type == TK_TEXT)
+    c->tok[k + 1].flags |= TF_REMOVED;
+}
+
+static void remove_line(compiler *c, size_t k) {
+  c->tok[k].flags |= TF_SA;
+  remove_left(c, k);
+  remove_right(c, k);
+}
+
+/* Pass 3: standalone tags. A tag alone on its line (bar whitespace) takes
+ * the whole line with it. Parent and block tags also pair up: an element
+ * whose opening tag starts a line and whose closing tag ends one stands
+ * alone as a whole (spec ~inheritance "Standalone parent/block"). */
+static void mark_standalone(compiler *c) {
+  uint32_t g = 0;
+  for (size_t k = 0; k < c->ntok; k++) {
+    token *t = &c->tok[k];
+    t->group = g;
+    if (t->type == TK_TEXT && c->src[t->off + t->len - 1] == '\n')
+      g++;
+  }
+  for (size_t k = 0; k < c->ntok; k++)
+    if (k == 0 || !same_line(c, k - 1, k) ||
+        ((c->tok[k - 1].flags & TF_CL) && ws_text(c, &c->tok[k - 1], 0)))
+      c->tok[k].flags |= TF_CL;
+  for (size_t k = c->ntok; k-- > 0;)
+    if (!same_line(c, k + 1, k) ||
+        ((c->tok[k + 1].flags & TF_CR) && ws_text(c, &c->tok[k + 1], 1)))
+      c->tok[k].flags |= TF_CR;
+
+  for (size_t k = 0; k < c->ntok; k++) {
+    token *t = &c->tok[k];
+    int cl = !!(t->flags & TF_CL), cr = !!(t->flags & TF_CR);
+    switch (t->type) {
+    case TK_SECTION:
+    case TK_INVERTED:
+    case TK_COMMENT:
+    case TK_DELIM:
+    case TK_PARTIAL:
+      if (cl && cr)
+        remove_line(c, k);
+      break;
+    case TK_CLOSE: {
+      uint8_t ot = c->tok[t->match].type;
+      if ((ot == TK_SECTION || ot == TK_INVERTED) && cl && cr)
+        remove_line(c, k);
+      break;
+    }
+    case TK_PARENT: {
+      token *e = &c->tok[t->match];
+      if (cl && (e->flags & TF_CR)) {
+        t->flags |= TF_SA;
+        remove_left(c, k);
+        e->flags |= TF_SA;
+        remove_right(c, t->match);
+      } else if ((e->flags & TF_CL) && (e->flags & TF_CR)) {
+        remove_line(c, t->match);
+      }
+      break;
+    }
+    case TK_BLOCK: {
+      token *e = &c->tok[t->match];
+      if (t->flags & TF_ARG) {
+        /* Around an argument's tags is parent text, ignored anyway; only
+         * the content's side of each tag counts. An indented closing tag
+         * alone on its line leaves no trailing spaces in the content. */
+        if (cr) {
+          t->flags |= TF_SA | TF_PENDING;
+          remove_right(c, k);
+        }
+        if (e->flags & TF_CL)
+          remove_left(c, t->match);
+        break;
+      }
+      int pair = cl && (e->flags & TF_CR);
+      if (cl && cr) {
+        remove_line(c, k);
+        if (pair)
+          t->flags |= TF_PENDING;
+      } else if (pair) {
+        t->flags |= TF_SA | TF_LEADIND;
+        remove_left(c, k);
+      }
+      if ((e->flags & TF_CL) && (e->flags & TF_CR))
+        remove_line(c, t->match);
+      break;
+    }
+    default:
+      break;
+    }
+  }
+}
+
+/* At the first token of a line: how much of its leading whitespace the
+ * enclosing blocks' intrinsic indentation strips, and what is left. */
+static void line_start(compiler *c, size_t k) {
+  const token *t = &c->tok[k];
+  uint32_t off0 = t->type == TK_TEXT ? t->off : t->tag_off, w = 0, strip = 0;
+  if (t->type == TK_TEXT)
+    while (w < t->len && (c->src[off0 + w] == ' ' || c->src[off0 + w] == '\t'))
+      w++;
+  for (int i = 0; i < c->sp; i++) {
+    open_entry *e = &c->st[i];
+    if (e->kind != TK_BLOCK)
+      continue;
+    if (e->pending) {
+      e->pending = 0;
+      e->ioff = off0 + strip;
+      e->ilen = w - strip;
+      if (e->site) {
+        c->nodes[e->node].ioff = e->ioff;
+        c->nodes[e->node].ilen = e->ilen;
+      }
+      strip = w;
+    } else if (e->ilen && w - strip >= e->ilen &&
+               memcmp(c->src + off0 + strip, c->src + e->ioff, e->ilen) == 0) {
+      strip += e->ilen;
+    }
+  }
+  c->strip = strip;
+  c->lw_off = off0 + strip;
+  c->lw_len = w - strip;
+}
+
+static node *new_node(compiler *c, uint8_t type, uint8_t flags,
+                      const token *t) {
+  if (grow((void **)&c->nodes, &c->nodecap, c->nnodes + 1, sizeof *c->nodes))
+    return NULL;
+  node *nd = &c->nodes[c->nnodes++];
+  memset(nd, 0, sizeof *nd);
+  nd->type = type;
+  nd->flags = flags;
+  if (t) {
+    nd->off = t->off;
+    nd->len = t->len;
+  }
+  c->last_text = -1;
+  return nd;
+}
+
+static int emit_text(compiler *c, uint32_t off, uint32_t len, uint8_t flags) {
+  if (c->last_text >= 0 && !flags) {
+    node *p = &c->nodes[c->last_text];
+    if (p->off + p->len == off) {
+      p->len += len;
+      return NB_OK;
+    }
+  }
+  node *nd = new_node(c, N_TEXT, flags, NULL);
+  if (!nd)
+    return NB_ENOMEM;
+  nd->off = off;
+  nd->len = len;
+  c->last_text = (int)(c->nnodes - 1);
+  return NB_OK;
+}
+
+/* Splits a dotted name into NUL-terminated parts for json_object_get. */
+static int add_parts(compiler *c, node *nd) {
+  const char *s = c->src + nd->off;
+  if (nd->len == 1 && s[0] == '.')
+    return NB_OK;
+  nd->aux = (uint32_t)c->nparts;
+  uint32_t a = 0;
+  for (uint32_t i = 0; i <= nd->len; i++) {
+    if (i < nd->len && s[i] != '.')
+      continue;
+    if (grow((void **)&c->parts, &c->partcap, c->nparts + 1, sizeof *c->parts))
+      return NB_ENOMEM;
+    const char *p = arena_strndup(c->arena, s + a, i - a);
+    if (!p)
+      return NB_ENOMEM;
+    c->parts[c->nparts++] = p;
+    nd->nparts++;
+    a = i + 1;
+  }
+  return NB_OK;
+}
+
+/* Opens the container just emitted. match_sections() bounded the depth. */
+static void push_open(compiler *c, size_t k, uint8_t kind) {
+  assert(c->sp < TPL_MAX_DEPTH);
+  open_entry *e = &c->st[c->sp++];
+  memset(e, 0, sizeof *e);
+  e->tok = (uint32_t)k;
+  e->node = (uint32_t)(c->nnodes - 1);
+  e->kind = kind;
+}
+
+/* Pass 4: nodes. `bol` says the next thing emitted starts a source line. */
+static int emit_nodes(compiler *c) {
+  int bol = 1;
+  c->last_text = -1;
+  for (size_t k = 0; k < c->ntok; k++) {
+    token *t = &c->tok[k];
+    int first = k == 0 || !same_line(c, k - 1, k);
+    if (first)
+      line_start(c, k);
+    if (c->sp && c->st[c->sp - 1].kind == TK_PARENT) {
+      /* Inside a parent only argument blocks count; the rest is skipped. */
+      if (t->type == TK_SECTION || t->type == TK_INVERTED ||
+          t->type == TK_PARENT) {
+        k = t->match;
+        continue;
+      }
+      if (t->type != TK_BLOCK && t->type != TK_CLOSE)
+        continue;
+    }
+    if (t->flags & TF_REMOVED) {
+      if (c->src[t->off + t->len - 1] == '\n')
+        bol = 1;
+      continue;
+    }
+    node *nd;
+    int sa = !!(t->flags & TF_SA);
+    switch (t->type) {
+    case TK_TEXT: {
+      uint32_t off = t->off, len = t->len;
+      if (first) {
+        off += c->strip;
+        len -= c->strip;
+      }
+      if (!len)
+        break;
+      const char *s = c->src + off;
+      int nl = s[0] == '\n' || (len > 1 && s[0] == '\r' && s[1] == '\n');
+      if (emit_text(c, off, len, bol && !nl ? NF_INDENT : 0))
+        return NB_ENOMEM;
+      bol = s[len - 1] == '\n';
+      break;
+    }
+    case TK_COMMENT:
+    case TK_DELIM:
+      break;
+    case TK_VAR:
+    case TK_RAW:
+      nd = new_node(c, t->type == TK_VAR ? N_VAR : N_RAW, bol ? NF_INDENT : 0,
+                    t);
+      if (!nd || add_parts(c, nd))
+        return NB_ENOMEM;
+      bol = 0;
+      break;
+    case TK_SECTION:
+    case TK_INVERTED:
+      nd = new_node(c, t->type == TK_SECTION ? N_SECTION : N_INVERTED,
+                    !sa && bol ? NF_INDENT : 0, t);
+      if (!nd || add_parts(c, nd))
+        return NB_ENOMEM;
+      push_open(c, k, t->type);
+      if (!sa)
+        bol = 0;
+      break;
+    case TK_PARTIAL:
+    case TK_PARENT:
+      nd = new_node(c, t->type == TK_PARTIAL ? N_PARTIAL : N_PARENT,
+                    sa    ? NF_SITE
+                    : bol ? NF_INDENT
+                          : 0,
+                    t);
+      if (!nd)
+        return NB_ENOMEM;
+      nd->aux = hash_name(c->src + t->off, t->len);
+      if (sa) {
+        nd->ioff = c->lw_off;
+        nd->ilen = c->lw_len;
+      } else {
+        bol = 0;
+      }
+      if (t->type == TK_PARENT)
+        push_open(c, k, TK_PARENT);
+      break;
+    case TK_BLOCK: {
+      int arg = !!(t->flags & TF_ARG);
+      uint8_t fl = 0;
+      if (!arg)
+        fl = sa || (t->flags & TF_PENDING) ? NF_SITE : bol ? NF_INDENT : 0;
+      nd = new_node(c, N_BLOCK, fl, t);
+      if (!nd)
+        return NB_ENOMEM;
+      push_open(c, k, TK_BLOCK);
+      nd->aux = hash_name(c->src + t->off, t->len);
+      if (t->flags & TF_LEADIND) {
+        nd->ioff = c->lw_off;
+        nd->ilen = c->lw_len;
+      }
+      open_entry *e = &c->st[c->sp - 1];
+      e->pending = !!(t->flags & TF_PENDING);
+      e->site = !arg && e->pending;
+      bol = 1; /* a block's content is a template of its own */
+      break;
+    }
+    case TK_CLOSE: {
+      open_entry *e = &c->st[--c->sp];
+      c->nodes[e->node].end = (uint32_t)c->nnodes;
+      c->last_text = -1;
+      if (e->kind == TK_PARENT && !sa)
+        bol = 0;
+      break;
+    }
+    }
+  }
+  return NB_OK;
+}
+
+static void tpl_free(tpl *t) {
+  if (!t)
+    return;
+  arena_free(&t->arena);
+  free(t);
+}
+
+static int compile(const char *name, const char *src, size_t n, char *err,
+                   size_t errlen, tpl **out) {
+  int rc = NB_ENOMEM;
+  tpl *t = calloc(1, sizeof *t);
+  compiler c = {
+      .name = name, .n = n, .err = err, .errlen = errlen, .line_no = 1};
+  if (!t)
+    goto fail;
+  t->namelen = strlen(name);
+  t->hash = hash_name(name, t->namelen);
+  t->name = arena_strndup(&t->arena, name, t->namelen);
+  char *copy = arena_alloc(&t->arena, n + 1);
+  if (!t->name || !copy)
+    goto fail;
+  if (n)
+    memcpy(copy, src, n);
+  copy[n] = '\0';
+  t->src = c.src = copy;
+  c.arena = &t->arena;
+  if ((rc = lex(&c)) || (rc = match_sections(&c)))
+    goto fail;
+  mark_standalone(&c);
+  if ((rc = emit_nodes(&c)))
+    goto fail;
+  rc = NB_ENOMEM;
+  t->nnodes = (uint32_t)c.nnodes;
+  /* Never NULL, even when empty: render() does pointer arithmetic on it. */
+  t->nodes = arena_alloc(&t->arena, (c.nnodes ? c.nnodes : 1) * sizeof(node));
+  if (!t->nodes)
+    goto fail;
+  if (c.nnodes)
+    memcpy(t->nodes, c.nodes, c.nnodes * sizeof *t->nodes);
+  if (c.nparts) {
+    t->parts = arena_alloc(&t->arena, c.nparts * sizeof *t->parts);
+    if (!t->parts)
+      goto fail;
+    memcpy(t->parts, c.parts, c.nparts * sizeof *t->parts);
+  }
+  rc = NB_OK;
+  *out = t;
+  t = NULL;
+fail:
+  if (rc == NB_ENOMEM && err && errlen)
+    snprintf(err, errlen, "%s: out of memory", name);
+  free(c.tok);
+  free(c.nodes);
+  free(c.parts);
+  tpl_free(t);
+  return rc;
+}
+
+/* ---- the set ---- */
+
+tpl_set *tpl_set_new(void) {
+  tpl_set *set = calloc(1, sizeof *set);
+  if (!set)
+    return NULL;
+  set->cap = 32;
+  set->slots = calloc(set->cap, sizeof *set->slots);
+  if (!set->slots) {
+    free(set);
+    return NULL;
+  }
+  return set;
+}
+
+void tpl_set_free(tpl_set *set) {
+  if (!set)
+    return;
+  for (size_t i = 0; i < set->cap; i++)
+    tpl_free(set->slots[i]);
+  free(set->slots);
+  free(set);
+}
+
+static size_t slot_of(const tpl_set *set, const char *name, size_t n,
+                      uint32_t h) {
+  size_t i = h & (set->cap - 1);
+  for (;;) {
+    const tpl *t = set->slots[i];
+    if (!t || (t->hash == h && t->namelen == n && !memcmp(t->name, name, n)))
+      return i;
+    i = (i + 1) & (set->cap - 1);
+  }
+}
+
+static const tpl *find(const tpl_set *set, const char *name, size_t n,
+                       uint32_t h) {
+  return set->slots[slot_of(set, name, n, h)];
+}
+
+static int insert(tpl_set *set, tpl *t) {
+  size_t i = slot_of(set, t->name, t->namelen, t->hash);
+  if (set->slots[i]) {
+    tpl_free(set->slots[i]);
+    set->slots[i] = t;
+    return NB_OK;
+  }
+  if ((set->count + 1) * 2 > set->cap) {
+    size_t cap = set->cap * 2;
+    tpl **slots = calloc(cap, sizeof *slots);
+    if (!slots)
+      return NB_ENOMEM;
+    for (size_t j = 0; j < set->cap; j++) {
+      tpl *u = set->slots[j];
+      if (!u)
+        continue;
+      size_t s = u->hash & (cap - 1);
+      while (slots[s])
+        s = (s + 1) & (cap - 1);
+      slots[s] = u;
+    }
+    free(set->slots);
+    set->slots = slots;
+    set->cap = cap;
+    i = slot_of(set, t->name, t->namelen, t->hash);
+  }
+  set->slots[i] = t;
+  set->count++;
+  return NB_OK;
+}
+
+int tpl_set_add(tpl_set *set, const char *name, const char *src, size_t n,
+                char *err, size_t errlen) {
+  if (err && errlen)
+    err[0] = '\0';
+  if (!set || !name || !*name || (!src && n))
+    return NB_EINVAL;
+  if (n > TPL_MAX_SIZE) {
+    if (err && errlen)
+      snprintf(err, errlen, "%s: template of %zu bytes is over the %d limit",
+               name, n, TPL_MAX_SIZE);
+    return NB_ETOOBIG;
+  }
+  tpl *t = NULL;
+  int rc = compile(name, src ? src : "", n, err, errlen, &t);
+  if (rc == NB_OK && (rc = insert(set, t)) != NB_OK) {
+    tpl_free(t);
+    if (err && errlen)
+      snprintf(err, errlen, "%s: out of memory", name);
+  }
+  return rc;
+}
+
+int tpl_has(const tpl_set *set, const char *name) {
+  if (!set || !name)
+    return 0;
+  size_t n = strlen(name);
+  return find(set, name, n, hash_name(name, n)) != NULL;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tpl_set_load_dir(tpl_set *set, const char *dir, char *err, size_t errlen) {
+  if (err && errlen)
+    err[0] = '\0';
+  if (!set || !dir)
+    return NB_EINVAL;
+  DIR *d = opendir(dir);
+  if (!d) {
+    if (err && errlen)
+      snprintf(err, errlen, "%s: cannot open directory", dir);
+    return NB_EIO;
+  }
+  char **names = NULL;
+  size_t count = 0, cap = 0, elen = strlen(EXT);
+  int rc = NB_OK;
+  buf_t path = {0};
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    size_t len = strlen(de->d_name);
+    if (de->d_name[0] == '.' || len <= elen ||
+        memcmp(de->d_name + len - elen, EXT, elen) != 0)
+      continue;
+    if (grow((void **)&names, &cap, count + 1, sizeof *names) ||
+        !(names[count] = strdup(de->d_name))) {
+      rc = NB_ENOMEM;
+      goto fail;
+    }
+    count++;
+  }
+  /* Sorted, so that which error is reported does not depend on readdir. */
+  if (count)
+    qsort(names, count, sizeof *names, cmp_str);
+  for (size_t i = 0; rc == NB_OK && i < count; i++) {
+    struct stat sb;
+    char *data = NULL;
+    size_t len = 0;
+    buf_reset(&path);
+    buf_printf(&path, "%s/%s", dir, names[i]);
+    if (path.oom) {
+      rc = NB_ENOMEM;
+      break;
+    }
+    if (stat(path.data, &sb) != 0 || !S_ISREG(sb.st_mode))
+      continue;
+    rc = nb_read_file(path.data, TPL_MAX_SIZE, &data, &len);
+    if (rc != NB_OK) {
+      if (err && errlen)
+        snprintf(err, errlen, "%s: %s", path.data,
+                 rc == NB_ETOOBIG ? "over the template size limit"
+                                  : "cannot read");
+      break;
+    }
+    names[i][strlen(names[i]) - elen] = '\0';
+    rc = tpl_set_add(set, names[i], data, len, err, errlen);
+    free(data);
+  }
+fail:
+  for (size_t i = 0; i < count; i++)
+    free(names[i]);
+  free(names);
+  buf_free(&path);
+  closedir(d);
+  return rc;
+}
+
+/* ---- rendering ---- */
+
+typedef struct ctx {
+  const json_t *v;
+  const struct ctx *up;
+} ctx;
+
+typedef struct ind {
+  const char *s;
+  size_t n;
+  const struct ind *up;
+} ind;
+
+typedef struct frame { /* a parent tag being expanded, with its arguments */
+  const tpl *t;
+  const node *parent;
+  const struct frame *up;
+} frame;
+
+typedef struct {
+  const tpl_set *set;
+  buf_t *out;
+  size_t start;
+  const ctx *ctx;
+  const ind *ind;
+  const frame *frames;
+  int depth, nest;
+  long steps;
+} rstate;
+
+static void put_ind(buf_t *out, const ind *i) {
+  if (!i)
+    return;
+  put_ind(out, i->up);
+  buf_append(out, i->s, i->n);
+}
+
+/* Indentation goes where a source line starts, unless the output is
+ * mid-line there (a block expanded after other text on its line). */
+static void indent(rstate *s) {
+  buf_t *out = s->out;
+  if (!s->ind || (out->len > s->start && out->data[out->len - 1] != '\n'))
+    return;
+  put_ind(out, s->ind);
+}
+
+static const json_t *lookup(const rstate *s, const tpl *t, const node *nd) {
+  if (nd->nparts == 0)
+    return s->ctx ? s->ctx->v : NULL;
+  const char *const *parts = t->parts + nd->aux;
+  const json_t *v = NULL;
+  for (const ctx *c = s->ctx; c && !v; c = c->up)
+    if (json_is_object(c->v))
+      v = json_object_get(c->v, parts[0]);
+  for (uint16_t i = 1; v && i < nd->nparts; i++)
+    v = json_is_object(v) ? json_object_get(v, parts[i]) : NULL;
+  return v;
+}
+
+static int falsey(const json_t *v) {
+  if (!v)
+    return 1;
+  switch (json_typeof(v)) {
+  case JSON_NULL:
+  case JSON_FALSE:
+    return 1;
+  case JSON_STRING:
+    return json_string_length(v) == 0;
+  case JSON_ARRAY:
+    return json_array_size(v) == 0;
+  default:
+    return 0;
+  }
+}
+
+static void put_value(buf_t *out, const json_t *v, int escape) {
+  char b[40];
+  int n;
+  switch (v ? json_typeof(v) : JSON_NULL) {
+  case JSON_STRING:
+    if (escape)
+      buf_html_escape(out, json_string_value(v), json_string_length(v));
+    else
+      buf_append(out, json_string_value(v), json_string_length(v));
+    return;
+  case JSON_INTEGER:
+    n = snprintf(b, sizeof b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    break;
+  case JSON_REAL: {
+    /* Shortest form that reads back the same: 1.21, not 1.2100000000000000 */
+    double d = json_real_value(v);
+    n = snprintf(b, sizeof b, "%.15g", d);
+    if (strtod(b, NULL) != d)
+      n = snprintf(b, sizeof b, "%.16g", d);
+    if (strtod(b, NULL) != d)
+      n = snprintf(b, sizeof b, "%.17g", d);
+    for (char *p = b; *p; p++)
+      if (*p == ',') /* a locale's decimal comma */
+        *p = '.';
+    break;
+  }
+  case JSON_TRUE:
+    buf_append(out, "true", 4);
+    return;
+  case JSON_FALSE:
+    buf_append(out, "false", 5);
+    return;
+  default: /* null, objects and arrays print nothing */
+    return;
+  }
+  if (n > 0)
+    buf_append(out, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
+}
+
+static int render(rstate *s, const tpl *t, const node *b, const node *e);
+
+/* Renders [b, e) of t with `i` as the indentation. */
+static int expand(rstate *s, const tpl *t, const node *b, const node *e,
+                  const ind *i) {
+  if (s->depth >= TPL_MAX_DEPTH)
+    return NB_ETOOBIG;
+  const ind *saved = s->ind;
+  s->ind = i;
+  s->depth++;
+  int rc = render(s, t, b, e);
+  s->depth--;
+  s->ind = saved;
+  return rc;
+}
+
+/* The argument overriding block `nd`: the outermost parent wins. */
+static const node *find_arg(const rstate *s, const tpl *t, const node *nd,
+                            const tpl **at) {
+  const node *found = NULL;
+  const char *name = t->src + nd->off;
+  for (const frame *f = s->frames; f; f = f->up) {
+    const node *end = f->t->nodes + f->parent->end;
+    for (const node *a = f->parent + 1; a < end; a = f->t->nodes + a->end)
+      if (a->aux == nd->aux && a->len == nd->len &&
+          !memcmp(f->t->src + a->off, name, nd->len)) {
+        found = a;
+        *at = f->t;
+        break;
+      }
+  }
+  return found;
+}
+
+static int render(rstate *s, const tpl *t, const node *b, const node *e) {
+  int rc = NB_OK;
+  if (s->out->oom)
+    return NB_ENOMEM;
+  if (s->nest >= RENDER_MAX_NEST || ++s->steps > RENDER_MAX_STEPS)
+    return NB_ETOOBIG;
+  s->nest++;
+  const node *base = t->nodes;
+  for (const node *nd = b; rc == NB_OK && nd < e; nd++) {
+    if (nd->flags & NF_INDENT)
+      indent(s);
+    switch (nd->type) {
+    case N_TEXT:
+      buf_append(s->out, t->src + nd->off, nd->len);
+      break;
+    case N_VAR:
+    case N_RAW:
+      put_value(s->out, lookup(s, t, nd), nd->type == N_VAR);
+      break;
+    case N_SECTION:
+    case N_INVERTED: {
+      const json_t *v = lookup(s, t, nd);
+      const node *cb = nd + 1, *ce = base + nd->end;
+      if (nd->type == N_INVERTED) {
+        if (falsey(v))
+          rc = render(s, t, cb, ce);
+      } else if (!falsey(v)) {
+        size_t n = json_is_array(v) ? json_array_size(v) : 1;
+        for (size_t i = 0; rc == NB_OK && i < n; i++) {
+          ctx c = {json_is_array(v) ? json_array_get(v, i) : v, s->ctx};
+          s->ctx = &c;
+          rc = render(s, t, cb, ce);
+          s->ctx = c.up;
+        }
+      }
+      nd = ce - 1;
+      break;
+    }
+    case N_PARTIAL:
+    case N_PARENT: {
+      const tpl *p = find(s->set, t->src + nd->off, nd->len, nd->aux);
+      ind here = {t->src + nd->ioff, nd->ilen, s->ind};
+      const ind *i = !(nd->flags & NF_SITE) ? NULL : nd->ilen ? &here : s->ind;
+      if (nd->type == N_PARENT) {
+        frame f = {t, nd, s->frames};
+        s->frames = &f;
+        if (p)
+          rc = expand(s, p, p->nodes, p->nodes + p->nnodes, i);
+        s->frames = f.up;
+        nd = base + nd->end - 1;
+      } else if (p) {
+        rc = expand(s, p, p->nodes, p->nodes + p->nnodes, i);
+      }
+      break;
+    }
+    case N_BLOCK: {
+      const tpl *at = t;
+      const node *a = find_arg(s, t, nd, &at);
+      const node *cb = a ? a + 1 : nd + 1;
+      const node *ce = a ? at->nodes + a->end : base + nd->end;
+      ind here = {t->src + nd->ioff, nd->ilen, s->ind};
+      rc = expand(s, at, cb, ce,
+                  (nd->flags & NF_SITE) && nd->ilen ? &here : s->ind);
+      nd = base + nd->end - 1;
+      break;
+    }
+    }
+  }
+  s->nest--;
+  return rc;
+}
+
+int tpl_render(const tpl_set *set, const char *name, const json_t *ctx_json,
+               buf_t *out) {
+  if (!set || !name || !out)
+    return NB_EINVAL;
+  if (out->oom)
+    return NB_ENOMEM;
+  size_t n = strlen(name);
+  const tpl *t = find(set, name, n, hash_name(name, n));
+  if (!t)
+    return NB_ENOTFOUND;
+  ctx root = {ctx_json, NULL};
+  rstate s = {.set = set,
+              .out = out,
+              .start = out->len,
+              .ctx = ctx_json ? &root : NULL};
+  int rc = render(&s, t, t->nodes, t->nodes + t->nnodes);
+  if (rc == NB_OK && out->oom)
+    rc = NB_ENOMEM;
+  if (rc != NB_OK && out->data) {
+    /* No half pages: the caller gets its buffer back as it gave it. */
+    out->len = s.start;
+    out->data[out->len] = '\0';
+  }
+  return rc;
+}
