@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Cached article page: naba against nginx serving the same bytes as a
+# Article page: cached, naba against nginx serving the same bytes as a
 # static file, same machine, same client, in one run (DESIGN.md §6: naba
 # at least 0.9 x nginx). Both without access logs, both with as many
 # workers/threads as cores; runs alternate so drift hits both alike.
+# Then uncached (--cache-mb 0): req/s and server CPU per rendered page.
 #   bench/article.sh [seconds per run] [rounds]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -80,3 +81,22 @@ done
 printf 'overall: naba %.0f req/s, nginx %.0f req/s, ratio %.2f (target >= 0.90)\n' \
   "$(echo "$total_naba / $rounds" | bc -l)" "$(echo "$total_nginx / $rounds" | bc -l)" \
   "$(echo "$total_naba / $total_nginx" | bc -l)"
+
+# Uncached: the same page rendered on every request (--cache-mb 0). CPU per
+# request comes from the server's own utime+stime in /proc, so the client's
+# share of the cores does not count.
+"$naba" serve --db "$tmp/naba.db" --port 0 --threads "$threads" --access-log off --cache-mb 0 >"$tmp/cold.out" 2>&1 &
+cold_pid=$!
+for _ in $(seq 50); do grep -q serving "$tmp/cold.out" && break; sleep 0.1; done
+cold_url=$(grep -o 'http://[0-9.:]*' "$tmp/cold.out" | head -1)
+cpu() { awk '{print $14 + $15}' "/proc/$cold_pid/stat"; }
+c0=$(cpu)
+out=$(wrk -t1 -c"$conns" -d"${secs}s" "$cold_url$path")
+c1=$(cpu)
+kill "$cold_pid"
+reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+tick=$(getconf CLK_TCK)
+printf 'uncached: naba %.0f req/s, %.0f us of server CPU per request (target < 200), %.0f x WordPress at 22 pages/s (target >= 1000)\n' \
+  "$rate" "$(echo "($c1 - $c0) * 1000000 / $tick / $reqs" | bc -l)" "$(echo "$rate / 22" | bc -l)"
+printf 'cached:   naba %.0f x WordPress at 22 pages/s\n' "$(echo "$total_naba / $rounds / 22" | bc -l)"

@@ -13,11 +13,6 @@
 #include "web/web.h"
 
 /* Demo articles (src/site/demo/NN-name.txt), embedded by tools/embed.py. */
-struct nb_embed {
-  const char *name;
-  const char *data;
-  size_t len;
-};
 extern const struct nb_embed naba_demo[];
 extern const size_t naba_demo_count;
 

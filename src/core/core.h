@@ -97,6 +97,14 @@ void nb_log(const char *level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* ---- files ---- */
+/* A file embedded in the binary by tools/embed.py (migrations, demo
+ * articles); data is NUL-terminated. */
+struct nb_embed {
+  const char *name;
+  const char *data;
+  size_t len;
+};
+
 /* Reads a whole file (at most max bytes) into a malloc'd NUL-terminated
  * buffer the caller frees. Returns NB_ETOOBIG, NB_EIO or NB_OK. */
 int nb_read_file(const char *path, size_t max, char **data, size_t *len);

@@ -179,6 +179,13 @@ static int header(const reply *r, const char *name, char *out, size_t n) {
   return 0;
 }
 
+static void expect_status(const char *method, const char *path, long status) {
+  reply r;
+  get(method, path, NULL, NULL, &r);
+  assert_int_equal(r.status, status);
+  reply_free(&r);
+}
+
 static int count(const char *hay, const char *needle) {
   int n = 0;
   for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
@@ -293,10 +300,7 @@ static void wrong_slug_or_section_redirects_to_canonical(void **s) {
     assert_string_equal(loc, article_path);
     reply_free(&r);
   }
-  reply r;
-  get("GET", "/999-nothing", NULL, NULL, &r);
-  assert_int_equal(r.status, 404);
-  reply_free(&r);
+  expect_status("GET", "/999-nothing", 404);
 }
 
 static void canonical_slug_is_cut_at_a_word_boundary(void **s) {
@@ -466,22 +470,15 @@ static void malformed_and_oversized_requests_get_4xx_and_never_crash(void **s) {
   reply_free(&r);
   buf_free(&path);
   /* A body announced over the limit. */
-  code = raw(
-      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n",
-      strlen("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n"));
+  code =
+      raw_str("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n");
   assert_true(code == 413 || code == 0);
   /* Invalid UTF-8 in the path. */
-  get("GET", "/%ff%fe", NULL, NULL, &r);
-  assert_int_equal(r.status, 400);
-  reply_free(&r);
+  expect_status("GET", "/%ff%fe", 400);
   /* Other methods. */
-  get("DELETE", "/", NULL, NULL, &r);
-  assert_int_equal(r.status, 405);
-  reply_free(&r);
+  expect_status("DELETE", "/", 405);
   /* Still serving. */
-  get("GET", "/", NULL, NULL, &r);
-  assert_int_equal(r.status, 200);
-  reply_free(&r);
+  expect_status("GET", "/", 200);
 }
 
 static void importing_the_same_page_again_keeps_one_article(void **s) {
@@ -491,10 +488,7 @@ static void importing_the_same_page_again_keeps_one_article(void **s) {
   assert_int_equal(naba(&out, args), 0);
   assert_non_null(strstr(out.data, "updated article 1"));
   buf_free(&out);
-  reply r;
-  get("GET", "/2", NULL, NULL, &r);
-  assert_int_equal(r.status, 404);
-  reply_free(&r);
+  expect_status("GET", "/2", 404);
 }
 
 static void refused_file_says_why_and_writes_nothing(void **s) {
@@ -552,23 +546,34 @@ static void settings_change_shows_on_cached_pages_at_once(void **s) {
   assert_int_equal(naba(NULL, back), 0);
 }
 
+/* Writes text to dir/name and imports it, with one option (e.g. "--date",
+ * value) or NULLs. Returns naba's exit status. */
+static int import_text(const char *name, const char *text, const char *opt,
+                       const char *val) {
+  char page[400];
+  snprintf(page, sizeof page, "%s/%s", dir, name);
+  FILE *f = fopen(page, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  const char *args[] = {"import", "page", "--db", db, page, opt, val, NULL};
+  return naba(NULL, args);
+}
+
 static void import_shows_on_the_cached_home_page(void **s) {
   (void)s;
   reply r;
   get("GET", "/", NULL, NULL, &r);
   reply_free(&r);
-  char page[400];
-  snprintf(page, sizeof page, "%s/new.txt", dir);
-  FILE *f = fopen(page, "w");
-  fputs("\xd8\xab\xd9\x82\xd8\xa7\xd9\x81\xd8\xa9\n\n" /* ثقافة */
-        "Headline of a brand new test article\n\n"
-        "Headline of a brand new test article\n\n"
-        "First paragraph of the new article, long enough to be a body.\n\n"
-        "Second paragraph of the new article.\n",
-        f);
-  fclose(f);
-  const char *args[] = {"import", "page", "--db", db, page, NULL};
-  assert_int_equal(naba(NULL, args), 0);
+  assert_int_equal(
+      import_text("new.txt",
+                  "\xd8\xab\xd9\x82\xd8\xa7\xd9\x81\xd8\xa9\n\n" /* ثقافة */
+                  "Headline of a brand new test article\n\n"
+                  "Headline of a brand new test article\n\n"
+                  "First paragraph of the new article, long enough.\n\n"
+                  "Second paragraph of the new article.\n",
+                  NULL, NULL),
+      0);
   assert_true(eventually_contains("/", "Headline of a brand new test article"));
 }
 
@@ -578,31 +583,19 @@ static void section_pages_paginate(void **s) {
   const char *pp[] = {"settings", "set", "per_page", "5", "--db", db, NULL};
   assert_int_equal(naba(NULL, pp), 0);
   for (int i = 0; i < 6; i++) {
-    char page[400];
-    snprintf(page, sizeof page, "%s/p%d.txt", dir, i);
-    FILE *f = fopen(page, "w");
-    fprintf(f,
-            "Sport\n\nMatch report number %d\n\nMatch report number %d\n\n"
-            "Paragraph of report %d.\n",
-            i, i, i);
-    fclose(f);
-    const char *args[] = {"import", "page", "--db", db, page, NULL};
-    assert_int_equal(naba(NULL, args), 0);
+    char name[32], text[200];
+    snprintf(name, sizeof name, "p%d.txt", i);
+    snprintf(text, sizeof text,
+             "Sport\n\nMatch report number %d\n\nMatch report number %d\n\n"
+             "Paragraph of report %d.\n",
+             i, i, i);
+    assert_int_equal(import_text(name, text, NULL, NULL), 0);
   }
   assert_true(eventually_contains("/sport/", "/sport/page/2"));
-  reply r;
-  get("GET", "/sport/page/2", NULL, NULL, &r);
-  assert_int_equal(r.status, 200);
-  reply_free(&r);
-  get("GET", "/sport/page/1", NULL, NULL, &r);
-  assert_int_equal(r.status, 301);
-  reply_free(&r);
-  get("GET", "/sport", NULL, NULL, &r);
-  assert_int_equal(r.status, 301);
-  reply_free(&r);
-  get("GET", "/sport/page/3", NULL, NULL, &r);
-  assert_int_equal(r.status, 404);
-  reply_free(&r);
+  expect_status("GET", "/sport/page/2", 200);
+  expect_status("GET", "/sport/page/1", 301);
+  expect_status("GET", "/sport", 301);
+  expect_status("GET", "/sport/page/3", 404);
 }
 
 static void scheduled_article_appears_on_cached_pages_when_due(void **s) {
@@ -610,17 +603,14 @@ static void scheduled_article_appears_on_cached_pages_when_due(void **s) {
   reply r;
   get("GET", "/", NULL, NULL, &r); /* cached before the article is due */
   reply_free(&r);
-  char page[400], date[40];
-  snprintf(page, sizeof page, "%s/later.txt", dir);
-  FILE *f = fopen(page, "w");
-  fputs("Culture\n\nA scheduled headline for later\n\n"
-        "A scheduled headline for later\n\nIts only paragraph.\n",
-        f);
-  fclose(f);
+  char date[40];
   nb_time_iso(nb_now() + 2, date);
-  const char *args[] = {"import", "page", "--db", db,
-                        "--date", date,   page,   NULL};
-  assert_int_equal(naba(NULL, args), 0);
+  assert_int_equal(import_text("later.txt",
+                               "Culture\n\nA scheduled headline for later\n\n"
+                               "A scheduled headline for later\n\n"
+                               "Its only paragraph.\n",
+                               "--date", date),
+                   0);
   get("GET", "/", NULL, NULL, &r);
   assert_null(strstr(r.body.data, "A scheduled headline for later"));
   reply_free(&r);
