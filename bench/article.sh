@@ -28,13 +28,12 @@ cleanup() {
 trap cleanup EXIT
 
 "$naba" init --db "$tmp/naba.db" --demo >/dev/null
-"$naba" import page --db "$tmp/naba.db" --date 2021-11-24T08:00Z \
-  "$root/../shared/seed/000_0de736a0633809fe.txt" >/dev/null
+id=$("$naba" import page --db "$tmp/naba.db" --date 2021-11-24T08:00Z \
+  "$root/../shared/seed/000_0de736a0633809fe.txt" | sed -n 's/.*imported article \([0-9]*\):.*/\1/p')
 "$naba" serve --db "$tmp/naba.db" --port 0 --threads "$threads" --access-log off >"$tmp/naba.out" 2>&1 &
 naba_pid=$!
 for _ in $(seq 50); do grep -q serving "$tmp/naba.out" && break; sleep 0.1; done
 naba_url=$(grep -o 'http://[0-9.:]*' "$tmp/naba.out" | head -1)
-id=$(sqlite3 "$tmp/naba.db" "select max(id) from articles" 2>/dev/null || echo 13)
 path=$(curl -s -o /dev/null -w '%{redirect_url}' "$naba_url/$id" | sed 's|^http://[^/]*||')
 mkdir -p "$tmp/www"
 curl -s -o "$tmp/www/article.html" "$naba_url$path"

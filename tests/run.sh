@@ -34,14 +34,15 @@ for line in open(sys.argv[1]):
 
 browser() {
   local tmp; tmp=$(mktemp -d)
-  "$build/naba" import page --db "$tmp/naba.db" --date 2021-11-24T08:00Z \
-    ../shared/seed/000_0de736a0633809fe.txt >/dev/null || return 1
   "$build/naba" init --db "$tmp/naba.db" --demo >/dev/null || return 1
+  local id; id=$("$build/naba" import page --db "$tmp/naba.db" --date 2021-11-24T08:00Z \
+    ../shared/seed/000_0de736a0633809fe.txt | sed -n 's/.*imported article \([0-9]*\):.*/\1/p')
+  [ -n "$id" ] || return 1
   "$build/naba" serve --db "$tmp/naba.db" --port 0 --access-log off >"$tmp/out" 2>"$tmp/err" &
   local pid=$!
   for _ in $(seq 50); do grep -q serving "$tmp/out" 2>/dev/null && break; sleep 0.1; done
   local url; url=$(grep -o 'http://[0-9.:]*' "$tmp/out" | head -1)
-  local path; path=$(curl -s -o /dev/null -w '%{redirect_url}' "$url/1" | sed 's|^http://[^/]*||')
+  local path; path=$(curl -s -o /dev/null -w '%{redirect_url}' "$url/$id" | sed 's|^http://[^/]*||')
   NABA_URL=$url NABA_ARTICLE_PATH=$path NABA_FONTS=1 \
     NABA_SCREENSHOT_DIR="$build/screenshots" node --test tests/browser/
   local rc=$?

@@ -291,11 +291,14 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
   json_t *d = page_json(s, st, a, c, "home", c->name, "/", 0);
   store_article *latest;
   size_t n = 0;
+  int64_t top_id = 0;
   if (store_articles_latest(st, a, 0, 0, HOME_LATEST + 1, &latest, &n) ==
           NB_OK &&
       n > 0) {
+    top_id = latest[0].id;
     json_object_set_new(d, "top", card_json(a, c, &latest[0]));
     json_object_set_new(d, "latest", cards_json(a, c, latest + 1, n - 1, 0));
+    json_object_set_new(d, "has_latest", json_boolean(n > 1));
   }
   json_t *blocks = json_array();
   store_section *secs;
@@ -305,14 +308,19 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
       store_article *xs;
       size_t nx = 0;
       if (store_articles_latest(st, a, secs[i].id, 0, HOME_BLOCK, &xs, &nx) !=
-              NB_OK ||
-          nx == 0)
+          NB_OK)
         continue;
+      /* The top story already heads the page. */
+      json_t *cards = cards_json(a, c, xs, nx, top_id);
+      if (json_array_size(cards) == 0) {
+        json_decref(cards);
+        continue;
+      }
       json_t *b = json_object();
       json_object_set_new(
           b, "section",
           section_json(a, secs[i].id, secs[i].name, secs[i].slug));
-      json_object_set_new(b, "articles", cards_json(a, c, xs, nx, 0));
+      json_object_set_new(b, "articles", cards);
       json_array_append_new(blocks, b);
     }
   json_object_set_new(d, "blocks", blocks);
