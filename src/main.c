@@ -177,6 +177,7 @@ static int cmd_serve(const options *o) {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
   web_config wc = {.address = o->address,
@@ -201,7 +202,12 @@ static int cmd_serve(const options *o) {
          o->address ? o->address : "127.0.0.1", web_server_port(w), o->db);
   fflush(stdout);
   int sig;
-  sigwait(&set, &sig);
+  while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+    if (site_reload(s, w, err, sizeof err) == NB_OK)
+      fprintf(stderr, "naba: SIGHUP, theme reloaded from %s\n", o->theme);
+    else
+      fprintf(stderr, "naba: SIGHUP, theme not reloaded: %s\n", err);
+  }
   fprintf(stderr, "naba: %s, finishing requests in flight\n",
           sig == SIGTERM ? "SIGTERM" : "SIGINT");
   rc = 0;

@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,10 +18,19 @@
 #define RELATED 4
 #define WATCH_INTERVAL_MS 100
 
-struct site {
-  char *db_path;
+/* Compiled templates and loaded assets of the theme folder. A reload makes
+ * a new one; older ones stay alive until site_close(), since a request in
+ * flight or the web server may still hold pointers into them. */
+typedef struct theme {
   tpl_set *tpl;
   web_assets *assets;
+  struct theme *older;
+} theme;
+
+struct site {
+  char *db_path;
+  char *theme_dir;
+  _Atomic(theme *) theme;
   pthread_key_t conn_key; /* one store connection per server thread */
   pthread_t watcher;
   int watching;
@@ -219,18 +229,19 @@ static json_t *page_json(site *s, store *st, arena_t *a, const site_conf *c,
   struct tm tm;
   gmtime_r(&now, &tm);
   json_object_set_new(site, "year", json_integer(tm.tm_year + 1900));
+  const web_assets *files = site_assets(s);
   json_t *assets = json_object();
-  set_str(assets, "css", web_asset_url(s->assets, "style.css"));
-  set_str(assets, "favicon", web_asset_url(s->assets, "favicon.svg"));
+  set_str(assets, "css", web_asset_url(files, "style.css"));
+  set_str(assets, "favicon", web_asset_url(files, "favicon.svg"));
   /* Preloading the Arabic faces avoids the layout shift of a late swap. */
   json_t *preload = json_array();
   static const char *fonts[] = {
       "fonts/noto-naskh-arabic-arabic-400-normal.woff2",
       "fonts/noto-naskh-arabic-arabic-700-normal.woff2"};
   for (size_t i = 0; i < sizeof fonts / sizeof fonts[0]; i++)
-    if (web_asset_url(s->assets, fonts[i]))
+    if (web_asset_url(files, fonts[i]))
       json_array_append_new(preload,
-                            json_string(web_asset_url(s->assets, fonts[i])));
+                            json_string(web_asset_url(files, fonts[i])));
   json_object_set_new(assets, "preload", preload);
   json_object_set_new(site, "assets", assets);
   json_t *menu = json_array();
@@ -257,7 +268,8 @@ static json_t *page_json(site *s, store *st, arena_t *a, const site_conf *c,
 }
 
 static void render(site *s, const char *tpl, json_t *data, web_response *res) {
-  if (tpl_render(s->tpl, tpl, data, &res->body) != NB_OK || res->body.oom) {
+  const tpl_set *set = atomic_load(&s->theme)->tpl;
+  if (tpl_render(set, tpl, data, &res->body) != NB_OK || res->body.oom) {
     buf_reset(&res->body);
     res->status = 500;
     res->tags = NULL;
@@ -614,47 +626,92 @@ void site_handle(void *ctx, web_request *req, web_response *res) {
 
 /* ---- lifecycle ---- */
 
+static void theme_free(theme *t) {
+  while (t) {
+    theme *older = t->older;
+    tpl_set_free(t->tpl);
+    web_assets_free(t->assets);
+    free(t);
+    t = older;
+  }
+}
+
+/* Compiles dir's templates and loads dir/static; checks the pages naba
+ * renders are all there. */
+static int theme_load(const char *dir, theme **out, char *err, size_t errlen) {
+  theme *t = calloc(1, sizeof *t);
+  if (!t)
+    return NB_ENOMEM;
+  int rc = NB_ENOMEM;
+  t->tpl = tpl_set_new();
+  if (!t->tpl)
+    goto fail;
+  rc = tpl_set_load_dir(t->tpl, dir, err, errlen);
+  if (rc != NB_OK)
+    goto fail;
+  static const char *required[] = {"base", "home", "section", "article",
+                                   "not_found"};
+  for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+    if (!tpl_has(t->tpl, required[i])) {
+      snprintf(err, errlen, "theme %s has no %s.mustache", dir, required[i]);
+      rc = NB_EINVAL;
+      goto fail;
+    }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/static", dir);
+  rc = web_assets_load(path, &t->assets, err, errlen);
+  if (rc != NB_OK)
+    goto fail;
+  *out = t;
+  return NB_OK;
+fail:
+  theme_free(t);
+  return rc;
+}
+
 int site_open(const site_config *cfg, site **out, char *err, size_t errlen) {
   site *s = calloc(1, sizeof *s);
   if (!s)
     return NB_ENOMEM;
   int rc = NB_ENOMEM;
   s->db_path = strdup(cfg->db_path);
-  if (!s->db_path || pthread_key_create(&s->conn_key, close_conn) != 0)
+  s->theme_dir = strdup(cfg->theme_dir);
+  if (!s->db_path || !s->theme_dir ||
+      pthread_key_create(&s->conn_key, close_conn) != 0) {
+    free(s->db_path);
+    s->db_path = NULL; /* no key to delete */
     goto fail;
+  }
   store *st;
   /* Migrate once here; server threads then open read connections. */
   rc = store_open(cfg->db_path, 0, &st, err, errlen);
   if (rc != NB_OK)
     goto fail;
   store_close(st);
-  s->tpl = tpl_set_new();
-  if (!s->tpl) {
-    rc = NB_ENOMEM;
-    goto fail;
-  }
-  rc = tpl_set_load_dir(s->tpl, cfg->theme_dir, err, errlen);
+  theme *t;
+  rc = theme_load(cfg->theme_dir, &t, err, errlen);
   if (rc != NB_OK)
     goto fail;
-  static const char *required[] = {"base", "home", "section", "article",
-                                   "not_found"};
-  for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-    if (!tpl_has(s->tpl, required[i])) {
-      snprintf(err, errlen, "theme %s has no %s.mustache", cfg->theme_dir,
-               required[i]);
-      rc = NB_EINVAL;
-      goto fail;
-    }
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s/static", cfg->theme_dir);
-  rc = web_assets_load(dir, &s->assets, err, errlen);
-  if (rc != NB_OK)
-    goto fail;
+  atomic_store(&s->theme, t);
   *out = s;
   return NB_OK;
 fail:
   site_close(s);
   return rc;
+}
+
+int site_reload(site *s, web_server *w, char *err, size_t errlen) {
+  theme *t;
+  int rc = theme_load(s->theme_dir, &t, err, errlen);
+  if (rc != NB_OK)
+    return rc; /* the running theme stays */
+  t->older = atomic_load(&s->theme);
+  atomic_store(&s->theme, t);
+  if (w) {
+    web_server_set_assets(w, t->assets);
+    web_cache_invalidate(w, "*");
+  }
+  return NB_OK;
 }
 
 static void *watch_loop(void *arg) {
@@ -730,12 +787,12 @@ void site_close(site *s) {
   site_unwatch(s);
   if (s->db_path)
     pthread_key_delete(s->conn_key);
-  tpl_set_free(s->tpl);
-  web_assets_free(s->assets);
+  theme_free(atomic_load(&s->theme));
   free(s->db_path);
+  free(s->theme_dir);
   free(s);
 }
 
-const web_assets *site_assets(const site *s) {
-  return s->assets;
+const web_assets *site_assets(site *s) {
+  return atomic_load(&s->theme)->assets;
 }

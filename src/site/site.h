@@ -24,7 +24,12 @@ typedef struct {
  * loads its assets. Free with site_close(). */
 int site_open(const site_config *cfg, site **out, char *err, size_t errlen);
 void site_close(site *s);
-const web_assets *site_assets(const site *s);
+const web_assets *site_assets(site *s);
+
+/* Compiles the theme folder again (on SIGHUP): on success the new
+ * templates and assets serve every page from now on and w's cache is
+ * emptied; on failure the running theme stays and err says why. */
+int site_reload(site *s, web_server *w, char *err, size_t errlen);
 
 /* The web_handler for the public site; ctx is the site. */
 void site_handle(void *ctx, web_request *req, web_response *res);

@@ -20,7 +20,7 @@ struct web_server {
   int port;
   web_handler handler;
   void *ctx;
-  const web_assets *assets;
+  _Atomic(const web_assets *) assets;
   web_cache *cache;
   FILE *log;
   pthread_mutex_t log_lock;
@@ -164,7 +164,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     return send_error(c, st, MHD_HTTP_BAD_REQUEST, "عنوان غير صالح");
 
   if (strncmp(url, "/static/", 8) == 0) {
-    web_entry *e = web_assets_find(s->assets, url);
+    web_entry *e = web_assets_find(atomic_load(&s->assets), url);
     if (!e)
       return send_error(c, st, MHD_HTTP_NOT_FOUND, "الملف غير موجود");
     return web_entry_send(c, e, &st->status);
@@ -239,7 +239,7 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
     return NB_ENOMEM;
   s->handler = h;
   s->ctx = ctx;
-  s->assets = assets;
+  atomic_store(&s->assets, assets);
   s->log = cfg->access_log;
   pthread_mutex_init(&s->log_lock, NULL);
   s->cache =
@@ -297,6 +297,10 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
 
 int web_server_port(const web_server *s) {
   return s->port;
+}
+
+void web_server_set_assets(web_server *s, const web_assets *a) {
+  atomic_store(&s->assets, a);
 }
 
 void web_cache_invalidate(web_server *s, const char *tag) {

@@ -78,6 +78,9 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
                      const web_assets *assets, web_server **out, char *err,
                      size_t errlen);
 int web_server_port(const web_server *s);
+/* Serves this asset set from now on. The caller keeps the old one alive
+ * until the server stops: a request in flight may still be using it. */
+void web_server_set_assets(web_server *s, const web_assets *a);
 /* Drops cached pages that carry this tag ("*" drops them all). */
 void web_cache_invalidate(web_server *s, const char *tag);
 size_t web_cache_count(web_server *s);

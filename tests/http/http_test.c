@@ -66,7 +66,9 @@ static int naba(buf_t *out, const char *const *args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static void start_server(void) {
+/* Starts naba serve on the fixture database, with theme (NULL: the
+ * default one). */
+static void start_server(const char *theme) {
   int fds[2];
   assert_int_equal(pipe(fds), 0);
   server_pid = fork();
@@ -74,8 +76,13 @@ static void start_server(void) {
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive a crashed test */
     dup2(fds[1], 1);
     close(fds[0]);
-    execl(NABA_BIN, NABA_BIN, "serve", "--port", "0", "--db", db,
-          "--access-log", "-", "--threads", "2", (char *)NULL);
+    if (theme)
+      execl(NABA_BIN, NABA_BIN, "serve", "--port", "0", "--db", db,
+            "--access-log", "-", "--threads", "2", "--theme", theme,
+            (char *)NULL);
+    else
+      execl(NABA_BIN, NABA_BIN, "serve", "--port", "0", "--db", db,
+            "--access-log", "-", "--threads", "2", (char *)NULL);
     _exit(127);
   }
   close(fds[1]);
@@ -211,7 +218,7 @@ static int setup(void **state) {
   /* "…: imported article 1: …" */
   assert_non_null(strstr(out.data, "imported article 1"));
   buf_free(&out);
-  start_server();
+  start_server(NULL);
   reply r;
   get("GET", "/1", NULL, NULL, &r);
   assert_int_equal(r.status, 301);
@@ -645,10 +652,43 @@ static void scheduled_article_appears_on_cached_pages_when_due(void **s) {
   fail_msg("the scheduled article never appeared on the home page");
 }
 
+static void append(const char *path, const char *text) {
+  FILE *f = fopen(path, "a");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static void sighup_reloads_the_theme_and_keeps_it_when_broken(void **s) {
+  (void)s;
+  char theme[400], cmd[1000], home[500];
+  snprintf(theme, sizeof theme, "%s/theme", dir);
+  snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", NABA_THEME_DIR, theme);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(stop_server(), 0);
+  start_server(theme);
+  assert_true(eventually_contains("/", "</html>"));
+  snprintf(home, sizeof home, "%s/home.mustache", theme);
+  append(home, "<!-- reloaded-marker -->\n");
+  kill(server_pid, SIGHUP);
+  assert_true(eventually_contains("/", "reloaded-marker"));
+  /* A broken template: the running theme keeps serving. */
+  append(home, "{{#unclosed}}\n");
+  kill(server_pid, SIGHUP);
+  usleep(300000);
+  reply r;
+  get("GET", "/", NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body.data, "reloaded-marker"));
+  reply_free(&r);
+  assert_int_equal(stop_server(), 0);
+  start_server(NULL);
+}
+
 static void sigterm_stops_the_server_cleanly(void **s) {
   (void)s;
   assert_int_equal(stop_server(), 0);
-  start_server(); /* for teardown */
+  start_server(NULL); /* for teardown */
 }
 
 int main(void) {
@@ -672,6 +712,7 @@ int main(void) {
       cmocka_unit_test(import_shows_on_the_cached_home_page),
       cmocka_unit_test(section_pages_paginate),
       cmocka_unit_test(scheduled_article_appears_on_cached_pages_when_due),
+      cmocka_unit_test(sighup_reloads_the_theme_and_keeps_it_when_broken),
       cmocka_unit_test(sigterm_stops_the_server_cleanly),
   };
   int rc = cmocka_run_group_tests(tests, setup, teardown);
