@@ -390,6 +390,13 @@ void web_cache_drop_tag(web_cache *c, const char *tag) {
   pthread_rwlock_unlock(&c->lock);
 }
 
+int web_cache_contains(web_cache *c, const char *key) {
+  pthread_rwlock_rdlock(&c->lock);
+  int found = find(c, key) != SIZE_MAX;
+  pthread_rwlock_unlock(&c->lock);
+  return found;
+}
+
 size_t web_cache_size(web_cache *c) {
   pthread_rwlock_rdlock(&c->lock);
   size_t n = c->count;

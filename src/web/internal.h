@@ -54,6 +54,7 @@ void web_cache_put(web_cache *c, web_entry *e, uint64_t gen);
 uint64_t web_cache_generation(web_cache *c);
 void web_cache_drop_tag(web_cache *c, const char *tag);
 size_t web_cache_size(web_cache *c);
+int web_cache_contains(web_cache *c, const char *key);
 
 /* Finds the asset served at this /static/ path. */
 web_entry *web_assets_find(const web_assets *a, const char *path);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -60,11 +61,75 @@ static void gzip_output_inflates_to_the_input(void **state) {
   buf_free(&in);
 }
 
+static web_entry *page(const char *key, const char *tags, size_t size) {
+  char *body = malloc(size);
+  assert_non_null(body);
+  memset(body, 'x', size);
+  web_entry *e = web_entry_new(key, 200, "text/html; charset=utf-8",
+                               "public, max-age=60", body, size, 1, tags);
+  assert_non_null(e);
+  return e;
+}
+
+static void dropping_a_tag_drops_exactly_the_pages_that_carry_it(void **state) {
+  (void)state;
+  web_cache *c = web_cache_new(1 << 20);
+  uint64_t g = web_cache_generation(c);
+  web_cache_put(c, page("/a/1-x", "article:1 section:1 site", 100), g);
+  web_cache_put(c, page("/b/2-y", "article:2 section:2 site", 100), g);
+  web_cache_put(c, page("/a/", "section:1 site", 100), g);
+  web_cache_put(c, page("/", "home site", 100), g);
+  assert_int_equal(web_cache_size(c), 4);
+  web_cache_drop_tag(c, "section:1");
+  assert_false(web_cache_contains(c, "/a/1-x"));
+  assert_false(web_cache_contains(c, "/a/"));
+  assert_true(web_cache_contains(c, "/b/2-y"));
+  assert_true(web_cache_contains(c, "/"));
+  /* A tag is a whole word: article:2 does not match article:21. */
+  web_cache_put(c, page("/b/21-z", "article:21", 100), web_cache_generation(c));
+  web_cache_drop_tag(c, "article:2");
+  assert_false(web_cache_contains(c, "/b/2-y"));
+  assert_true(web_cache_contains(c, "/b/21-z"));
+  web_cache_drop_tag(c, "*");
+  assert_int_equal(web_cache_size(c), 0);
+  web_cache_free(c);
+}
+
+static void page_rendered_before_an_invalidation_is_not_kept(void **state) {
+  (void)state;
+  web_cache *c = web_cache_new(1 << 20);
+  uint64_t before = web_cache_generation(c);
+  web_cache_drop_tag(c, "article:1"); /* lands while the page renders */
+  web_cache_put(c, page("/a/1-x", "article:1", 100), before);
+  assert_false(web_cache_contains(c, "/a/1-x"));
+  web_cache_free(c);
+}
+
+static void cache_stays_within_its_budget(void **state) {
+  (void)state;
+  web_cache *c = web_cache_new(64 * 1024);
+  char key[32];
+  for (int i = 0; i < 200; i++) {
+    snprintf(key, sizeof key, "/p/%d", i);
+    web_cache_put(c, page(key, "home", 4000), web_cache_generation(c));
+    assert_true(web_cache_contains(c, key)); /* the newest always fits */
+  }
+  assert_true(web_cache_size(c) < 20);
+  assert_true(web_cache_size(c) > 5);
+  /* A page bigger than the whole budget is not kept. */
+  web_cache_put(c, page("/huge", "home", 100000), web_cache_generation(c));
+  assert_false(web_cache_contains(c, "/huge"));
+  web_cache_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(etag_matching_handles_lists_weak_tags_and_star),
       cmocka_unit_test(brotli_is_preferred_and_q_zero_refuses),
       cmocka_unit_test(gzip_output_inflates_to_the_input),
+      cmocka_unit_test(dropping_a_tag_drops_exactly_the_pages_that_carry_it),
+      cmocka_unit_test(page_rendered_before_an_invalidation_is_not_kept),
+      cmocka_unit_test(cache_stays_within_its_budget),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
