@@ -35,6 +35,8 @@ static const char usage[] =
     "(default -)\n"
     "      --cache-mb N       page cache budget in MiB (default 64; 0 turns "
     "the cache off)\n"
+    "                         SIGTERM/SIGINT stop after requests in flight; "
+    "SIGHUP reloads the theme\n"
     "  init [--demo]          create the database; --demo adds demo articles "
     "if it has none\n"
     "  import page [--section S] [--author A] [--date D] FILE...\n"
@@ -97,16 +99,15 @@ static int parse_options(int argc, char **argv, int from, options *o) {
   for (int i = from; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define FLAG(name)                                                             \
-  (strcmp(a, name) == 0 && (v || (fail("%s needs a value%s", name, ""), 0)) && \
-   ++i)
-    if (strcmp(a, "--demo") == 0) {
+    (strcmp(a, name) == 0 && (v || (fail("%s needs a value%s", name, ""), 0)) &&
+     ++i) if (strcmp(a, "--demo") == 0) {
       o->demo = 1;
-    } else if (strcmp(a, "--db") == 0 || strcmp(a, "--theme") == 0 ||
-               strcmp(a, "--address") == 0 || strcmp(a, "--access-log") == 0 ||
-               strcmp(a, "--section") == 0 || strcmp(a, "--author") == 0 ||
-               strcmp(a, "--date") == 0 || strcmp(a, "--port") == 0 ||
-               strcmp(a, "--threads") == 0 || strcmp(a, "--cache-mb") == 0) {
+    }
+    else if (strcmp(a, "--db") == 0 || strcmp(a, "--theme") == 0 ||
+             strcmp(a, "--address") == 0 || strcmp(a, "--access-log") == 0 ||
+             strcmp(a, "--section") == 0 || strcmp(a, "--author") == 0 ||
+             strcmp(a, "--date") == 0 || strcmp(a, "--port") == 0 ||
+             strcmp(a, "--threads") == 0 || strcmp(a, "--cache-mb") == 0) {
       if (!v)
         return fail("%s needs a value%s", a, "");
       i++;
@@ -132,12 +133,13 @@ static int parse_options(int argc, char **argv, int from, options *o) {
       else if (strcmp(a, "--cache-mb") == 0 &&
                parse_int(a, v, 0, 65536, &o->cache_mb))
         return 2;
-    } else if (a[0] == '-' && a[1] == '-' && a[2] != '\0') {
+    }
+    else if (a[0] == '-' && a[1] == '-' && a[2] != '\0') {
       return fail("unknown option %s (see naba --help)%s", a, "");
-    } else {
+    }
+    else {
       o->args[o->nargs++] = argv[i];
     }
-#undef FLAG
   }
   return 0;
 }
