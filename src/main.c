@@ -96,50 +96,45 @@ static int parse_options(int argc, char **argv, int from, options *o) {
   o->args = calloc((size_t)argc + 1, sizeof *o->args);
   if (!o->args)
     return fail("%s%s", "out of memory", "");
+  const struct {
+    const char *flag;
+    const char **to;
+  } strs[] = {{"--db", &o->db},           {"--theme", &o->theme},
+              {"--address", &o->address}, {"--access-log", &o->access_log},
+              {"--section", &o->section}, {"--author", &o->author},
+              {"--date", &o->date}};
+  const struct {
+    const char *flag;
+    int *to, min, max;
+  } ints[] = {{"--port", &o->port, 0, 65535},
+              {"--threads", &o->threads, 1, 64},
+              {"--cache-mb", &o->cache_mb, 0, 65536}};
   for (int i = from; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    (strcmp(a, name) == 0 && (v || (fail("%s needs a value%s", name, ""), 0)) &&
-     ++i) if (strcmp(a, "--demo") == 0) {
-      o->demo = 1;
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    int known = 0;
+    if (strcmp(a, "--demo") == 0) {
+      o->demo = known = 1;
+      continue;
     }
-    else if (strcmp(a, "--db") == 0 || strcmp(a, "--theme") == 0 ||
-             strcmp(a, "--address") == 0 || strcmp(a, "--access-log") == 0 ||
-             strcmp(a, "--section") == 0 || strcmp(a, "--author") == 0 ||
-             strcmp(a, "--date") == 0 || strcmp(a, "--port") == 0 ||
-             strcmp(a, "--threads") == 0 || strcmp(a, "--cache-mb") == 0) {
-      if (!v)
-        return fail("%s needs a value%s", a, "");
-      i++;
-      if (strcmp(a, "--db") == 0)
-        o->db = v;
-      else if (strcmp(a, "--theme") == 0)
-        o->theme = v;
-      else if (strcmp(a, "--address") == 0)
-        o->address = v;
-      else if (strcmp(a, "--access-log") == 0)
-        o->access_log = v;
-      else if (strcmp(a, "--section") == 0)
-        o->section = v;
-      else if (strcmp(a, "--author") == 0)
-        o->author = v;
-      else if (strcmp(a, "--date") == 0)
-        o->date = v;
-      else if (strcmp(a, "--port") == 0 && parse_int(a, v, 0, 65535, &o->port))
-        return 2;
-      else if (strcmp(a, "--threads") == 0 &&
-               parse_int(a, v, 1, 64, &o->threads))
-        return 2;
-      else if (strcmp(a, "--cache-mb") == 0 &&
-               parse_int(a, v, 0, 65536, &o->cache_mb))
-        return 2;
-    }
-    else if (a[0] == '-' && a[1] == '-' && a[2] != '\0') {
+    for (size_t k = 0; !known && k < sizeof strs / sizeof strs[0]; k++)
+      if (strcmp(a, strs[k].flag) == 0) {
+        if (!v)
+          return fail("%s needs a value%s", a, "");
+        *strs[k].to = argv[++i];
+        known = 1;
+      }
+    for (size_t k = 0; !known && k < sizeof ints / sizeof ints[0]; k++)
+      if (strcmp(a, ints[k].flag) == 0) {
+        if (parse_int(a, v, ints[k].min, ints[k].max, ints[k].to))
+          return 2;
+        i++;
+        known = 1;
+      }
+    if (known)
+      continue;
+    if (a[0] == '-' && a[1] == '-' && a[2] != '\0')
       return fail("unknown option %s (see naba --help)%s", a, "");
-    }
-    else {
-      o->args[o->nargs++] = argv[i];
-    }
+    o->args[o->nargs++] = argv[i];
   }
   return 0;
 }
