@@ -151,7 +151,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     return MHD_YES;
   }
   if (*upload_size) {
-    /* No route takes a body yet: count it and let it go. */
+    /* No route takes a body yet: count it and let it go. A chunked body
+     * over the limit closes the connection: libmicrohttpd 0.9.75 drops a
+     * response queued while a body is still arriving. */
     st->body_seen += *upload_size;
     *upload_size = 0;
     return st->body_seen > WEB_MAX_BODY_BYTES ? MHD_NO : MHD_YES;
