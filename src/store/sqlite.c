@@ -46,6 +46,25 @@ enum {
   ST_ARTICLE_OLD_BY_ID,
   ST_ARTICLE_INSERT,
   ST_ARTICLE_UPDATE,
+  ST_COMMENT_OLD,
+  ST_COMMENT_INSERT,
+  ST_COMMENT_EXISTING,
+  ST_COMMENTS_THREAD,
+  /* The four moderation lists, in this order: comments_list() adds 1 for a
+   * status filter and 2 for an article filter. */
+  ST_COMMENTS_LIST,
+  ST_COMMENTS_LIST_STATUS,
+  ST_COMMENTS_LIST_ARTICLE,
+  ST_COMMENTS_LIST_ARTICLE_STATUS,
+  ST_COMMENT_BY_ID,
+  ST_COMMENT_SET_STATUS,
+  ST_COMMENT_REPARENT,
+  ST_COMMENT_DELETE,
+  ST_COMMENT_COUNTS,
+  ST_COMMENTER_KNOWN,
+  ST_COMMENTS_FROM_CLIENT,
+  ST_ARTICLE_COMMENTS_SET,
+  ST_ARTICLE_COMMENTS_GET,
   ST_SETTING_GET,
   ST_SETTING_SET,
   ST_SETTING_UNSET,
@@ -71,6 +90,16 @@ enum {
 /* Published: visible to readers now (scheduled ones wait for their time). */
 #define PUBLISHED " a.status = 1 AND a.published_at <= ?1"
 #define NEWEST " ORDER BY a.published_at DESC, a.id DESC"
+
+/* The columns read_comment() expects, in this order; moderation reads add
+ * the e-mail address and the article's title. */
+#define COMMENT_COLS                                                           \
+  "c.id, c.article_id, coalesce(c.parent_id, 0), c.author_name, "              \
+  "c.author_url, c.body, c.status, c.created_at, c.avatar_key, c.client"
+#define COMMENT_MOD_FROM                                                       \
+  ", c.author_email, a.title FROM comments c"                                  \
+  " JOIN articles a ON a.id = c.article_id"
+#define COMMENTS_NEWEST " ORDER BY c.created_at DESC, c.id DESC LIMIT ?1"
 
 static const char *const st_sql[ST_N] = {
     [ST_SECTIONS] =
@@ -111,6 +140,53 @@ static const char *const st_sql[ST_N] = {
         " slug = ?4, summary = ?5, body_html = ?6, image_url = ?7,"
         " status = ?8, published_at = ?9, updated_at = ?10,"
         " source_key = coalesce(?11, source_key) WHERE id = ?12",
+    [ST_COMMENT_OLD] = "SELECT article_id, status, coalesce(parent_id, 0)"
+                       " FROM comments WHERE id = ?1",
+    /* RETURNING gives a row only when one was inserted. */
+    [ST_COMMENT_INSERT] =
+        "INSERT INTO comments (article_id, parent_id, author_name,"
+        " author_email, author_url, body, status, created_at, avatar_key,"
+        " client, content_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " ?10, ?11) ON CONFLICT (article_id, content_key) DO NOTHING"
+        " RETURNING id",
+    [ST_COMMENT_EXISTING] = "SELECT id, status FROM comments"
+                            " WHERE article_id = ?1 AND content_key = ?2",
+    /* ?2 is a JSON array of the reader's own pending ids, or NULL. */
+    [ST_COMMENTS_THREAD] =
+        "SELECT " COMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
+        " AND (c.status = 1 OR (c.status = 0 AND c.id IN"
+        " (SELECT value FROM json_each(?2)))) ORDER BY c.created_at, c.id",
+    [ST_COMMENTS_LIST] =
+        "SELECT " COMMENT_COLS COMMENT_MOD_FROM COMMENTS_NEWEST,
+    [ST_COMMENTS_LIST_STATUS] = "SELECT " COMMENT_COLS COMMENT_MOD_FROM
+                                " WHERE c.status = ?2" COMMENTS_NEWEST,
+    [ST_COMMENTS_LIST_ARTICLE] = "SELECT " COMMENT_COLS COMMENT_MOD_FROM
+                                 " WHERE c.article_id = ?3" COMMENTS_NEWEST,
+    [ST_COMMENTS_LIST_ARTICLE_STATUS] =
+        "SELECT " COMMENT_COLS COMMENT_MOD_FROM
+        " WHERE c.status = ?2 AND c.article_id = ?3" COMMENTS_NEWEST,
+    [ST_COMMENT_BY_ID] =
+        "SELECT " COMMENT_COLS COMMENT_MOD_FROM " WHERE c.id = ?1",
+    [ST_COMMENT_SET_STATUS] = "UPDATE comments SET status = ?2 WHERE id = ?1",
+    [ST_COMMENT_REPARENT] = "UPDATE comments SET parent_id = ?2"
+                            " WHERE parent_id = ?1 RETURNING status",
+    [ST_COMMENT_DELETE] = "DELETE FROM comments WHERE id = ?1",
+    /* ?1 is a JSON array of article ids. */
+    [ST_COMMENT_COUNTS] =
+        "SELECT article_id, count(*) FROM comments WHERE status = 1"
+        " AND article_id IN (SELECT value FROM json_each(?1))"
+        " GROUP BY article_id",
+    /* Written as comments_by_email's expression so that index serves it. */
+    [ST_COMMENTER_KNOWN] =
+        "SELECT EXISTS (SELECT 1 FROM comments"
+        " WHERE lower(author_email) = lower(?2)"
+        " AND lower(author_name) = lower(?1) AND status = 1)",
+    [ST_COMMENTS_FROM_CLIENT] =
+        "SELECT count(*) FROM comments WHERE client = ?1 AND created_at >= ?2",
+    [ST_ARTICLE_COMMENTS_SET] =
+        "UPDATE articles SET comments_state = ?2 WHERE id = ?1",
+    [ST_ARTICLE_COMMENTS_GET] =
+        "SELECT comments_state FROM articles WHERE id = ?1",
     [ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
     [ST_SETTING_SET] =
         "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)"
@@ -1046,6 +1122,524 @@ int store_article_save(store *s, store_article *a, const char *source_key,
   }
   if (created)
     *created = rc == NB_OK && made;
+  return rc;
+}
+
+/* ---- comments ---- */
+
+/* A JSON array of ids ("[4,7]"), for the json_each() lists in the SQL. The
+ * caller frees b with buf_free(). */
+static int ids_json(store *s, buf_t *b, const int64_t *ids, size_t n) {
+  size_t i;
+
+  assert(ids || n == 0);
+  buf_putc(b, '[');
+  for (i = 0; i < n; i++)
+    buf_printf(b, "%s%lld", i ? "," : "", (long long)ids[i]);
+  buf_putc(b, ']');
+  return b->oom ? set_err(s, NB_ENOMEM, "out of memory") : NB_OK;
+}
+
+/* Public reads leave author_email and article_title NULL; moderation reads
+ * (mod != 0) fill both. */
+static int read_comment(store *s, arena_t *a, sqlite3_stmt *st, int mod,
+                        store_comment *out) {
+  memset(out, 0, sizeof *out);
+  out->id = sqlite3_column_int64(st, 0);
+  out->article_id = sqlite3_column_int64(st, 1);
+  out->parent_id = sqlite3_column_int64(st, 2);
+  out->author_name = col_str(s, a, st, 3);
+  out->author_url = col_str(s, a, st, 4);
+  out->body = col_str(s, a, st, 5);
+  out->status = sqlite3_column_int(st, 6);
+  out->created_at = sqlite3_column_int64(st, 7);
+  out->avatar_key = col_str(s, a, st, 8);
+  /* The client address is personal data, like the e-mail: moderation
+   * reads only. */
+  out->client = mod ? col_str(s, a, st, 9) : "";
+  if (mod) {
+    out->author_email = col_str(s, a, st, 10);
+    out->article_title = col_str(s, a, st, 11);
+  }
+  if (!out->author_name || !out->author_url || !out->body || !out->avatar_key ||
+      !out->client || (mod && (!out->author_email || !out->article_title)))
+    return NB_ENOMEM;
+  return NB_OK;
+}
+
+/* Runs a comment query to its end, collecting the rows, unless rc (the
+ * result of binding its parameters) is an error; resets the statement
+ * either way. */
+static int read_comments(store *s, arena_t *a, sqlite3_stmt *st, int mod,
+                         int rc, store_comment **out, size_t *n) {
+  store_comment *items = NULL;
+  size_t cap = 0, len = 0;
+
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    items = grow(a, items, &cap, len, sizeof *items);
+    if (!items)
+      rc = NB_ENOMEM;
+    else
+      rc = read_comment(s, a, st, mod, &items[len++]);
+  }
+  st_done(st);
+  *out = rc == NB_OK ? items : NULL;
+  *n = rc == NB_OK ? len : 0;
+  return rc;
+}
+
+/* What a change to comment `id` needs to know about it. Returns 1 when
+ * found, 0 when not, or an error. */
+static int comment_old(store *s, int64_t id, int64_t *article_id, int *status,
+                       int64_t *parent_id) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, ST_COMMENT_OLD, &st);
+
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_i64(s, st, 1, id);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1) {
+    *article_id = sqlite3_column_int64(st, 0);
+    *status = sqlite3_column_int(st, 1);
+    *parent_id = sqlite3_column_int64(st, 2);
+  }
+  st_done(st);
+  return rc;
+}
+
+static int comment_status_valid(int status) {
+  return status == STORE_COMMENT_PENDING || status == STORE_COMMENT_APPROVED ||
+         status == STORE_COMMENT_SPAM;
+}
+
+/* Records the tag of an article's public thread. */
+static int comments_changed(store *s, int64_t article_id) {
+  int rc = change_add_id(s, "comments", article_id);
+
+  if (rc == NB_OK)
+    rc = changes_trim(s);
+  return rc;
+}
+
+static int comment_check(store *s, const store_comment *c,
+                         const char *content_key) {
+  int rc;
+
+  if (!c->author_name || !c->author_email || !c->body || !content_key ||
+      !*c->author_name || !*c->author_email || !*c->body || !*content_key)
+    return set_err(s, NB_EINVAL,
+                   "author name, e-mail, body and content_key are required");
+  if (c->article_id <= 0 || c->parent_id < 0 || c->created_at < 0)
+    return set_err(s, NB_EINVAL, "article, parent or date out of range");
+  if (!comment_status_valid(c->status))
+    return set_err(s, NB_EINVAL, "status is not a comment status");
+  rc = check_text(s, c->author_name, "author_name");
+  if (rc == NB_OK)
+    rc = check_text(s, c->author_email, "author_email");
+  if (rc == NB_OK)
+    rc = check_text(s, c->author_url, "author_url");
+  if (rc == NB_OK)
+    rc = check_text(s, c->body, "body");
+  if (rc == NB_OK)
+    rc = check_text(s, c->avatar_key, "avatar_key");
+  if (rc == NB_OK)
+    rc = check_text(s, c->client, "client");
+  if (rc == NB_OK)
+    rc = check_text(s, content_key, "content_key");
+  return rc;
+}
+
+/* The body of store_comment_add(), inside its transaction: sets c->id and
+ * c->created_at (or, for a duplicate, c->id and c->status) and *made. */
+static int comment_write(store *s, store_comment *c, const char *content_key,
+                         int *made) {
+  int64_t parent_article = 0, grandparent;
+  sqlite3_stmt *st;
+  int parent_status, rc;
+
+  *made = 0;
+  if (c->parent_id) {
+    rc = comment_old(s, c->parent_id, &parent_article, &parent_status,
+                     &grandparent);
+    if (rc < 0)
+      return rc;
+    if (rc == 0 || parent_article != c->article_id)
+      return set_err(s, NB_EINVAL, "parent is not a comment of this article");
+  }
+  if (c->created_at <= 0)
+    c->created_at = nb_now();
+
+  rc = st_get(s, ST_COMMENT_INSERT, &st);
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_i64(s, st, 1, c->article_id);
+  if (rc == NB_OK && c->parent_id) /* else NULL: top level */
+    rc = bind_i64(s, st, 2, c->parent_id);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 3, c->author_name);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 4, c->author_email);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 5, c->author_url ? c->author_url : "");
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 6, c->body);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 7, c->status);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 8, c->created_at);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 9, c->avatar_key ? c->avatar_key : "");
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 10, c->client ? c->client : "");
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 11, content_key);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1) {
+    c->id = sqlite3_column_int64(st, 0);
+    *made = 1;
+  }
+  st_done(st);
+  if (rc < 0)
+    return rc;
+  if (*made)
+    return c->status == STORE_COMMENT_APPROVED
+               ? comments_changed(s, c->article_id)
+               : NB_OK;
+
+  /* Already there: the same form sent again. */
+  rc = st_get(s, ST_COMMENT_EXISTING, &st);
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_i64(s, st, 1, c->article_id);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 2, content_key);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1) {
+    c->id = sqlite3_column_int64(st, 0);
+    c->status = sqlite3_column_int(st, 1);
+    rc = NB_OK;
+  } else if (rc == 0) { /* the conflict that stopped the insert is gone */
+    rc = set_err(s, NB_EIO, "comment neither inserted nor found");
+  }
+  st_done(st);
+  return rc;
+}
+
+int store_comment_add(store *s, store_comment *c, const char *content_key,
+                      int *created) {
+  store_comment saved = *c;
+  int rc, made = 0;
+
+  if (created)
+    *created = 0;
+  rc = comment_check(s, c, content_key);
+  if (rc == NB_OK)
+    rc = w_begin(s);
+  if (rc != NB_OK)
+    return rc;
+  rc = w_end(s, comment_write(s, &saved, content_key, &made));
+  /* Like store_article_save(): the caller sees ids only once committed. */
+  if (rc == NB_OK) {
+    c->id = saved.id;
+    if (made)
+      c->created_at = saved.created_at;
+    else
+      c->status = saved.status;
+  }
+  if (created)
+    *created = rc == NB_OK && made;
+  return rc;
+}
+
+int store_comments_for_article(store *s, arena_t *a, int64_t article_id,
+                               const int64_t *pending, size_t npending,
+                               store_comment **out, size_t *n) {
+  buf_t ids = {0};
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  *out = NULL;
+  *n = 0;
+  rc = st_get(s, ST_COMMENTS_THREAD, &st);
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_i64(s, st, 1, article_id);
+  if (rc == NB_OK && npending > 0) /* else NULL: json_each() yields nothing */
+    rc = ids_json(s, &ids, pending, npending);
+  if (rc == NB_OK && npending > 0)
+    rc = bind_text(s, st, 2, ids.data);
+  rc = read_comments(s, a, st, 0, rc, out, n);
+  buf_free(&ids); /* after read_comments() unbound it */
+  return rc;
+}
+
+int store_comments_list(store *s, arena_t *a, int status, int64_t article_id,
+                        int64_t limit, store_comment **out, size_t *n) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  *out = NULL;
+  *n = 0;
+  if (status != -1 && !comment_status_valid(status))
+    return set_err(s, NB_EINVAL, "status is not a comment status");
+  if (article_id < 0 || limit < 0)
+    return set_err(s, NB_EINVAL, "negative article or limit");
+  rc = st_get(s, ST_COMMENTS_LIST + (status >= 0) + 2 * (article_id > 0), &st);
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_i64(s, st, 1, limit);
+  if (rc == NB_OK && status >= 0)
+    rc = bind_i64(s, st, 2, status);
+  if (rc == NB_OK && article_id > 0)
+    rc = bind_i64(s, st, 3, article_id);
+  return read_comments(s, a, st, 1, rc, out, n);
+}
+
+int store_comment_by_id(store *s, arena_t *a, int64_t id, store_comment *out) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, ST_COMMENT_BY_ID, &st);
+
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_i64(s, st, 1, id);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1)
+    rc = read_comment(s, a, st, 1, out);
+  else if (rc == 0)
+    rc = set_err(s, NB_ENOTFOUND, "no comment with this id");
+  st_done(st);
+  return rc;
+}
+
+static int comment_set_status(store *s, int64_t id, int status) {
+  int64_t article_id, parent_id;
+  sqlite3_stmt *st = NULL;
+  int old, rc;
+
+  rc = comment_old(s, id, &article_id, &old, &parent_id);
+  if (rc == 0)
+    return set_err(s, NB_ENOTFOUND, "no comment with this id");
+  if (rc < 0)
+    return rc;
+  if (old == status)
+    return NB_OK;
+  rc = st_get(s, ST_COMMENT_SET_STATUS, &st);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, id);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, status);
+  if (rc == NB_OK)
+    rc = st_run(s, st);
+  else if (st)
+    st_done(st);
+  /* Pending to spam and back changes no public page. */
+  if (rc == NB_OK &&
+      (old == STORE_COMMENT_APPROVED || status == STORE_COMMENT_APPROVED))
+    rc = comments_changed(s, article_id);
+  return rc;
+}
+
+int store_comment_set_status(store *s, int64_t id, int status) {
+  int rc;
+
+  if (!comment_status_valid(status))
+    return set_err(s, NB_EINVAL, "status is not a comment status");
+  rc = w_begin(s);
+  if (rc == NB_OK)
+    rc = w_end(s, comment_set_status(s, id, status));
+  return rc;
+}
+
+static int comment_delete(store *s, int64_t id) {
+  int64_t article_id, parent_id;
+  sqlite3_stmt *st = NULL;
+  int status, rc, visible;
+
+  rc = comment_old(s, id, &article_id, &status, &parent_id);
+  if (rc == 0)
+    return set_err(s, NB_ENOTFOUND, "no comment with this id");
+  if (rc < 0)
+    return rc;
+  visible = status == STORE_COMMENT_APPROVED;
+
+  /* Replies move up to the deleted comment's parent (same article), so the
+   * foreign key holds and no reply is lost. Moving an approved reply changes
+   * the public thread even when the deleted comment was not in it. */
+  rc = st_get(s, ST_COMMENT_REPARENT, &st);
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_i64(s, st, 1, id);
+  if (rc == NB_OK && parent_id) /* else NULL: the replies become top level */
+    rc = bind_i64(s, st, 2, parent_id);
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    if (sqlite3_column_int(st, 0) == STORE_COMMENT_APPROVED)
+      visible = 1;
+    rc = NB_OK;
+  }
+  st_done(st);
+  if (rc < 0)
+    return rc;
+
+  rc = st_get(s, ST_COMMENT_DELETE, &st);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, id);
+  if (rc == NB_OK)
+    rc = st_run(s, st);
+  else if (st)
+    st_done(st);
+  if (rc == NB_OK && visible)
+    rc = comments_changed(s, article_id);
+  return rc;
+}
+
+int store_comment_delete(store *s, int64_t id) {
+  int rc = w_begin(s);
+
+  if (rc == NB_OK)
+    rc = w_end(s, comment_delete(s, id));
+  return rc;
+}
+
+int store_comment_counts(store *s, const int64_t *ids, size_t n,
+                         int64_t *counts) {
+  buf_t json = {0};
+  sqlite3_stmt *st = NULL;
+  size_t i;
+  int rc;
+
+  assert((ids && counts) || n == 0);
+  for (i = 0; i < n; i++)
+    counts[i] = 0;
+  if (n == 0)
+    return NB_OK;
+  rc = ids_json(s, &json, ids, n);
+  if (rc == NB_OK)
+    rc = st_get(s, ST_COMMENT_COUNTS, &st);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 1, json.data);
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    int64_t article_id = sqlite3_column_int64(st, 0);
+    int64_t count = sqlite3_column_int64(st, 1);
+    for (i = 0; i < n; i++) /* a list may name an article twice */
+      if (ids[i] == article_id)
+        counts[i] = count;
+    rc = NB_OK;
+  }
+  if (st)
+    st_done(st);
+  buf_free(&json);
+  if (rc != NB_OK)
+    for (i = 0; i < n; i++)
+      counts[i] = 0;
+  return rc;
+}
+
+int store_commenter_known(store *s, const char *name, const char *email,
+                          int *known) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  *known = 0;
+  if (!name || !email)
+    return set_err(s, NB_EINVAL, "name and e-mail are required");
+  rc = st_get(s, ST_COMMENTER_KNOWN, &st);
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_text(s, st, 1, name);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 2, email);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1) {
+    *known = sqlite3_column_int(st, 0) != 0;
+    rc = NB_OK;
+  } else if (rc == 0) {
+    rc = set_err(s, NB_EIO, "query returned no row");
+  }
+  st_done(st);
+  return rc;
+}
+
+int store_comments_from_client(store *s, const char *client, int64_t since,
+                               int64_t *n) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  *n = 0;
+  if (!client)
+    return set_err(s, NB_EINVAL, "client is required");
+  rc = st_get(s, ST_COMMENTS_FROM_CLIENT, &st);
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_text(s, st, 1, client);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, since);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1) {
+    *n = sqlite3_column_int64(st, 0);
+    rc = NB_OK;
+  } else if (rc == 0) {
+    rc = set_err(s, NB_EIO, "query returned no row");
+  }
+  st_done(st);
+  return rc;
+}
+
+static int article_comments_set(store *s, int64_t article_id, int state) {
+  sqlite3_stmt *st;
+  int rc = st_get(s, ST_ARTICLE_COMMENTS_SET, &st);
+
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_i64(s, st, 1, article_id);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, state);
+  if (rc == NB_OK)
+    rc = st_run(s, st);
+  else
+    st_done(st);
+  if (rc == NB_OK && sqlite3_changes(s->db) == 0)
+    rc = set_err(s, NB_ENOTFOUND, "no article with this id");
+  if (rc == NB_OK)
+    rc = change_add_id(s, "article", article_id);
+  if (rc == NB_OK)
+    rc = changes_trim(s);
+  return rc;
+}
+
+int store_article_comments_set(store *s, int64_t article_id, int state) {
+  int rc;
+
+  if (state < -1 || state > 1)
+    return set_err(s, NB_EINVAL, "comments state is not -1, 0 or 1");
+  rc = w_begin(s);
+  if (rc == NB_OK)
+    rc = w_end(s, article_comments_set(s, article_id, state));
+  return rc;
+}
+
+int store_article_comments_get(store *s, int64_t article_id, int *state) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, ST_ARTICLE_COMMENTS_GET, &st);
+
+  if (rc != NB_OK)
+    return rc;
+  rc = bind_i64(s, st, 1, article_id);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1) {
+    *state = sqlite3_column_int(st, 0);
+    rc = NB_OK;
+  } else if (rc == 0) {
+    rc = set_err(s, NB_ENOTFOUND, "no article with this id");
+  }
+  st_done(st);
   return rc;
 }
 

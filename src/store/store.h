@@ -101,6 +101,81 @@ int store_articles_count(store *s, int64_t section_id, int64_t *n);
 int store_article_save(store *s, store_article *a, const char *source_key,
                        int *created);
 
+/* ---- comments ----
+ * A reader's comment on an article. The e-mail address is stored for
+ * moderation and the keyed avatar only: no read used for public pages
+ * returns it (author_email is NULL there). */
+enum {
+  STORE_COMMENT_PENDING = 0,
+  STORE_COMMENT_APPROVED = 1,
+  STORE_COMMENT_SPAM = 2,
+};
+
+typedef struct {
+  int64_t id;
+  int64_t article_id;
+  int64_t parent_id; /* 0: top level */
+  const char *author_name;
+  const char *author_email; /* NULL in public reads */
+  const char *author_url;   /* "" when none */
+  const char *body;         /* plain text as typed, UTF-8 */
+  int status;               /* STORE_COMMENT_* */
+  int64_t created_at;
+  const char *avatar_key; /* keyed hash of the e-mail (hex), for avatars */
+  const char *client; /* IP it came from; "" in public reads and when unknown */
+  /* Joined for moderation lists: */
+  const char *article_title;
+} store_comment;
+
+/* Inserts a comment. content_key identifies its content (article, e-mail,
+ * text): a second insert with the same article and key adds nothing and
+ * returns the first comment's id and status, with *created = 0 (a double
+ * click or a resubmitted form is one comment). An approved comment records
+ * "comments:<article id>"; a pending or spam one records no tag (no public
+ * page changes). parent_id must be a comment of the same article, else
+ * NB_EINVAL. */
+int store_comment_add(store *s, store_comment *c, const char *content_key,
+                      int *created);
+
+/* Approved comments of an article, plus its pending ones whose ids are in
+ * `pending` (the reader's own, shown only to them), oldest first. Public:
+ * author_email is NULL. */
+int store_comments_for_article(store *s, arena_t *a, int64_t article_id,
+                               const int64_t *pending, size_t npending,
+                               store_comment **out, size_t *n);
+
+/* For moderation: comments with this status (-1: all), newest first,
+ * article 0 = every article, at most limit; author_email and
+ * article_title filled. */
+int store_comments_list(store *s, arena_t *a, int status, int64_t article_id,
+                        int64_t limit, store_comment **out, size_t *n);
+int store_comment_by_id(store *s, arena_t *a, int64_t id, store_comment *out);
+
+/* Changes a comment's status; deleting removes it (its replies move up to
+ * its parent, so no reply is lost). Both record "comments:<article id>"
+ * when the set of approved comments changes. NB_ENOTFOUND if no such id. */
+int store_comment_set_status(store *s, int64_t id, int status);
+int store_comment_delete(store *s, int64_t id);
+
+/* Number of approved comments per article, for lists: fills counts[i] for
+ * ids[i]. */
+int store_comment_counts(store *s, const int64_t *ids, size_t n,
+                         int64_t *counts);
+
+/* 1 if a comment with this name and e-mail (compared case-insensitively)
+ * was approved before: returning readers may skip moderation. */
+int store_commenter_known(store *s, const char *name, const char *email,
+                          int *known);
+
+/* Comments from this client since a time, for the rate limit. */
+int store_comments_from_client(store *s, const char *client, int64_t since,
+                               int64_t *n);
+
+/* Per-article override of comment closing: -1 follows the site setting,
+ * 0 open, 1 closed. Records "article:<id>". */
+int store_article_comments_set(store *s, int64_t article_id, int state);
+int store_article_comments_get(store *s, int64_t article_id, int *state);
+
 /* ---- site settings (key/value; defaults and validation live above) ---- */
 typedef struct {
   const char *key;

@@ -15,6 +15,7 @@
 
 #include "store/store.h"
 
+extern const struct nb_embed store_migrations[];
 extern const size_t store_migrations_count;
 
 typedef struct {
@@ -758,6 +759,616 @@ static void changes_from_another_connection_are_seen_by_data_version_and_since(
   store_close(reader);
 }
 
+/* ---- comments ---- */
+
+/* A published article to comment on, in a section of its own name. */
+static int64_t commentable(store *s, const char *title) {
+  int64_t sec = section(s, title, title);
+  store_article a = article(sec, title, nb_now() - 60);
+
+  return save(s, &a, NULL);
+}
+
+static store_comment comment(int64_t article_id, const char *body, int status,
+                             int64_t created_at) {
+  store_comment c = {0};
+
+  c.article_id = article_id;
+  c.author_name = "سارة";
+  c.author_email = "sara@example.ma";
+  c.author_url = "";
+  c.body = body;
+  c.status = status;
+  c.created_at = created_at;
+  c.avatar_key = "a1b2";
+  c.client = "203.0.113.5";
+  return c;
+}
+
+/* Adds c with its body as the content key; it must be new. */
+static int64_t add(store *s, store_comment *c) {
+  int created = -1;
+
+  assert_int_equal(store_comment_add(s, c, c->body, &created), NB_OK);
+  assert_int_equal(created, 1);
+  assert_true(c->id > 0);
+  return c->id;
+}
+
+static int64_t parent_of(fixture *f, int64_t id) {
+  store_comment c;
+
+  assert_int_equal(store_comment_by_id(f->s, &f->a, id, &c), NB_OK);
+  return c.parent_id;
+}
+
+static void
+comment_added_twice_with_same_content_key_is_one_comment(void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر"), other = commentable(f->s, "آخر");
+  int64_t before = nb_now();
+  store_comment c = comment(art, "تعليق", STORE_COMMENT_PENDING, 0), again;
+  int created = -1;
+
+  assert_int_equal(store_comment_add(f->s, &c, "key-1", &created), NB_OK);
+  assert_int_equal(created, 1);
+  assert_true(c.id > 0);
+  assert_true(c.created_at >= before && c.created_at <= nb_now());
+
+  /* The form sent again: the caller would now approve it, but the first
+   * comment stands and its status is what the reader is told. */
+  again = comment(art, "تعليق", STORE_COMMENT_APPROVED, 0);
+  assert_int_equal(store_comment_add(f->s, &again, "key-1", &created), NB_OK);
+  assert_int_equal(created, 0);
+  assert_int_equal(again.id, c.id);
+  assert_int_equal(again.status, STORE_COMMENT_PENDING);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM comments"), 1);
+
+  /* The key is per article, and another key is another comment. */
+  again = comment(other, "تعليق", STORE_COMMENT_PENDING, 0);
+  assert_int_equal(store_comment_add(f->s, &again, "key-1", &created), NB_OK);
+  assert_int_equal(created, 1);
+  assert_int_not_equal(again.id, c.id);
+  again = comment(art, "تعليق", STORE_COMMENT_PENDING, 1234);
+  assert_int_equal(store_comment_add(f->s, &again, "key-2", NULL), NB_OK);
+  assert_int_equal(again.created_at, 1234);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM comments"), 3);
+}
+
+static void pending_comment_records_no_tag_but_approved_one_does(void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر"), h = head(f->s);
+  store_comment c = comment(art, "بانتظار المراجعة", STORE_COMMENT_PENDING, 0);
+  char want[64];
+
+  add(f->s, &c);
+  c = comment(art, "إعلان", STORE_COMMENT_SPAM, 0);
+  add(f->s, &c);
+  assert_string_equal(tags_since(f, h), "");
+
+  c = comment(art, "موافق عليه", STORE_COMMENT_APPROVED, 0);
+  add(f->s, &c);
+  snprintf(want, sizeof want, "comments:%lld", (long long)art);
+  assert_string_equal(tags_since(f, h), want);
+
+  /* Sent again: nothing changed, nothing recorded. */
+  h = head(f->s);
+  c = comment(art, "موافق عليه", STORE_COMMENT_APPROVED, 0);
+  assert_int_equal(store_comment_add(f->s, &c, c.body, NULL), NB_OK);
+  assert_string_equal(tags_since(f, h), "");
+}
+
+static void reply_to_a_comment_of_another_article_is_refused(void **state) {
+  fixture *f = *state;
+  int64_t a1 = commentable(f->s, "أول"), a2 = commentable(f->s, "ثان");
+  store_comment top = comment(a1, "أصل", STORE_COMMENT_APPROVED, 0), reply;
+  int64_t h;
+  int created = -1;
+
+  add(f->s, &top);
+  h = head(f->s);
+  reply = comment(a2, "رد", STORE_COMMENT_APPROVED, 0);
+  reply.parent_id = top.id;
+  assert_int_equal(store_comment_add(f->s, &reply, "r", &created), NB_EINVAL);
+  assert_int_equal(created, 0);
+  assert_int_equal(reply.id, 0);
+  reply.article_id = a1;
+  reply.parent_id = top.id + 100; /* no such comment */
+  assert_int_equal(store_comment_add(f->s, &reply, "r", NULL), NB_EINVAL);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM comments"), 1);
+  assert_string_equal(tags_since(f, h), "");
+
+  reply.parent_id = top.id;
+  add(f->s, &reply);
+  assert_int_equal(parent_of(f, reply.id), top.id);
+  assert_int_equal(parent_of(f, top.id), 0);
+}
+
+static void invalid_comments_are_refused_and_leave_nothing(void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر"), h = head(f->s);
+  store_comment c;
+
+  c = comment(art, "", STORE_COMMENT_APPROVED, 0);
+  assert_int_equal(store_comment_add(f->s, &c, "k", NULL), NB_EINVAL);
+  c = comment(art, "نص", STORE_COMMENT_APPROVED, 0);
+  assert_int_equal(store_comment_add(f->s, &c, "", NULL), NB_EINVAL);
+  assert_int_equal(store_comment_add(f->s, &c, NULL, NULL), NB_EINVAL);
+  c.author_name = "";
+  assert_int_equal(store_comment_add(f->s, &c, "k", NULL), NB_EINVAL);
+  c = comment(art, "نص", STORE_COMMENT_APPROVED, 0);
+  c.author_email = NULL;
+  assert_int_equal(store_comment_add(f->s, &c, "k", NULL), NB_EINVAL);
+  c = comment(art, "\xd8", STORE_COMMENT_APPROVED, 0); /* truncated UTF-8 */
+  assert_int_equal(store_comment_add(f->s, &c, "k", NULL), NB_EINVAL);
+  c = comment(art, "نص", STORE_COMMENT_APPROVED, 0);
+  c.author_url = "http://\xff";
+  assert_int_equal(store_comment_add(f->s, &c, "k", NULL), NB_EINVAL);
+  c = comment(art, "نص", 7, 0);
+  assert_int_equal(store_comment_add(f->s, &c, "k", NULL), NB_EINVAL);
+  c = comment(art + 100, "نص", STORE_COMMENT_APPROVED, 0); /* no article */
+  assert_int_equal(store_comment_add(f->s, &c, "k", NULL), NB_EINVAL);
+  assert_non_null(strstr(store_errmsg(f->s), "FOREIGN KEY"));
+  assert_int_equal(c.id, 0);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM comments"), 0);
+  assert_int_equal(head(f->s), h);
+}
+
+static void comment_in_a_rolled_back_transaction_leaves_no_comment_and_no_tag(
+    void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر"), h = head(f->s);
+  store_comment c = comment(art, "نص", STORE_COMMENT_APPROVED, 0);
+
+  assert_int_equal(store_begin(f->s), NB_OK);
+  add(f->s, &c);
+  assert_int_equal(store_rollback(f->s), NB_OK);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM comments"), 0);
+  assert_int_equal(head(f->s), h);
+}
+
+static void
+public_thread_shows_approved_and_only_the_given_pending_ids_without_email(
+    void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر"), other = commentable(f->s, "آخر");
+  store_comment c, *list;
+  int64_t first, mine, theirs, spam, same_time, last, pending[3];
+  size_t n;
+
+  c = comment(art, "الأول", STORE_COMMENT_APPROVED, 100);
+  c.author_url = "https://example.ma/سارة";
+  first = add(f->s, &c);
+  c = comment(art, "تعليقي", STORE_COMMENT_PENDING, 150);
+  mine = add(f->s, &c);
+  c = comment(art, "تعليق غيري", STORE_COMMENT_PENDING, 160);
+  theirs = add(f->s, &c);
+  c = comment(art, "رابط مريب", STORE_COMMENT_SPAM, 170);
+  spam = add(f->s, &c);
+  c = comment(art, "الأخير", STORE_COMMENT_APPROVED, 200);
+  last = add(f->s, &c);
+  c = comment(art, "في الوقت نفسه", STORE_COMMENT_APPROVED, 100);
+  same_time = add(f->s, &c);
+  c = comment(other, "على خبر آخر", STORE_COMMENT_APPROVED, 120);
+  add(f->s, &c);
+
+  /* A reader's cookie names their own pending comment, a spam one and one
+   * that does not exist: only the pending one is shown. */
+  pending[0] = mine;
+  pending[1] = spam;
+  pending[2] = 99999;
+  assert_int_equal(
+      store_comments_for_article(f->s, &f->a, art, pending, 3, &list, &n),
+      NB_OK);
+  assert_int_equal(n, 4);
+  assert_int_equal(list[0].id, first); /* same time: by id */
+  assert_int_equal(list[1].id, same_time);
+  assert_int_equal(list[2].id, mine);
+  assert_int_equal(list[3].id, last);
+  assert_int_equal(list[2].status, STORE_COMMENT_PENDING);
+  assert_string_equal(list[0].author_name, "سارة");
+  assert_string_equal(list[0].author_url, "https://example.ma/سارة");
+  assert_string_equal(list[0].body, "الأول");
+  assert_string_equal(list[0].avatar_key, "a1b2");
+  assert_int_equal(list[0].created_at, 100);
+  assert_int_equal(list[0].article_id, art);
+  assert_int_equal(list[0].parent_id, 0);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_not_equal(list[i].id, theirs);
+    assert_int_not_equal(list[i].id, spam);
+    assert_null(list[i].author_email);
+    assert_null(list[i].article_title);
+  }
+
+  assert_int_equal(
+      store_comments_for_article(f->s, &f->a, art, NULL, 0, &list, &n), NB_OK);
+  assert_int_equal(n, 3);
+  assert_int_equal(list[2].id, last);
+  assert_int_equal(
+      store_comments_for_article(f->s, &f->a, 99999, NULL, 0, &list, &n),
+      NB_OK);
+  assert_int_equal(n, 0);
+}
+
+static void moderation_list_is_newest_first_with_email_and_title(void **state) {
+  fixture *f = *state;
+  int64_t a1 = commentable(f->s, "أول"), a2 = commentable(f->s, "ثان");
+  store_comment c, *list, one;
+  int64_t p1, p2, ok1, spam2;
+  size_t n;
+
+  c = comment(a1, "بانتظار ١", STORE_COMMENT_PENDING, 100);
+  p1 = add(f->s, &c);
+  c = comment(a1, "مقبول", STORE_COMMENT_APPROVED, 200);
+  ok1 = add(f->s, &c);
+  c = comment(a2, "بانتظار ٢", STORE_COMMENT_PENDING, 300);
+  c.author_email = "Reader@Example.MA";
+  p2 = add(f->s, &c);
+  c = comment(a2, "إعلان", STORE_COMMENT_SPAM, 400);
+  spam2 = add(f->s, &c);
+
+  assert_int_equal(
+      store_comments_list(f->s, &f->a, STORE_COMMENT_PENDING, 0, 50, &list, &n),
+      NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(list[0].id, p2);
+  assert_int_equal(list[1].id, p1);
+  assert_string_equal(list[0].author_email, "Reader@Example.MA");
+  assert_string_equal(list[0].article_title, "ثان");
+  assert_string_equal(list[1].article_title, "أول");
+  assert_string_equal(list[0].client, "203.0.113.5");
+
+  assert_int_equal(store_comments_list(f->s, &f->a, -1, 0, 50, &list, &n),
+                   NB_OK);
+  assert_int_equal(n, 4);
+  assert_int_equal(list[0].id, spam2);
+  assert_int_equal(list[3].id, p1);
+  assert_int_equal(store_comments_list(f->s, &f->a, -1, 0, 2, &list, &n),
+                   NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(list[1].id, p2);
+  assert_int_equal(store_comments_list(f->s, &f->a, -1, a1, 50, &list, &n),
+                   NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(list[0].id, ok1);
+  assert_int_equal(
+      store_comments_list(f->s, &f->a, STORE_COMMENT_SPAM, a1, 50, &list, &n),
+      NB_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(
+      store_comments_list(f->s, &f->a, STORE_COMMENT_SPAM, a2, 50, &list, &n),
+      NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(list[0].id, spam2);
+  assert_int_equal(store_comments_list(f->s, &f->a, 5, 0, 50, &list, &n),
+                   NB_EINVAL);
+  assert_int_equal(store_comments_list(f->s, &f->a, -1, 0, -1, &list, &n),
+                   NB_EINVAL);
+
+  assert_int_equal(store_comment_by_id(f->s, &f->a, p2, &one), NB_OK);
+  assert_string_equal(one.author_email, "Reader@Example.MA");
+  assert_string_equal(one.article_title, "ثان");
+  assert_string_equal(one.body, "بانتظار ٢");
+  assert_int_equal(one.status, STORE_COMMENT_PENDING);
+  assert_int_equal(store_comment_by_id(f->s, &f->a, 99999, &one), NB_ENOTFOUND);
+}
+
+static void
+approving_and_spamming_record_the_article_comments_tag(void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر"), h;
+  store_comment c = comment(art, "نص", STORE_COMMENT_PENDING, 0), got;
+  char want[64];
+
+  add(f->s, &c);
+  snprintf(want, sizeof want, "comments:%lld", (long long)art);
+
+  h = head(f->s);
+  assert_int_equal(store_comment_set_status(f->s, c.id, STORE_COMMENT_APPROVED),
+                   NB_OK);
+  assert_string_equal(tags_since(f, h), want);
+  assert_int_equal(store_comment_by_id(f->s, &f->a, c.id, &got), NB_OK);
+  assert_int_equal(got.status, STORE_COMMENT_APPROVED);
+
+  h = head(f->s);
+  assert_int_equal(store_comment_set_status(f->s, c.id, STORE_COMMENT_APPROVED),
+                   NB_OK);
+  assert_string_equal(tags_since(f, h), ""); /* already approved */
+  assert_int_equal(store_comment_set_status(f->s, c.id, STORE_COMMENT_SPAM),
+                   NB_OK);
+  assert_string_equal(tags_since(f, h), want);
+
+  /* Spam back to pending: no public page shows either. */
+  h = head(f->s);
+  assert_int_equal(store_comment_set_status(f->s, c.id, STORE_COMMENT_PENDING),
+                   NB_OK);
+  assert_string_equal(tags_since(f, h), "");
+  assert_int_equal(store_comment_by_id(f->s, &f->a, c.id, &got), NB_OK);
+  assert_int_equal(got.status, STORE_COMMENT_PENDING);
+
+  assert_int_equal(store_comment_set_status(f->s, c.id, 3), NB_EINVAL);
+  assert_int_equal(
+      store_comment_set_status(f->s, c.id + 100, STORE_COMMENT_APPROVED),
+      NB_ENOTFOUND);
+  assert_string_equal(tags_since(f, h), "");
+}
+
+static void
+deleting_a_comment_keeps_its_replies_under_its_parent(void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر"), top, mid, r1, r2, h;
+  store_comment c, *list;
+  char want[64];
+  size_t n;
+
+  c = comment(art, "أصل", STORE_COMMENT_APPROVED, 100);
+  top = add(f->s, &c);
+  c = comment(art, "رد", STORE_COMMENT_APPROVED, 200);
+  c.parent_id = top;
+  mid = add(f->s, &c);
+  c = comment(art, "رد على الرد ١", STORE_COMMENT_APPROVED, 300);
+  c.parent_id = mid;
+  r1 = add(f->s, &c);
+  c = comment(art, "رد على الرد ٢", STORE_COMMENT_PENDING, 400);
+  c.parent_id = mid;
+  r2 = add(f->s, &c);
+  snprintf(want, sizeof want, "comments:%lld", (long long)art);
+
+  h = head(f->s);
+  assert_int_equal(store_comment_delete(f->s, mid), NB_OK);
+  assert_string_equal(tags_since(f, h), want);
+  assert_int_equal(parent_of(f, r1), top);
+  assert_int_equal(parent_of(f, r2), top);
+  assert_int_equal(store_comment_delete(f->s, mid), NB_ENOTFOUND);
+
+  assert_int_equal(store_comment_delete(f->s, top), NB_OK);
+  assert_int_equal(parent_of(f, r1), 0);
+  assert_int_equal(parent_of(f, r2), 0);
+  assert_int_equal(
+      store_comments_for_article(f->s, &f->a, art, &r2, 1, &list, &n), NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(list[0].id, r1);
+  assert_int_equal(list[1].id, r2);
+}
+
+static void
+deleting_a_hidden_comment_records_a_tag_only_if_it_moves_an_approved_reply(
+    void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر"), h;
+  store_comment c, a, b;
+  char want[64];
+
+  snprintf(want, sizeof want, "comments:%lld", (long long)art);
+  c = comment(art, "بانتظار", STORE_COMMENT_PENDING, 0);
+  add(f->s, &c);
+  h = head(f->s);
+  assert_int_equal(store_comment_delete(f->s, c.id), NB_OK);
+  assert_string_equal(tags_since(f, h), "");
+
+  c = comment(art, "مزعج", STORE_COMMENT_SPAM, 0);
+  add(f->s, &c);
+  a = comment(art, "رد بانتظار", STORE_COMMENT_PENDING, 0);
+  a.parent_id = c.id;
+  add(f->s, &a);
+  h = head(f->s);
+  assert_int_equal(store_comment_delete(f->s, c.id), NB_OK);
+  assert_string_equal(tags_since(f, h), "");
+
+  c = comment(art, "مزعج آخر", STORE_COMMENT_SPAM, 0);
+  add(f->s, &c);
+  b = comment(art, "رد مقبول", STORE_COMMENT_APPROVED, 0);
+  b.parent_id = c.id;
+  add(f->s, &b);
+  h = head(f->s);
+  assert_int_equal(store_comment_delete(f->s, c.id), NB_OK);
+  assert_string_equal(tags_since(f, h), want); /* b is now top level */
+  assert_int_equal(parent_of(f, b.id), 0);
+}
+
+static void
+counts_cover_only_approved_comments_and_missing_ids_are_zero(void **state) {
+  fixture *f = *state;
+  int64_t a1 = commentable(f->s, "أول"), a2 = commentable(f->s, "ثان");
+  int64_t ids[4], counts[4] = {-1, -1, -1, -1};
+  store_comment c;
+
+  c = comment(a1, "١", STORE_COMMENT_APPROVED, 0);
+  add(f->s, &c);
+  c = comment(a1, "٢", STORE_COMMENT_APPROVED, 0);
+  add(f->s, &c);
+  c = comment(a1, "٣", STORE_COMMENT_PENDING, 0);
+  add(f->s, &c);
+  c = comment(a2, "٤", STORE_COMMENT_SPAM, 0);
+  add(f->s, &c);
+
+  ids[0] = a1;
+  ids[1] = a2;
+  ids[2] = 99999;
+  ids[3] = a1; /* a list may name an article twice */
+  assert_int_equal(store_comment_counts(f->s, ids, 4, counts), NB_OK);
+  assert_int_equal(counts[0], 2);
+  assert_int_equal(counts[1], 0);
+  assert_int_equal(counts[2], 0);
+  assert_int_equal(counts[3], 2);
+  assert_int_equal(store_comment_counts(f->s, NULL, 0, NULL), NB_OK);
+}
+
+static void known_commenter_needs_an_approved_comment_with_same_name_and_email(
+    void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر");
+  store_comment c = comment(art, "نص", STORE_COMMENT_PENDING, 0);
+  int known = -1;
+
+  c.author_name = "Sara B";
+  c.author_email = "Sara@Example.MA";
+  add(f->s, &c);
+  assert_int_equal(
+      store_commenter_known(f->s, "Sara B", "Sara@Example.MA", &known), NB_OK);
+  assert_int_equal(known, 0); /* still pending */
+
+  assert_int_equal(store_comment_set_status(f->s, c.id, STORE_COMMENT_APPROVED),
+                   NB_OK);
+  assert_int_equal(
+      store_commenter_known(f->s, "sara b", "sara@example.ma", &known), NB_OK);
+  assert_int_equal(known, 1);
+  assert_int_equal(
+      store_commenter_known(f->s, "Sara", "sara@example.ma", &known), NB_OK);
+  assert_int_equal(known, 0);
+  assert_int_equal(
+      store_commenter_known(f->s, "Sara B", "sara@example.com", &known), NB_OK);
+  assert_int_equal(known, 0);
+
+  /* Arabic names have no case: they match exactly. */
+  c = comment(art, "نص آخر", STORE_COMMENT_APPROVED, 0);
+  add(f->s, &c);
+  assert_int_equal(
+      store_commenter_known(f->s, "سارة", "SARA@example.ma", &known), NB_OK);
+  assert_int_equal(known, 1);
+  assert_int_equal(
+      store_commenter_known(f->s, "ساره", "sara@example.ma", &known), NB_OK);
+  assert_int_equal(known, 0);
+
+  /* The same comment spammed later no longer vouches for its author. */
+  assert_int_equal(store_comment_set_status(f->s, c.id, STORE_COMMENT_SPAM),
+                   NB_OK);
+  assert_int_equal(
+      store_commenter_known(f->s, "سارة", "sara@example.ma", &known), NB_OK);
+  assert_int_equal(known, 0);
+}
+
+static void
+rate_counter_counts_comments_from_a_client_since_a_time(void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر"), n = -1;
+  store_comment c;
+
+  c = comment(art, "١", STORE_COMMENT_APPROVED, 1000);
+  add(f->s, &c);
+  c = comment(art, "٢", STORE_COMMENT_PENDING, 1100);
+  add(f->s, &c);
+  c = comment(art, "٣", STORE_COMMENT_SPAM, 1200);
+  add(f->s, &c);
+  c = comment(art, "٤", STORE_COMMENT_PENDING, 1150);
+  c.client = "2001:db8::1";
+  add(f->s, &c);
+
+  assert_int_equal(store_comments_from_client(f->s, "203.0.113.5", 1100, &n),
+                   NB_OK);
+  assert_int_equal(n, 2); /* any status; from the given time on */
+  assert_int_equal(store_comments_from_client(f->s, "203.0.113.5", 0, &n),
+                   NB_OK);
+  assert_int_equal(n, 3);
+  assert_int_equal(store_comments_from_client(f->s, "203.0.113.5", 1201, &n),
+                   NB_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(store_comments_from_client(f->s, "2001:db8::1", 0, &n),
+                   NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(store_comments_from_client(f->s, "198.51.100.1", 0, &n),
+                   NB_OK);
+  assert_int_equal(n, 0);
+}
+
+static void
+comments_state_round_trips_and_missing_article_is_not_found(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "سياسة"), h;
+  store_article a = article(sec, "خبر", 0), draft = article(sec, "مسودة", 0);
+  int st = 7;
+  char want[64];
+
+  save(f->s, &a, "wxr:1");
+  draft.status = STORE_DRAFT;
+  save(f->s, &draft, NULL);
+  assert_int_equal(store_article_comments_get(f->s, a.id, &st), NB_OK);
+  assert_int_equal(st, -1); /* follows the site setting */
+
+  h = head(f->s);
+  assert_int_equal(store_article_comments_set(f->s, a.id, 1), NB_OK);
+  snprintf(want, sizeof want, "article:%lld", (long long)a.id);
+  assert_string_equal(tags_since(f, h), want);
+  assert_int_equal(store_article_comments_get(f->s, a.id, &st), NB_OK);
+  assert_int_equal(st, 1);
+
+  /* Importing the article again keeps the editor's choice. */
+  a = article(sec, "خبر معدل", 0);
+  save(f->s, &a, "wxr:1");
+  assert_int_equal(store_article_comments_get(f->s, a.id, &st), NB_OK);
+  assert_int_equal(st, 1);
+
+  assert_int_equal(store_article_comments_set(f->s, draft.id, 0), NB_OK);
+  assert_int_equal(store_article_comments_get(f->s, draft.id, &st), NB_OK);
+  assert_int_equal(st, 0);
+  assert_int_equal(store_article_comments_set(f->s, a.id, -1), NB_OK);
+  assert_int_equal(store_article_comments_get(f->s, a.id, &st), NB_OK);
+  assert_int_equal(st, -1);
+
+  h = head(f->s);
+  assert_int_equal(store_article_comments_set(f->s, a.id, 2), NB_EINVAL);
+  assert_int_equal(store_article_comments_set(f->s, 99999, 1), NB_ENOTFOUND);
+  assert_int_equal(store_article_comments_get(f->s, 99999, &st), NB_ENOTFOUND);
+  assert_string_equal(tags_since(f, h), "");
+}
+
+static void migration_002_applies_on_a_database_made_by_001(void **state) {
+  fixture *f = *state;
+  char path[400], err[256];
+  store *s = NULL;
+  store_comment c;
+  int st = 7;
+  sqlite3 *db;
+
+  /* A database as a program that knew only 001 left it, with an article. */
+  assert_true(store_migrations_count >= 2);
+  assert_string_equal(store_migrations[0].name, "001_init.sql");
+  assert_string_equal(store_migrations[1].name, "002_comments.sql");
+  snprintf(path, sizeof path, "%s/old.db", f->dir);
+  assert_int_equal(sqlite3_open_v2(path, &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                   NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, store_migrations[0].data, NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "CREATE TABLE schema_version (version INTEGER PRIMARY KEY,"
+                   " name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;"
+                   "INSERT INTO schema_version VALUES (1, '001_init.sql', 1);"
+                   "INSERT INTO sections VALUES (1, 'سياسة', 'politics', 1);"
+                   "INSERT INTO articles (id, section_id, title, slug, status,"
+                   " published_at, updated_at, created_at) VALUES"
+                   " (7, 1, 'خبر قديم', 'old', 1, 1, 1, 1);",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(db);
+
+  assert_int_equal(store_open(path, 0, &s, err, sizeof err), NB_OK);
+  assert_int_equal(sql_i64(path, "SELECT count(*) FROM schema_version"), 2);
+  assert_int_equal(sql_i64(path, "SELECT max(version) FROM schema_version"), 2);
+  assert_int_equal(sql_i64(path, "SELECT count(*) FROM sqlite_schema WHERE "
+                                 "type = 'table' AND name = 'comments'"),
+                   1);
+  assert_int_equal(sql_i64(path, "SELECT count(*) FROM pragma_table_info("
+                                 "'articles') WHERE name = 'comments_state'"),
+                   1);
+  assert_int_equal(store_article_comments_get(s, 7, &st), NB_OK);
+  assert_int_equal(st, -1);
+  c = comment(7, "تعليق على خبر قديم", STORE_COMMENT_APPROVED, 0);
+  add(s, &c);
+  store_close(s);
+
+  /* A fresh database gets both, and the new invariants hold. */
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM schema_version"), 2);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM pragma_table_info("
+                                    "'articles') WHERE name = "
+                                    "'comments_state'"),
+                   1);
+  assert_int_equal(
+      sql_i64(path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+}
+
 /* ---- transactions ---- */
 
 static void rollback_leaves_no_article_and_no_change(void **state) {
@@ -868,6 +1479,21 @@ int main(void) {
       T(failed_write_inside_a_transaction_keeps_earlier_writes),
       T(nested_transactions_roll_back_only_the_inner_one),
       T(readers_see_a_transaction_only_once_committed),
+      T(comment_added_twice_with_same_content_key_is_one_comment),
+      T(pending_comment_records_no_tag_but_approved_one_does),
+      T(reply_to_a_comment_of_another_article_is_refused),
+      T(invalid_comments_are_refused_and_leave_nothing),
+      T(comment_in_a_rolled_back_transaction_leaves_no_comment_and_no_tag),
+      T(public_thread_shows_approved_and_only_the_given_pending_ids_without_email),
+      T(moderation_list_is_newest_first_with_email_and_title),
+      T(approving_and_spamming_record_the_article_comments_tag),
+      T(deleting_a_comment_keeps_its_replies_under_its_parent),
+      T(deleting_a_hidden_comment_records_a_tag_only_if_it_moves_an_approved_reply),
+      T(counts_cover_only_approved_comments_and_missing_ids_are_zero),
+      T(known_commenter_needs_an_approved_comment_with_same_name_and_email),
+      T(rate_counter_counts_comments_from_a_client_since_a_time),
+      T(comments_state_round_trips_and_missing_article_is_not_found),
+      T(migration_002_applies_on_a_database_made_by_001),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
