@@ -61,6 +61,7 @@ int buf_reserve(buf_t *b, size_t extra) {
   }
   b->data = p;
   b->cap = cap;
+  b->data[b->len] = '\0'; /* a fresh buffer is "" too */
   return NB_OK;
 }
 

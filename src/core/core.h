@@ -51,6 +51,15 @@ char *buf_take(buf_t *b, size_t *len);
 void buf_html_escape(buf_t *b, const char *s, size_t n);
 void buf_url_encode(buf_t *b, const char *s, size_t n);
 
+/* Appends a reader's plain text as HTML: everything escaped, line breaks
+ * kept as <br>, blank lines starting a new paragraph (the caller wraps
+ * the whole in <p>…</p>), and http:// or https:// URLs turned into
+ * <a href="…" rel="nofollow ugc">…</a>. No HTML from the text survives.
+ * Returns how many links it made. */
+size_t buf_text_html(buf_t *b, const char *s, size_t n);
+/* How many links buf_text_html would make of s (for the link limit). */
+size_t text_count_links(const char *s, size_t n);
+
 /* ---- arena: request-scoped memory, freed all at once ---- */
 typedef struct arena_block arena_block;
 typedef struct {

@@ -108,6 +108,134 @@ static void times_parse_and_print_in_utc(void **state) {
   assert_string_equal(out, "Wed, 24 Nov 2021 08:00:00 GMT");
 }
 
+/* buf_text_html into a fresh buffer; the caller frees the result. */
+static char *text_html(const char *s, size_t *links) {
+  buf_t b = {0};
+  *links = buf_text_html(&b, s, strlen(s));
+  assert_false(b.oom);
+  return buf_take(&b, NULL);
+}
+
+static void plain_text_is_escaped_and_keeps_line_breaks(void **state) {
+  (void)state;
+  size_t links;
+  char *h = text_html("<b>hi</b> & \"you\"\nsecond line\r\nthird", &links);
+  assert_string_equal(h, "&lt;b&gt;hi&lt;/b&gt; &amp; &quot;you&quot;<br>\n"
+                         "second line<br>\nthird");
+  assert_int_equal(links, 0);
+  free(h);
+  buf_t b = {0};
+  assert_int_equal(buf_text_html(&b, "", 0), 0);
+  assert_int_equal(b.len, 0);
+  buf_free(&b);
+}
+
+static void blank_lines_start_a_new_paragraph(void **state) {
+  (void)state;
+  size_t links;
+  char *h =
+      text_html("\n \r\n first\n\nsecond\r\n  \t\r\n\r\nthird\n \n\n", &links);
+  assert_string_equal(h, " first</p>\n<p>second</p>\n<p>third");
+  free(h);
+  buf_t b = {0};
+  assert_int_equal(buf_text_html(&b, " \n\r\n\t\n", 5), 0);
+  assert_int_equal(b.len, 0); /* only blank lines: nothing at all */
+  buf_free(&b);
+}
+
+static void
+urls_become_nofollow_ugc_links_without_trailing_punctuation(void **state) {
+  (void)state;
+  size_t links;
+  char *h = text_html("See https://example.com/a?b=1&c=2. Or "
+                      "(HTTP://x.org/y), and "
+                      "https://en.wikipedia.org/wiki/C_(language)!",
+                      &links);
+  assert_string_equal(
+      h, "See <a href=\"https://example.com/a?b=1&amp;c=2\" "
+         "rel=\"nofollow ugc\">https://example.com/a?b=1&amp;c=2</a>. Or "
+         "(<a href=\"HTTP://x.org/y\" rel=\"nofollow ugc\">HTTP://x.org/y</a>"
+         "), and <a href=\"https://en.wikipedia.org/wiki/C_(language)\" "
+         "rel=\"nofollow ugc\">https://en.wikipedia.org/wiki/C_(language)</a>"
+         "!");
+  assert_int_equal(links, 3);
+  free(h);
+  /* A scheme alone, or only punctuation after it, is not a link. */
+  h = text_html("http:// and https://...", &links);
+  assert_string_equal(h, "http:// and https://...");
+  assert_int_equal(links, 0);
+  free(h);
+}
+
+static void javascript_and_other_schemes_are_never_links(void **state) {
+  (void)state;
+  size_t links;
+  char *h = text_html("javascript:alert(1) data:text/html,<b> ftp://x.org "
+                      "mailto:a@b.c xhttp://glued.example",
+                      &links);
+  assert_string_equal(h, "javascript:alert(1) data:text/html,&lt;b&gt; "
+                         "ftp://x.org mailto:a@b.c xhttp://glued.example");
+  assert_int_equal(links, 0);
+  free(h);
+}
+
+static void url_cannot_break_out_of_the_href_attribute(void **state) {
+  (void)state;
+  size_t links;
+  char *h = text_html("https://x.com/\"><script>alert(1)</script> "
+                      "https://y.com/'onmouseover='a <https://z.com>",
+                      &links);
+  assert_string_equal(
+      h, "<a href=\"https://x.com/\" rel=\"nofollow ugc\">https://x.com/</a>"
+         "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; "
+         "<a href=\"https://y.com/&#39;onmouseover=&#39;a\" "
+         "rel=\"nofollow ugc\">https://y.com/&#39;onmouseover=&#39;a</a> "
+         "&lt;<a href=\"https://z.com\" rel=\"nofollow ugc\">https://z.com</a>"
+         "&gt;");
+  assert_int_equal(links, 3);
+  free(h);
+}
+
+static void arabic_text_around_a_url_is_kept(void **state) {
+  (void)state;
+  size_t links;
+  char *h = text_html("اقرأ المقال:https://naba.example/مقال/١ "
+                      "وأيضاً https://naba.example/a،شكراً",
+                      &links);
+  assert_string_equal(
+      h, "اقرأ المقال:<a href=\"https://naba.example/\" rel=\"nofollow "
+         "ugc\">https://naba.example/</a>مقال/١ وأيضاً "
+         "<a href=\"https://naba.example/a\" rel=\"nofollow "
+         "ugc\">https://naba.example/a</a>،شكراً");
+  assert_int_equal(links, 2);
+  free(h);
+}
+
+static void link_count_matches_links_made(void **state) {
+  (void)state;
+  static const char *texts[] = {
+      "",
+      "no links here",
+      "http://",
+      "http://a https://b\nHTTPS://c\n\nhttp://d.",
+      "xhttp://a (http://b) [https://c] {https://d}",
+      "javascript:https://e.example",
+      "مرحبا https://ar.example/x؟ http://y",
+  };
+  for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+    buf_t b = {0};
+    size_t made = buf_text_html(&b, texts[i], strlen(texts[i]));
+    size_t anchors = 0;
+    for (const char *p = b.data; p && (p = strstr(p, "<a href=\"")); p++)
+      anchors++;
+    assert_int_equal(made, anchors);
+    assert_int_equal(text_count_links(texts[i], strlen(texts[i])), made);
+    buf_free(&b);
+  }
+  assert_int_equal(text_count_links(texts[3], strlen(texts[3])), 4);
+  assert_int_equal(text_count_links(texts[4], strlen(texts[4])), 3);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(html_escape_neutralizes_markup),
@@ -118,6 +246,14 @@ int main(void) {
           utf8_validation_refuses_overlongs_surrogates_and_truncation),
       cmocka_unit_test(numbers_are_parsed_whole_and_in_range),
       cmocka_unit_test(times_parse_and_print_in_utc),
+      cmocka_unit_test(plain_text_is_escaped_and_keeps_line_breaks),
+      cmocka_unit_test(blank_lines_start_a_new_paragraph),
+      cmocka_unit_test(
+          urls_become_nofollow_ugc_links_without_trailing_punctuation),
+      cmocka_unit_test(javascript_and_other_schemes_are_never_links),
+      cmocka_unit_test(url_cannot_break_out_of_the_href_attribute),
+      cmocka_unit_test(arabic_text_around_a_url_is_kept),
+      cmocka_unit_test(link_count_matches_links_made),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

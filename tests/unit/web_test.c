@@ -122,6 +122,150 @@ static void cache_stays_within_its_budget(void **state) {
   web_cache_free(c);
 }
 
+/* web_form_parse on a C string; err is kept for the refusal tests. */
+static int parse_form(const char *body, arena_t *a, web_field **f, size_t *n,
+                      char err[128]) {
+  err[0] = '\0';
+  return web_form_parse(body, strlen(body), a, f, n, err, 128);
+}
+
+static void form_fields_are_decoded_with_plus_and_percent(void **state) {
+  (void)state;
+  arena_t a = {0};
+  web_field *f;
+  size_t n;
+  char err[128];
+  assert_int_equal(parse_form("name=Sara+Ali&&email=s%40x.org&flag&"
+                              "body=50%25+off%2c%2C+ok%0D%0Abye&=orphan",
+                              &a, &f, &n, err),
+                   NB_OK);
+  assert_int_equal(n, 4);
+  assert_string_equal(web_form_get(f, n, "name"), "Sara Ali");
+  assert_string_equal(web_form_get(f, n, "email"), "s@x.org");
+  assert_string_equal(web_form_get(f, n, "flag"), "");
+  assert_string_equal(web_form_get(f, n, "body"), "50% off,, ok\r\nbye");
+  assert_int_equal(f[3].len, strlen("50% off,, ok\r\nbye"));
+  assert_null(web_form_get(f, n, "missing"));
+  assert_null(web_form_get(f, n, ""));
+  assert_int_equal(parse_form("", &a, &f, &n, err), NB_OK);
+  assert_int_equal(n, 0);
+  arena_free(&a);
+}
+
+static void bad_percent_escape_is_refused_with_the_field_name(void **state) {
+  (void)state;
+  arena_t a = {0};
+  web_field *f;
+  size_t n;
+  char err[128];
+  assert_int_equal(parse_form("a=1&x=10%zz", &a, &f, &n, err), NB_EINVAL);
+  assert_string_equal(err, "field \"x\": bad percent escape");
+  assert_int_equal(parse_form("a=1&x=10%4", &a, &f, &n, err), NB_EINVAL);
+  assert_string_equal(err, "field \"x\": bad percent escape");
+  assert_int_equal(parse_form("a%=1", &a, &f, &n, err), NB_EINVAL);
+  assert_string_equal(err, "field \"a%\": bad percent escape");
+  arena_free(&a);
+}
+
+static void invalid_utf8_value_is_refused(void **state) {
+  (void)state;
+  arena_t a = {0};
+  web_field *f;
+  size_t n;
+  char err[128];
+  /* A lone continuation byte, an overlong '/' and a surrogate. */
+  static const char *bodies[] = {"comment=ok%80", "comment=%C0%AF",
+                                 "comment=%ED%A0%80", "comment=\xff"};
+  for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+    assert_int_equal(parse_form(bodies[i], &a, &f, &n, err), NB_EINVAL);
+    assert_string_equal(err, "field \"comment\": not valid UTF-8");
+  }
+  arena_free(&a);
+}
+
+static void nul_byte_is_refused(void **state) {
+  (void)state;
+  arena_t a = {0};
+  web_field *f;
+  size_t n;
+  char err[128];
+  assert_int_equal(parse_form("name=a%00b", &a, &f, &n, err), NB_EINVAL);
+  assert_string_equal(err, "field \"name\": NUL byte");
+  /* A raw NUL inside the body is refused too, not taken as its end. */
+  static const char raw[] = "name=a\0b";
+  assert_int_equal(
+      web_form_parse(raw, sizeof raw - 1, &a, &f, &n, err, sizeof err),
+      NB_EINVAL);
+  assert_string_equal(err, "field \"name\": NUL byte");
+  arena_free(&a);
+}
+
+static void too_many_fields_are_refused(void **state) {
+  (void)state;
+  arena_t a = {0};
+  web_field *f;
+  size_t n;
+  char err[128];
+  buf_t b = {0};
+  for (int i = 0; i < WEB_FORM_MAX_FIELDS; i++)
+    buf_printf(&b, "f%d=%d&", i, i);
+  assert_int_equal(parse_form(b.data, &a, &f, &n, err), NB_OK);
+  assert_int_equal(n, WEB_FORM_MAX_FIELDS);
+  buf_puts(&b, "one=more");
+  assert_int_equal(parse_form(b.data, &a, &f, &n, err), NB_ETOOBIG);
+  assert_string_equal(err, "more than 64 fields");
+  buf_free(&b);
+
+  /* A name of exactly the limit is taken, one byte more is refused. */
+  char name[WEB_FORM_MAX_NAME + 3] = {0};
+  memset(name, 'n', WEB_FORM_MAX_NAME);
+  name[WEB_FORM_MAX_NAME] = '=';
+  assert_int_equal(parse_form(name, &a, &f, &n, err), NB_OK);
+  name[WEB_FORM_MAX_NAME] = 'n';
+  name[WEB_FORM_MAX_NAME + 1] = '=';
+  assert_int_equal(parse_form(name, &a, &f, &n, err), NB_EINVAL);
+  assert_non_null(strstr(err, "name longer than 64 bytes"));
+  arena_free(&a);
+}
+
+static void first_of_repeated_names_wins(void **state) {
+  (void)state;
+  arena_t a = {0};
+  web_field *f;
+  size_t n;
+  char err[128];
+  assert_int_equal(
+      parse_form("role=reader&role=admin&x=1&role", &a, &f, &n, err), NB_OK);
+  assert_int_equal(n, 2);
+  assert_string_equal(web_form_get(f, n, "role"), "reader");
+  assert_string_equal(web_form_get(f, n, "x"), "1");
+  arena_free(&a);
+}
+
+static void arabic_values_round_trip(void **state) {
+  (void)state;
+  arena_t a = {0};
+  web_field *f;
+  size_t n;
+  char err[128];
+  const char *text = "مقال رائع، شكراً!";
+  buf_t b = {0};
+  buf_puts(&b, "%D8%A7%D9%84%D9%86%D8%B5=");
+  buf_url_encode(&b, text, strlen(text));
+  assert_int_equal(parse_form(b.data, &a, &f, &n, err), NB_OK);
+  assert_int_equal(n, 1);
+  assert_string_equal(f[0].name, "النص");
+  assert_string_equal(web_form_get(f, n, "النص"), text);
+  assert_int_equal(f[0].len, strlen(text));
+  /* Browsers send spaces as '+' and may use lowercase hex. */
+  assert_int_equal(
+      parse_form("t=%d8%b4%d9%83%d8%b1%d8%a7+%D9%84%D9%83", &a, &f, &n, err),
+      NB_OK);
+  assert_string_equal(web_form_get(f, n, "t"), "شكرا لك");
+  buf_free(&b);
+  arena_free(&a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(etag_matching_handles_lists_weak_tags_and_star),
@@ -130,6 +274,13 @@ int main(void) {
       cmocka_unit_test(dropping_a_tag_drops_exactly_the_pages_that_carry_it),
       cmocka_unit_test(page_rendered_before_an_invalidation_is_not_kept),
       cmocka_unit_test(cache_stays_within_its_budget),
+      cmocka_unit_test(form_fields_are_decoded_with_plus_and_percent),
+      cmocka_unit_test(bad_percent_escape_is_refused_with_the_field_name),
+      cmocka_unit_test(invalid_utf8_value_is_refused),
+      cmocka_unit_test(nul_byte_is_refused),
+      cmocka_unit_test(too_many_fields_are_refused),
+      cmocka_unit_test(first_of_repeated_names_wins),
+      cmocka_unit_test(arabic_values_round_trip),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,47 @@
+/* Fuzz harness for buf_text_html: readers' comments are shown to everyone,
+ * so whatever they type the output may hold no markup but the tags
+ * buf_text_html makes itself, and its link count must be the one the link
+ * limit was checked with. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+static int starts(const char *p, const char *end, const char *prefix) {
+  size_t k = strlen(prefix);
+  return (size_t)(end - p) >= k && memcmp(p, prefix, k) == 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  const char *s = (const char *)data;
+  if (!utf8_valid(s, size))
+    return 0; /* comments are checked as UTF-8 before they get here */
+  buf_t b = {0};
+  buf_puts(&b, "x"); /* buf_text_html appends: what was there must stay */
+  size_t links = buf_text_html(&b, s, size), anchors = 0;
+  if (b.oom || b.data[0] != 'x')
+    abort();
+  /* Scanned by length: a NUL in the text (valid UTF-8) is kept, and must
+   * not hide what comes after it. */
+  const char *end = b.data + b.len;
+  for (const char *p = b.data; (p = memchr(p, '<', (size_t)(end - p))) != NULL;
+       p++) {
+    if (starts(p, end, "<a href=\"")) {
+      /* The escaped href ends at the first quote, then our attributes. */
+      const char *h = p + 9, *q = memchr(h, '"', (size_t)(end - h));
+      if (!q || memchr(h, '<', (size_t)(q - h)) ||
+          memchr(h, '>', (size_t)(q - h)) ||
+          !starts(q, end, "\" rel=\"nofollow ugc\">"))
+        abort();
+      anchors++;
+    } else if (!starts(p, end, "<br>") && !starts(p, end, "</p>") &&
+               !starts(p, end, "<p>") && !starts(p, end, "</a>")) {
+      abort();
+    }
+  }
+  if (links != anchors || links != text_count_links(s, size))
+    abort();
+  buf_free(&b);
+  return 0;
+}
