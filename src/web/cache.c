@@ -300,6 +300,10 @@ int web_cache_send(web_cache *c, const char *key, struct MHD_Connection *conn,
                    enum MHD_Result *result, int *status) {
   pthread_rwlock_rdlock(&c->lock);
   size_t i = find(c, key);
+  /* An expired page counts as a miss; the fresh one replaces it. */
+  if (i != SIZE_MAX && c->slots[i]->expires_at &&
+      c->slots[i]->expires_at <= nb_now())
+    i = SIZE_MAX;
   if (i != SIZE_MAX)
     *result = web_entry_send(conn, c->slots[i], status);
   pthread_rwlock_unlock(&c->lock);

@@ -23,6 +23,7 @@ typedef struct web_entry {
   const char *cache_control;
   int status;
   int64_t last_modified;
+  int64_t expires_at; /* 0: until invalidated */
   int compressible;
   _Atomic(struct MHD_Response *) resp[WEB_ENC_N];
   pthread_mutex_t lock; /* serialises making a variant */

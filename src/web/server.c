@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define WEB_MAX_DAEMONS 64
@@ -23,6 +24,7 @@ struct web_server {
   _Atomic(const web_assets *) assets;
   web_cache *cache;
   FILE *log;
+  const char *bypass_cookie;
   pthread_mutex_t log_lock;
   int64_t log_flushed_us; /* the log is flushed at most once a second */
 };
@@ -34,6 +36,7 @@ typedef struct {
   int status;
   int reject; /* an error status decided before the body was read */
   size_t body_seen;
+  buf_t body; /* POST bodies */
   char method[8];
   char path[256]; /* for the access log, cut */
 } req_state;
@@ -44,6 +47,28 @@ const char *web_query(const web_request *r, const char *key) {
 
 const char *web_header(const web_request *r, const char *name) {
   return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *web_cookie(const web_request *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+static const char *client_ip(struct MHD_Connection *c, arena_t *a) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  char ip[INET6_ADDRSTRLEN] = "";
+  if (ci && ci->client_addr) {
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+      inet_ntop(AF_INET,
+                &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip,
+                sizeof ip);
+    else if (sa->sa_family == AF_INET6)
+      inet_ntop(AF_INET6,
+                &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip,
+                sizeof ip);
+  }
+  return arena_strdup(a, ip);
 }
 
 /* Answers an error web decides on itself, in the site's language. */
@@ -69,7 +94,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, req_state *st,
                           "text/html; charset=utf-8");
   MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
   st->status = status;
   enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
   MHD_destroy_response(r);
@@ -97,8 +122,31 @@ static enum MHD_Result send_handler_response(web_server *s,
     MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-                            status == 301 ? "public, max-age=3600"
-                                          : "no-store");
+                            status == 301 && !res->set_cookie
+                                ? "public, max-age=3600"
+                                : "no-store");
+    if (res->set_cookie)
+      MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+    st->status = status;
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return rc;
+  }
+  if (res->personal || res->set_cookie) {
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+      free(body);
+      return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            "private, no-store");
+    if (res->set_cookie)
+      MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy",
+                            "strict-origin-when-cross-origin");
     st->status = status;
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
     MHD_destroy_response(r);
@@ -109,6 +157,8 @@ static enum MHD_Result send_handler_response(web_server *s,
   int64_t lm = res->last_modified ? res->last_modified : nb_now();
   web_entry *e = web_entry_new(path, status, ctype, cc, body, len, lm,
                                cacheable ? res->tags : NULL);
+  if (e && res->ttl > 0)
+    e->expires_at = nb_now() + res->ttl;
   if (!e)
     return send_error(c, st, 500, "خطأ في الخادم");
   enum MHD_Result rc = web_entry_send(c, e, &st->status);
@@ -137,7 +187,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     snprintf(st->method, sizeof st->method, "%s", method);
     snprintf(st->path, sizeof st->path, "%s", url);
     *con_cls = st;
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+        strcmp(method, "POST") != 0)
       st->reject = MHD_HTTP_METHOD_NOT_ALLOWED;
     const char *cl = MHD_lookup_connection_value(
         c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -151,10 +202,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     return MHD_YES;
   }
   if (*upload_size) {
-    /* No route takes a body yet: count it and let it go. A chunked body
-     * over the limit closes the connection: libmicrohttpd 0.9.75 drops a
-     * response queued while a body is still arriving. */
+    /* Keep POST bodies for the handler, count others and let them go. A
+     * chunked body over the limit closes the connection: libmicrohttpd
+     * 0.9.75 drops a response queued while a body is still arriving. */
     st->body_seen += *upload_size;
+    if (strcmp(method, "POST") == 0 && st->body_seen <= WEB_MAX_BODY_BYTES)
+      buf_append(&st->body, upload, *upload_size);
     *upload_size = 0;
     return st->body_seen > WEB_MAX_BODY_BYTES ? MHD_NO : MHD_YES;
   }
@@ -172,15 +225,43 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     return web_entry_send(c, e, &st->status);
   }
 
+  int post = strcmp(method, "POST") == 0;
   enum MHD_Result rc;
-  if (web_cache_send(s->cache, url, c, &rc, &st->status))
+  if (!post &&
+      !(s->bypass_cookie &&
+        MHD_lookup_connection_value(c, MHD_COOKIE_KIND, s->bypass_cookie)) &&
+      web_cache_send(s->cache, url, c, &rc, &st->status))
     return rc;
 
-  web_request req = {
-      .method = method, .path = url, .arena = &st->arena, .conn = c};
+  web_request req = {.method = method,
+                     .path = url,
+                     .client_ip = client_ip(c, &st->arena),
+                     .arena = &st->arena,
+                     .conn = c};
+  const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
+  if (post && ctype &&
+      strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0) {
+    char err[200] = "";
+    web_field *f = NULL;
+    if (st->body.oom)
+      return send_error(c, st, 500, "خطأ في الخادم");
+    req.form_rc =
+        web_form_parse(st->body.data ? st->body.data : "", st->body.len,
+                       &st->arena, &f, &req.nform, err, sizeof err);
+    req.form = req.form_rc == NB_OK ? f : NULL;
+    if (req.form_rc != NB_OK)
+      req.nform = 0;
+    req.form_err = arena_strdup(&st->arena, err);
+  } else if (post) {
+    req.form_rc = NB_EINVAL;
+    req.form_err = "not a form (application/x-www-form-urlencoded)";
+  }
   web_response res = {0};
   uint64_t gen = web_cache_generation(s->cache);
   s->handler(s->ctx, &req, &res);
+  if (post)
+    res.tags = NULL; /* answers to POST are never cached */
   rc = send_handler_response(s, c, st, url, &res, gen);
   buf_free(&res.body);
   return rc;
@@ -221,6 +302,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     buf_free(&b);
   }
   arena_free(&st->arena);
+  buf_free(&st->body);
   free(st);
   *con_cls = NULL;
 }
@@ -243,6 +325,7 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
   s->ctx = ctx;
   atomic_store(&s->assets, assets);
   s->log = cfg->access_log;
+  s->bypass_cookie = cfg->bypass_cookie;
   pthread_mutex_init(&s->log_lock, NULL);
   s->cache =
       web_cache_new(cfg->cache_bytes ? cfg->cache_bytes : (size_t)64 << 20);

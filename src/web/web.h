@@ -19,19 +19,57 @@
 #define WEB_MAX_BODY_BYTES (1024 * 1024)
 #define WEB_MAX_PATH_BYTES 2048
 
+/* ---- forms ---- */
+#define WEB_FORM_MAX_FIELDS 64
+#define WEB_FORM_MAX_NAME 64
+
+typedef struct {
+  const char *name;
+  const char *value; /* decoded, valid UTF-8, NUL-terminated */
+  size_t len;        /* strlen(value): NUL bytes are refused */
+} web_field;
+
+/* Decodes an application/x-www-form-urlencoded body ("a=1&b=x+y%20z").
+ * Strings are allocated from the arena. Refuses (NB_EINVAL, with a reason
+ * naming the field in err) malformed percent escapes, NUL bytes, values
+ * that are not UTF-8, names over WEB_FORM_MAX_NAME bytes; NB_ETOOBIG over
+ * WEB_FORM_MAX_FIELDS fields. A repeated name keeps its first value. */
+int web_form_parse(const char *body, size_t n, arena_t *a, web_field **out,
+                   size_t *nout, char *err, size_t errlen);
+/* The value of field `name`, or NULL. */
+const char *web_form_get(const web_field *f, size_t n, const char *name);
+
 typedef struct web_request web_request;
 
 /* What the handler sees. Strings live until the request ends. */
 struct web_request {
-  const char *method; /* "GET" or "HEAD" (others are answered by web) */
-  const char *path;   /* percent-decoded, valid UTF-8, starts with "/" */
-  arena_t *arena;     /* freed when the request ends */
-  void *conn;         /* private to web */
+  const char *method;    /* "GET", "HEAD" or "POST" (others: web says 405) */
+  const char *path;      /* percent-decoded, valid UTF-8, starts with "/" */
+  const char *client_ip; /* the peer's address ("" if unknown) */
+  arena_t *arena;        /* freed when the request ends */
+  /* POST with an application/x-www-form-urlencoded body: its fields, or
+   * form_rc < 0 and form_err saying why it could not be decoded. */
+  const web_field *form;
+  size_t nform;
+  int form_rc;
+  const char *form_err;
+  void *conn; /* private to web */
 };
 
 /* A query argument or request header, NULL when absent. */
 const char *web_query(const web_request *r, const char *key);
 const char *web_header(const web_request *r, const char *name);
+const char *web_cookie(const web_request *r, const char *name);
+
+/* ---- signed tokens: "payload.signature", HMAC-SHA-512-256 ---- */
+#define WEB_KEY_BYTES 32
+/* Appends payload "." base64url(signature) to out. */
+void web_sign(const unsigned char key[WEB_KEY_BYTES], const char *payload,
+              buf_t *out);
+/* The payload of a token signed with key (an arena copy), or NULL when the
+ * signature does not match (compared in constant time). */
+const char *web_verify(const unsigned char key[WEB_KEY_BYTES],
+                       const char *token, arena_t *a);
 
 typedef struct {
   int status;               /* 200 when left 0 */
@@ -41,7 +79,12 @@ typedef struct {
   /* Space-separated cache tags ("article:42 section:7 home"). Non-NULL
    * makes a GET response cacheable under its path (query ignored). */
   const char *tags;
-  int64_t last_modified; /* Unix seconds; 0: now */
+  int64_t last_modified;  /* Unix seconds; 0: now */
+  int ttl;                /* cached at most this many seconds; 0: until
+                             invalidated */
+  const char *set_cookie; /* one Set-Cookie header value, or NULL */
+  int personal;           /* shown to this visitor only: never cached,
+                             Cache-Control: private, no-store */
 } web_response;
 
 typedef void (*web_handler)(void *ctx, web_request *req, web_response *res);
@@ -68,6 +111,9 @@ typedef struct {
   int threads;         /* one listening daemon per thread; 0: cores */
   FILE *access_log;    /* one line per request; NULL: none */
   size_t cache_bytes;  /* page cache budget; 0: 64 MiB */
+  /* Requests carrying this cookie skip the cache lookup: the handler may
+   * show them something personal. NULL: none. */
+  const char *bypass_cookie;
 } web_config;
 
 typedef struct web_server web_server;
