@@ -42,6 +42,14 @@ static const char usage[] =
     "  import page [--section S] [--author A] [--date D] FILE...\n"
     "                         import saved article pages (text); D is "
     "YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]\n"
+    "  comments list [pending|approved|spam|all]\n"
+    "                         moderation queue (default: pending), newest "
+    "first\n"
+    "  comments approve|spam|pending|delete ID...\n"
+    "                         moderate comments (shown on the site at once)\n"
+    "  comments open|close|follow ARTICLE...\n"
+    "                         open or close an article's comments, or follow "
+    "comments_close_days\n"
     "  settings list          show every setting, its value and what it does\n"
     "  settings get KEY       print one setting's value\n"
     "  settings set KEY VALUE change a setting (shown on the site at once)\n"
@@ -178,6 +186,7 @@ static int cmd_serve(const options *o) {
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
   web_config wc = {.address = o->address,
+                   .bypass_cookie = SITE_PENDING_COOKIE,
                    .port = o->port,
                    .threads = o->threads,
                    .access_log = log,
@@ -308,6 +317,86 @@ static int cmd_init(const options *o) {
   return rc;
 }
 
+/* ---- comments ---- */
+
+static const char *status_names[] = {"pending", "approved", "spam"};
+
+static int cmd_comments(const options *o) {
+  const char *sub = o->nargs > 0 ? o->args[0] : "";
+  store *st;
+  int rc = 0;
+  if (strcmp(sub, "list") == 0) {
+    int status = STORE_COMMENT_PENDING;
+    for (int i = 1; i < o->nargs; i++) {
+      int found = 0;
+      for (int k = 0; k < 3; k++)
+        if (strcmp(o->args[i], status_names[k]) == 0)
+          status = k, found = 1;
+      if (strcmp(o->args[i], "all") == 0)
+        status = -1, found = 1;
+      if (!found)
+        return fail("comments list: pending, approved, spam or all, not "
+                    "\"%s\"%s",
+                    o->args[i], "");
+    }
+    if (open_store(o, &st))
+      return 1;
+    arena_t a = {0};
+    store_comment *cs;
+    size_t n = 0;
+    if (store_comments_list(st, &a, status, 0, 1000, &cs, &n) != NB_OK)
+      rc = fail("cannot list comments: %s%s", store_errmsg(st), "");
+    for (size_t i = 0; i < n; i++) {
+      char when[32];
+      nb_time_iso(cs[i].created_at, when);
+      size_t first = strcspn(cs[i].body, "\r\n");
+      printf("%lld\t%s\t%s\tarticle %lld\t%s <%s>\t%s\t%.*s%s\n",
+             (long long)cs[i].id, status_names[cs[i].status], when,
+             (long long)cs[i].article_id, cs[i].author_name,
+             cs[i].author_email ? cs[i].author_email : "", cs[i].client,
+             (int)(first > 80 ? 80 : first), cs[i].body,
+             first > 80 || cs[i].body[first] ? "…" : "");
+    }
+    arena_free(&a);
+    store_close(st);
+    return rc;
+  }
+  int status = strcmp(sub, "approve") == 0   ? STORE_COMMENT_APPROVED
+               : strcmp(sub, "spam") == 0    ? STORE_COMMENT_SPAM
+               : strcmp(sub, "pending") == 0 ? STORE_COMMENT_PENDING
+               : strcmp(sub, "delete") == 0  ? -1
+                                             : -2;
+  int open_state = strcmp(sub, "open") == 0     ? 0
+                   : strcmp(sub, "close") == 0  ? 1
+                   : strcmp(sub, "follow") == 0 ? -1
+                                                : -2;
+  if ((status == -2 && open_state == -2) || o->nargs < 2)
+    return fail("usage: naba comments list [pending|approved|spam|all] | "
+                "approve|spam|pending|delete ID... | open|close|follow "
+                "ARTICLE...%s%s",
+                "", "");
+  if (open_store(o, &st))
+    return 1;
+  for (int i = 1; i < o->nargs; i++) {
+    int64_t id;
+    const char *v = o->args[i];
+    if (nb_parse_i64(v, strlen(v), 1, INT64_MAX, &id) != NB_OK) {
+      rc = fail("not an id: \"%s\"%s", v, "");
+      continue;
+    }
+    int r = open_state != -2 ? store_article_comments_set(st, id, open_state)
+            : status == -1   ? store_comment_delete(st, id)
+                             : store_comment_set_status(st, id, status);
+    if (r == NB_ENOTFOUND)
+      rc = fail("%s %s: no such id", open_state != -2 ? "article" : "comment",
+                v);
+    else if (r != NB_OK)
+      rc = fail("%s: %s", v, store_errmsg(st));
+  }
+  store_close(st);
+  return rc;
+}
+
 /* ---- settings ---- */
 
 static int cmd_settings(const options *o) {
@@ -378,6 +467,8 @@ int main(int argc, char **argv) {
       rc = cmd_import(&o);
     else if (strcmp(cmd, "settings") == 0)
       rc = cmd_settings(&o);
+    else if (strcmp(cmd, "comments") == 0)
+      rc = cmd_comments(&o);
     else
       rc = fail("unknown command \"%s\" (see naba --help)%s", cmd, "");
   }

@@ -29,6 +29,22 @@ static const site_setting settings[] = {
     {"telegram_url", "", "Telegram channel URL"},
     {"youtube_url", "", "YouTube channel URL"},
     {"instagram_url", "", "Instagram account URL"},
+    {"comment_moderation", "all",
+     "all: every comment waits for approval; known: readers with an approved "
+     "comment (same name and e-mail) skip it"},
+    {"comment_depth", "3", "how deep replies nest, 1 to 10"},
+    {"comments_close_days", "0",
+     "close comments this many days after publication; 0 never"},
+    {"comment_min_seconds", "3",
+     "a form sent sooner than this after the page was made is refused"},
+    {"comment_rate_limit", "5",
+     "comments per client in 10 minutes; 0 turns the limit off"},
+    {"comment_max_length", "5000", "characters in a comment, 100 to 100000"},
+    {"comment_max_links", "2", "links in a comment; more is refused"},
+    {"comment_blocked_words", "",
+     "comma-separated words or phrases that send a comment to spam"},
+    {"trusted_proxies", "",
+     "comma-separated proxy IPs whose X-Forwarded-For names the client"},
 };
 
 const site_setting *site_settings(size_t *n) {
@@ -76,12 +92,29 @@ int site_setting_check(const char *key, const char *value, char *err,
              value);
     return NB_EINVAL;
   }
-  if (strcmp(key, "per_page") == 0) {
+  static const struct {
+    const char *key;
+    int64_t min, max;
+  } numbers[] = {{"per_page", 1, 100},
+                 {"comment_depth", 1, 10},
+                 {"comments_close_days", 0, 36500},
+                 {"comment_min_seconds", 0, 3600},
+                 {"comment_rate_limit", 0, 10000},
+                 {"comment_max_length", 100, 100000},
+                 {"comment_max_links", 0, 100}};
+  for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
     int64_t v;
-    if (nb_parse_i64(value, n, 1, 100, &v) != NB_OK) {
-      snprintf(err, errlen, "per_page: a whole number from 1 to 100");
+    if (strcmp(key, numbers[i].key) == 0 &&
+        nb_parse_i64(value, n, numbers[i].min, numbers[i].max, &v) != NB_OK) {
+      snprintf(err, errlen, "%s: a whole number from %lld to %lld", key,
+               (long long)numbers[i].min, (long long)numbers[i].max);
       return NB_EINVAL;
     }
+  }
+  if (strcmp(key, "comment_moderation") == 0 && strcmp(value, "all") != 0 &&
+      strcmp(value, "known") != 0) {
+    snprintf(err, errlen, "comment_moderation: all or known");
+    return NB_EINVAL;
   }
   if (strcmp(key, "site_name") == 0 && n == 0) {
     snprintf(err, errlen, "site_name: must not be empty");

@@ -12,6 +12,8 @@
 #include "arabic/arabic.h"
 #include "render/render.h"
 
+#include <sodium.h>
+
 #define HTML "text/html; charset=utf-8"
 #define HOME_LATEST 10
 #define HOME_BLOCK 4
@@ -30,6 +32,7 @@ typedef struct theme {
 struct site {
   char *db_path;
   char *theme_dir;
+  unsigned char key[WEB_KEY_BYTES]; /* signs forms and cookies; avatars */
   _Atomic(theme *) theme;
   pthread_key_t conn_key; /* one store connection per server thread */
   pthread_t watcher;
@@ -44,6 +47,9 @@ typedef struct {
   int64_t per_page;
   json_t *follow;
   int has_follow;
+  /* comments */
+  const char *moderation, *blocked, *proxies;
+  int64_t depth, close_days, min_seconds, rate_limit, max_length, max_links;
 } site_conf;
 
 /* ---- store connection per thread ---- */
@@ -57,7 +63,8 @@ static store *conn(site *s) {
   if (st)
     return st;
   char err[256];
-  if (store_open(s->db_path, 1, &st, err, sizeof err) != NB_OK) {
+  /* Read-write: comments are written from the server threads. */
+  if (store_open(s->db_path, 0, &st, err, sizeof err) != NB_OK) {
     nb_log("error", "cannot open the database: %s", err);
     return NULL;
   }
@@ -139,9 +146,11 @@ static json_t *section_json(arena_t *a, int64_t id, const char *name,
   return o;
 }
 
-static json_t *card_json(arena_t *a, const site_conf *c,
-                         const store_article *x) {
+static json_t *card_json(arena_t *a, const site_conf *c, const store_article *x,
+                         int64_t comments) {
   json_t *o = json_object();
+  json_object_set_new(o, "comments", json_integer(comments));
+  json_object_set_new(o, "has_comments", json_boolean(comments > 0));
   json_object_set_new(o, "id", json_integer(x->id));
   set_str(o, "title", x->title);
   set_str(o, "url", article_path(a, x));
@@ -155,13 +164,37 @@ static json_t *card_json(arena_t *a, const site_conf *c,
   return o;
 }
 
-static json_t *cards_json(arena_t *a, const site_conf *c,
-                          const store_article *xs, size_t n, int64_t skip) {
+/* Cards for a list of articles (skipping id `skip`), with their comment
+ * counts; appends " comments:<id>" to tags for each, so that approving a
+ * comment drops exactly the lists that show its article's count. */
+static json_t *cards_json(store *st, arena_t *a, const site_conf *c,
+                          const store_article *xs, size_t n, int64_t skip,
+                          buf_t *tags) {
   json_t *arr = json_array();
-  for (size_t i = 0; i < n; i++)
-    if (xs[i].id != skip)
-      json_array_append_new(arr, card_json(a, c, &xs[i]));
+  int64_t *ids = arena_alloc(a, (n ? n : 1) * sizeof *ids);
+  int64_t *counts = arena_alloc(a, (n ? n : 1) * sizeof *counts);
+  if (!ids || !counts)
+    return arr;
+  for (size_t i = 0; i < n; i++) {
+    ids[i] = xs[i].id;
+    counts[i] = 0;
+  }
+  if (n && store_comment_counts(st, ids, n, counts) != NB_OK)
+    memset(counts, 0, n * sizeof *counts);
+  for (size_t i = 0; i < n; i++) {
+    if (xs[i].id == skip)
+      continue;
+    json_array_append_new(arr, card_json(a, c, &xs[i], counts[i]));
+    buf_printf(tags, " comments:%lld", (long long)xs[i].id);
+  }
   return arr;
+}
+
+/* Tags as an arena string: fixed part, then the collected ones. */
+static const char *tags_done(arena_t *a, const char *fixed, buf_t *tags) {
+  const char *r = arena_printf(a, "%s%s", fixed, tags->data ? tags->data : "");
+  buf_free(tags);
+  return r;
 }
 
 /* The stored value of key among kv, else its default. */
@@ -170,6 +203,19 @@ static const char *conf_get(const store_kv *kv, size_t n, const char *key) {
     if (strcmp(kv[i].key, key) == 0)
       return kv[i].value;
   return site_setting_find(key)->fallback;
+}
+
+/* A number setting; a stored value that no longer passes the check (it
+ * was valid when set) falls back to the default. */
+static int64_t conf_int(const store_kv *kv, size_t n, const char *key) {
+  const char *v = conf_get(kv, n, key);
+  int64_t r;
+  char err[8];
+  if (site_setting_check(key, v, err, sizeof err) != NB_OK ||
+      nb_parse_i64(v, strlen(v), INT64_MIN, INT64_MAX, &r) != NB_OK)
+    v = site_setting_find(key)->fallback;
+  nb_parse_i64(v, strlen(v), INT64_MIN, INT64_MAX, &r);
+  return r;
 }
 
 static void load_conf(store *st, arena_t *a, site_conf *c) {
@@ -184,9 +230,16 @@ static void load_conf(store *st, arena_t *a, site_conf *c) {
   c->locale = conf_get(kv, n, "locale");
   c->tz = conf_get(kv, n, "timezone");
   c->breaking = conf_get(kv, n, "breaking_news");
-  const char *pp = conf_get(kv, n, "per_page");
-  if (nb_parse_i64(pp, strlen(pp), 1, 100, &c->per_page) != NB_OK)
-    c->per_page = 12;
+  c->per_page = conf_int(kv, n, "per_page");
+  c->moderation = conf_get(kv, n, "comment_moderation");
+  c->blocked = conf_get(kv, n, "comment_blocked_words");
+  c->proxies = conf_get(kv, n, "trusted_proxies");
+  c->depth = conf_int(kv, n, "comment_depth");
+  c->close_days = conf_int(kv, n, "comments_close_days");
+  c->min_seconds = conf_int(kv, n, "comment_min_seconds");
+  c->rate_limit = conf_int(kv, n, "comment_rate_limit");
+  c->max_length = conf_int(kv, n, "comment_max_length");
+  c->max_links = conf_int(kv, n, "comment_max_links");
   static const char *follow[][2] = {
       {"whatsapp", "whatsapp_channel"}, {"google_news", "google_news_url"},
       {"facebook", "facebook_url"},     {"x", "x_url"},
@@ -301,6 +354,7 @@ static void redirect(web_response *res, arena_t *a, const char *path) {
 static void home(site *s, store *st, arena_t *a, const site_conf *c,
                  web_response *res) {
   json_t *d = page_json(s, st, a, c, "home", c->name, "/", 0);
+  buf_t tags = {0};
   store_article *latest;
   size_t n = 0;
   int64_t top_id = 0;
@@ -308,8 +362,10 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
           NB_OK &&
       n > 0) {
     top_id = latest[0].id;
-    json_object_set_new(d, "top", card_json(a, c, &latest[0]));
-    json_object_set_new(d, "latest", cards_json(a, c, latest + 1, n - 1, 0));
+    json_t *cards = cards_json(st, a, c, latest, n, 0, &tags);
+    json_object_set(d, "top", json_array_get(cards, 0));
+    json_array_remove(cards, 0);
+    json_object_set_new(d, "latest", cards);
     json_object_set_new(d, "has_latest", json_boolean(n > 1));
   }
   json_t *blocks = json_array();
@@ -323,7 +379,7 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
           NB_OK)
         continue;
       /* The top story already heads the page. */
-      json_t *cards = cards_json(a, c, xs, nx, top_id);
+      json_t *cards = cards_json(st, a, c, xs, nx, top_id, &tags);
       if (json_array_size(cards) == 0) {
         json_decref(cards);
         continue;
@@ -338,7 +394,7 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
   json_object_set_new(d, "blocks", blocks);
   render(s, "home", d, res);
   json_decref(d);
-  res->tags = "home site sections";
+  res->tags = tags_done(a, "home site sections", &tags);
 }
 
 static void section_page(site *s, store *st, arena_t *a, const site_conf *c,
@@ -363,9 +419,10 @@ static void section_page(site *s, store *st, arena_t *a, const site_conf *c,
                       section_json(a, sec->id, sec->name, sec->slug));
   store_article *xs;
   size_t n = 0;
+  buf_t tags = {0};
   if (store_articles_latest(st, a, sec->id, (page - 1) * c->per_page,
                             c->per_page, &xs, &n) == NB_OK)
-    json_object_set_new(d, "articles", cards_json(a, c, xs, n, 0));
+    json_object_set_new(d, "articles", cards_json(st, a, c, xs, n, 0, &tags));
   if (pages > 1) {
     json_t *p = json_object();
     json_object_set_new(p, "page", json_integer(page));
@@ -383,7 +440,9 @@ static void section_page(site *s, store *st, arena_t *a, const site_conf *c,
   }
   render(s, "section", d, res);
   json_decref(d);
-  res->tags = arena_printf(a, "section:%lld site sections", (long long)sec->id);
+  res->tags = tags_done(
+      a, arena_printf(a, "section:%lld site sections", (long long)sec->id),
+      &tags);
 }
 
 /* JSON text safe inside <script>: no "<" can close or open a tag. */
@@ -473,8 +532,257 @@ static json_t *share_json(arena_t *a, const char *title, const char *url) {
   return o;
 }
 
+/* ---- comments ---- */
+
+#define PENDING_MAX 20
+#define TOKEN_MAX_AGE (7 * 86400)
+#define RATE_WINDOW 600
+#define NAME_MAX_CHARS 100
+#define EMAIL_MAX_BYTES 254
+#define URL_MAX_BYTES 200
+
+/* What the comment form shows: the reader's values and refusals. */
+typedef struct {
+  const char *author, *email, *url, *comment;
+  int64_t parent;
+  const char *token; /* NULL: make a fresh one */
+  const char *err_form, *err_author, *err_email, *err_url, *err_comment;
+} comment_form;
+
+static int form_has_errors(const comment_form *f) {
+  return f->err_form || f->err_author || f->err_email || f->err_url ||
+         f->err_comment;
+}
+
+/* "<article id>:<unix time>" signed: binds a form to its article and tells
+ * how long the reader took to write. */
+static const char *form_token(site *s, arena_t *a, int64_t article_id) {
+  buf_t b = {0};
+  char payload[64];
+  snprintf(payload, sizeof payload, "%lld:%lld", (long long)article_id,
+           (long long)nb_now());
+  web_sign(s->key, payload, &b);
+  const char *r = arena_strdup(a, b.data ? b.data : "");
+  buf_free(&b);
+  return r;
+}
+
+/* The reader's own comments awaiting moderation, from the signed cookie. */
+static size_t pending_ids(site *s, web_request *req, int64_t *ids) {
+  const char *payload =
+      web_verify(s->key, web_cookie(req, SITE_PENDING_COOKIE), req->arena);
+  size_t n = 0;
+  if (!payload || strncmp(payload, "p:", 2) != 0)
+    return 0;
+  for (const char *p = payload + 2; *p && n < PENDING_MAX;) {
+    size_t k = strspn(p, "0123456789");
+    int64_t id;
+    if (k == 0 || nb_parse_i64(p, k, 1, INT64_MAX, &id) != NB_OK)
+      break;
+    ids[n++] = id;
+    p += k;
+    if (*p == '-')
+      p++;
+  }
+  return n;
+}
+
+static const char *pending_cookie(site *s, arena_t *a, const site_conf *c,
+                                  const int64_t *ids, size_t n) {
+  buf_t payload = {0}, b = {0};
+  buf_puts(&payload, "p:");
+  for (size_t i = 0; i < n; i++)
+    buf_printf(&payload, "%s%lld", i ? "-" : "", (long long)ids[i]);
+  buf_printf(&b, "%s=", SITE_PENDING_COOKIE);
+  web_sign(s->key, payload.data, &b);
+  buf_printf(&b, "; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", 7 * 86400,
+             strncmp(c->url, "https:", 6) == 0 ? "; Secure" : "");
+  const char *r = arena_strdup(a, b.data ? b.data : "");
+  buf_free(&payload);
+  buf_free(&b);
+  return r;
+}
+
+/* When comments on x close (0: never), from the article's own state or the
+ * site's comments_close_days. */
+static int64_t comments_close_at(store *st, const site_conf *c,
+                                 const store_article *x, int *closed) {
+  int state = -1;
+  store_article_comments_get(st, x->id, &state);
+  *closed = state == 1;
+  if (state != -1 || c->close_days == 0)
+    return 0;
+  int64_t at = x->published_at + c->close_days * 86400;
+  *closed = nb_now() >= at;
+  return at;
+}
+
+/* A 5x5 mirrored identicon drawn from the keyed hash of the e-mail: the
+ * same reader gets the same picture, and nothing in it can be traced back
+ * to the address without the site's secret (unlike Gravatar's MD5). */
+static const char *avatar_svg(arena_t *a, const char *key) {
+  unsigned char h[16] = {0};
+  size_t n = 0;
+  if (sodium_hex2bin(h, sizeof h, key, strlen(key), NULL, &n, NULL) != 0)
+    n = 0;
+  buf_t b = {0};
+  int hue = (h[0] << 8 | h[1]) % 360;
+  buf_printf(&b,
+             "<svg class=\"avatar\" viewBox=\"0 0 5 5\" width=\"40\" "
+             "height=\"40\" aria-hidden=\"true\" focusable=\"false\">"
+             "<rect width=\"5\" height=\"5\" fill=\"hsl(%d 40%% 92%%)\"/>",
+             hue);
+  for (int y = 0; y < 5; y++)
+    for (int x = 0; x < 3; x++) {
+      int bit = y * 3 + x;
+      if (!(h[2 + bit / 8] >> (bit % 8) & 1))
+        continue;
+      buf_printf(&b,
+                 "<rect x=\"%d\" y=\"%d\" width=\"1\" height=\"1\" "
+                 "fill=\"hsl(%d 55%% 40%%)\"/>",
+                 x, y, hue);
+      if (x < 2)
+        buf_printf(&b,
+                   "<rect x=\"%d\" y=\"%d\" width=\"1\" height=\"1\" "
+                   "fill=\"hsl(%d 55%% 40%%)\"/>",
+                   4 - x, y, hue);
+    }
+  buf_puts(&b, "</svg>");
+  const char *r = arena_strdup(a, b.data ? b.data : "");
+  buf_free(&b);
+  return r;
+}
+
+static json_t *comment_json(arena_t *a, const site_conf *c,
+                            const store_comment *m, const char *reply_url) {
+  json_t *o = json_object();
+  json_object_set_new(o, "id", json_integer(m->id));
+  set_str(o, "anchor", arena_printf(a, "comment-%lld", (long long)m->id));
+  set_str(o, "author", m->author_name);
+  set_str(o, "url", m->author_url);
+  json_object_set_new(o, "date", date_json(c, m->created_at, 1));
+  buf_t b = {0};
+  buf_text_html(&b, m->body, strlen(m->body));
+  set_str(o, "body_html", b.data ? b.data : "");
+  buf_free(&b);
+  set_str(o, "avatar_svg", avatar_svg(a, m->avatar_key));
+  json_object_set_new(o, "pending",
+                      json_boolean(m->status == STORE_COMMENT_PENDING));
+  set_str(o, "reply_url", reply_url);
+  json_object_set_new(o, "replies", json_array());
+  json_object_set_new(o, "has_replies", json_false());
+  return o;
+}
+
+/* Threads comments (oldest first) up to the depth setting: a reply to a
+ * comment at the deepest level is shown beside it, never lost. */
+static json_t *thread_json(arena_t *a, const site_conf *c, const char *path,
+                           const store_comment *cs, size_t n, int64_t *count) {
+  json_t *top = json_array();
+  json_t **objs = arena_alloc(a, (n ? n : 1) * sizeof *objs);
+  int64_t *depth = arena_alloc(a, (n ? n : 1) * sizeof *depth);
+  size_t *parent = arena_alloc(a, (n ? n : 1) * sizeof *parent);
+  if (!objs || !depth || !parent)
+    return top;
+  *count = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t p = SIZE_MAX;
+    for (size_t j = 0; j < i && cs[i].parent_id; j++)
+      if (cs[j].id == cs[i].parent_id)
+        p = j;
+    /* Deeper than allowed: hang it beside its parent instead. */
+    while (p != SIZE_MAX && depth[p] >= c->depth)
+      p = parent[p];
+    parent[i] = p;
+    depth[i] = p == SIZE_MAX ? 1 : depth[p] + 1;
+    const char *reply =
+        depth[i] < c->depth && cs[i].status == STORE_COMMENT_APPROVED
+            ? arena_printf(a, "%s/reply/%lld#respond", path,
+                           (long long)cs[i].id)
+            : "";
+    objs[i] = comment_json(a, c, &cs[i], reply);
+    if (cs[i].status == STORE_COMMENT_APPROVED)
+      (*count)++;
+    if (p == SIZE_MAX) {
+      json_array_append_new(top, objs[i]);
+    } else {
+      json_array_append_new(json_object_get(objs[p], "replies"), objs[i]);
+      json_object_set_new(objs[p], "has_replies", json_true());
+    }
+  }
+  return top;
+}
+
+static json_t *form_json(site *s, arena_t *a, const store_article *x,
+                         const char *path, const comment_form *f,
+                         const char *replying_to) {
+  json_t *o = json_object();
+  set_str(o, "action", path);
+  set_str(o, "token", f->token ? f->token : form_token(s, a, x->id));
+  json_object_set_new(o, "parent", json_integer(f->parent));
+  set_str(o, "replying_to", replying_to);
+  set_str(o, "cancel_url", arena_printf(a, "%s#respond", path));
+  json_t *v = json_object();
+  set_str(v, "author", f->author);
+  set_str(v, "email", f->email);
+  set_str(v, "url", f->url);
+  set_str(v, "comment", f->comment);
+  json_object_set_new(o, "values", v);
+  json_t *e = json_object();
+  set_str(e, "form", f->err_form);
+  set_str(e, "author", f->err_author);
+  set_str(e, "email", f->err_email);
+  set_str(e, "url", f->err_url);
+  set_str(e, "comment", f->err_comment);
+  json_object_set_new(o, "errors", e);
+  json_object_set_new(o, "has_errors", json_boolean(form_has_errors(f)));
+  return o;
+}
+
+/* Adds comments and the form to the article page's data. Returns 1 when
+ * the page shows something only this reader may see (their pending
+ * comment, or what they typed). *closes_at: when comments close (0). */
+static int comments_json(site *s, store *st, arena_t *a, const site_conf *c,
+                         web_request *req, const store_article *x,
+                         const char *path, const comment_form *f, json_t *d,
+                         int64_t *closes_at) {
+  int64_t ids[PENDING_MAX];
+  size_t np = pending_ids(s, req, ids);
+  store_comment *cs = NULL;
+  size_t n = 0;
+  int personal = form_has_errors(f);
+  if (store_comments_for_article(st, a, x->id, ids, np, &cs, &n) != NB_OK)
+    n = 0;
+  for (size_t i = 0; i < n; i++)
+    personal |= cs[i].status != STORE_COMMENT_APPROVED;
+  int64_t count = 0;
+  json_t *list = thread_json(a, c, path, cs, n, &count);
+  int closed = 0;
+  *closes_at = comments_close_at(st, c, x, &closed);
+  json_t *o = json_object();
+  json_object_set_new(o, "count", json_integer(count));
+  /* A text refused because comments closed is still shown in the form,
+   * with the reason: the reader can copy it, never loses it. */
+  int show_form = !closed || form_has_errors(f);
+  json_object_set_new(o, "open", json_boolean(show_form));
+  json_object_set_new(o, "closed", json_boolean(closed && !show_form));
+  json_object_set_new(o, "has_list", json_boolean(json_array_size(list) > 0));
+  json_object_set_new(o, "list", list);
+  json_object_set_new(d, "comments", o);
+  const char *replying_to = "";
+  for (size_t i = 0; f->parent && i < n; i++)
+    if (cs[i].id == f->parent)
+      replying_to = cs[i].author_name;
+  json_object_set_new(d, "form", form_json(s, a, x, path, f, replying_to));
+  return personal;
+}
+
+/* ---- the article page ---- */
+
 static void article_page(site *s, store *st, arena_t *a, const site_conf *c,
-                         const char *path, int64_t id, web_response *res) {
+                         web_request *req, const char *path, int64_t id,
+                         int64_t reply_to, const comment_form *f,
+                         web_response *res) {
   store_article x;
   if (store_article_by_id(st, a, id, &x) != NB_OK) {
     not_found(s, st, a, c, res);
@@ -484,8 +792,13 @@ static void article_page(site *s, store *st, arena_t *a, const site_conf *c,
   /* Compare decoded forms: web hands over the percent-decoded path. */
   const char *want =
       arena_printf(a, "/%s/%lld-%s", x.section_slug, (long long)x.id, x.slug);
+  if (reply_to)
+    want = arena_printf(a, "%s/reply/%lld", want, (long long)reply_to);
   if (strcmp(path, want) != 0) {
-    redirect(res, a, canon_path);
+    redirect(res, a,
+             reply_to ? arena_printf(a, "%s/reply/%lld#respond", canon_path,
+                                     (long long)reply_to)
+                      : canon_path);
     return;
   }
   const char *canonical = arena_printf(a, "%s%s", c->url, canon_path);
@@ -522,20 +835,313 @@ static void article_page(site *s, store *st, arena_t *a, const site_conf *c,
   json_t *page = json_object_get(d, "page");
   if (x.summary[0])
     set_str(page, "description", x.summary);
+  comment_form blank = {.parent = reply_to};
+  int64_t closes_at = 0;
+  int personal = comments_json(s, st, a, c, req, &x, canon_path, f ? f : &blank,
+                               d, &closes_at);
+  buf_t tags = {0};
   store_article *rel;
   size_t n = 0;
   if (store_articles_latest(st, a, x.section_id, 0, RELATED + 1, &rel, &n) ==
       NB_OK) {
-    json_t *related = cards_json(a, c, rel, n, x.id);
+    json_t *related = cards_json(st, a, c, rel, n, x.id, &tags);
     json_object_set_new(d, "has_related",
                         json_boolean(json_array_size(related)));
     json_object_set_new(d, "related", related);
   }
   render(s, "article", d, res);
   json_decref(d);
-  res->tags = arena_printf(a, "article:%lld section:%lld site sections",
-                           (long long)x.id, (long long)x.section_id);
+  res->tags = tags_done(a,
+                        arena_printf(a,
+                                     "article:%lld comments:%lld section:%lld "
+                                     "site sections",
+                                     (long long)x.id, (long long)x.id,
+                                     (long long)x.section_id),
+                        &tags);
+  res->personal = personal;
   res->last_modified = x.updated_at;
+  /* The form's token ages, and comments may close at a set time: let the
+   * cached page be made again. */
+  int64_t ttl = 86400;
+  if (closes_at > nb_now() && closes_at - nb_now() < ttl)
+    ttl = closes_at - nb_now();
+  res->ttl = (int)ttl;
+}
+
+/* ---- posting a comment ---- */
+
+static const char *trim(arena_t *a, const char *v) {
+  if (!v)
+    return "";
+  while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+    v++;
+  size_t n = strlen(v);
+  while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' ||
+               v[n - 1] == '\n'))
+    n--;
+  return arena_strndup(a, v, n);
+}
+
+static int has_control(const char *v, int allow_newlines) {
+  for (; *v; v++) {
+    unsigned char ch = (unsigned char)*v;
+    if ((ch < 0x20 &&
+         !(allow_newlines && (ch == '\n' || ch == '\r' || ch == '\t'))) ||
+        ch == 0x7f)
+      return 1;
+  }
+  return 0;
+}
+
+static int email_ok(const char *e) {
+  const char *at = strchr(e, '@');
+  size_t n = strlen(e);
+  if (!at || at == e || strchr(at + 1, '@') || n > EMAIL_MAX_BYTES)
+    return 0;
+  const char *dot = strrchr(at, '.');
+  if (!dot || dot == at + 1 || dot[1] == '\0')
+    return 0;
+  for (const char *p = e; *p; p++)
+    if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == '"' ||
+        *p == ',' || *p == ';')
+      return 0;
+  return 1;
+}
+
+/* ASCII lower-case copy, for comparisons that must not care about case. */
+static char *lower(arena_t *a, const char *v) {
+  char *r = arena_strdup(a, v);
+  for (char *p = r; p && *p; p++)
+    if (*p >= 'A' && *p <= 'Z')
+      *p = (char)(*p - 'A' + 'a');
+  return r;
+}
+
+/* 1 if any comma-separated entry of list occurs in one of the texts. */
+static int blocked(arena_t *a, const char *list, const char *const *texts,
+                   size_t n) {
+  char *l = lower(a, list);
+  for (char *save = NULL, *w = strtok_r(l, ",\n", &save); w;
+       w = strtok_r(NULL, ",\n", &save)) {
+    w = (char *)trim(a, w);
+    if (!*w)
+      continue;
+    for (size_t i = 0; i < n; i++)
+      if (strstr(lower(a, texts[i]), w))
+        return 1;
+  }
+  return 0;
+}
+
+/* The client a comment comes from: the peer, or, when the peer is a
+ * trusted proxy, the nearest address in X-Forwarded-For that is not one. */
+static const char *client_of(arena_t *a, const site_conf *c, web_request *req) {
+  const char *ip = req->client_ip ? req->client_ip : "";
+  const char *xff = web_header(req, "X-Forwarded-For");
+  char *proxies = arena_printf(a, ",%s,", c->proxies);
+  for (char *p = proxies; p && *p; p++)
+    if (*p == ' ')
+      *p = ',';
+  if (!xff)
+    return ip;
+  char *list = arena_strdup(a, xff);
+  for (;;) {
+    if (!strstr(proxies, arena_printf(a, ",%s,", ip)))
+      return ip;
+    char *comma = strrchr(list, ',');
+    const char *next = trim(a, comma ? comma + 1 : list);
+    if (!*next)
+      return ip;
+    ip = next;
+    if (!comma)
+      return ip;
+    *comma = '\0';
+  }
+}
+
+static void comment_refused(site *s, store *st, arena_t *a, const site_conf *c,
+                            web_request *req, const store_article *x,
+                            comment_form *f, web_response *res) {
+  if (!f->err_form)
+    f->err_form = "لم يُنشر تعليقك بعد: صحّح ما هو مشار إليه ثم أعد الإرسال. "
+                  "نصّك محفوظ في النموذج.";
+  const char *path = arena_printf(a, "/%s/%lld-%s", x->section_slug,
+                                  (long long)x->id, x->slug);
+  article_page(s, st, a, c, req, path, x->id, 0, f, res);
+  res->status = 422;
+  res->tags = NULL;
+  res->personal = 1;
+}
+
+static void comment_post(site *s, store *st, arena_t *a, const site_conf *c,
+                         web_request *req, int64_t article_id,
+                         web_response *res) {
+  store_article x;
+  if (store_article_by_id(st, a, article_id, &x) != NB_OK) {
+    not_found(s, st, a, c, res);
+    return;
+  }
+  const web_field *ff = req->form;
+  size_t nf = req->nform;
+  comment_form f = {0};
+  f.author = trim(a, web_form_get(ff, nf, "author"));
+  f.email = trim(a, web_form_get(ff, nf, "email"));
+  f.url = trim(a, web_form_get(ff, nf, "url"));
+  f.comment = trim(a, web_form_get(ff, nf, "comment"));
+  const char *parent = web_form_get(ff, nf, "parent");
+  if (parent &&
+      nb_parse_i64(parent, strlen(parent), 0, INT64_MAX, &f.parent) != NB_OK)
+    f.parent = 0;
+  if (req->form_rc != NB_OK) {
+    f.err_form = req->form_rc == NB_ETOOBIG
+                     ? "النموذج المرسل أكبر من المسموح به."
+                     : "تعذّرت قراءة النموذج: النص المرسل ليس بترميز UTF-8 "
+                       "سليم. أعد كتابته وأرسله من جديد.";
+    comment_refused(s, st, a, c, req, &x, &f, res);
+    res->status = 400;
+    return;
+  }
+  int closed = 0;
+  comments_close_at(st, c, &x, &closed);
+  if (closed) {
+    f.err_form = "التعليقات مغلقة على هذا المقال، ولم يُنشر تعليقك. نصّك محفوظ "
+                 "أدناه إن أردت نسخه.";
+    comment_refused(s, st, a, c, req, &x, &f, res);
+    res->status = 403;
+    return;
+  }
+  /* The signed token: right article, old enough, not too old. */
+  const char *t = web_form_get(ff, nf, "t");
+  const char *payload = web_verify(s->key, t, a);
+  long long tid = 0, tat = 0;
+  int ok = payload && sscanf(payload, "%lld:%lld", &tid, &tat) == 2 &&
+           tid == x.id && nb_now() - tat <= TOKEN_MAX_AGE;
+  if (!ok) {
+    f.err_form = "انتهت صلاحية النموذج. نصّك محفوظ: أعد إرساله الآن.";
+    comment_refused(s, st, a, c, req, &x, &f, res);
+    return;
+  }
+  if (nb_now() - tat < c->min_seconds) {
+    f.token = t; /* keep its time, so that waiting is enough */
+    f.err_form = "أُرسل التعليق بسرعة كبيرة. انتظر لحظة ثم أعد الإرسال؛ نصّك "
+                 "محفوظ.";
+    comment_refused(s, st, a, c, req, &x, &f, res);
+    return;
+  }
+  f.token = t;
+  if (!*f.author)
+    f.err_author = "الاسم مطلوب.";
+  else if (utf8_count(f.author, strlen(f.author)) > NAME_MAX_CHARS ||
+           has_control(f.author, 0))
+    f.err_author =
+        "الاسم طويل جدًا أو فيه رموز غير مقبولة (100 حرف على الأكثر).";
+  if (!*f.email)
+    f.err_email = "البريد الإلكتروني مطلوب، ولن يُنشر.";
+  else if (!email_ok(f.email))
+    f.err_email = "هذا العنوان لا يبدو بريدًا إلكترونيًا صحيحًا.";
+  if (*f.url) {
+    if (!strstr(f.url, "://"))
+      f.url = arena_printf(a, "http://%s", f.url);
+    if ((strncmp(f.url, "http://", 7) != 0 &&
+         strncmp(f.url, "https://", 8) != 0) ||
+        strlen(f.url) > URL_MAX_BYTES || strchr(f.url, ' ') ||
+        has_control(f.url, 0) || strlen(strstr(f.url, "://") + 3) < 3)
+      f.err_url = "عنوان الموقع غير صالح؛ اتركه فارغًا إن لم يكن لك موقع.";
+  }
+  if (!*f.comment)
+    f.err_comment = "اكتب تعليقك قبل الإرسال.";
+  else if ((int64_t)utf8_count(f.comment, strlen(f.comment)) > c->max_length)
+    f.err_comment =
+        arena_printf(a, "التعليق أطول من المسموح به (%lld حرفًا على الأكثر).",
+                     (long long)c->max_length);
+  else if ((int64_t)text_count_links(f.comment, strlen(f.comment)) >
+           c->max_links)
+    f.err_comment = arena_printf(a, "في التعليق روابط كثيرة (%lld على الأكثر).",
+                                 (long long)c->max_links);
+  else if (has_control(f.comment, 1))
+    f.err_comment = "في التعليق رموز تحكم غير مقبولة.";
+  if (form_has_errors(&f)) {
+    comment_refused(s, st, a, c, req, &x, &f, res);
+    return;
+  }
+  const char *client = client_of(a, c, req);
+  int64_t recent = 0;
+  if (c->rate_limit > 0 &&
+      store_comments_from_client(st, client, nb_now() - RATE_WINDOW, &recent) ==
+          NB_OK &&
+      recent >= c->rate_limit) {
+    f.err_form = "أرسلت تعليقات كثيرة في وقت قصير. انتظر بضع دقائق ثم أعد "
+                 "الإرسال؛ نصّك محفوظ.";
+    comment_refused(s, st, a, c, req, &x, &f, res);
+    res->status = 429;
+    return;
+  }
+
+  const char *email_l = lower(a, f.email);
+  const char *honeypot = web_form_get(ff, nf, "homepage");
+  const char *texts[] = {f.author, f.email, f.url, f.comment};
+  int status = STORE_COMMENT_PENDING;
+  int known = 0;
+  if ((honeypot && *honeypot) ||
+      blocked(a, c->blocked, texts, sizeof texts / sizeof texts[0]))
+    status = STORE_COMMENT_SPAM;
+  else if (strcmp(c->moderation, "known") == 0 &&
+           store_commenter_known(st, f.author, f.email, &known) == NB_OK &&
+           known)
+    status = STORE_COMMENT_APPROVED;
+
+  unsigned char h[16];
+  char content_key[33], avatar_key[33];
+  buf_t k = {0};
+  buf_printf(&k, "%lld\n%s\n%s", (long long)x.id, email_l, f.comment);
+  crypto_generichash(h, sizeof h, (const unsigned char *)(k.data ? k.data : ""),
+                     k.len, NULL, 0);
+  sodium_bin2hex(content_key, sizeof content_key, h, sizeof h);
+  buf_free(&k);
+  crypto_generichash(h, sizeof h, (const unsigned char *)email_l,
+                     strlen(email_l), s->key, sizeof s->key);
+  sodium_bin2hex(avatar_key, sizeof avatar_key, h, sizeof h);
+
+  store_comment m = {.article_id = x.id,
+                     .parent_id = f.parent,
+                     .author_name = f.author,
+                     .author_email = f.email,
+                     .author_url = f.url,
+                     .body = f.comment,
+                     .status = status,
+                     .avatar_key = avatar_key,
+                     .client = client};
+  int created = 0;
+  int rc = store_comment_add(st, &m, content_key, &created);
+  if (rc == NB_EINVAL && f.parent) {
+    /* The comment replied to is gone: keep the text as a top-level one. */
+    m.parent_id = 0;
+    rc = store_comment_add(st, &m, content_key, &created);
+  }
+  if (rc != NB_OK) {
+    f.err_form = "تعذّر حفظ تعليقك بسبب خطأ في الخادم. نصّك محفوظ: أعد "
+                 "الإرسال بعد قليل.";
+    comment_refused(s, st, a, c, req, &x, &f, res);
+    res->status = 503;
+    return;
+  }
+  /* Acknowledged only now, after the commit: the comment is on disk. */
+  res->status = 303;
+  res->location =
+      arena_printf(a, "%s#comment-%lld", article_path(a, &x), (long long)m.id);
+  if (m.status != STORE_COMMENT_APPROVED) {
+    int64_t ids[PENDING_MAX];
+    size_t n = pending_ids(s, req, ids);
+    int seen = 0;
+    for (size_t i = 0; i < n; i++)
+      seen |= ids[i] == m.id;
+    if (!seen) {
+      if (n == PENDING_MAX)
+        memmove(ids, ids + 1, --n * sizeof *ids);
+      ids[n++] = m.id;
+    }
+    res->set_cookie = pending_cookie(s, a, c, ids, n);
+  }
 }
 
 /* Splits "/a/b/c" into at most 4 segments (without slashes). Returns the
@@ -592,13 +1198,27 @@ void site_handle(void *ctx, web_request *req, web_response *res) {
   site_conf c;
   load_conf(st, a, &c);
   const char *seg[4];
-  int trailing;
+  int trailing = 0;
   int n = strcmp(req->path, "/") == 0 ? 0 : split(a, req->path, seg, &trailing);
-  if (n == 0) {
+  int post = strcmp(req->method, "POST") == 0;
+  int64_t reply = 0;
+  if (n == 4 && strcmp(seg[2], "reply") == 0 && !trailing &&
+      nb_parse_i64(seg[3], strlen(seg[3]), 1, INT64_MAX, &reply) != NB_OK)
+    reply = 0;
+  if (post) {
+    /* Comments are posted to the article's own URL. */
+    if (n == 2 && leading_id(seg[1]))
+      comment_post(s, st, a, &c, req, leading_id(seg[1]), res);
+    else
+      not_found(s, st, a, &c, res);
+  } else if (n == 0) {
     home(s, st, a, &c, res);
   } else if (n == 1 && leading_id(seg[0]) && !trailing) {
     /* Short link "/42": redirect to the article's canonical URL. */
-    article_page(s, st, a, &c, "", leading_id(seg[0]), res);
+    article_page(s, st, a, &c, req, "", leading_id(seg[0]), 0, NULL, res);
+  } else if (n == 4 && reply && leading_id(seg[1])) {
+    article_page(s, st, a, &c, req, req->path, leading_id(seg[1]), reply, NULL,
+                 res);
   } else if (n >= 1 && n <= 3) {
     store_section sec;
     int found = store_section_by_slug(st, a, seg[0], &sec) == NB_OK;
@@ -608,7 +1228,8 @@ void site_handle(void *ctx, web_request *req, web_response *res) {
       page = -1;
     if (n == 2 && leading_id(seg[1])) {
       int64_t id = leading_id(seg[1]);
-      article_page(s, st, a, &c, trailing ? "" : req->path, id, res);
+      article_page(s, st, a, &c, req, trailing ? "" : req->path, id, 0, NULL,
+                   res);
     } else if (!found || page < 0 || (n == 2) || (n == 3 && page == 0)) {
       not_found(s, st, a, &c, res);
     } else if (n == 1 && !trailing) {
@@ -669,6 +1290,29 @@ fail:
   return rc;
 }
 
+/* The site's secret key (forms, cookies, avatars), made on first start and
+ * kept in the database so that every process and node shares it. */
+static int site_secret(store *st, unsigned char key[WEB_KEY_BYTES]) {
+  arena_t a = {0};
+  const char *hex = NULL;
+  size_t n = 0;
+  int rc = store_setting_get(st, &a, "secret", &hex);
+  if (rc == NB_OK && hex &&
+      sodium_hex2bin(key, WEB_KEY_BYTES, hex, strlen(hex), NULL, &n, NULL) ==
+          0 &&
+      n == WEB_KEY_BYTES) {
+    arena_free(&a);
+    return NB_OK;
+  }
+  arena_free(&a);
+  char fresh[2 * WEB_KEY_BYTES + 1];
+  randombytes_buf(key, WEB_KEY_BYTES);
+  sodium_bin2hex(fresh, sizeof fresh, key, WEB_KEY_BYTES);
+  rc = store_setting_set(st, "secret", fresh);
+  sodium_memzero(fresh, sizeof fresh);
+  return rc;
+}
+
 int site_open(const site_config *cfg, site **out, char *err, size_t errlen) {
   site *s = calloc(1, sizeof *s);
   if (!s)
@@ -687,7 +1331,12 @@ int site_open(const site_config *cfg, site **out, char *err, size_t errlen) {
   rc = store_open(cfg->db_path, 0, &st, err, errlen);
   if (rc != NB_OK)
     goto fail;
+  rc = site_secret(st, s->key);
   store_close(st);
+  if (rc != NB_OK) {
+    snprintf(err, errlen, "cannot read or make the site secret");
+    goto fail;
+  }
   theme *t;
   rc = theme_load(cfg->theme_dir, &t, err, errlen);
   if (rc != NB_OK)
@@ -787,6 +1436,7 @@ void site_close(site *s) {
   site_unwatch(s);
   if (s->db_path)
     pthread_key_delete(s->conn_key);
+  sodium_memzero(s->key, sizeof s->key);
   theme_free(atomic_load(&s->theme));
   free(s->db_path);
   free(s->theme_dir);

@@ -15,6 +15,10 @@
 
 typedef struct site site;
 
+/* The cookie that lists a reader's comments awaiting moderation; requests
+ * carrying it are rendered for that reader, not served from the cache. */
+#define SITE_PENDING_COOKIE "naba_pending"
+
 typedef struct {
   const char *db_path;
   const char *theme_dir; /* holds *.mustache and static/ */

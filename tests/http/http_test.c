@@ -23,219 +23,7 @@
 
 #include "core/core.h"
 
-#define SEED NABA_SHARED_DIR "/seed/000_0de736a0633809fe.txt"
-#define SEED_TITLE                                                             \
-  "\xd8\xa7\xd9\x84\xd8\xa3\xd9\x88\xd9\x84\xd9\x89 "                          \
-  "\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa7.."
-#define SECTION_SLUG_ENC "%D8%B3%D9%8A%D8%A7%D8%B3%D8%A9" /* سياسة */
-
-static char dir[256], db[300];
-static pid_t server_pid;
-static int port;
-static char article_path[1024]; /* canonical, percent-encoded */
-
-/* ---- running naba ---- */
-
-/* Runs naba with args, returns its exit status; output into out. */
-static int naba(buf_t *out, const char *const *args) {
-  int fds[2];
-  if (pipe(fds) != 0)
-    return -1;
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    close(fds[0]);
-    const char *argv[32] = {NABA_BIN};
-    int i = 0;
-    for (; args[i] && i < 30; i++)
-      argv[i + 1] = args[i];
-    argv[i + 1] = NULL;
-    execv(NABA_BIN, (char *const *)argv);
-    _exit(127);
-  }
-  close(fds[1]);
-  char chunk[4096];
-  ssize_t k;
-  while ((k = read(fds[0], chunk, sizeof chunk)) > 0)
-    if (out)
-      buf_append(out, chunk, (size_t)k);
-  close(fds[0]);
-  int status;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Starts naba serve on the fixture database, with theme (NULL: the
- * default one). */
-static void start_server(const char *theme) {
-  int fds[2];
-  assert_int_equal(pipe(fds), 0);
-  server_pid = fork();
-  if (server_pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive a crashed test */
-    dup2(fds[1], 1);
-    close(fds[0]);
-    if (theme)
-      execl(NABA_BIN, NABA_BIN, "serve", "--port", "0", "--db", db,
-            "--access-log", "-", "--threads", "2", "--theme", theme,
-            (char *)NULL);
-    else
-      execl(NABA_BIN, NABA_BIN, "serve", "--port", "0", "--db", db,
-            "--access-log", "-", "--threads", "2", (char *)NULL);
-    _exit(127);
-  }
-  close(fds[1]);
-  /* The first line says where it listens; the rest (access log) is read
-   * away so the pipe never fills. */
-  char line[512];
-  size_t n = 0;
-  while (n < sizeof line - 1 && read(fds[0], line + n, 1) == 1 &&
-         line[n] != '\n')
-    n++;
-  line[n] = '\0';
-  char *p = strstr(line, "127.0.0.1:");
-  assert_non_null(p);
-  port = atoi(p + 10);
-  assert_true(port > 0);
-  if (fork() == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    char sink[4096];
-    while (read(fds[0], sink, sizeof sink) > 0)
-      ;
-    _exit(0);
-  }
-  close(fds[0]);
-}
-
-static int stop_server(void) {
-  int status = -1;
-  if (server_pid > 0) {
-    kill(server_pid, SIGTERM);
-    waitpid(server_pid, &status, 0);
-    server_pid = 0;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* ---- HTTP client ---- */
-
-typedef struct {
-  long status;
-  buf_t body;
-  buf_t headers;
-} reply;
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud) {
-  buf_append(ud, p, size * n);
-  return size * n;
-}
-
-static void get(const char *method, const char *path, const char *hdr1,
-                const char *hdr2, reply *r) {
-  memset(r, 0, sizeof *r);
-  CURL *c = curl_easy_init();
-  char url[8192];
-  snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-  struct curl_slist *h = NULL;
-  if (hdr1)
-    h = curl_slist_append(h, hdr1);
-  if (hdr2)
-    h = curl_slist_append(h, hdr2);
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
-  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-  if (strcmp(method, "HEAD") == 0)
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  else if (strcmp(method, "GET") != 0)
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-  assert_int_equal(curl_easy_perform(c), CURLE_OK);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-  curl_easy_cleanup(c);
-  curl_slist_free_all(h);
-  buf_putc(&r->body, '\0');
-  r->body.len--;
-  buf_putc(&r->headers, '\0');
-}
-
-static void reply_free(reply *r) {
-  buf_free(&r->body);
-  buf_free(&r->headers);
-}
-
-/* Value of a response header (case-insensitive name), copied into out. */
-static int header(const reply *r, const char *name, char *out, size_t n) {
-  size_t nl = strlen(name);
-  for (const char *p = r->headers.data; p && *p;) {
-    const char *e = strstr(p, "\r\n");
-    if (!e)
-      break;
-    if ((size_t)(e - p) > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
-      const char *v = p + nl + 1;
-      while (*v == ' ')
-        v++;
-      snprintf(out, n, "%.*s", (int)(e - v), v);
-      return 1;
-    }
-    p = e + 2;
-  }
-  return 0;
-}
-
-static void expect_status(const char *method, const char *path, long status) {
-  reply r;
-  get(method, path, NULL, NULL, &r);
-  assert_int_equal(r.status, status);
-  reply_free(&r);
-}
-
-static int count(const char *hay, const char *needle) {
-  int n = 0;
-  for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
-    n++;
-  return n;
-}
-
-/* ---- fixture: a fresh database with the seed imported, a server ---- */
-
-static int setup(void **state) {
-  (void)state;
-  snprintf(dir, sizeof dir, "/tmp/naba-http-XXXXXX");
-  assert_non_null(mkdtemp(dir));
-  snprintf(db, sizeof db, "%s/naba.db", dir);
-  buf_t out = {0};
-  const char *args[] = {
-      "import",   "page",     "--db", db,  "--date", "2021-11-24T08:00Z",
-      "--author", "Reporter", SEED,   NULL};
-  int rc = naba(&out, args);
-  if (rc != 0)
-    fprintf(stderr, "import failed: %s\n", out.data);
-  assert_int_equal(rc, 0);
-  /* "…: imported article 1: …" */
-  assert_non_null(strstr(out.data, "imported article 1"));
-  buf_free(&out);
-  start_server(NULL);
-  reply r;
-  get("GET", "/1", NULL, NULL, &r);
-  assert_int_equal(r.status, 301);
-  assert_true(header(&r, "Location", article_path, sizeof article_path));
-  reply_free(&r);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  int rc = stop_server();
-  char cmd[600];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0)
-    return -1;
-  return rc == 0 ? 0 : -1;
-}
+#include "harness.h"
 
 /* ---- tests ---- */
 
@@ -442,35 +230,6 @@ static void static_paths_cannot_leave_the_asset_folder(void **s) {
   reply_free(&css);
 }
 
-/* Sends raw bytes, returns the status code of the answer or 0 if the
- * connection closed without one. */
-static int raw(const char *req, size_t n) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET,
-                          .sin_port = htons((uint16_t)port)};
-  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-  assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-  size_t off = 0;
-  while (off < n) {
-    ssize_t k = send(fd, req + off, n - off, MSG_NOSIGNAL);
-    if (k <= 0)
-      break;
-    off += (size_t)k;
-  }
-  shutdown(fd, SHUT_WR);
-  char resp[64] = "";
-  ssize_t k = recv(fd, resp, sizeof resp - 1, 0);
-  close(fd);
-  int code = 0;
-  if (k > 12 && strncmp(resp, "HTTP/1.", 7) == 0)
-    code = atoi(resp + 9);
-  return code;
-}
-
-static int raw_str(const char *req) {
-  return raw(req, strlen(req));
-}
-
 static void malformed_and_oversized_requests_get_4xx_and_never_crash(void **s) {
   (void)s;
   int code = raw_str("GARBAGE\r\n\r\n");
@@ -532,21 +291,6 @@ static void refused_file_says_why_and_writes_nothing(void **s) {
   buf_free(&out);
 }
 
-/* Polls until the page contains `needle` (the cache watcher runs every
- * 100 ms) or two seconds pass. */
-static int eventually_contains(const char *path, const char *needle) {
-  for (int i = 0; i < 40; i++) {
-    reply r;
-    get("GET", path, NULL, NULL, &r);
-    int ok = strstr(r.body.data, needle) != NULL;
-    reply_free(&r);
-    if (ok)
-      return 1;
-    usleep(50000);
-  }
-  return 0;
-}
-
 static void settings_change_shows_on_cached_pages_at_once(void **s) {
   (void)s;
   reply r;
@@ -571,20 +315,6 @@ static void settings_change_shows_on_cached_pages_at_once(void **s) {
                                   "\xd8\xb1")); /* نوفمبر */
   const char *back[] = {"settings", "unset", "locale", "--db", db, NULL};
   assert_int_equal(naba(NULL, back), 0);
-}
-
-/* Writes text to dir/name and imports it, with one option (e.g. "--date",
- * value) or NULLs. Returns naba's exit status. */
-static int import_text(const char *name, const char *text, const char *opt,
-                       const char *val) {
-  char page[400];
-  snprintf(page, sizeof page, "%s/%s", dir, name);
-  FILE *f = fopen(page, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-  const char *args[] = {"import", "page", "--db", db, page, opt, val, NULL};
-  return naba(NULL, args);
 }
 
 static void import_shows_on_the_cached_home_page(void **s) {
@@ -650,13 +380,6 @@ static void scheduled_article_appears_on_cached_pages_when_due(void **s) {
       return;
   }
   fail_msg("the scheduled article never appeared on the home page");
-}
-
-static void append(const char *path, const char *text) {
-  FILE *f = fopen(path, "a");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
 }
 
 static void sighup_reloads_the_theme_and_keeps_it_when_broken(void **s) {

@@ -1,0 +1,58 @@
+/* harness.h: what the HTTP tests share: a fresh database with the seed
+ * page imported, the real naba server started on a free port, and a
+ * libcurl client. */
+#ifndef NABA_HTTP_HARNESS_H
+#define NABA_HTTP_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/core.h"
+
+#define SEED NABA_SHARED_DIR "/seed/000_0de736a0633809fe.txt"
+#define SEED_TITLE                                                             \
+  "\xd8\xa7\xd9\x84\xd8\xa3\xd9\x88\xd9\x84\xd9\x89 "                          \
+  "\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa7.."
+#define SECTION_SLUG_ENC "%D8%B3%D9%8A%D8%A7%D8%B3%D8%A9" /* سياسة */
+
+extern char dir[256], db[300]; /* the fixture's folder and database */
+extern pid_t server_pid;
+extern int port;
+extern char article_path[1024]; /* the seed article, canonical, encoded */
+
+typedef struct {
+  long status;
+  buf_t body;
+  buf_t headers;
+} reply;
+
+/* Runs naba with args (NULL-terminated); its exit status, output in out. */
+int naba(buf_t *out, const char *const *args);
+void start_server(const char *theme); /* NULL: the default theme */
+int stop_server(void);                /* SIGTERM; the exit status */
+
+/* One request; hdr1, hdr2 and body may be NULL. A body is sent as a form
+ * (application/x-www-form-urlencoded). */
+void request(const char *method, const char *path, const char *hdr1,
+             const char *hdr2, const char *body, reply *r);
+void get(const char *method, const char *path, const char *hdr1,
+         const char *hdr2, reply *r);
+void reply_free(reply *r);
+int header(const reply *r, const char *name, char *out, size_t n);
+void expect_status(const char *method, const char *path, long status);
+int count(const char *hay, const char *needle);
+/* Raw bytes on a new connection; the answer's status or 0. */
+int raw(const char *req, size_t n);
+int raw_str(const char *req);
+/* Polls until the page contains needle (up to 2 s). */
+int eventually_contains(const char *path, const char *needle);
+/* Writes text to dir/name and imports it with one option or NULLs. */
+int import_text(const char *name, const char *text, const char *opt,
+                const char *val);
+void append(const char *path, const char *text);
+
+/* cmocka group fixture: fresh database, seed imported, server started. */
+int setup(void **state);
+int teardown(void **state);
+
+#endif
