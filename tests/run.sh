@@ -44,6 +44,7 @@ browser() {
   local url; url=$(grep -o 'http://[0-9.:]*' "$tmp/out" | head -1)
   local path; path=$(curl -s -o /dev/null -w '%{redirect_url}' "$url/$id" | sed 's|^http://[^/]*||')
   NABA_URL=$url NABA_ARTICLE_PATH=$path NABA_FONTS=1 \
+    NABA_BIN="$build/naba" NABA_DB="$tmp/naba.db" \
     NABA_SCREENSHOT_DIR="$build/screenshots" node --test tests/browser/
   local rc=$?
   kill -TERM $pid; wait $pid || rc=1

@@ -334,6 +334,7 @@ static void closed_article_shows_no_form_and_keeps_a_late_text(void **s) {
   assert_non_null(strstr(r.body.data, "Written before it closed"));
   reply_free(&r);
   cli("open", "1");
+  assert_true(eventually_contains(article_path, "name=\"t\""));
 }
 
 static void email_appears_on_no_public_page(void **s) {
