@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -225,6 +226,9 @@ enum MHD_Result web_entry_send(struct MHD_Connection *c, web_entry *e,
 
 /* ---- the page cache: open hashing with chains, CLOCK eviction ---- */
 
+#define RECENT 256
+#define FLIGHTS 64
+
 struct web_cache {
   pthread_rwlock_t lock;
   web_entry **slots; /* chained through a parallel next array */
@@ -232,6 +236,16 @@ struct web_cache {
   size_t *heads;     /* per bucket: index+1 of the first entry */
   size_t cap, nbuckets, count, bytes, budget, hand;
   _Atomic uint64_t generation; /* bumped by every invalidation */
+  /* The last RECENT invalidated tags (needle form " tag "), by generation:
+   * a page rendered since generation g is stale only if one of its own
+   * tags was dropped after g, so unrelated writes do not keep pages out. */
+  char recent[RECENT][64];
+  uint64_t recent_gen[RECENT];
+  /* Single flight: keys being rendered now, so that a burst of misses on
+   * one page renders it once (see web_cache_claim). */
+  pthread_mutex_t flight_lock;
+  pthread_cond_t flight_done;
+  char *flight[FLIGHTS];
 };
 
 static uint64_t hash_str(const char *s) {
@@ -256,6 +270,8 @@ web_cache *web_cache_new(size_t budget) {
     return NULL;
   }
   pthread_rwlock_init(&c->lock, NULL);
+  pthread_mutex_init(&c->flight_lock, NULL);
+  pthread_cond_init(&c->flight_done, NULL);
   return c;
 }
 
@@ -268,6 +284,8 @@ void web_cache_free(web_cache *c) {
   free(c->next);
   free(c->heads);
   pthread_rwlock_destroy(&c->lock);
+  pthread_mutex_destroy(&c->flight_lock);
+  pthread_cond_destroy(&c->flight_done);
   free(c);
 }
 
@@ -340,13 +358,29 @@ static int grow(web_cache *c) {
   return NB_OK;
 }
 
+/* 1 if a tag of e was dropped after generation gen (or too long ago to
+ * know). Caller holds the lock. */
+static int stale(web_cache *c, const web_entry *e, uint64_t gen) {
+  uint64_t now = atomic_load(&c->generation);
+  if (now == gen)
+    return 0;
+  if (now - gen >= RECENT)
+    return 1;
+  for (uint64_t g = gen + 1; g <= now; g++) {
+    const char *tag = c->recent[g % RECENT];
+    if (strcmp(tag, "*") == 0 || tag[0] != ' ' || strstr(e->tags, tag))
+      return 1;
+  }
+  return 0;
+}
+
 uint64_t web_cache_generation(web_cache *c) {
   return atomic_load(&c->generation);
 }
 
 void web_cache_put(web_cache *c, web_entry *e, uint64_t gen) {
   pthread_rwlock_wrlock(&c->lock);
-  if (atomic_load(&c->generation) != gen) {
+  if (stale(c, e, gen)) {
     pthread_rwlock_unlock(&c->lock);
     web_entry_free(e);
     return;
@@ -387,7 +421,17 @@ void web_cache_drop_tag(web_cache *c, const char *tag) {
       snprintf(needle, sizeof needle, " %s ", tag) >= (int)sizeof needle)
     return;
   pthread_rwlock_wrlock(&c->lock);
-  atomic_fetch_add(&c->generation, 1);
+  uint64_t g = atomic_fetch_add(&c->generation, 1) + 1;
+  /* A tag too long to keep is remembered as "" and makes every page
+   * rendered meanwhile stale: safe, merely slower. */
+  char *slot = c->recent[g % RECENT];
+  size_t nl = all ? 0 : strlen(needle);
+  if (all)
+    memcpy(slot, "*", 2);
+  else if (nl >= sizeof c->recent[0])
+    slot[0] = '\0';
+  else
+    memcpy(slot, needle, nl + 1);
   for (size_t i = 0; i < c->cap; i++)
     if (c->slots[i] && (all || strstr(c->slots[i]->tags, needle)))
       remove_at(c, i);
@@ -406,4 +450,48 @@ size_t web_cache_size(web_cache *c) {
   size_t n = c->count;
   pthread_rwlock_unlock(&c->lock);
   return n;
+}
+
+int web_cache_claim(web_cache *c, const char *key) {
+  int claimed = 0, waited = 0;
+  pthread_mutex_lock(&c->flight_lock);
+  for (;;) {
+    int busy = 0, free_slot = -1;
+    for (int i = 0; i < FLIGHTS; i++) {
+      if (c->flight[i] && strcmp(c->flight[i], key) == 0)
+        busy = 1;
+      else if (!c->flight[i] && free_slot < 0)
+        free_slot = i;
+    }
+    if (!busy) {
+      if (!waited && free_slot >= 0 && (c->flight[free_slot] = strdup(key)))
+        claimed = 1;
+      break;
+    }
+    /* Someone renders this page now: wait for it (briefly) instead of
+     * rendering the same page again. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 200 * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
+    waited = 1;
+    if (pthread_cond_timedwait(&c->flight_done, &c->flight_lock, &until) != 0)
+      break;
+  }
+  pthread_mutex_unlock(&c->flight_lock);
+  return claimed ? 1 : waited ? -1 : 0;
+}
+
+void web_cache_release(web_cache *c, const char *key) {
+  pthread_mutex_lock(&c->flight_lock);
+  for (int i = 0; i < FLIGHTS; i++)
+    if (c->flight[i] && strcmp(c->flight[i], key) == 0) {
+      free(c->flight[i]);
+      c->flight[i] = NULL;
+    }
+  pthread_cond_broadcast(&c->flight_done);
+  pthread_mutex_unlock(&c->flight_lock);
 }

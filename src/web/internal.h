@@ -49,10 +49,16 @@ void web_cache_free(web_cache *c);
 int web_cache_send(web_cache *c, const char *key, struct MHD_Connection *conn,
                    enum MHD_Result *result, int *status);
 /* Inserts (replacing an entry of the same key); takes ownership of e.
- * gen is web_cache_generation() read before the page was rendered: if an
- * invalidation happened since, the page may be stale and is not kept. */
+ * gen is web_cache_generation() read before the page was rendered: if a
+ * tag of the page was dropped since, it may be stale and is not kept. */
 void web_cache_put(web_cache *c, web_entry *e, uint64_t gen);
 uint64_t web_cache_generation(web_cache *c);
+/* Single flight for a missed key: 1 when the caller is now the one to
+ * render it (it must call web_cache_release); -1 when it waited for
+ * another thread's render (look the key up again); 0 when neither (too
+ * many renders in flight): render without claiming. */
+int web_cache_claim(web_cache *c, const char *key);
+void web_cache_release(web_cache *c, const char *key);
 void web_cache_drop_tag(web_cache *c, const char *tag);
 size_t web_cache_size(web_cache *c);
 int web_cache_contains(web_cache *c, const char *key);

@@ -226,11 +226,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   }
 
   int post = strcmp(method, "POST") == 0;
+  int cacheable =
+      !post && !(s->bypass_cookie && MHD_lookup_connection_value(
+                                         c, MHD_COOKIE_KIND, s->bypass_cookie));
   enum MHD_Result rc;
-  if (!post &&
-      !(s->bypass_cookie &&
-        MHD_lookup_connection_value(c, MHD_COOKIE_KIND, s->bypass_cookie)) &&
-      web_cache_send(s->cache, url, c, &rc, &st->status))
+  if (cacheable && web_cache_send(s->cache, url, c, &rc, &st->status))
+    return rc;
+  int claimed = cacheable ? web_cache_claim(s->cache, url) : 0;
+  if (claimed < 0 && web_cache_send(s->cache, url, c, &rc, &st->status))
     return rc;
 
   web_request req = {.method = method,
@@ -263,6 +266,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   if (post)
     res.tags = NULL; /* answers to POST are never cached */
   rc = send_handler_response(s, c, st, url, &res, gen);
+  if (claimed > 0)
+    web_cache_release(s->cache, url);
   buf_free(&res.body);
   return rc;
 }

@@ -102,6 +102,26 @@ static void page_rendered_before_an_invalidation_is_not_kept(void **state) {
   web_cache_drop_tag(c, "article:1"); /* lands while the page renders */
   web_cache_put(c, page("/a/1-x", "article:1", 100), before);
   assert_false(web_cache_contains(c, "/a/1-x"));
+  /* A write about something else does not keep the page out. */
+  before = web_cache_generation(c);
+  web_cache_drop_tag(c, "article:2");
+  web_cache_put(c, page("/a/1-x", "article:1", 100), before);
+  assert_true(web_cache_contains(c, "/a/1-x"));
+  web_cache_free(c);
+}
+
+static void only_one_of_many_concurrent_misses_renders(void **state) {
+  (void)state;
+  web_cache *c = web_cache_new(1 << 20);
+  assert_int_equal(web_cache_claim(c, "/p"), 1);
+  /* A second claim of the same key waits (up to its timeout) and then
+   * tells the caller to look again rather than to render. */
+  assert_int_equal(web_cache_claim(c, "/p"), -1);
+  assert_int_equal(web_cache_claim(c, "/other"), 1);
+  web_cache_release(c, "/p");
+  web_cache_release(c, "/other");
+  assert_int_equal(web_cache_claim(c, "/p"), 1);
+  web_cache_release(c, "/p");
   web_cache_free(c);
 }
 
@@ -273,6 +293,7 @@ int main(void) {
       cmocka_unit_test(gzip_output_inflates_to_the_input),
       cmocka_unit_test(dropping_a_tag_drops_exactly_the_pages_that_carry_it),
       cmocka_unit_test(page_rendered_before_an_invalidation_is_not_kept),
+      cmocka_unit_test(only_one_of_many_concurrent_misses_renders),
       cmocka_unit_test(cache_stays_within_its_budget),
       cmocka_unit_test(form_fields_are_decoded_with_plus_and_percent),
       cmocka_unit_test(bad_percent_escape_is_refused_with_the_field_name),
