@@ -38,6 +38,8 @@ request = function()
     {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
 LUA
+# The same, one post every 100 ms per connection.
+{ cat "$tmp/post.lua"; echo 'delay = function() return 100 end'; } >"$tmp/slow.lua"
 
 sql() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$tmp/naba.db" "$1"; }
 check() { # tag: how many posts are in the database
@@ -61,10 +63,13 @@ first=$(sql "select max(id) from comments")
 "$naba" settings set comment_moderation known --db "$tmp/naba.db"
 sleep 0.3
 alone=$(wrk -t1 -c64 -d"${secs}s" "$url$path" | awk '/Requests\/sec/ {print $2}')
-TOKEN=$token TAG=live wrk -t1 -c4 -d"${secs}s" -s "$tmp/post.lua" "$url$path" >"$tmp/live.out" &
+# 10 approved comments a second on the page being read: a very busy
+# article (every one drops the cached page, and the thread grows).
+TOKEN=$token TAG=live wrk -t1 -c1 -d"${secs}s" -s "$tmp/slow.lua" "$url$path" >"$tmp/live.out" &
 wpid=$!
 busy=$(wrk -t1 -c64 -d"${secs}s" "$url$path" | awk '/Requests\/sec/ {print $2}')
 wait $wpid
 live=$(awk '/Requests\/sec/ {print $2}' "$tmp/live.out")
-printf 'article page, wrk -t1 -c64: %.0f req/s alone, %.0f req/s while %.0f approved comments/s arrive\n' \
-  "$alone" "$busy" "$live"
+printf 'article page, wrk -t1 -c64: %.0f req/s alone, %.0f req/s while %.0f approved comments/s arrive (%s comments on the page at the end, %s bytes)\n' \
+  "$alone" "$busy" "$live" "$(sql "select count(*) from comments where article_id = 1 and status = 1")" \
+  "$(curl -s "$url$path" | wc -c)"

@@ -15,8 +15,25 @@
 
 #define WEB_MAX_DAEMONS 64
 
+#define WEB_WORKERS 2
+
+/* Requests whose handler may wait on disk (POST: a commit with fsync)
+ * run on worker threads while their connection is suspended, so the
+ * event threads keep serving everyone else. */
+typedef struct job {
+  struct job *next;
+  struct MHD_Connection *c;
+  struct req_state *st;
+} job;
+
 struct web_server {
   struct MHD_Daemon *d[WEB_MAX_DAEMONS];
+  pthread_t workers[WEB_WORKERS];
+  int nworkers;
+  pthread_mutex_t jobs_lock;
+  pthread_cond_t jobs_ready;
+  job *jobs, *jobs_tail;
+  int stopping;
   int nd;
   int port;
   web_handler handler;
@@ -30,13 +47,17 @@ struct web_server {
 };
 
 /* Per request, from the first call of the access handler to completion. */
-typedef struct {
+typedef struct req_state {
   arena_t arena;
   int64_t start_us;
   int status;
   int reject; /* an error status decided before the body was read */
   size_t body_seen;
   buf_t body; /* POST bodies */
+  /* A request handed to a worker: what it got and what it answered. */
+  web_request req;
+  web_response res;
+  int queued, done;
   char method[8];
   char path[256]; /* for the access log, cut */
 } req_state;
@@ -211,6 +232,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     *upload_size = 0;
     return st->body_seen > WEB_MAX_BODY_BYTES ? MHD_NO : MHD_YES;
   }
+  if (st->queued) {
+    if (!st->done)
+      return MHD_YES;    /* resumed early: wait for the worker */
+    st->res.tags = NULL; /* answers to POST are never cached */
+    enum MHD_Result rc = send_handler_response(s, c, st, url, &st->res, 0);
+    buf_free(&st->res.body);
+    return rc;
+  }
   if (st->reject == MHD_HTTP_METHOD_NOT_ALLOWED)
     return send_error(c, st, st->reject, "هذه الطريقة غير مسموح بها");
   if (strlen(url) > WEB_MAX_PATH_BYTES)
@@ -260,16 +289,56 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     req.form_rc = NB_EINVAL;
     req.form_err = "not a form (application/x-www-form-urlencoded)";
   }
+  if (post) {
+    /* Answered when a worker has run the handler (see worker_loop). */
+    st->req = req;
+    st->queued = 1;
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+      return send_error(c, st, 500, "خطأ في الخادم");
+    j->c = c;
+    j->st = st;
+    MHD_suspend_connection(c);
+    pthread_mutex_lock(&s->jobs_lock);
+    if (s->jobs_tail)
+      s->jobs_tail->next = j;
+    else
+      s->jobs = j;
+    s->jobs_tail = j;
+    pthread_cond_signal(&s->jobs_ready);
+    pthread_mutex_unlock(&s->jobs_lock);
+    return MHD_YES;
+  }
   web_response res = {0};
   uint64_t gen = web_cache_generation(s->cache);
   s->handler(s->ctx, &req, &res);
-  if (post)
-    res.tags = NULL; /* answers to POST are never cached */
   rc = send_handler_response(s, c, st, url, &res, gen);
   if (claimed > 0)
     web_cache_release(s->cache, url);
   buf_free(&res.body);
   return rc;
+}
+
+static void *worker_loop(void *arg) {
+  web_server *s = arg;
+  for (;;) {
+    pthread_mutex_lock(&s->jobs_lock);
+    while (!s->jobs && !s->stopping)
+      pthread_cond_wait(&s->jobs_ready, &s->jobs_lock);
+    job *j = s->jobs;
+    if (j) {
+      s->jobs = j->next;
+      if (!s->jobs)
+        s->jobs_tail = NULL;
+    }
+    pthread_mutex_unlock(&s->jobs_lock);
+    if (!j)
+      return NULL; /* stopping and nothing left */
+    s->handler(s->ctx, &j->st->req, &j->st->res);
+    j->st->done = 1;
+    MHD_resume_connection(j->c);
+    free(j);
+  }
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -330,6 +399,8 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
   s->ctx = ctx;
   atomic_store(&s->assets, assets);
   s->log = cfg->access_log;
+  pthread_mutex_init(&s->jobs_lock, NULL);
+  pthread_cond_init(&s->jobs_ready, NULL);
   s->bypass_cookie = cfg->bypass_cookie;
   pthread_mutex_init(&s->log_lock, NULL);
   s->cache =
@@ -360,8 +431,8 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
   for (int i = 0; i < threads; i++) {
     addr.sin_port = htons((uint16_t)s->port);
     s->d[i] = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-            MHD_USE_ERROR_LOG,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+            MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &addr,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MAX_HEADER_BYTES,
@@ -380,6 +451,14 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
           MHD_get_daemon_info(s->d[0], MHD_DAEMON_INFO_BIND_PORT);
       s->port = info ? info->port : 0;
     }
+  }
+  for (int i = 0; i < WEB_WORKERS; i++) {
+    if (pthread_create(&s->workers[i], NULL, worker_loop, s) != 0) {
+      snprintf(err, errlen, "cannot start worker threads");
+      web_server_stop(s, 0);
+      return NB_ENOMEM;
+    }
+    s->nworkers = i + 1;
   }
   *out = s;
   return NB_OK;
@@ -421,11 +500,21 @@ void web_server_stop(web_server *s, int timeout_ms) {
       break;
     usleep(10000);
   }
+  /* Workers finish the jobs already queued (their connections are
+   * resumed), then the daemons go. */
+  pthread_mutex_lock(&s->jobs_lock);
+  s->stopping = 1;
+  pthread_cond_broadcast(&s->jobs_ready);
+  pthread_mutex_unlock(&s->jobs_lock);
+  for (int i = 0; i < s->nworkers; i++)
+    pthread_join(s->workers[i], NULL);
   for (int i = 0; i < s->nd; i++)
     MHD_stop_daemon(s->d[i]);
   if (s->log)
     fflush(s->log);
   web_cache_free(s->cache);
   pthread_mutex_destroy(&s->log_lock);
+  pthread_mutex_destroy(&s->jobs_lock);
+  pthread_cond_destroy(&s->jobs_ready);
   free(s);
 }
