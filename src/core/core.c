@@ -83,13 +83,24 @@ void buf_putc(buf_t *b, char c) {
 }
 
 void buf_vprintf(buf_t *b, const char *fmt, va_list ap) {
+  /* Format straight into the spare room; only an output that does not fit
+   * is formatted a second time, after growing. */
+  if (buf_reserve(b, 128) != NB_OK)
+    return;
   va_list ap2;
   va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap2);
+  size_t room = b->cap - b->len;
+  int n = vsnprintf(b->data + b->len, room, fmt, ap2);
   va_end(ap2);
-  if (n < 0 || buf_reserve(b, (size_t)n) != NB_OK)
+  if (n < 0) {
+    b->data[b->len] = '\0';
     return;
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  }
+  if ((size_t)n >= room) {
+    if (buf_reserve(b, (size_t)n) != NB_OK)
+      return;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  }
   b->len += (size_t)n;
 }
 
@@ -144,17 +155,23 @@ void buf_html_escape(buf_t *b, const char *s, size_t n) {
 
 void buf_url_encode(buf_t *b, const char *s, size_t n) {
   static const char hex[] = "0123456789ABCDEF";
+  if (n > SIZE_MAX / 4 || buf_reserve(b, 3 * n) != NB_OK)
+    return;
+  char *o = b->data + b->len;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
         (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
         c == '~') {
-      buf_putc(b, (char)c);
+      *o++ = (char)c;
     } else {
-      char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-      buf_append(b, e, 3);
+      *o++ = '%';
+      *o++ = hex[c >> 4];
+      *o++ = hex[c & 15];
     }
   }
+  b->len = (size_t)(o - b->data);
+  b->data[b->len] = '\0';
 }
 
 /* ---- arena ---- */
@@ -210,12 +227,16 @@ char *arena_strdup(arena_t *a, const char *s) {
 }
 
 char *arena_printf(arena_t *a, const char *fmt, ...) {
+  /* One pass into a stack buffer for the usual short result. */
+  char small[512];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
   va_end(ap);
   if (n < 0)
     return NULL;
+  if ((size_t)n < sizeof small)
+    return arena_strndup(a, small, (size_t)n);
   char *p = arena_alloc(a, (size_t)n + 1);
   if (!p)
     return NULL;

@@ -52,6 +52,29 @@ typedef struct {
   int64_t depth, close_days, min_seconds, rate_limit, max_length, max_links;
 } site_conf;
 
+/* ---- view-model memory ----
+ * A page's view model is hundreds of small jansson values. While a page is
+ * rendered, jansson allocates from the request's arena and frees nothing;
+ * the arena goes at the end of the request. That removes a malloc and a
+ * free per value (about a third of an uncached render's work). */
+static _Thread_local arena_t *json_arena;
+
+static void *json_alloc(size_t n) {
+  return json_arena ? arena_alloc(json_arena, n) : malloc(n);
+}
+
+static void json_release(void *p) {
+  if (!json_arena)
+    free(p);
+}
+
+/* Values made in arena mode must not outlive it: drop references only
+ * outside it (inside, the arena takes everything at once). */
+static void view_decref(json_t *j) {
+  if (!json_arena)
+    json_decref(j);
+}
+
 /* ---- store connection per thread ---- */
 
 static void close_conn(void *p) {
@@ -339,7 +362,7 @@ static void not_found(site *s, store *st, arena_t *a, const site_conf *c,
                       web_response *res) {
   json_t *d = page_json(s, st, a, c, "not_found", "الصفحة غير موجودة", NULL, 0);
   render(s, "not_found", d, res);
-  json_decref(d);
+  view_decref(d);
   res->status = 404;
   res->tags = NULL;
 }
@@ -381,7 +404,7 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
       /* The top story already heads the page. */
       json_t *cards = cards_json(st, a, c, xs, nx, top_id, &tags);
       if (json_array_size(cards) == 0) {
-        json_decref(cards);
+        view_decref(cards);
         continue;
       }
       json_t *b = json_object();
@@ -393,7 +416,7 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
     }
   json_object_set_new(d, "blocks", blocks);
   render(s, "home", d, res);
-  json_decref(d);
+  view_decref(d);
   res->tags = tags_done(a, "home site sections", &tags);
 }
 
@@ -439,7 +462,7 @@ static void section_page(site *s, store *st, arena_t *a, const site_conf *c,
     json_object_set_new(d, "pagination", p);
   }
   render(s, "section", d, res);
-  json_decref(d);
+  view_decref(d);
   res->tags = tags_done(
       a, arena_printf(a, "section:%lld site sections", (long long)sec->id),
       &tags);
@@ -457,7 +480,7 @@ static const char *script_json(arena_t *a, json_t *j) {
     else
       buf_putc(&b, *p);
   }
-  free(txt);
+  json_release(txt);
   char *r = arena_strndup(a, b.data ? b.data : "{}", b.len);
   buf_free(&b);
   return r;
@@ -512,7 +535,7 @@ static const char *jsonld(arena_t *a, const site_conf *c,
   json_t *root =
       json_pack("{s:s,s:o}", "@context", "https://schema.org", "@graph", graph);
   const char *r = script_json(a, root);
-  json_decref(root);
+  view_decref(root);
   return r;
 }
 
@@ -847,7 +870,7 @@ static void article_page(site *s, store *st, arena_t *a, const site_conf *c,
     json_object_set_new(d, "related", related);
   }
   render(s, "article", d, res);
-  json_decref(d);
+  view_decref(d);
   res->tags = tags_done(a,
                         arena_printf(a,
                                      "article:%lld comments:%lld section:%lld "
@@ -1175,8 +1198,15 @@ static int64_t leading_id(const char *seg) {
   return id;
 }
 
+static void handle(site *s, web_request *req, web_response *res);
+
 void site_handle(void *ctx, web_request *req, web_response *res) {
-  site *s = ctx;
+  json_arena = req->arena;
+  handle(ctx, req, res);
+  json_arena = NULL;
+}
+
+static void handle(site *s, web_request *req, web_response *res) {
   arena_t *a = req->arena;
   if (strcmp(req->path, "/healthz") == 0) {
     res->content_type = "text/plain; charset=utf-8";
@@ -1239,7 +1269,7 @@ void site_handle(void *ctx, web_request *req, web_response *res) {
   } else {
     not_found(s, st, a, &c, res);
   }
-  json_decref(c.follow);
+  view_decref(c.follow);
 }
 
 /* ---- lifecycle ---- */
@@ -1311,6 +1341,7 @@ static int site_secret(store *st, unsigned char key[WEB_KEY_BYTES]) {
 }
 
 int site_open(const site_config *cfg, site **out, char *err, size_t errlen) {
+  json_set_alloc_funcs(json_alloc, json_release);
   site *s = calloc(1, sizeof *s);
   if (!s)
     return NB_ENOMEM;

@@ -454,6 +454,8 @@ size_t web_cache_size(web_cache *c) {
 
 int web_cache_claim(web_cache *c, const char *key) {
   int claimed = 0, waited = 0;
+  if (c->budget <= 1)
+    return 0; /* no cache (--cache-mb 0): waiting would gain nothing */
   pthread_mutex_lock(&c->flight_lock);
   for (;;) {
     int busy = 0, free_slot = -1;
