@@ -43,4 +43,33 @@ int ar_date_format(const char *locale, const char *tz, const char *pattern,
 /* ISO 8601 with the zone's offset at t: "2021-11-24T09:00:00+01:00". */
 int ar_date_iso(const char *tz, int64_t t, buf_t *out);
 
+/* ---- matching: one normalizer for indexing and querying ----
+ * Displayed text is never changed: these make keys for matching only. */
+
+/* Appends the matching form of s[0..n): NFKC; bidi and zero-width
+ * controls, tatweel, harakat and Quranic marks removed; alef forms, ى/ی,
+ * ة, ؤ, ئ and Persian/Maghrebi letter variants folded; Arabic-Indic and
+ * Persian digits made ASCII; Latin case-folded without accents.
+ * NB_EINVAL for invalid UTF-8. */
+int ar_normalize(const char *s, size_t n, buf_t *out);
+
+/* Calls fn for each word of s[0..n) with its byte range [start, end) in s
+ * itself (so that highlights can be put on the original text). A word is a
+ * run of letters, digits and the marks inside them (harakat, tatweel,
+ * zero-width joiners); everything else separates words. Stops and returns
+ * fn's value when it is not NB_OK. NB_EINVAL for invalid UTF-8. */
+typedef int (*ar_token_fn)(void *ctx, const char *s, size_t start, size_t end);
+int ar_tokenize(const char *s, size_t n, ar_token_fn fn, void *ctx);
+
+/* Whether a normalized word is known (in a lexicon or an index's
+ * vocabulary); lets the stemmer decide if a leading و or ف is a prefix. */
+typedef int (*ar_known_fn)(void *ctx, const char *w, size_t n);
+
+/* Appends the stem of a normalized word (ar_normalize's output): clitic
+ * prefixes (و ف ب ك ل ال وال بال كال فال لل) removed when what remains is
+ * a word, then Snowball's Arabic stemmer, guarded against over-stemming
+ * (وزير stays وزير, ولاية does not become لا). Latin words and numbers are
+ * appended unchanged. known may be NULL. Safe from many threads. */
+int ar_stem(const char *w, size_t n, ar_known_fn known, void *ctx, buf_t *out);
+
 #endif
