@@ -176,6 +176,30 @@ int store_comments_from_client(store *s, const char *client, int64_t since,
 int store_article_comments_set(store *s, int64_t article_id, int state);
 int store_article_comments_get(store *s, int64_t article_id, int *state);
 
+/* ---- search (FTS5 with the "naba" tokenizer of search/) ----
+ * The index is written with every article save, in the same transaction. */
+typedef struct {
+  store_article article;    /* body_html NULL */
+  const char *title_html;   /* title, HTML-escaped, matches in <mark> */
+  const char *snippet_html; /* a passage of the body, same */
+  double score;             /* bm25: lower is better */
+} store_hit;
+
+/* How much more a match in the title counts than one in the body (bm25's
+ * column weight; the body's is 1). */
+#define SEARCH_TITLE_WEIGHT 5.0
+
+/* Published articles matching an FTS5 expression (search_parse's), in the
+ * section when section_id > 0. Order: relevance (bm25, title weighted
+ * SEARCH_TITLE_WEIGHT times the body) rounded to two decimals, then newest
+ * first: equally relevant articles come newest first. *total counts all
+ * matches. */
+int store_search(store *s, arena_t *a, const char *match, int64_t section_id,
+                 int64_t offset, int64_t limit, store_hit **out, size_t *n,
+                 int64_t *total);
+/* Rebuilds the index from the articles table (naba reindex). */
+int store_reindex(store *s, int64_t *indexed);
+
 /* ---- site settings (key/value; defaults and validation live above) ---- */
 typedef struct {
   const char *key;

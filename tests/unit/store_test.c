@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "search/search.h"
 #include "store/store.h"
 
 extern const struct nb_embed store_migrations[];
@@ -1345,8 +1346,10 @@ static void migration_002_applies_on_a_database_made_by_001(void **state) {
   sqlite3_close(db);
 
   assert_int_equal(store_open(path, 0, &s, err, sizeof err), NB_OK);
-  assert_int_equal(sql_i64(path, "SELECT count(*) FROM schema_version"), 2);
-  assert_int_equal(sql_i64(path, "SELECT max(version) FROM schema_version"), 2);
+  assert_int_equal(sql_i64(path, "SELECT count(*) FROM schema_version"),
+                   (int64_t)store_migrations_count);
+  assert_int_equal(sql_i64(path, "SELECT max(version) FROM schema_version"),
+                   (int64_t)store_migrations_count);
   assert_int_equal(sql_i64(path, "SELECT count(*) FROM sqlite_schema WHERE "
                                  "type = 'table' AND name = 'comments'"),
                    1);
@@ -1360,7 +1363,8 @@ static void migration_002_applies_on_a_database_made_by_001(void **state) {
   store_close(s);
 
   /* A fresh database gets both, and the new invariants hold. */
-  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM schema_version"), 2);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM schema_version"),
+                   (int64_t)store_migrations_count);
   assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM pragma_table_info("
                                     "'articles') WHERE name = "
                                     "'comments_state'"),
@@ -1444,6 +1448,323 @@ static void readers_see_a_transaction_only_once_committed(void **state) {
   store_close(other);
 }
 
+/* ---- search ---- */
+
+/* SQL on a separate raw connection that can open the search index. */
+static void sql_exec_fts(const char *path, const char *sql) {
+  sqlite3 *db;
+
+  assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
+                   SQLITE_OK);
+  assert_int_equal(search_register(db), NB_OK);
+  assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+/* What a reader typing q finds: the ids, best first, as "3 1 2"; *hits
+ * (may be NULL) gets the hits themselves, *total the total. */
+static const char *search_ids(fixture *f, const char *q, int64_t section_id,
+                              int64_t offset, int64_t limit, store_hit **hits,
+                              int64_t *total) {
+  static char out[256];
+  search_query sq;
+  store_hit *h = NULL;
+  size_t n = 0;
+  int64_t t = -1;
+
+  out[0] = '\0';
+  assert_int_equal(search_parse(q, strlen(q), &f->a, &sq), NB_OK);
+  assert_non_null(sq.match);
+  assert_int_equal(store_search(f->s, &f->a, sq.match, section_id, offset,
+                                limit, &h, &n, &t),
+                   NB_OK);
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(out);
+    snprintf(out + len, sizeof out - len, "%s%lld", i ? " " : "",
+             (long long)h[i].article.id);
+    assert_null(h[i].article.body_html);
+    assert_non_null(h[i].title_html);
+    assert_non_null(h[i].snippet_html);
+  }
+  if (hits)
+    *hits = h;
+  if (total)
+    *total = t;
+  return out;
+}
+
+static const char *find(fixture *f, const char *q) {
+  return search_ids(f, q, 0, 0, 20, NULL, NULL);
+}
+
+/* Articles that fill the index with other words, so that bm25 finds the
+ * searched ones rare enough to weigh them. */
+static void filler(fixture *f, int64_t sec, int n) {
+  for (int i = 0; i < n; i++) {
+    store_article a = article(sec, "خبر عادي", 1000 + i);
+    a.body_html = "<p>نص عادي عن أمور أخرى</p>";
+    save(f->s, &a, NULL);
+  }
+}
+
+static void saved_articles_are_found_by_variant_spellings(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "سياسة");
+  store_article a = article(sec, "الحكومة الإسرائيلية تعلن موقفها", 0);
+  store_article b = article(sec, "تقرير", 0);
+  store_hit *hits;
+  const char *ids;
+  int64_t total;
+  int i;
+
+  b.body_html = "<p>قالت مصادر إن <b>إسرائيل</b> رفضت.</p>";
+  save(f->s, &a, NULL);
+  save(f->s, &b, NULL);
+  filler(f, sec, 5);
+  /* Which comes first depends on lengths: the exact form in a body, or
+   * a variant in a title. */
+  ids = search_ids(f, "اسرائيل", 0, 0, 20, &hits, &total);
+  assert_true(strcmp(ids, "1 2") == 0 || strcmp(ids, "2 1") == 0);
+  assert_int_equal(total, 2);
+  i = hits[0].article.id == 1 ? 0 : 1;
+  assert_string_equal(hits[i].title_html,
+                      "الحكومة <mark>الإسرائيلية</mark> تعلن موقفها");
+  assert_non_null(strstr(hits[1 - i].snippet_html, "<mark>إسرائيل</mark>"));
+  assert_true(hits[0].score < 0);
+  assert_string_equal(hits[0].article.section_name, "سياسة");
+  ids = find(f, "الاسرائيليه");
+  assert_true(strcmp(ids, "1 2") == 0 || strcmp(ids, "2 1") == 0);
+  assert_string_equal(find(f, "إسرائيل -الحكومة"), "2");
+  assert_string_equal(find(f, "حكومه"), "1");
+
+  /* An edit replaces the indexed words. */
+  a.title = "عنوان جديد";
+  save(f->s, &a, NULL);
+  assert_string_equal(find(f, "الحكومة"), "");
+  assert_string_equal(find(f, "جديد"), "1");
+  assert_int_equal(
+      sql_i64(f->path, "SELECT count(*) FROM articles_fts_docsize"), 7);
+}
+
+static void title_matches_rank_above_body_only_matches(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "اقتصاد", "economy");
+  store_article body_only = article(sec, "خبر اليوم", 5000);
+  store_article in_title = article(sec, "المغرب اليوم", 1000);
+
+  /* The body-only one is newer: relevance comes first. */
+  body_only.body_html = "<p>المغرب نص نص</p>";
+  in_title.body_html = "<p>نص نص نص</p>";
+  save(f->s, &body_only, NULL);
+  save(f->s, &in_title, NULL);
+  filler(f, sec, 6);
+  assert_string_equal(find(f, "المغرب"), "2 1");
+}
+
+static void equally_relevant_articles_come_newest_first(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "اقتصاد", "economy");
+  store_article old = article(sec, "ميناء طنجة المتوسط", 1000);
+  store_article mid = article(sec, "ميناء طنجة المتوسط", 3000);
+  store_article new = article(sec, "ميناء طنجة المتوسط", 5000);
+  store_hit *hits;
+  int64_t total;
+
+  save(f->s, &old, NULL);
+  save(f->s, &new, NULL);
+  save(f->s, &mid, NULL);
+  filler(f, sec, 6);
+  assert_string_equal(find(f, "طنجة"), "2 3 1");
+  /* Pages follow the same order, and the total counts all. */
+  assert_string_equal(search_ids(f, "طنجة", 0, 1, 1, &hits, &total), "3");
+  assert_int_equal(total, 3);
+  assert_string_equal(search_ids(f, "طنجة", 0, 2, 5, &hits, &total), "1");
+  assert_int_equal(total, 3);
+  assert_string_equal(search_ids(f, "طنجة", 0, 9, 5, &hits, &total), "");
+  assert_int_equal(total, 3);
+  assert_string_equal(search_ids(f, "طنجة", 0, 0, 0, &hits, &total), "");
+  assert_int_equal(total, 3);
+}
+
+static void drafts_and_scheduled_articles_are_not_found(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "سياسة");
+  store_article draft = article(sec, "مسودة عن الانتخابات", 0);
+  store_article later = article(sec, "الانتخابات غدا", nb_now() + 3600);
+  int64_t total;
+
+  draft.status = STORE_DRAFT;
+  save(f->s, &draft, NULL);
+  save(f->s, &later, NULL);
+  filler(f, sec, 3);
+  assert_string_equal(search_ids(f, "الانتخابات", 0, 0, 20, NULL, &total), "");
+  assert_int_equal(total, 0);
+  /* Indexed all along: publishing is enough. */
+  draft.status = STORE_PUBLISHED;
+  save(f->s, &draft, NULL);
+  assert_string_equal(search_ids(f, "الانتخابات", 0, 0, 20, NULL, &total), "1");
+  assert_int_equal(total, 1);
+}
+
+static void search_in_a_section_finds_only_its_articles(void **state) {
+  fixture *f = *state;
+  int64_t pol = section(f->s, "سياسة", "سياسة");
+  int64_t eco = section(f->s, "اقتصاد", "economy");
+  store_article a = article(pol, "ميزانية الدولة", 1000);
+  store_article b = article(eco, "ميزانية الشركات", 2000);
+  int64_t total;
+
+  save(f->s, &a, NULL);
+  save(f->s, &b, NULL);
+  filler(f, pol, 3);
+  assert_string_equal(find(f, "ميزانية"), "2 1");
+  assert_string_equal(search_ids(f, "ميزانية", eco, 0, 20, NULL, &total), "2");
+  assert_int_equal(total, 1);
+  assert_string_equal(search_ids(f, "ميزانية", pol, 0, 20, NULL, &total), "1");
+}
+
+static void snippet_marks_matches_and_escapes_body_text(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "سياسة");
+  store_article a = article(sec, "عنوان <b>\"مهم\"</b> & خطير", 0);
+  store_hit *hits;
+
+  a.body_html = "<p>قبل &lt;script&gt;alert(1)&lt;/script&gt; البرلمان "
+                "<i>بعد</i></p><p>ثم</p>";
+  save(f->s, &a, NULL);
+  filler(f, sec, 3);
+  assert_string_equal(search_ids(f, "البرلمان", 0, 0, 20, &hits, NULL), "1");
+  assert_string_equal(hits[0].snippet_html,
+                      "قبل &lt;script&gt;alert(1)&lt;/script&gt; "
+                      "<mark>البرلمان</mark> بعد\nثم");
+  assert_null(strstr(hits[0].snippet_html, "<script"));
+  assert_string_equal(hits[0].title_html,
+                      "عنوان &lt;b&gt;&quot;مهم&quot;&lt;/b&gt; &amp; خطير");
+  assert_string_equal(search_ids(f, "مهم", 0, 0, 20, &hits, NULL), "1");
+  assert_string_equal(hits[0].title_html,
+                      "عنوان &lt;b&gt;&quot;<mark>مهم</mark>&quot;&lt;/b&gt; "
+                      "&amp; خطير");
+}
+
+static void bad_match_expression_is_refused_not_fatal(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "سياسة");
+  store_article a = article(sec, "خبر", 0);
+  store_hit *hits = NULL;
+  size_t n = 9;
+  int64_t total = 9;
+
+  save(f->s, &a, NULL);
+  assert_int_equal(
+      store_search(f->s, &f->a, "\"unbalanced", 0, 0, 20, &hits, &n, &total),
+      NB_EINVAL);
+  assert_int_equal(n, 0);
+  assert_int_equal(total, 0);
+  assert_int_equal(
+      store_search(f->s, &f->a, "AND OR", 0, 0, 20, &hits, &n, &total),
+      NB_EINVAL);
+  assert_int_equal(store_search(f->s, &f->a, NULL, 0, 0, 20, &hits, &n, &total),
+                   NB_EINVAL);
+  assert_int_equal(
+      store_search(f->s, &f->a, "\"x\"", 0, -1, 20, &hits, &n, &total),
+      NB_EINVAL);
+  /* The connection is still fine. */
+  assert_string_equal(find(f, "خبر"), "1");
+}
+
+static void reindex_restores_a_lost_or_dropped_index(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "سياسة");
+  store_article a = article(sec, "المجلس البلدي", 0);
+  store_hit *hits;
+  search_query sq;
+  int64_t n = -1, total;
+  size_t nh;
+  char err[256];
+
+  save(f->s, &a, NULL);
+  filler(f, sec, 3);
+  assert_string_equal(find(f, "المجلس"), "1");
+
+  sql_exec_fts(f->path, "DELETE FROM articles_fts");
+  assert_string_equal(find(f, "المجلس"), "");
+  assert_int_equal(store_reindex(f->s, &n), NB_OK);
+  assert_int_equal(n, 4);
+  assert_string_equal(find(f, "المجلس"), "1");
+
+  /* Dropped by hand: searching fails cleanly until the reindex. */
+  sql_exec_fts(f->path, "DROP TABLE articles_fts");
+  assert_int_equal(search_parse("المجلس", strlen("المجلس"), &f->a, &sq), NB_OK);
+  assert_int_not_equal(
+      store_search(f->s, &f->a, sq.match, 0, 0, 20, &hits, &nh, &total), NB_OK);
+  assert_int_equal(store_reindex(f->s, &n), NB_OK);
+  assert_int_equal(n, 4);
+  assert_string_equal(find(f, "المجلس"), "1");
+  /* Saves after a reindex still index. */
+  a.title = "المجلس البلدي يجتمع";
+  save(f->s, &a, NULL);
+  assert_string_equal(find(f, "يجتمع"), "1");
+
+  /* Opening fills an index that lacks articles. */
+  store_close(f->s);
+  f->s = NULL;
+  sql_exec_fts(f->path, "DELETE FROM articles_fts WHERE rowid = 1");
+  assert_int_equal(store_open(f->path, 0, &f->s, err, sizeof err), NB_OK);
+  assert_string_equal(find(f, "يجتمع"), "1");
+
+  /* Inside the caller's transaction, a reindex is undone with it. */
+  assert_int_equal(store_begin(f->s), NB_OK);
+  assert_int_equal(store_reindex(f->s, &n), NB_OK);
+  assert_int_equal(store_rollback(f->s), NB_OK);
+  assert_string_equal(find(f, "يجتمع"), "1");
+}
+
+static void
+search_index_is_filled_when_003_applies_to_old_articles(void **state) {
+  fixture *f = *state;
+  char path[400], err[256];
+  fixture old = *f;
+  sqlite3 *db;
+
+  /* A database as a program that knew only 001 and 002 left it. */
+  assert_true(store_migrations_count >= 3);
+  assert_string_equal(store_migrations[2].name, "003_search.sql");
+  snprintf(path, sizeof path, "%s/old.db", f->dir);
+  assert_int_equal(sqlite3_open_v2(path, &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                   NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, store_migrations[0].data, NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, store_migrations[1].data, NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "CREATE TABLE schema_version (version INTEGER PRIMARY KEY,"
+                   " name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;"
+                   "INSERT INTO schema_version VALUES (1, '001_init.sql', 1),"
+                   " (2, '002_comments.sql', 1);"
+                   "INSERT INTO sections VALUES (1, 'سياسة', 'politics', 1);"
+                   "INSERT INTO articles (id, section_id, title, slug,"
+                   " body_html, status, published_at, updated_at, created_at)"
+                   " VALUES (7, 1, 'خبر قديم', 'old',"
+                   " '<p>زيارة <em>الوزير</em> إلى الرباط</p>', 1, 1, 1, 1),"
+                   " (8, 1, 'خبر آخر', 'other', '<p>نص</p>', 1, 2, 2, 2),"
+                   " (9, 1, 'خبر ثالث', 'third', '<p>نص</p>', 1, 3, 3, 3);",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(db);
+
+  old.s = NULL;
+  old.a = (arena_t){0};
+  assert_int_equal(store_open(path, 0, &old.s, err, sizeof err), NB_OK);
+  assert_int_equal(sql_i64(path, "SELECT count(*) FROM articles_fts_docsize"),
+                   3);
+  assert_string_equal(find(&old, "بالرباط"), "7");
+  store_close(old.s);
+  arena_free(&old.a);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -1494,6 +1815,15 @@ int main(void) {
       T(rate_counter_counts_comments_from_a_client_since_a_time),
       T(comments_state_round_trips_and_missing_article_is_not_found),
       T(migration_002_applies_on_a_database_made_by_001),
+      T(saved_articles_are_found_by_variant_spellings),
+      T(title_matches_rank_above_body_only_matches),
+      T(equally_relevant_articles_come_newest_first),
+      T(drafts_and_scheduled_articles_are_not_found),
+      T(search_in_a_section_finds_only_its_articles),
+      T(snippet_marks_matches_and_escapes_body_text),
+      T(bad_match_expression_is_refused_not_fatal),
+      T(reindex_restores_a_lost_or_dropped_index),
+      T(search_index_is_filled_when_003_applies_to_old_articles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,420 @@
+/* search/query.c: what a reader typed, made into an FTS5 expression.
+ *
+ * Nothing typed reaches FTS5 as syntax: every term is split and normalized
+ * by search_words() (so a query word becomes the same index terms as the
+ * documents' words) and written inside double quotes, with the operators
+ * (AND, OR, NOT, parentheses) added here. A typed chunk that splits into
+ * several words ("covid-19", "U.S.") is a phrase of those words. */
+#include <assert.h>
+#include <pthread.h>
+#include <string.h>
+#include <strings.h>
+
+#include "search/internal.h"
+#include "search/search.h"
+
+/* ---- stop words ---- */
+
+/* Function words that would match nearly every article. Written as
+ * editors type them; compared after normalization (built once). */
+static const char *const stop_typed[] = {
+    /* Arabic */
+    "في", "من", "على", "إلى", "الى", "عن", "أن", "إن", "ان", "ما", "لا", "و",
+    "ثم", "أو", "او", "هذا", "هذه", "ذلك", "تلك", "التي", "الذي", "الذين", "هو",
+    "هي", "هم", "مع", "كان", "قد", "لم", "لن", "بين", "كل", "بعد", "قبل", "حتى",
+    "إذا", "اذا", "أي", "كما", "لكن", "عند", "منذ", "ف", "ب", "ل", "ك", "يا",
+    "بل", "غير",
+    /* French */
+    "le", "la", "les", "de", "des", "du", "et", "un", "une", "en", "au", "aux",
+    "l", "d", "est", "pour", "par", "sur", "dans", "que", "qui", "ou",
+    /* English */
+    "the", "a", "an", "of", "and", "or", "to", "in", "on", "at", "for", "is",
+    "are", "was", "by", "with", "from", "as", "it", "this", "that", "be"};
+
+#define NSTOP (sizeof stop_typed / sizeof *stop_typed)
+#define STOP_MAX 32 /* bytes of a normalized stop word, NUL included */
+
+static char stop_norm[NSTOP][STOP_MAX];
+static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
+
+static int stop_word_cb(void *ctx, const char *w, size_t n, size_t start,
+                        size_t end) {
+  char *slot = ctx;
+
+  (void)start;
+  (void)end;
+  if (slot[0] != '\0' || n >= STOP_MAX)
+    return 1; /* more than one word, or too long: never matches */
+  memcpy(slot, w, n);
+  slot[n] = '\0';
+  return NB_OK;
+}
+
+static void stop_init(void) {
+  for (size_t i = 0; i < NSTOP; i++) {
+    if (search_words(stop_typed[i], strlen(stop_typed[i]), stop_word_cb,
+                     stop_norm[i]) != NB_OK)
+      stop_norm[i][0] = '\0';
+  }
+}
+
+static int is_stop_word(const char *w, size_t n) {
+  pthread_once(&stop_once, stop_init);
+  for (size_t i = 0; i < NSTOP; i++) {
+    if (stop_norm[i][0] && strlen(stop_norm[i]) == n &&
+        memcmp(stop_norm[i], w, n) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* ---- cleaning ---- */
+
+static int is_space(uint32_t cp) {
+  return cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85 || cp == 0xA0 ||
+         cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
+         cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+/* Appends q[0..n) to out without invalid UTF-8 and control characters,
+ * every kind of space made " ", at most SEARCH_QUERY_MAX bytes, cut at a
+ * character boundary. Stops reading once full, so a huge query costs no
+ * more than a short one. */
+static void clean(const char *q, size_t n, buf_t *out) {
+  size_t i = 0, k;
+  uint32_t cp;
+
+  while (i < n) {
+    k = utf8_decode(q + i, n - i, &cp);
+    if (k == 0) {
+      i++;
+      continue;
+    }
+    if (is_space(cp)) {
+      if (out->len + 1 > SEARCH_QUERY_MAX)
+        break;
+      buf_putc(out, ' ');
+    } else if (cp >= 0x20 && (cp < 0x7F || cp > 0x9F)) {
+      if (out->len + k > SEARCH_QUERY_MAX)
+        break;
+      buf_append(out, q + i, k);
+    }
+    i += k;
+  }
+}
+
+/* ---- terms ---- */
+
+enum { T_WORD, T_PHRASE };
+
+/* One term: its normalized words, each followed by a NUL. */
+typedef struct {
+  int kind;
+  int exclude;
+  buf_t words;
+  size_t nwords;
+  const char *typed; /* as shown back: quotes closed, "-" kept */
+  size_t ntyped;
+} term;
+
+static int collect(void *ctx, const char *w, size_t n, size_t start,
+                   size_t end) {
+  term *t = ctx;
+
+  (void)start;
+  (void)end;
+  buf_append(&t->words, w, n);
+  buf_putc(&t->words, '\0');
+  t->nwords++;
+  return t->words.oom ? NB_ENOMEM : NB_OK;
+}
+
+/* Appends w[0..n) as an FTS5 string: in double quotes, inner ones doubled. */
+static void quote(buf_t *b, const char *w, size_t n) {
+  buf_putc(b, '"');
+  for (size_t i = 0; i < n; i++) {
+    if (w[i] == '"')
+      buf_putc(b, '"');
+    buf_putc(b, w[i]);
+  }
+  buf_putc(b, '"');
+}
+
+static int seen_before(const term *terms, size_t n, const term *t) {
+  for (size_t k = 0; k < n; k++) {
+    const term *o = &terms[k];
+    if (o->kind == t->kind && o->exclude == t->exclude &&
+        o->nwords == t->nwords && o->words.len == t->words.len &&
+        memcmp(o->words.data, t->words.data, t->words.len) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Appends the FTS5 expression of a term: ("form" OR "~stem") for a word,
+ * "w1 w2 ..." for a phrase (exact forms). */
+static int term_sql(const term *t, buf_t *b, buf_t *stem) {
+  const char *w = t->words.data;
+  int rc;
+
+  assert(t->nwords > 0);
+  if (t->kind == T_WORD && t->nwords == 1) {
+    size_t n = strlen(w);
+    buf_reset(stem);
+    rc = search_stem_term(w, n, stem);
+    if (rc != NB_OK)
+      return rc;
+    if (stem->len == 0)
+      quote(b, w, n);
+    else {
+      buf_putc(b, '(');
+      quote(b, w, n);
+      buf_puts(b, " OR ");
+      quote(b, stem->data, stem->len);
+      buf_putc(b, ')');
+    }
+    return NB_OK;
+  }
+  /* Words joined by spaces are a phrase: FTS5 splits the string with the
+   * tokenizer, which gives these same words back. */
+  buf_putc(b, '"');
+  for (size_t i = 0; i < t->nwords; i++) {
+    size_t n = strlen(w);
+    if (i)
+      buf_putc(b, ' ');
+    for (size_t j = 0; j < n; j++) {
+      if (w[j] == '"')
+        buf_putc(b, '"');
+      buf_putc(b, w[j]);
+    }
+    w += n + 1;
+  }
+  buf_putc(b, '"');
+  return NB_OK;
+}
+
+/* ---- scanning ---- */
+
+/* The quote pairs a phrase may be written with. */
+static const char *const quote_open[] = {"\"", "«", "“"};
+static const char *const quote_close[] = {"\"", "»", "”"};
+#define NQUOTES (sizeof quote_open / sizeof *quote_open)
+
+/* Which quote opens at s[i] (s has n bytes), or -1. */
+static int opens_quote(const char *s, size_t n, size_t i) {
+  for (size_t q = 0; q < NQUOTES; q++) {
+    size_t k = strlen(quote_open[q]);
+    if (n - i >= k && memcmp(s + i, quote_open[q], k) == 0)
+      return (int)q;
+  }
+  return -1;
+}
+
+/* Reads a quoted string starting at s[*i] with quote q: sets [*b, *e) to
+ * its content and moves *i past the closing quote (or to the end). */
+static void read_quoted(const char *s, size_t n, size_t *i, int q, size_t *b,
+                        size_t *e) {
+  size_t ko = strlen(quote_open[q]), kc = strlen(quote_close[q]);
+  size_t j = *i + ko;
+
+  *b = j;
+  while (j < n && !(n - j >= kc && memcmp(s + j, quote_close[q], kc) == 0))
+    j++;
+  *e = j;
+  *i = j < n ? j + kc : n;
+}
+
+/* The section filter prefix at s[i], or 0. */
+static size_t section_prefix(const char *s, size_t n, size_t i) {
+  static const char ar[] = "قسم:";
+  if (n - i >= 8 && strncasecmp(s + i, "section:", 8) == 0)
+    return 8;
+  if (n - i >= sizeof ar - 1 && memcmp(s + i, ar, sizeof ar - 1) == 0)
+    return sizeof ar - 1;
+  return 0;
+}
+
+/* Appends the term as shown back to the reader. */
+static char *shown(arena_t *a, const char *s, size_t n, int exclude, int q) {
+  buf_t b = {0};
+  char *out;
+
+  if (exclude)
+    buf_putc(&b, '-');
+  if (q >= 0) {
+    buf_puts(&b, quote_open[q]);
+    buf_append(&b, s, n);
+    buf_puts(&b, quote_close[q]);
+  } else
+    buf_append(&b, s, n);
+  out = b.oom ? NULL : arena_strndup(a, b.data ? b.data : "", b.len);
+  buf_free(&b);
+  return out;
+}
+
+int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
+  term terms[SEARCH_TERMS_MAX];
+  size_t nterms = 0, npos = 0, i = 0, len, k;
+  buf_t c = {0}, match = {0}, cleaned = {0}, stem = {0};
+  const char *section = NULL, *section_typed = NULL;
+  int rc = NB_OK;
+
+  assert(a && out && (q || n == 0));
+  memset(out, 0, sizeof *out);
+  memset(terms, 0, sizeof terms);
+  clean(q, n, &c);
+  if (c.oom) {
+    rc = NB_ENOMEM;
+    goto done;
+  }
+  len = c.len;
+  while (rc == NB_OK && i < len) {
+    const char *s = c.data;
+    size_t start, b, e, p;
+    int exclude = 0, qt;
+    term *t;
+
+    while (i < len && s[i] == ' ')
+      i++;
+    if (i == len)
+      break;
+    start = i;
+    if (s[i] == '-' && i + 1 < len && s[i + 1] != ' ') {
+      exclude = 1;
+      i++;
+    }
+    if (!exclude && (p = section_prefix(s, len, i)) > 0) {
+      i += p;
+      if ((qt = opens_quote(s, len, i)) >= 0)
+        read_quoted(s, len, &i, qt, &b, &e);
+      else {
+        b = i;
+        while (i < len && s[i] != ' ')
+          i++;
+        e = i;
+      }
+      while (b < e && s[b] == ' ')
+        b++;
+      while (e > b && s[e - 1] == ' ')
+        e--;
+      if (b < e) {
+        section = arena_strndup(a, s + b, e - b);
+        section_typed = arena_strndup(a, s + start, i - start);
+        if (!section || !section_typed)
+          rc = NB_ENOMEM;
+      }
+      continue;
+    }
+    qt = opens_quote(s, len, i);
+    if (qt >= 0)
+      read_quoted(s, len, &i, qt, &b, &e);
+    else {
+      b = i;
+      while (i < len && s[i] != ' ' && opens_quote(s, len, i) < 0)
+        i++;
+      e = i;
+    }
+    if (nterms == SEARCH_TERMS_MAX)
+      continue; /* read past the rest, for the section filter */
+    t = &terms[nterms];
+    t->kind = qt >= 0 ? T_PHRASE : T_WORD;
+    t->exclude = exclude;
+    rc = search_words(s + b, e - b, collect, t);
+    if (rc != NB_OK || t->nwords == 0) {
+      buf_free(&t->words);
+      memset(t, 0, sizeof *t);
+      continue;
+    }
+    /* Dropped, so stop words alone leave match NULL. */
+    if (t->kind == T_WORD && t->nwords == 1 &&
+        is_stop_word(t->words.data, t->words.len - 1)) {
+      buf_free(&t->words);
+      memset(t, 0, sizeof *t);
+      continue;
+    }
+    /* A term typed twice is used once: each costs FTS5 work per match
+     * (snippet() grows with the square of the matches it marks). */
+    if (seen_before(terms, nterms, t)) {
+      buf_free(&t->words);
+      memset(t, 0, sizeof *t);
+      continue;
+    }
+    t->typed = shown(a, s + b, e - b, exclude, qt);
+    if (!t->typed) {
+      rc = NB_ENOMEM;
+      continue;
+    }
+    t->ntyped = strlen(t->typed);
+    nterms++;
+    if (!exclude)
+      npos++;
+  }
+  if (rc != NB_OK)
+    goto done;
+
+  /* ("a" OR "~b") AND "c d", then NOT (x OR y): FTS5's NOT is binary. */
+  if (npos > 0) {
+    size_t nx = nterms - npos, done_pos = 0, done_x = 0;
+    if (nx)
+      buf_putc(&match, '(');
+    for (k = 0; rc == NB_OK && k < nterms; k++) {
+      if (terms[k].exclude)
+        continue;
+      if (done_pos++)
+        buf_puts(&match, " AND ");
+      rc = term_sql(&terms[k], &match, &stem);
+    }
+    if (nx)
+      buf_puts(&match, ") NOT (");
+    for (k = 0; rc == NB_OK && k < nterms; k++) {
+      if (!terms[k].exclude)
+        continue;
+      if (done_x++)
+        buf_puts(&match, " OR ");
+      rc = term_sql(&terms[k], &match, &stem);
+    }
+    if (nx)
+      buf_putc(&match, ')');
+  }
+
+  for (k = 0; k < nterms; k++) {
+    if (k)
+      buf_putc(&cleaned, ' ');
+    buf_append(&cleaned, terms[k].typed, terms[k].ntyped);
+  }
+  if (section_typed) {
+    if (cleaned.len)
+      buf_putc(&cleaned, ' ');
+    buf_puts(&cleaned, section_typed);
+  }
+  if (rc == NB_OK && (match.oom || cleaned.oom))
+    rc = NB_ENOMEM;
+  if (rc != NB_OK)
+    goto done;
+
+  out->words = arena_alloc(a, (npos ? npos : 1) * sizeof *out->words);
+  out->cleaned =
+      arena_strndup(a, cleaned.data ? cleaned.data : "", cleaned.len);
+  if (npos)
+    out->match = arena_strndup(a, match.data, match.len);
+  if (!out->words || !out->cleaned || (npos && !out->match)) {
+    rc = NB_ENOMEM;
+    goto done;
+  }
+  for (k = 0; k < nterms; k++) {
+    if (!terms[k].exclude)
+      out->words[out->nwords++] = terms[k].typed;
+  }
+  out->section = section;
+
+done:
+  for (k = 0; k < SEARCH_TERMS_MAX; k++)
+    buf_free(&terms[k].words);
+  buf_free(&c);
+  buf_free(&match);
+  buf_free(&cleaned);
+  buf_free(&stem);
+  if (rc != NB_OK)
+    memset(out, 0, sizeof *out);
+  return rc;
+}

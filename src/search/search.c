@@ -1,0 +1,228 @@
+/* search/search.c: from text to index terms, and the "naba" FTS5 tokenizer.
+ *
+ * Documents (FTS5_TOKENIZE_DOCUMENT) give, per word, its normalized form and
+ * at the same position its stem term, "~" + its stem (search_stem_term()
+ * says when there is none). Queries (FTS5_TOKENIZE_QUERY) give
+ * normalized forms only: search_parse() writes the stem alternatives itself
+ * as quoted "~stem" terms, which pass through unchanged, so a query word is
+ * ("form" OR "~stem") and an exact form scores on both. Expanding stems
+ * here instead would make every quoted form match its stem too, and exact
+ * matches would no longer rank first nor phrases stay exact. Auxiliary
+ * functions (FTS5_TOKENIZE_AUX: highlight, snippet) only need positions and
+ * offsets, which colocated tokens do not change, so they skip the stems. */
+#include <assert.h>
+#include <limits.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "arabic/arabic.h"
+#include "search/internal.h"
+#include "search/search.h"
+
+/* ---- words ---- */
+
+struct words {
+  search_word_fn fn;
+  void *ctx;
+  size_t base; /* offset of the run being tokenized in the whole text */
+  buf_t norm;
+};
+
+/* The words of one normalized form, all reported at the range of the
+ * original word. */
+struct subword {
+  struct words *w;
+  size_t start, end;
+};
+
+static int on_subword(void *ctx, const char *s, size_t start, size_t end) {
+  struct subword *sub = ctx;
+
+  assert(start < end);
+  return sub->w->fn(sub->w->ctx, s + start, end - start, sub->start, sub->end);
+}
+
+static int on_word(void *ctx, const char *s, size_t start, size_t end) {
+  struct words *w = ctx;
+  struct subword sub = {w, w->base + start, w->base + end};
+  int rc;
+
+  buf_reset(&w->norm);
+  rc = ar_normalize(s + start, end - start, &w->norm);
+  if (rc == NB_OK && w->norm.oom)
+    rc = NB_ENOMEM;
+  if (rc == NB_EINVAL)
+    return NB_OK; /* a word the normalizer refuses is not indexed */
+  if (rc != NB_OK || w->norm.len == 0)
+    return rc;
+  rc = ar_tokenize(w->norm.data, w->norm.len, on_subword, &sub);
+  return rc == NB_EINVAL ? NB_OK : rc;
+}
+
+static int words_run(struct words *w, const char *s, size_t start, size_t end) {
+  int rc;
+
+  if (start == end)
+    return NB_OK;
+  w->base = start;
+  rc = ar_tokenize(s + start, end - start, on_word, w);
+  /* fn's own NB_EINVAL would be lost here; fn never returns it. */
+  return rc == NB_EINVAL ? NB_OK : rc;
+}
+
+int search_words(const char *s, size_t n, search_word_fn fn, void *ctx) {
+  struct words w = {fn, ctx, 0, {0}};
+  size_t i = 0, run = 0, k;
+  uint32_t cp;
+  int rc = NB_OK;
+
+  assert(s || n == 0);
+  if (utf8_valid(s, n)) {
+    rc = words_run(&w, s, 0, n);
+    goto done;
+  }
+  /* Invalid bytes end a run of valid text, and are dropped. */
+  while (rc == NB_OK && i < n) {
+    k = utf8_decode(s + i, n - i, &cp);
+    if (k > 0) {
+      i += k;
+      continue;
+    }
+    rc = words_run(&w, s, run, i);
+    run = ++i;
+  }
+  if (rc == NB_OK)
+    rc = words_run(&w, s, run, n);
+done:
+  buf_free(&w.norm);
+  return rc;
+}
+
+int search_stem_term(const char *w, size_t n, buf_t *out) {
+  size_t mark = out->len, i;
+  int rc;
+
+  buf_putc(out, '~');
+  rc = ar_stem(w, n, NULL, NULL, out);
+  if (rc == NB_OK && out->oom)
+    rc = NB_ENOMEM;
+  if (rc == NB_EINVAL)
+    rc = NB_OK; /* a word the stemmer refuses has no stem term */
+  if (rc != NB_OK || out->len == mark + 1)
+    goto drop;
+  if (out->len - mark - 1 != n || memcmp(out->data + mark + 1, w, n) != 0)
+    return NB_OK;
+  for (i = 0; i < n && (unsigned char)w[i] < 0x80; i++)
+    ;
+  if (i < n)
+    return NB_OK; /* non-ASCII: the stem term exists even when equal */
+drop:
+  if (out->data) {
+    out->len = mark;
+    out->data[mark] = '\0';
+  }
+  return rc;
+}
+
+/* ---- the FTS5 tokenizer ---- */
+
+struct tokenize {
+  void *fts_ctx;
+  int (*token)(void *, int, const char *, int, int, int);
+  int stems;  /* also give "~stem" at each position (documents) */
+  int sqlerr; /* the SQLite code that stopped the tokenizing */
+  buf_t stem;
+};
+
+/* NB_* errors become SQLite codes; SQLite codes from xToken pass through. */
+static int to_sqlite(int rc) {
+  if (rc > 0)
+    return rc;
+  if (rc == NB_OK)
+    return SQLITE_OK;
+  return rc == NB_ENOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+}
+
+static int emit(void *ctx, const char *w, size_t n, size_t start, size_t end) {
+  struct tokenize *t = ctx;
+  int src;
+
+  /* Every length is below FTS5's nText, an int. */
+  assert(n <= INT_MAX && end <= INT_MAX);
+  src = t->token(t->fts_ctx, 0, w, (int)n, (int)start, (int)end);
+  if (src != SQLITE_OK || !t->stems)
+    return src; /* positive: stops search_words() and is returned */
+  buf_reset(&t->stem);
+  src = to_sqlite(search_stem_term(w, n, &t->stem));
+  if (src != SQLITE_OK || t->stem.len == 0)
+    return src;
+  if (t->stem.len > INT_MAX)
+    return SQLITE_TOOBIG;
+  return t->token(t->fts_ctx, FTS5_TOKEN_COLOCATED, t->stem.data,
+                  (int)t->stem.len, (int)start, (int)end);
+}
+
+/* The tokenizer keeps no state: every instance is this one object. */
+static struct naba_tokenizer { int unused; } the_tokenizer;
+
+static int tok_create(void *unused, const char **argv, int argc,
+                      Fts5Tokenizer **out) {
+  (void)unused;
+  (void)argv;
+  *out = NULL;
+  if (argc != 0)
+    return SQLITE_ERROR; /* "naba" takes no options */
+  *out = (Fts5Tokenizer *)&the_tokenizer;
+  return SQLITE_OK;
+}
+
+static void tok_delete(Fts5Tokenizer *t) {
+  (void)t;
+}
+
+static int tok_tokenize(Fts5Tokenizer *unused, void *fts_ctx, int flags,
+                        const char *text, int ntext,
+                        int (*token)(void *, int, const char *, int, int,
+                                     int)) {
+  struct tokenize t = {fts_ctx, token, 0, SQLITE_OK, {0}};
+  int query = (flags & FTS5_TOKENIZE_QUERY) != 0, src;
+
+  (void)unused;
+  if (ntext <= 0 || !text)
+    return SQLITE_OK;
+  /* search_parse()'s "~stem" terms name an index term exactly. */
+  if (query && text[0] == '~')
+    return token(fts_ctx, 0, text, ntext, 0, ntext);
+  t.stems = !query && (flags & FTS5_TOKENIZE_AUX) == 0;
+  src = to_sqlite(search_words(text, (size_t)ntext, emit, &t));
+  buf_free(&t.stem);
+  return src;
+}
+
+static fts5_tokenizer naba_tokenizer = {tok_create, tok_delete, tok_tokenize};
+
+int search_register(sqlite3 *db) {
+  fts5_api *api = NULL;
+  sqlite3_stmt *st = NULL;
+  int src;
+
+  assert(db);
+  /* The documented way to reach the FTS5 API of a connection. */
+  src = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+  if (src == SQLITE_OK) {
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+      src = SQLITE_OK;
+  }
+  sqlite3_finalize(st);
+  if (src == SQLITE_OK && (!api || api->iVersion < 2))
+    src = SQLITE_ERROR; /* SQLite built without FTS5 */
+  if (src == SQLITE_OK)
+    src = api->xCreateTokenizer(api, "naba", NULL, &naba_tokenizer, NULL);
+  if (src == SQLITE_OK)
+    return NB_OK;
+  return (src & 0xff) == SQLITE_NOMEM ? NB_ENOMEM : NB_EIO;
+}

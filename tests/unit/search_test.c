@@ -1,0 +1,535 @@
+/* Tests for search/: the query parser, the "naba" FTS5 tokenizer (on a
+ * real in-memory FTS5 table, so that every parsed query is also run) and
+ * the plain text of article bodies. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "search/search.h"
+
+/* ---- helpers ---- */
+
+static arena_t arena;
+
+static int teardown(void **state) {
+  (void)state;
+  arena_free(&arena);
+  return 0;
+}
+
+static search_query parse(const char *q) {
+  search_query sq;
+
+  assert_int_equal(search_parse(q, strlen(q), &arena, &sq), NB_OK);
+  assert_non_null(sq.cleaned);
+  return sq;
+}
+
+/* A table like the store's, with the naba tokenizer. */
+static sqlite3 *fts_db(void) {
+  sqlite3 *db = NULL;
+
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  assert_int_equal(search_register(db), NB_OK);
+  assert_int_equal(sqlite3_exec(db,
+                                "CREATE VIRTUAL TABLE t USING fts5(title, body,"
+                                " tokenize = 'naba')",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  return db;
+}
+
+static void put_n(sqlite3 *db, int64_t id, const char *title, const char *body,
+                  size_t nbody) {
+  sqlite3_stmt *st;
+
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "INSERT INTO t (rowid, title, body)"
+                                      " VALUES (?1, ?2, ?3)",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, body, (int)nbody, SQLITE_STATIC);
+  assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+}
+
+static void put(sqlite3 *db, int64_t id, const char *title, const char *body) {
+  put_n(db, id, title, body, strlen(body));
+}
+
+/* Runs match on the table: the ids found, as "3 1 2", best first (the
+ * store's weights) when ranked, else in id order. FTS5 must accept the
+ * expression. */
+static const char *run_order(sqlite3 *db, const char *match, int ranked) {
+  static char out[256];
+  sqlite3_stmt *st;
+  int src;
+
+  out[0] = '\0';
+  assert_int_equal(
+      sqlite3_prepare_v2(db,
+                         ranked ? "SELECT rowid FROM t WHERE t MATCH ?1"
+                                  " ORDER BY bm25(t, 5.0, 1.0), rowid"
+                                : "SELECT rowid FROM t WHERE t MATCH ?1"
+                                  " ORDER BY rowid",
+                         -1, &st, NULL),
+      SQLITE_OK);
+  sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    size_t n = strlen(out);
+    snprintf(out + n, sizeof out - n, "%s%lld", n ? " " : "",
+             (long long)sqlite3_column_int64(st, 0));
+  }
+  if (src != SQLITE_DONE)
+    fail_msg("MATCH %s: %s", match, sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return out;
+}
+
+static const char *run(sqlite3 *db, const char *match) {
+  return run_order(db, match, 1);
+}
+
+/* What a reader typing q finds in the table, best first. */
+static const char *find(sqlite3 *db, const char *q) {
+  search_query sq = parse(q);
+
+  return sq.match ? run(db, sq.match) : "";
+}
+
+/* The same, in id order. */
+static const char *found(sqlite3 *db, const char *q) {
+  search_query sq = parse(q);
+
+  return sq.match ? run_order(db, sq.match, 0) : "";
+}
+
+static const char *text_of(const char *html) {
+  static char out[512];
+  buf_t b = {0};
+
+  search_text_from_html(html, strlen(html), &b);
+  assert_false(b.oom);
+  snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+  buf_free(&b);
+  return out;
+}
+
+/* ---- parsing ---- */
+
+static void words_must_all_match_and_are_kept_as_typed(void **state) {
+  search_query sq = parse("  Maroc   Économie ");
+
+  (void)state;
+  assert_string_equal(sq.match, "\"maroc\" AND \"economie\"");
+  assert_int_equal(sq.nwords, 2);
+  assert_string_equal(sq.words[0], "Maroc");
+  assert_string_equal(sq.words[1], "Économie");
+  assert_string_equal(sq.cleaned, "Maroc Économie");
+  assert_null(sq.section);
+}
+
+static void arabic_word_matches_its_form_or_its_stem(void **state) {
+  search_query sq = parse("الحكومة");
+
+  (void)state;
+  assert_non_null(sq.match);
+  assert_non_null(strstr(sq.match, " OR \"~"));
+  assert_int_equal(sq.match[0], '(');
+  assert_int_equal(sq.nwords, 1);
+  assert_string_equal(sq.words[0], "الحكومة");
+}
+
+static void quoted_phrase_is_one_term_of_exact_forms(void **state) {
+  search_query sq = parse("train \"Rabat  Casablanca\"");
+
+  (void)state;
+  assert_string_equal(sq.match, "\"train\" AND \"rabat casablanca\"");
+  assert_int_equal(sq.nwords, 2);
+  assert_string_equal(sq.words[1], "\"Rabat  Casablanca\"");
+  assert_string_equal(sq.cleaned, "train \"Rabat  Casablanca\"");
+
+  sq = parse("«الدار البيضاء»");
+  assert_non_null(sq.match);
+  assert_null(strstr(sq.match, "~")); /* a phrase is exact: no stems */
+  assert_non_null(strchr(sq.match, ' '));
+}
+
+static void unbalanced_quote_closes_at_the_end(void **state) {
+  search_query sq = parse("train \"rabat casa");
+
+  (void)state;
+  assert_string_equal(sq.match, "\"train\" AND \"rabat casa\"");
+  assert_string_equal(sq.cleaned, "train \"rabat casa\"");
+  sq = parse("\"");
+  assert_null(sq.match);
+  assert_string_equal(sq.cleaned, "");
+}
+
+static void excluded_words_follow_a_binary_not(void **state) {
+  search_query sq = parse("maroc -football -\"coupe du monde\"");
+
+  (void)state;
+  assert_string_equal(sq.match, "(\"maroc\") NOT (\"football\" OR "
+                                "\"coupe du monde\")");
+  assert_int_equal(sq.nwords, 1);
+  assert_string_equal(sq.cleaned, "maroc -football -\"coupe du monde\"");
+}
+
+static void exclusions_alone_search_nothing(void **state) {
+  search_query sq = parse("-football -tennis");
+
+  (void)state;
+  assert_null(sq.match);
+  assert_int_equal(sq.nwords, 0);
+  assert_string_equal(sq.cleaned, "-football -tennis");
+}
+
+static void stop_words_are_dropped_and_alone_search_nothing(void **state) {
+  search_query sq = parse("le Maroc et la France");
+
+  (void)state;
+  assert_string_equal(sq.match, "\"maroc\" AND \"france\"");
+  assert_string_equal(sq.cleaned, "Maroc France");
+
+  sq = parse("في من على إلى the of");
+  assert_null(sq.match);
+  assert_int_equal(sq.nwords, 0);
+
+  /* In a phrase they are words like any other. */
+  sq = parse("\"the end\"");
+  assert_string_equal(sq.match, "\"the end\"");
+}
+
+static void empty_and_blank_queries_search_nothing(void **state) {
+  search_query sq;
+
+  (void)state;
+  assert_int_equal(search_parse(NULL, 0, &arena, &sq), NB_OK);
+  assert_null(sq.match);
+  assert_string_equal(sq.cleaned, "");
+  sq = parse(" \t\n ");
+  assert_null(sq.match);
+  sq = parse("!!! ... ---");
+  assert_null(sq.match);
+}
+
+static void long_query_is_cut_at_a_character_boundary(void **state) {
+  char q[5001];
+  search_query sq;
+  size_t i;
+
+  (void)state;
+  /* "بب " repeated: a cut inside a letter would leave invalid UTF-8. */
+  for (i = 0; i + 5 <= 5000; i += 5)
+    memcpy(q + i, "\xd8\xa8\xd8\xa8 ", 5);
+  memset(q + i, 'x', 5000 - i);
+  q[5000] = '\0';
+  sq = parse(q);
+  assert_true(strlen(sq.cleaned) <= SEARCH_QUERY_MAX);
+  assert_true(utf8_valid(sq.cleaned, strlen(sq.cleaned)));
+  assert_non_null(sq.match);
+  assert_true(sq.nwords <= SEARCH_TERMS_MAX);
+
+  /* One 2,500-letter word: cut after 128 two-byte letters. */
+  for (i = 0; i < 5000; i += 2)
+    memcpy(q + i, "\xd9\x85", 2);
+  q[5000] = '\0';
+  sq = parse(q);
+  assert_int_equal(strlen(sq.cleaned), SEARCH_QUERY_MAX);
+  assert_true(utf8_valid(sq.cleaned, strlen(sq.cleaned)));
+  q[SEARCH_QUERY_MAX + 1] = '\0'; /* odd: the cut lands mid-letter */
+  memmove(q + 1, q, SEARCH_QUERY_MAX);
+  q[0] = 'a';
+  sq = parse(q);
+  assert_int_equal(strlen(sq.cleaned), SEARCH_QUERY_MAX - 1);
+  assert_true(utf8_valid(sq.cleaned, strlen(sq.cleaned)));
+}
+
+static void at_most_search_terms_max_terms_are_used(void **state) {
+  buf_t b = {0};
+  search_query sq;
+  size_t ands = 0;
+  const char *p;
+
+  (void)state;
+  for (int i = 0; i < SEARCH_TERMS_MAX + 4; i++)
+    buf_printf(&b, "w%d ", i);
+  sq = parse(b.data);
+  buf_free(&b);
+  assert_int_equal(sq.nwords, SEARCH_TERMS_MAX);
+  for (p = sq.match; (p = strstr(p, " AND ")) != NULL; p++)
+    ands++;
+  assert_int_equal(ands, SEARCH_TERMS_MAX - 1);
+  assert_null(strstr(sq.cleaned, "w16"));
+}
+
+static void control_characters_and_invalid_utf8_are_dropped(void **state) {
+  search_query sq = parse("ma\x01ro\x7f"
+                          "c\xff\xfe \xc3 foot\tball");
+
+  (void)state;
+  assert_string_equal(sq.match, "\"maroc\" AND \"foot\" AND \"ball\"");
+  assert_string_equal(sq.cleaned, "maroc foot ball");
+  /* A no-break space separates words like a space. */
+  sq = parse("maroc\xc2\xa0"
+             "france");
+  assert_int_equal(sq.nwords, 2);
+}
+
+static void section_filter_is_taken_out_of_the_words(void **state) {
+  search_query sq = parse("section:sport football");
+
+  (void)state;
+  assert_string_equal(sq.section, "sport");
+  assert_string_equal(sq.match, "\"football\"");
+  assert_string_equal(sq.cleaned, "football section:sport");
+  assert_int_equal(sq.nwords, 1);
+
+  sq = parse("كرة قسم:رياضة");
+  assert_string_equal(sq.section, "رياضة");
+  assert_int_equal(sq.nwords, 1);
+
+  sq = parse("SECTION:\"الشرق الأوسط\"");
+  assert_string_equal(sq.section, "الشرق الأوسط");
+  assert_null(sq.match); /* a section alone is no search */
+
+  sq = parse("section: maroc");
+  assert_null(sq.section);
+  assert_string_equal(sq.match, "\"maroc\"");
+}
+
+static void word_with_punctuation_is_a_phrase_of_its_parts(void **state) {
+  search_query sq = parse("covid-19 (maroc)");
+
+  (void)state;
+  assert_string_equal(sq.match, "\"covid 19\" AND \"maroc\"");
+  assert_string_equal(sq.words[0], "covid-19");
+}
+
+/* Whatever a reader types, FTS5 gets an expression it accepts. */
+static void fts5_syntax_in_a_query_never_makes_a_bad_expression(void **state) {
+  static const char *const queries[] = {
+      "NEAR( AND OR * ^ \"",
+      "a OR b",
+      "NOT maroc",
+      "maroc AND",
+      "(((maroc",
+      "maroc)))",
+      "title:maroc",
+      "{title body}: maroc",
+      "^maroc*",
+      "mar*",
+      "- -- -\" \"-",
+      "\"\"\"\"",
+      "'maroc'",
+      "NEAR(maroc france, 2)",
+      "maroc + france",
+      "~maroc",
+      "~~\"~\"",
+      "\"a\"b\"c\"d",
+      "«maroc",
+      "maroc»",
+      "section:\"",
+      "قسم:",
+      "\"~مغرب\"",
+      "و OR ف AND ب",
+      ":,;.!?()[]{}<>=&|\\/*+^$#@%`~",
+      "\xd8\xa7\xd9\x84\xd9\x90\xd8\xb1\xd9\x91\xd9\x8e\xd8\xa8\xd9\x8e\xd8"
+      "\xa7",
+  };
+  sqlite3 *db = fts_db();
+
+  (void)state;
+  put(db, 1, "المغرب وفرنسا", "maroc france covid 19 وزير الخارجية");
+  for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+    search_query sq = parse(queries[i]);
+    if (sq.match)
+      run(db, sq.match);
+  }
+  /* The operators typed are words (or stop words), never syntax. */
+  assert_string_equal(find(db, "maroc AND"), "1");
+  assert_string_equal(find(db, "maroc OR tennis"), "");
+  assert_string_equal(find(db, "(maroc) \"france\""), "1");
+  sqlite3_close(db);
+}
+
+/* ---- the tokenizer ---- */
+
+static void variant_spellings_find_the_same_article(void **state) {
+  sqlite3 *db = fts_db();
+
+  (void)state;
+  put(db, 1, "الحكومة الإسرائيلية", "نص");
+  put(db, 2, "تقرير", "قالت مصادر إن إسرائيل رفضت");
+  put(db, 3, "خبر آخر", "لا علاقة له");
+  assert_string_equal(found(db, "اسرائيل"), "1 2");
+  assert_string_equal(found(db, "الاسرائيلية"), "1 2");
+  assert_string_equal(found(db, "إسرائيل -الحكومة"), "2");
+  assert_string_equal(found(db, "\"الحكومة الاسرائيلية\""), "1");
+  assert_string_equal(found(db, "\"الاسرائيلية الحكومة\""), "");
+  assert_string_equal(found(db, "حكومة"), "1");
+  sqlite3_close(db);
+}
+
+static void exact_form_ranks_above_a_stem_only_match(void **state) {
+  sqlite3 *db = fts_db();
+
+  (void)state;
+  /* Same lengths, so only the kind of match tells them apart; unrelated
+   * rows keep the terms rare enough for bm25 to weigh them. */
+  put(db, 1, "عنوان", "المغربية اليوم");
+  put(db, 2, "عنوان", "المغربي اليوم");
+  for (int i = 3; i < 10; i++)
+    put(db, i, "عنوان", "نص آخر");
+  assert_string_equal(find(db, "المغربي"), "2 1");
+  assert_string_equal(find(db, "المغربية"), "1 2");
+  sqlite3_close(db);
+}
+
+static void highlights_cover_the_original_text_with_its_marks(void **state) {
+  sqlite3 *db = fts_db();
+  search_query sq = parse("الحكومة");
+  sqlite3_stmt *st;
+
+  (void)state;
+  put(db, 1, "قالت الحكومةُ المغربية", "");
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT highlight(t, 0, '[', ']') FROM t"
+                                      " WHERE t MATCH ?1",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(st, 1, sq.match, -1, SQLITE_STATIC);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                      "قالت [الحكومةُ] المغربية");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+static void invalid_utf8_document_is_still_indexed(void **state) {
+  static const char body[] = "maroc\xff\xfe"
+                             "france \xc3 rabat";
+  sqlite3 *db = fts_db();
+
+  (void)state;
+  put_n(db, 1, "t", body, sizeof body - 1);
+  assert_string_equal(find(db, "france"), "1");
+  assert_string_equal(find(db, "rabat maroc"), "1");
+  sqlite3_close(db);
+}
+
+static void tokenizer_with_options_is_refused(void **state) {
+  sqlite3 *db = NULL;
+
+  (void)state;
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  assert_int_equal(search_register(db), NB_OK);
+  assert_int_not_equal(sqlite3_exec(db,
+                                    "CREATE VIRTUAL TABLE t USING fts5(x,"
+                                    " tokenize = 'naba remove_diacritics 1')",
+                                    NULL, NULL, NULL),
+                       SQLITE_OK);
+  sqlite3_close(db);
+}
+
+/* ---- plain text of bodies ---- */
+
+static void tags_go_and_blocks_end_lines(void **state) {
+  (void)state;
+  assert_string_equal(text_of("<p>Hello <b>wor</b>ld</p>\n<p>Two</p>"),
+                      "Hello world\nTwo");
+  assert_string_equal(text_of("a<br>b<br/>c<BR />d"), "a\nb\nc\nd");
+  assert_string_equal(text_of("<h2 class=\"x\">T</h2>body"), "T\nbody");
+  assert_string_equal(text_of("<ul><li>a</li><li>b</li></ul>after"),
+                      "a\nb\nafter");
+  assert_string_equal(text_of("  lots \t of\n\n   space  "), "lots of space");
+  assert_string_equal(text_of("<a href=\"/x?a=1&amp;b=>\">link</a> text"),
+                      "link text");
+}
+
+static void entities_are_decoded(void **state) {
+  (void)state;
+  assert_string_equal(text_of("&amp; &lt; &gt; &quot; &#39; &apos;"),
+                      "& < > \" ' '");
+  assert_string_equal(text_of("&#1605;&#x644;&#X62D; x&nbsp;y"), "ملح x y");
+  assert_string_equal(text_of("&laquo;نص&raquo;"), "«نص»");
+  assert_string_equal(text_of("&lt;script&gt;"), "<script>");
+  /* Not entities, or no character: kept as typed, or dropped. */
+  assert_string_equal(text_of("AT&T &unknown; &#; &#xZZ; & x"),
+                      "AT&T &unknown; &#; &#xZZ; & x");
+  assert_string_equal(text_of("a&#0;b&#xD800;c&#x110000;d&#1;e&#99999999999;f"),
+                      "abcdef");
+}
+
+static void broken_html_keeps_its_text(void **state) {
+  (void)state;
+  assert_string_equal(text_of("a < b and c<d"), "a < b and c<d");
+  assert_string_equal(text_of("x <p unterminated tag"),
+                      "x <p unterminated tag");
+  assert_string_equal(text_of("<p>one</p><p title=\"a>b\">two"), "one\ntwo");
+  assert_string_equal(text_of("<p title=\"never closed>three"), "three");
+  assert_string_equal(text_of("a<!-- note -->b<!-- unterminated"), "ab");
+  assert_string_equal(text_of("<script>if (a<b) x();</script>text"
+                              "<style>p{}</style>"),
+                      "text");
+  assert_string_equal(text_of("<script>never closed"), "");
+  assert_string_equal(text_of("<"), "<");
+  assert_string_equal(text_of("&"), "&");
+  assert_string_equal(text_of("a\x01"
+                              "b\x02"
+                              "c"),
+                      "abc");
+}
+
+static void text_is_appended_after_what_the_buffer_held(void **state) {
+  buf_t b = {0};
+
+  (void)state;
+  buf_puts(&b, "x\n");
+  search_text_from_html("<p> y </p>", 10, &b);
+  assert_string_equal(b.data, "x\ny");
+  search_text_from_html("", 0, &b);
+  assert_string_equal(b.data, "x\ny");
+  buf_free(&b);
+}
+
+#define T(name) cmocka_unit_test_teardown(name, teardown)
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      T(words_must_all_match_and_are_kept_as_typed),
+      T(arabic_word_matches_its_form_or_its_stem),
+      T(quoted_phrase_is_one_term_of_exact_forms),
+      T(unbalanced_quote_closes_at_the_end),
+      T(excluded_words_follow_a_binary_not),
+      T(exclusions_alone_search_nothing),
+      T(stop_words_are_dropped_and_alone_search_nothing),
+      T(empty_and_blank_queries_search_nothing),
+      T(long_query_is_cut_at_a_character_boundary),
+      T(at_most_search_terms_max_terms_are_used),
+      T(control_characters_and_invalid_utf8_are_dropped),
+      T(section_filter_is_taken_out_of_the_words),
+      T(word_with_punctuation_is_a_phrase_of_its_parts),
+      T(fts5_syntax_in_a_query_never_makes_a_bad_expression),
+      T(variant_spellings_find_the_same_article),
+      T(exact_form_ranks_above_a_stem_only_match),
+      T(highlights_cover_the_original_text_with_its_marks),
+      T(invalid_utf8_document_is_still_indexed),
+      T(tokenizer_with_options_is_refused),
+      T(tags_go_and_blocks_end_lines),
+      T(entities_are_decoded),
+      T(broken_html_keeps_its_text),
+      T(text_is_appended_after_what_the_buffer_held),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
