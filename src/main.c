@@ -42,6 +42,7 @@ static const char usage[] =
     "  import page [--section S] [--author A] [--date D] FILE...\n"
     "                         import saved article pages (text); D is "
     "YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]\n"
+    "  reindex                rebuild the search index from the articles\n"
     "  comments list [pending|approved|spam|all]\n"
     "                         moderation queue (default: pending), newest "
     "first\n"
@@ -317,6 +318,22 @@ static int cmd_init(const options *o) {
   return rc;
 }
 
+/* ---- reindex ---- */
+
+static int cmd_reindex(const options *o) {
+  store *st;
+  if (open_store(o, &st))
+    return 1;
+  int64_t n = 0;
+  int rc = store_reindex(st, &n);
+  if (rc == NB_OK)
+    printf("search index rebuilt: %lld articles indexed\n", (long long)n);
+  else
+    fail("cannot rebuild the search index: %s%s", store_errmsg(st), "");
+  store_close(st);
+  return rc == NB_OK ? 0 : 1;
+}
+
 /* ---- comments ---- */
 
 static const char *status_names[] = {"pending", "approved", "spam"};
@@ -469,6 +486,8 @@ int main(int argc, char **argv) {
       rc = cmd_settings(&o);
     else if (strcmp(cmd, "comments") == 0)
       rc = cmd_comments(&o);
+    else if (strcmp(cmd, "reindex") == 0)
+      rc = cmd_reindex(&o);
     else
       rc = fail("unknown command \"%s\" (see naba --help)%s", cmd, "");
   }

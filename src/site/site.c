@@ -11,6 +11,7 @@
 
 #include "arabic/arabic.h"
 #include "render/render.h"
+#include "search/search.h"
 
 #include <sodium.h>
 
@@ -292,8 +293,7 @@ static json_t *page_json(site *s, store *st, arena_t *a, const site_conf *c,
   set_str(site, "lang", "ar");
   set_str(site, "dir", "rtl");
   set_str(site, "breaking", c->breaking);
-  /* The search form shows once /search exists (the search issue). */
-  json_object_set_new(site, "has_search", json_false());
+  json_object_set_new(site, "has_search", json_true());
   json_object_set(site, "follow", c->follow);
   json_object_set_new(site, "has_follow", json_boolean(c->has_follow));
   json_object_set_new(
@@ -1164,6 +1164,126 @@ static void comment_post(site *s, store *st, arena_t *a, const site_conf *c,
   }
 }
 
+/* ---- search ---- */
+
+#define SEARCH_PER_PAGE 10
+
+static const char *search_url(arena_t *a, const char *q, int64_t page) {
+  buf_t b = {0};
+  buf_puts(&b, "/search?q=");
+  buf_url_encode(&b, q, strlen(q));
+  if (page > 1)
+    buf_printf(&b, "&page=%lld", (long long)page);
+  const char *r = arena_strdup(a, b.data ? b.data : "/search");
+  buf_free(&b);
+  return r;
+}
+
+/* The results of /search?q= as JSON values: the page and the JSON form
+ * (/search.json) share it. Returns the HTTP status. */
+static int search_json(store *st, arena_t *a, const site_conf *c,
+                       web_request *req, json_t *o) {
+  const char *q = web_query(req, "q");
+  const char *pg = web_query(req, "page");
+  int64_t page = 1;
+  if (!pg || nb_parse_i64(pg, strlen(pg), 1, 1000, &page) != NB_OK)
+    page = 1;
+  search_query sq = {0};
+  search_parse(q ? q : "", q ? strlen(q) : 0, a, &sq);
+  set_str(o, "query", sq.cleaned ? sq.cleaned : "");
+  json_object_set_new(o, "page", json_integer(page));
+  json_object_set_new(o, "empty", json_boolean(!q || !*q));
+  json_object_set_new(o, "too_short", json_boolean(q && *q && !sq.match));
+  int64_t section_id = 0;
+  if (sq.section) {
+    store_section sec;
+    if (store_section_by_slug(st, a, sq.section, &sec) == NB_OK)
+      section_id = sec.id;
+    else {
+      /* Also by name: section:رياضة */
+      store_section *secs;
+      size_t ns = 0;
+      if (store_sections(st, a, &secs, &ns) == NB_OK)
+        for (size_t i = 0; i < ns; i++)
+          if (strcmp(secs[i].name, sq.section) == 0)
+            section_id = secs[i].id;
+    }
+    if (section_id == 0)
+      section_id = -1; /* an unknown section finds nothing */
+  }
+  store_hit *hits = NULL;
+  size_t n = 0;
+  int64_t total = 0;
+  if (sq.match && section_id >= 0 &&
+      store_search(st, a, sq.match, section_id, (page - 1) * SEARCH_PER_PAGE,
+                   SEARCH_PER_PAGE, &hits, &n, &total) != NB_OK)
+    n = 0, total = 0;
+  json_t *results = json_array();
+  for (size_t i = 0; i < n; i++) {
+    json_t *r = card_json(a, c, &hits[i].article, 0);
+    set_str(r, "title_html", hits[i].title_html);
+    set_str(r, "snippet_html", hits[i].snippet_html);
+    json_array_append_new(results, r);
+  }
+  json_object_set_new(o, "total", json_integer(total));
+  json_object_set_new(o, "has_results", json_boolean(n > 0));
+  json_object_set_new(o, "results", results);
+  int64_t pages = (total + SEARCH_PER_PAGE - 1) / SEARCH_PER_PAGE;
+  if (pages > 1) {
+    json_t *p = json_object();
+    json_object_set_new(p, "page", json_integer(page));
+    json_object_set_new(p, "pages", json_integer(pages));
+    set_str(p, "prev", page > 1 ? search_url(a, q, page - 1) : "");
+    set_str(p, "next", page < pages ? search_url(a, q, page + 1) : "");
+    json_object_set_new(o, "pagination", p);
+  }
+  /* No results: suggest the same query without its last word, then each
+   * word alone. */
+  json_t *sugg = json_array();
+  if (n == 0 && sq.nwords > 1) {
+    buf_t b = {0};
+    for (size_t i = 0; i + 1 < sq.nwords; i++)
+      buf_printf(&b, "%s%s", i ? " " : "", sq.words[i]);
+    const char *shorter = arena_strdup(a, b.data ? b.data : "");
+    buf_free(&b);
+    json_array_append_new(sugg, json_pack("{s:s,s:s}", "query", shorter, "url",
+                                          search_url(a, shorter, 1)));
+    for (size_t i = 0; i < sq.nwords && i < 3; i++)
+      json_array_append_new(sugg,
+                            json_pack("{s:s,s:s}", "query", sq.words[i], "url",
+                                      search_url(a, sq.words[i], 1)));
+  }
+  json_object_set_new(o, "has_suggestions",
+                      json_boolean(json_array_size(sugg) > 0));
+  json_object_set_new(o, "suggestions", sugg);
+  return page > 1 && page > pages && total > 0 ? 404 : 200;
+}
+
+static void search_page(site *s, store *st, arena_t *a, const site_conf *c,
+                        web_request *req, int as_json, web_response *res) {
+  json_t *o = json_object();
+  int status = search_json(st, a, c, req, o);
+  if (as_json) {
+    char *txt = json_dumps(o, JSON_COMPACT);
+    buf_puts(&res->body, txt ? txt : "{}");
+    json_release(txt);
+    view_decref(o);
+    res->content_type = "application/json; charset=utf-8";
+    res->status = status;
+    return;
+  }
+  const char *q = json_string_value(json_object_get(o, "query"));
+  json_t *d = page_json(s, st, a, c, "search",
+                        q && *q ? arena_printf(a, "بحث: %s - %s", q, c->name)
+                                : arena_printf(a, "بحث - %s", c->name),
+                        NULL, 0);
+  json_object_set_new(d, "search", o);
+  render(s, "search", d, res);
+  view_decref(d);
+  res->status = status;
+  res->tags = NULL; /* the query string varies: never cached by path */
+}
+
 /* Splits "/a/b/c" into at most 4 segments (without slashes). Returns the
  * count, or -1 for more. *trailing says whether the path ended in "/". */
 static int split(arena_t *a, const char *path, const char *seg[4],
@@ -1240,6 +1360,10 @@ static void handle(site *s, web_request *req, web_response *res) {
       not_found(s, st, a, &c, res);
   } else if (n == 0) {
     home(s, st, a, &c, res);
+  } else if (n == 1 && !trailing &&
+             (strcmp(seg[0], "search") == 0 ||
+              strcmp(seg[0], "search.json") == 0)) {
+    search_page(s, st, a, &c, req, seg[0][6] == '.', res);
   } else if (n == 1 && leading_id(seg[0]) && !trailing) {
     /* Short link "/42": redirect to the article's canonical URL. */
     article_page(s, st, a, &c, req, "", leading_id(seg[0]), 0, NULL, res);

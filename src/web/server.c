@@ -261,7 +261,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   enum MHD_Result rc;
   if (cacheable && web_cache_send(s->cache, url, c, &rc, &st->status))
     return rc;
-  int claimed = cacheable ? web_cache_claim(s->cache, url) : 0;
+  /* Pages with a query string (search) are not cached by path, so there
+   * is nothing to wait for. */
+  int claimed = cacheable && MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND,
+                                                       NULL, NULL) == 0
+                    ? web_cache_claim(s->cache, url)
+                    : 0;
   if (claimed < 0 && web_cache_send(s->cache, url, c, &rc, &st->status))
     return rc;
 
