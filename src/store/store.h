@@ -188,12 +188,14 @@ typedef struct {
 /* How much more a match in the title counts than one in the body (bm25's
  * column weight; the body's is 1). */
 #define SEARCH_TITLE_WEIGHT 5.0
+/* Only the newest this many matches are ranked (and counted). */
+#define SEARCH_CANDIDATES 2000
 
 /* Published articles matching an FTS5 expression (search_parse's), in the
  * section when section_id > 0. Order: relevance (bm25, title weighted
  * SEARCH_TITLE_WEIGHT times the body) rounded to two decimals, then newest
- * first: equally relevant articles come newest first. *total counts all
- * matches. */
+ * first: equally relevant articles come newest first. Only the newest
+ * SEARCH_CANDIDATES matches take part; *total counts them. */
 int store_search(store *s, arena_t *a, const char *match, int64_t section_id,
                  int64_t offset, int64_t limit, store_hit **out, size_t *n,
                  int64_t *total);
