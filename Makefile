@@ -40,7 +40,7 @@ $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=release -Dtests=false
 
 build: $(BUILD)/build.ninja
-	ninja -C $(BUILD) naba
+	ninja -C $(BUILD) naba bench/search_bench
 
 fonts:
 	@mkdir -p $(FONT_DIR)

@@ -761,7 +761,7 @@ int main(int argc, char **argv) {
       double t1 = now_s();
       rc = search_parse(q.data, q.len, &ar, &sq);
       if (rc == NB_OK && sq.match)
-        rc = store_search(s, &ar, sq.match, 0, 0, 10, &h, &n, &total);
+        rc = store_search(s, &ar, sq.match, sq.loose, 0, 0, 10, &h, &n, &total);
       double t2 = now_s();
       arena_free(&ar);
       if (rc != NB_OK) {

@@ -152,8 +152,9 @@ static int seen_before(const term *terms, size_t n, const term *t) {
 }
 
 /* Appends the FTS5 expression of a term: ("form" OR "~stem") for a word,
- * "w1 w2 ..." for a phrase (exact forms). */
-static int term_sql(const term *t, buf_t *b, buf_t *stem) {
+ * "w1 w2 ..." for a phrase (exact forms), or with loose set the phrase's
+ * words in any order. */
+static int term_sql(const term *t, buf_t *b, buf_t *stem, int loose) {
   const char *w = t->words.data;
   int rc;
 
@@ -173,6 +174,19 @@ static int term_sql(const term *t, buf_t *b, buf_t *stem) {
       quote(b, stem->data, stem->len);
       buf_putc(b, ')');
     }
+    return NB_OK;
+  }
+  if (loose) {
+    /* The phrase's words in any order: ("w1" AND "w2"). */
+    buf_putc(b, '(');
+    for (size_t i = 0; i < t->nwords; i++) {
+      size_t n = strlen(w);
+      if (i)
+        buf_puts(b, " AND ");
+      quote(b, w, n);
+      w += n + 1;
+    }
+    buf_putc(b, ')');
     return NB_OK;
   }
   /* Words joined by spaces are a phrase: FTS5 splits the string with the
@@ -255,7 +269,8 @@ static char *shown(arena_t *a, const char *s, size_t n, int exclude, int q) {
 int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
   term terms[SEARCH_TERMS_MAX];
   size_t nterms = 0, npos = 0, i = 0, len, k;
-  buf_t c = {0}, match = {0}, cleaned = {0}, stem = {0};
+  buf_t c = {0}, match = {0}, cleaned = {0}, stem = {0}, loose = {0};
+  int phrases = 0;
   const char *section = NULL, *section_typed = NULL;
   int rc = NB_OK;
 
@@ -362,7 +377,7 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
         continue;
       if (done_pos++)
         buf_puts(&match, " AND ");
-      rc = term_sql(&terms[k], &match, &stem);
+      rc = term_sql(&terms[k], &match, &stem, 0);
     }
     if (nx)
       buf_puts(&match, ") NOT (");
@@ -371,10 +386,21 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
         continue;
       if (done_x++)
         buf_puts(&match, " OR ");
-      rc = term_sql(&terms[k], &match, &stem);
+      rc = term_sql(&terms[k], &match, &stem, 0);
     }
     if (nx)
       buf_putc(&match, ')');
+    /* Checking a phrase reads word positions in every article holding all
+     * its words; the store picks its candidates with this cheaper form. */
+    for (k = 0; k < nterms; k++)
+      phrases |= !terms[k].exclude && terms[k].nwords > 1;
+    for (k = 0, done_pos = 0; phrases && rc == NB_OK && k < nterms; k++) {
+      if (terms[k].exclude)
+        continue;
+      if (done_pos++)
+        buf_puts(&loose, " AND ");
+      rc = term_sql(&terms[k], &loose, &stem, 1);
+    }
   }
 
   for (k = 0; k < nterms; k++) {
@@ -397,6 +423,8 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
       arena_strndup(a, cleaned.data ? cleaned.data : "", cleaned.len);
   if (npos)
     out->match = arena_strndup(a, match.data, match.len);
+  if (npos && phrases && loose.data)
+    out->loose = arena_strndup(a, loose.data, loose.len);
   if (!out->words || !out->cleaned || (npos && !out->match)) {
     rc = NB_ENOMEM;
     goto done;
@@ -412,6 +440,7 @@ done:
     buf_free(&terms[k].words);
   buf_free(&c);
   buf_free(&match);
+  buf_free(&loose);
   buf_free(&cleaned);
   buf_free(&stem);
   if (rc != NB_OK)

@@ -27,7 +27,10 @@ int search_register(sqlite3 *db);
  * section:NAME or قسم:NAME. Never an FTS5 syntax error: every term is
  * normalized and quoted. */
 typedef struct {
-  const char *match;   /* FTS5 MATCH expression; NULL: nothing to search */
+  const char *match; /* FTS5 MATCH expression; NULL: nothing to search */
+  /* With phrases: the positive terms with each phrase's words in any
+   * order, for choosing candidates cheaply; NULL: use match. */
+  const char *loose;
   const char *section; /* section name or slug from the query, or NULL */
   const char **words;  /* the positive terms as typed, for suggestions */
   size_t nwords;

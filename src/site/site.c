@@ -1215,8 +1215,9 @@ static int search_json(store *st, arena_t *a, const site_conf *c,
   size_t n = 0;
   int64_t total = 0;
   if (sq.match && section_id >= 0 &&
-      store_search(st, a, sq.match, section_id, (page - 1) * SEARCH_PER_PAGE,
-                   SEARCH_PER_PAGE, &hits, &n, &total) != NB_OK)
+      store_search(st, a, sq.match, sq.loose, section_id,
+                   (page - 1) * SEARCH_PER_PAGE, SEARCH_PER_PAGE, &hits, &n,
+                   &total) != NB_OK)
     n = 0, total = 0;
   json_t *results = json_array();
   for (size_t i = 0; i < n; i++) {

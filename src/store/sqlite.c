@@ -2156,9 +2156,9 @@ static int search_count(store *s, const char *match, int64_t section_id,
   return rc;
 }
 
-int store_search(store *s, arena_t *a, const char *match, int64_t section_id,
-                 int64_t offset, int64_t limit, store_hit **out, size_t *n,
-                 int64_t *total) {
+int store_search(store *s, arena_t *a, const char *match, const char *loose,
+                 int64_t section_id, int64_t offset, int64_t limit,
+                 store_hit **out, size_t *n, int64_t *total) {
   store_hit *items = NULL;
   size_t cap = 0, len = 0;
   sqlite3_stmt *st = NULL;
@@ -2173,7 +2173,7 @@ int store_search(store *s, arena_t *a, const char *match, int64_t section_id,
   if (offset < 0 || limit < 0 || section_id < 0)
     return set_err(s, NB_EINVAL, "negative offset, limit or section");
   int64_t floor = 0;
-  rc = search_floor(s, match, &floor);
+  rc = search_floor(s, loose ? loose : match, &floor);
   if (rc == NB_OK)
     rc = st_get(s, section_id ? ST_SEARCH_SECTION : ST_SEARCH, &st);
   if (rc == NB_OK)

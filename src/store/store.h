@@ -195,10 +195,12 @@ typedef struct {
  * section when section_id > 0. Order: relevance (bm25, title weighted
  * SEARCH_TITLE_WEIGHT times the body) rounded to two decimals, then newest
  * first: equally relevant articles come newest first. Only the newest
- * SEARCH_CANDIDATES matches take part; *total counts them. */
-int store_search(store *s, arena_t *a, const char *match, int64_t section_id,
-                 int64_t offset, int64_t limit, store_hit **out, size_t *n,
-                 int64_t *total);
+ * SEARCH_CANDIDATES matches take part; *total counts them. loose (may be
+ * NULL) is a cheaper superset expression used to pick those candidates
+ * (search_query.loose: phrases as plain words). */
+int store_search(store *s, arena_t *a, const char *match, const char *loose,
+                 int64_t section_id, int64_t offset, int64_t limit,
+                 store_hit **out, size_t *n, int64_t *total);
 /* Rebuilds the index from the articles table (naba reindex). */
 int store_reindex(store *s, int64_t *indexed);
 

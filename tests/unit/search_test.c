@@ -164,6 +164,17 @@ static void quoted_phrase_is_one_term_of_exact_forms(void **state) {
   assert_non_null(strchr(sq.match, ' '));
 }
 
+static void
+phrase_queries_have_a_cheaper_superset_for_candidates(void **state) {
+  search_query sq = parse("train \"Rabat  Casablanca\" -bus");
+
+  (void)state;
+  /* Same words, phrase order dropped, no exclusion: every match of the
+   * query matches it too. */
+  assert_string_equal(sq.loose, "\"train\" AND (\"rabat\" AND \"casablanca\")");
+  assert_null(parse("train bus").loose);
+}
+
 static void unbalanced_quote_closes_at_the_end(void **state) {
   search_query sq = parse("train \"rabat casa");
 
@@ -510,6 +521,7 @@ int main(void) {
       T(words_must_all_match_and_are_kept_as_typed),
       T(arabic_word_matches_its_form_or_its_stem),
       T(quoted_phrase_is_one_term_of_exact_forms),
+      T(phrase_queries_have_a_cheaper_superset_for_candidates),
       T(unbalanced_quote_closes_at_the_end),
       T(excluded_words_follow_a_binary_not),
       T(exclusions_alone_search_nothing),

@@ -1475,8 +1475,8 @@ static const char *search_ids(fixture *f, const char *q, int64_t section_id,
   out[0] = '\0';
   assert_int_equal(search_parse(q, strlen(q), &f->a, &sq), NB_OK);
   assert_non_null(sq.match);
-  assert_int_equal(store_search(f->s, &f->a, sq.match, section_id, offset,
-                                limit, &h, &n, &t),
+  assert_int_equal(store_search(f->s, &f->a, sq.match, sq.loose, section_id,
+                                offset, limit, &h, &n, &t),
                    NB_OK);
   for (size_t i = 0; i < n; i++) {
     size_t len = strlen(out);
@@ -1655,18 +1655,19 @@ static void bad_match_expression_is_refused_not_fatal(void **state) {
   int64_t total = 9;
 
   save(f->s, &a, NULL);
-  assert_int_equal(
-      store_search(f->s, &f->a, "\"unbalanced", 0, 0, 20, &hits, &n, &total),
-      NB_EINVAL);
+  assert_int_equal(store_search(f->s, &f->a, "\"unbalanced", NULL, 0, 0, 20,
+                                &hits, &n, &total),
+                   NB_EINVAL);
   assert_int_equal(n, 0);
   assert_int_equal(total, 0);
   assert_int_equal(
-      store_search(f->s, &f->a, "AND OR", 0, 0, 20, &hits, &n, &total),
+      store_search(f->s, &f->a, "AND OR", NULL, 0, 0, 20, &hits, &n, &total),
       NB_EINVAL);
-  assert_int_equal(store_search(f->s, &f->a, NULL, 0, 0, 20, &hits, &n, &total),
-                   NB_EINVAL);
   assert_int_equal(
-      store_search(f->s, &f->a, "\"x\"", 0, -1, 20, &hits, &n, &total),
+      store_search(f->s, &f->a, NULL, NULL, 0, 0, 20, &hits, &n, &total),
+      NB_EINVAL);
+  assert_int_equal(
+      store_search(f->s, &f->a, "\"x\"", NULL, 0, -1, 20, &hits, &n, &total),
       NB_EINVAL);
   /* The connection is still fine. */
   assert_string_equal(find(f, "خبر"), "1");
@@ -1695,8 +1696,9 @@ static void reindex_restores_a_lost_or_dropped_index(void **state) {
   /* Dropped by hand: searching fails cleanly until the reindex. */
   sql_exec_fts(f->path, "DROP TABLE articles_fts");
   assert_int_equal(search_parse("المجلس", strlen("المجلس"), &f->a, &sq), NB_OK);
-  assert_int_not_equal(
-      store_search(f->s, &f->a, sq.match, 0, 0, 20, &hits, &nh, &total), NB_OK);
+  assert_int_not_equal(store_search(f->s, &f->a, sq.match, sq.loose, 0, 0, 20,
+                                    &hits, &nh, &total),
+                       NB_OK);
   assert_int_equal(store_reindex(f->s, &n), NB_OK);
   assert_int_equal(n, 4);
   assert_string_equal(find(f, "المجلس"), "1");
