@@ -2105,8 +2105,8 @@ static int match_err(store *s, int rc) {
   return rc;
 }
 
-/* Ranking costs about a microsecond per match: a word in half of 100,000
- * articles would take 50 ms. Only the newest SEARCH_CANDIDATES matches
+/* Ranking costs microseconds per match: a word in half of 100,000
+ * articles would take 50 ms or more. Only the newest SEARCH_CANDIDATES matches
  * (by id, close to publication order) are ranked; for a news site the
  * best of the recent ones is the answer. *floor is the lowest id kept. */
 static int search_floor(store *s, const char *match, int64_t *floor) {

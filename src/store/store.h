@@ -189,7 +189,7 @@ typedef struct {
  * column weight; the body's is 1). */
 #define SEARCH_TITLE_WEIGHT 5.0
 /* Only the newest this many matches are ranked (and counted). */
-#define SEARCH_CANDIDATES 2000
+#define SEARCH_CANDIDATES 1000
 
 /* Published articles matching an FTS5 expression (search_parse's), in the
  * section when section_id > 0. Order: relevance (bm25, title weighted
