@@ -21,6 +21,7 @@
 #include <unicode/utf16.h>
 
 #include "arabic/arabic.h"
+#include "arabic/internal.h"
 
 /* Longest word ar_tokenize reports; the rest of a longer run is skipped. */
 #define TOKEN_MAX 256
@@ -171,8 +172,8 @@ static int is_control(UChar32 c) {
 }
 
 /* Latin letters whose mark is part of the letter, so that no decomposition
- * removes it. Input is already case-folded. */
-static const char *latin_ascii(UChar32 c) {
+ * removes it. Input is already case-folded. Shared with slug.c. */
+const char *ar_latin_ascii(UChar32 c) {
   switch (c) {
   case 0x00DF:
     return "ss"; /* ß */
@@ -203,7 +204,7 @@ static const char *latin_ascii(UChar32 c) {
 
 static void put_latin(buf_t *out, UChar32 c) {
   c = u_foldCase(c, U_FOLD_CASE_DEFAULT);
-  const char *a = latin_ascii(c);
+  const char *a = ar_latin_ascii(c);
   if (a)
     buf_puts(out, a);
   else

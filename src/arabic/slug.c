@@ -17,6 +17,7 @@
 #include <unicode/utf16.h>
 
 #include "arabic/arabic.h"
+#include "arabic/internal.h"
 
 /* Input is normalised in chunks of about this many bytes so a huge title
  * costs bounded memory and stops being read once the slug is full. */
@@ -78,37 +79,8 @@ static void emit(slug_state *st, UChar32 c) {
   st->enc += cost;
 }
 
-/* Latin letters that carry their mark in the letter itself, so that no
- * decomposition removes it. Input is already case-folded. */
-static const char *latin_ascii(UChar32 c) {
-  switch (c) {
-  case 0x00E6:
-    return "ae"; /* æ */
-  case 0x00F0:
-    return "d"; /* ð */
-  case 0x00F8:
-    return "o"; /* ø */
-  case 0x00FE:
-    return "th"; /* þ */
-  case 0x0111:
-    return "d"; /* đ */
-  case 0x0127:
-    return "h"; /* ħ */
-  case 0x0131:
-    return "i"; /* ı */
-  case 0x0142:
-    return "l"; /* ł */
-  case 0x0153:
-    return "oe"; /* œ */
-  case 0x0167:
-    return "t"; /* ŧ */
-  default:
-    return NULL;
-  }
-}
-
 static void emit_latin(slug_state *st, UChar32 c) {
-  const char *a = latin_ascii(c);
+  const char *a = ar_latin_ascii(c);
   if (!a) {
     emit(st, c);
     return;
