@@ -13,13 +13,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './launch.mjs';
 
 const BASE = (process.env.NABA_URL || '').replace(/\/+$/, '');
 const ARTICLE = process.env.NABA_ARTICLE_PATH || '';
 const FONTS = process.env.NABA_FONTS === '1';
 const SHOTS = process.env.NABA_SCREENSHOT_DIR || 'build/screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const skip = !BASE || !ARTICLE ? 'NABA_URL and NABA_ARTICLE_PATH are not set' : false;
 
@@ -36,22 +35,7 @@ let browser;
 before(async () => {
   if (skip) return;
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // The flags of shared/notes/browser-tests.md; playwright gives the
-    // browser a fresh empty profile folder of its own (--user-data-dir).
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

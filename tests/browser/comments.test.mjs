@@ -22,14 +22,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './launch.mjs';
 
 const BASE = (process.env.NABA_URL || '').replace(/\/+$/, '');
 const BIN = process.env.NABA_BIN || '';
 const DB = process.env.NABA_DB || '';
 const FONTS = process.env.NABA_FONTS === '1';
 const SHOTS = process.env.NABA_SCREENSHOT_DIR || 'build/screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 let ARTICLE = process.env.NABA_ARTICLE_PATH || '';
 
 const skip = !BASE || !BIN ? 'NABA_URL and NABA_BIN are not set' : false;
@@ -53,22 +52,7 @@ let browser;
 before(async () => {
   if (skip) return;
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // The flags of shared/notes/browser-tests.md; playwright gives the
-    // browser a fresh empty profile folder of its own (--user-data-dir).
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   if (!ARTICLE) ARTICLE = await firstArticle();
 });
 
