@@ -151,11 +151,13 @@ static int seen_before(const term *terms, size_t n, const term *t) {
   return 0;
 }
 
-/* Appends the FTS5 expression of a term: ("form" OR "~stem") for a word,
- * "w1 w2 ..." for a phrase (exact forms), or with loose set the phrase's
- * words in any order. */
-static int term_sql(const term *t, buf_t *b, buf_t *stem, int loose) {
+/* Appends the FTS5 expression of a term to b: ("form" OR "~stem") for a
+ * word, "w1 w2 ..." for a phrase (exact forms). Each FTS5 phrase written is
+ * also appended to list, NUL-terminated, and counted in *nlist. */
+static int term_sql(const term *t, buf_t *b, buf_t *stem, buf_t *list,
+                    size_t *nlist) {
   const char *w = t->words.data;
+  size_t mark;
   int rc;
 
   assert(t->nwords > 0);
@@ -165,32 +167,27 @@ static int term_sql(const term *t, buf_t *b, buf_t *stem, int loose) {
     rc = search_stem_term(w, n, stem);
     if (rc != NB_OK)
       return rc;
-    if (stem->len == 0)
-      quote(b, w, n);
-    else {
+    if (stem->len)
       buf_putc(b, '(');
-      quote(b, w, n);
+    mark = b->len;
+    quote(b, w, n);
+    buf_append(list, b->data + mark, b->len - mark);
+    buf_putc(list, '\0');
+    ++*nlist;
+    if (stem->len) {
       buf_puts(b, " OR ");
+      mark = b->len;
       quote(b, stem->data, stem->len);
+      buf_append(list, b->data + mark, b->len - mark);
+      buf_putc(list, '\0');
+      ++*nlist;
       buf_putc(b, ')');
     }
     return NB_OK;
   }
-  if (loose) {
-    /* The phrase's words in any order: ("w1" AND "w2"). */
-    buf_putc(b, '(');
-    for (size_t i = 0; i < t->nwords; i++) {
-      size_t n = strlen(w);
-      if (i)
-        buf_puts(b, " AND ");
-      quote(b, w, n);
-      w += n + 1;
-    }
-    buf_putc(b, ')');
-    return NB_OK;
-  }
   /* Words joined by spaces are a phrase: FTS5 splits the string with the
    * tokenizer, which gives these same words back. */
+  mark = b->len;
   buf_putc(b, '"');
   for (size_t i = 0; i < t->nwords; i++) {
     size_t n = strlen(w);
@@ -204,6 +201,9 @@ static int term_sql(const term *t, buf_t *b, buf_t *stem, int loose) {
     w += n + 1;
   }
   buf_putc(b, '"');
+  buf_append(list, b->data + mark, b->len - mark);
+  buf_putc(list, '\0');
+  ++*nlist;
   return NB_OK;
 }
 
@@ -269,8 +269,9 @@ static char *shown(arena_t *a, const char *s, size_t n, int exclude, int q) {
 int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
   term terms[SEARCH_TERMS_MAX];
   size_t nterms = 0, npos = 0, i = 0, len, k;
-  buf_t c = {0}, match = {0}, cleaned = {0}, stem = {0}, loose = {0};
-  int phrases = 0;
+  buf_t c = {0}, match = {0}, cleaned = {0}, stem = {0}, list = {0};
+  buf_t excluded = {0};
+  size_t nlist = 0, nexcluded = 0;
   const char *section = NULL, *section_typed = NULL;
   int rc = NB_OK;
 
@@ -377,7 +378,7 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
         continue;
       if (done_pos++)
         buf_puts(&match, " AND ");
-      rc = term_sql(&terms[k], &match, &stem, 0);
+      rc = term_sql(&terms[k], &match, &stem, &list, &nlist);
     }
     if (nx)
       buf_puts(&match, ") NOT (");
@@ -386,21 +387,10 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
         continue;
       if (done_x++)
         buf_puts(&match, " OR ");
-      rc = term_sql(&terms[k], &match, &stem, 0);
+      rc = term_sql(&terms[k], &match, &stem, &excluded, &nexcluded);
     }
     if (nx)
       buf_putc(&match, ')');
-    /* Checking a phrase reads word positions in every article holding all
-     * its words; the store picks its candidates with this cheaper form. */
-    for (k = 0; k < nterms; k++)
-      phrases |= !terms[k].exclude && terms[k].nwords > 1;
-    for (k = 0, done_pos = 0; phrases && rc == NB_OK && k < nterms; k++) {
-      if (terms[k].exclude)
-        continue;
-      if (done_pos++)
-        buf_puts(&loose, " AND ");
-      rc = term_sql(&terms[k], &loose, &stem, 1);
-    }
   }
 
   for (k = 0; k < nterms; k++) {
@@ -413,7 +403,7 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
       buf_putc(&cleaned, ' ');
     buf_puts(&cleaned, section_typed);
   }
-  if (rc == NB_OK && (match.oom || cleaned.oom))
+  if (rc == NB_OK && (match.oom || cleaned.oom || list.oom))
     rc = NB_ENOMEM;
   if (rc != NB_OK)
     goto done;
@@ -423,11 +413,17 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
       arena_strndup(a, cleaned.data ? cleaned.data : "", cleaned.len);
   if (npos)
     out->match = arena_strndup(a, match.data, match.len);
-  if (npos && phrases && loose.data)
-    out->loose = arena_strndup(a, loose.data, loose.len);
-  if (!out->words || !out->cleaned || (npos && !out->match)) {
+  out->phrases = arena_alloc(a, (nlist ? nlist : 1) * sizeof *out->phrases);
+  if (!out->words || !out->cleaned || (npos && !out->match) || !out->phrases) {
     rc = NB_ENOMEM;
     goto done;
+  }
+  for (const char *p = list.data; out->nphrases < nlist; p += strlen(p) + 1) {
+    out->phrases[out->nphrases] = arena_strndup(a, p, strlen(p));
+    if (!out->phrases[out->nphrases++]) {
+      rc = NB_ENOMEM;
+      goto done;
+    }
   }
   for (k = 0; k < nterms; k++) {
     if (!terms[k].exclude)
@@ -440,7 +436,8 @@ done:
     buf_free(&terms[k].words);
   buf_free(&c);
   buf_free(&match);
-  buf_free(&loose);
+  buf_free(&list);
+  buf_free(&excluded);
   buf_free(&cleaned);
   buf_free(&stem);
   if (rc != NB_OK)

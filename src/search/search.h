@@ -18,9 +18,21 @@
 #define SEARCH_QUERY_MAX 256 /* bytes of a query kept; the rest is cut */
 #define SEARCH_TERMS_MAX 16  /* words and phrases used; the rest ignored */
 
-/* Registers the "naba" tokenizer on a connection (the store calls it on
- * every connection it opens). */
+/* How much more a match in the title counts than one in the body. */
+#define SEARCH_TITLE_WEIGHT 5.0
+
+/* Registers the "naba" tokenizer and the naba_rank() function on a
+ * connection (the store calls it on every connection it opens).
+ * naba_rank(articles_fts, idfs) is BM25 relevance, higher is better, with
+ * the title weighing SEARCH_TITLE_WEIGHT and the weight of each phrase of
+ * the MATCH expression given by the caller: idfs is a blob of doubles,
+ * one per phrase in FTS5's order (search_query.phrases), from
+ * search_idf(). See rank_fn() in search.c for the formula. */
 int search_register(sqlite3 *db);
+
+/* The weight of a phrase found in matches of articles (the BM25 inverse
+ * document frequency, Lucene's form, always above 0): rarer is heavier. */
+double search_idf(double articles, double matches);
 
 /* What a reader typed, made safe: words that must all match, "quoted
  * phrases", -excluded words and an optional section filter written as
@@ -28,9 +40,11 @@ int search_register(sqlite3 *db);
  * normalized and quoted. */
 typedef struct {
   const char *match; /* FTS5 MATCH expression; NULL: nothing to search */
-  /* With phrases: the positive terms with each phrase's words in any
-   * order, for choosing candidates cheaply; NULL: use match. */
-  const char *loose;
+  /* The FTS5 phrases of match that must be found (not the excluded
+   * ones), in the order FTS5 numbers them, each a MATCH expression of its
+   * own: what naba_rank() needs a weight for. */
+  const char **phrases;
+  size_t nphrases;
   const char *section; /* section name or slug from the query, or NULL */
   const char **words;  /* the positive terms as typed, for suggestions */
   size_t nwords;

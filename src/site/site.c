@@ -20,6 +20,14 @@
 #define HOME_BLOCK 4
 #define RELATED 4
 #define WATCH_INTERVAL_MS 100
+/* The search index is merged into one segment in the background (see
+ * store_search_untidy()): looked at every TIDY_CHECK_S seconds once no
+ * article was written for TIDY_QUIET_S, then one step of TIDY_STEP_PAGES
+ * pages (4 MB, tens of milliseconds) per watcher tick, so an editor's save
+ * waits at most one step. */
+#define TIDY_CHECK_S 60
+#define TIDY_QUIET_S 10
+#define TIDY_STEP_PAGES 1024
 
 /* Compiled templates and loaded assets of the theme folder. A reload makes
  * a new one; older ones stay alive until site_close(), since a request in
@@ -1215,9 +1223,8 @@ static int search_json(store *st, arena_t *a, const site_conf *c,
   size_t n = 0;
   int64_t total = 0;
   if (sq.match && section_id >= 0 &&
-      store_search(st, a, sq.match, sq.loose, section_id,
-                   (page - 1) * SEARCH_PER_PAGE, SEARCH_PER_PAGE, &hits, &n,
-                   &total) != NB_OK)
+      store_search(st, a, &sq, section_id, (page - 1) * SEARCH_PER_PAGE,
+                   SEARCH_PER_PAGE, &hits, &n, &total) != NB_OK)
     n = 0, total = 0;
   json_t *results = json_array();
   for (size_t i = 0; i < n; i++) {
@@ -1516,11 +1523,48 @@ int site_reload(site *s, web_server *w, char *err, size_t errlen) {
   return NB_OK;
 }
 
+/* The watcher's search index upkeep: whether to merge, then a step per
+ * tick on a connection of its own that can write. */
+typedef struct {
+  int64_t checked, last_write, steps;
+  store *w; /* open while merging */
+} tidy;
+
+static void tidy_tick(site *s, store *st, tidy *t, int64_t now) {
+  int untidy = 0, more = 0;
+  char err[256];
+
+  if (!t->w) {
+    if (now - t->checked < TIDY_CHECK_S || now - t->last_write < TIDY_QUIET_S)
+      return;
+    t->checked = now;
+    if (store_search_untidy(st, &untidy) != NB_OK || !untidy)
+      return;
+    if (store_open(s->db_path, 0, &t->w, err, sizeof err) != NB_OK) {
+      nb_log("error", "cannot open the database to merge the index: %s", err);
+      return;
+    }
+    t->steps = 0;
+  }
+  int rc = store_search_merge(t->w, TIDY_STEP_PAGES, &more);
+  t->steps++;
+  if (rc != NB_OK)
+    nb_log("error", "search index merge: %s", store_errmsg(t->w));
+  if (rc != NB_OK || !more) {
+    if (rc == NB_OK)
+      nb_log("info", "search index merged into one segment in %lld steps",
+             (long long)t->steps);
+    store_close(t->w);
+    t->w = NULL;
+  }
+}
+
 static void *watch_loop(void *arg) {
   site *s = arg;
   store *st = NULL;
   char err[256];
   int64_t version = -1, last = 0;
+  tidy t = {0};
   if (store_open(s->db_path, 1, &st, err, sizeof err) != NB_OK) {
     nb_log("error", "cache watcher cannot open the database: %s", err);
     return NULL;
@@ -1530,6 +1574,7 @@ static void *watch_loop(void *arg) {
   while (!s->stop) {
     usleep(WATCH_INTERVAL_MS * 1000);
     int64_t now = nb_now();
+    tidy_tick(s, st, &t, now);
     if (now != due_checked) {
       /* Scheduled articles appear without a write: drop what lists them. */
       arena_t a = {0};
@@ -1557,12 +1602,15 @@ static void *watch_loop(void *arg) {
       }
       for (size_t i = 0; i < n; i++)
         web_cache_invalidate(s->web, tags[i]);
+      if (n > 0)
+        t.last_write = now;
       last = upto;
       arena_free(&a);
       if (n < 512)
         break;
     }
   }
+  store_close(t.w);
   store_close(st);
   return NULL;
 }

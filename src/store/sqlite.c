@@ -13,6 +13,7 @@
  * together; inside store_begin() it runs in a savepoint, so a write that
  * fails leaves the caller's transaction as it was before the call. */
 #include <assert.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,9 +82,11 @@ enum {
   /* store_search() adds 1 for a section filter. */
   ST_SEARCH,
   ST_SEARCH_SECTION,
-  ST_SEARCH_COUNT,
-  ST_SEARCH_COUNT_SECTION,
-  ST_SEARCH_FLOOR,
+  ST_SEARCH_HIT,
+  ST_SEARCH_SAMPLE,
+  ST_SEARCH_SAMPLE_SIZE,
+  ST_SEARCH_DF,
+  ST_SEARCH_LAYOUT,
   ST_N
 };
 
@@ -115,37 +118,25 @@ enum {
 #define FTS_CREATE                                                             \
   "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body,"                  \
   " tokenize = 'naba')"
+#define STORE_MMAP_BYTES 4294967296
 #define STR_(x) #x
 #define STR(x) STR_(x)
-/* Search, in two steps. First the page: the index drives the join (CROSS
- * JOIN keeps it the outer loop, where MATCH and bm25() work), each match is
- * checked for readers' visibility, ranked and cut to the page. Then
- * highlight() and snippet() for the rows of the page only: in one query
- * the sorter would compute them for every match, and snippet() costs the
- * square of the hits in an article. The visibility check reads the index
- * articles_visibility, not the rows (see 003_search.sql). ?5 is the MATCH
- * expression, ?4 the section. Highlights are marked \x01...\x02 (the index
- * holds no control characters) and made HTML by the store. */
-#define SEARCH_RANK "bm25(articles_fts, " STR(SEARCH_TITLE_WEIGHT) ", 1.0)"
-#define SEARCH_MATCHES                                                         \
+/* Search, in two steps. First the candidates: the index drives the join
+ * (CROSS JOIN keeps it the outer loop, where MATCH and naba_rank() work)
+ * newest id first, so FTS5 walks its doclists in order and stops after
+ * SEARCH_CANDIDATES visible matches (?2); each is checked for readers'
+ * visibility through the index articles_visibility, not the rows (see
+ * 003_search.sql), and ranked. store_search() sorts them and reads
+ * highlight() and snippet() for the rows of the page only (snippet() costs
+ * the square of the hits in an article). ?3 is the MATCH expression, ?4
+ * the section, ?5 the phrases' weights for naba_rank(). Highlights are
+ * marked \x01...\x02 (the index holds no control characters) and made
+ * HTML by the store. */
+#define SEARCH_WALK(filter)                                                    \
+  "SELECT a.id, naba_rank(articles_fts, ?5), a.published_at"                   \
   " FROM articles_fts CROSS JOIN articles a INDEXED BY articles_visibility"    \
-  " ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?5"                  \
-  " AND articles_fts.rowid >= ?6 AND" PUBLISHED
-#define SEARCH_PAGE(filter)                                                    \
-  "WITH page AS (SELECT a.id AS id, " SEARCH_RANK " AS score,"                 \
-  " a.published_at AS at" SEARCH_MATCHES filter                                \
-  " ORDER BY round(score, 2), a.published_at DESC, a.id DESC"                  \
-  " LIMIT ?2 OFFSET ?3)"                                                       \
-  " SELECT " ARTICLE_COLS ", page.score,"                                      \
-  " highlight(articles_fts, 0, X'01', X'02'),"                                 \
-  " snippet(articles_fts, 1, X'01', X'02', '…', 24)"                         \
-  " FROM page CROSS JOIN articles_fts ON articles_fts.rowid = page.id"         \
-  " CROSS JOIN articles a ON a.id = page.id"                                   \
-  " JOIN sections s ON s.id = a.section_id"                                    \
-  " LEFT JOIN authors u ON u.id = a.author_id"                                 \
-  " WHERE articles_fts MATCH ?5"                                               \
-  " ORDER BY round(page.score, 2), page.at DESC, page.id DESC"
-#define SEARCH_COUNT "SELECT count(*)" SEARCH_MATCHES
+  " ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?3 AND" PUBLISHED    \
+      filter " ORDER BY articles_fts.rowid DESC LIMIT ?2"
 
 static const char *const st_sql[ST_N] = {
     [ST_SECTIONS] =
@@ -253,14 +244,23 @@ static const char *const st_sql[ST_N] = {
     [ST_FTS_PUT] = "INSERT OR REPLACE INTO articles_fts (rowid, title, body)"
                    " VALUES (?1, ?2, ?3)",
     [ST_FTS_SOURCE] = "SELECT id, title, body_html FROM articles ORDER BY id",
-    [ST_SEARCH] = SEARCH_PAGE(""),
-    [ST_SEARCH_SECTION] = SEARCH_PAGE(" AND a.section_id = ?4"),
-    [ST_SEARCH_COUNT] = SEARCH_COUNT,
-    [ST_SEARCH_COUNT_SECTION] = SEARCH_COUNT " AND a.section_id = ?4",
-    /* The id of the SEARCH_CANDIDATES-th newest match: walking the index
-     * in id order costs no ranking. */
-    [ST_SEARCH_FLOOR] = "SELECT rowid FROM articles_fts WHERE articles_fts"
-                        " MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+    [ST_SEARCH] = SEARCH_WALK(""),
+    [ST_SEARCH_SECTION] = SEARCH_WALK(" AND a.section_id = ?4"),
+    [ST_SEARCH_HIT] =
+        "SELECT " ARTICLE_COLS ", highlight(articles_fts, 0, X'01', X'02'),"
+        " snippet(articles_fts, 1, X'01', X'02', '…', 24)"
+        " FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid"
+        " JOIN sections s ON s.id = a.section_id"
+        " LEFT JOIN authors u ON u.id = a.author_id"
+        " WHERE articles_fts MATCH ?1 AND articles_fts.rowid = ?2",
+    /* The newest ?1 articles, by id, where phrases' weights are measured. */
+    [ST_SEARCH_SAMPLE] = "SELECT coalesce(max(id), 0) - ?1 FROM articles",
+    [ST_SEARCH_SAMPLE_SIZE] = "SELECT count(*) FROM articles WHERE id > ?1",
+    [ST_SEARCH_DF] = "SELECT count(*) FROM articles_fts WHERE articles_fts"
+                     " MATCH ?1 AND rowid > ?2",
+    /* FTS5's b-tree index of its leaves: a row per leaf page of each
+     * segment. */
+    [ST_SEARCH_LAYOUT] = "SELECT count(*) FROM articles_fts_idx GROUP BY segid",
 };
 
 struct store {
@@ -593,6 +593,10 @@ static int fts_rebuild(store *s, int64_t *indexed) {
     st_done(st);
   if (rc == 0)
     rc = NB_OK;
+  /* One segment: every search seeks each word once (see
+   * store_search_merge()). */
+  if (rc == NB_OK)
+    rc = exec(s, "INSERT INTO articles_fts (articles_fts) VALUES ('optimize')");
   if (rc == NB_OK && indexed)
     *indexed = n;
   return rc;
@@ -891,6 +895,12 @@ int store_open(const char *path, int readonly, store **out, char *err,
    * (writable_schema and the like are refused). */
   sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
   rc = pragma(s, "PRAGMA foreign_keys = ON", NULL);
+  /* Reads from the file mapped in memory, shared by every connection and
+   * process through the OS page cache, instead of a pread() and a copy per
+   * page: a search reads hundreds of index pages. SQLite caps the size at
+   * its compile-time maximum (2 GB on Debian); the rest is read as usual. */
+  if (rc == NB_OK)
+    rc = pragma(s, "PRAGMA mmap_size = " STR(STORE_MMAP_BYTES), NULL);
   /* Before migrations: creating the index needs its tokenizer. */
   if (rc == NB_OK && (rc = search_register(s->db)) != NB_OK)
     set_err(s, rc, "cannot register the search tokenizer (FTS5 missing?)");
@@ -2082,14 +2092,13 @@ static const char *marked_html(arena_t *a, const char *s, size_t n) {
 static int read_hit(store *s, arena_t *a, sqlite3_stmt *st, store_hit *h) {
   int rc = read_article(s, a, st, 0, &h->article);
 
-  h->score = sqlite3_column_double(st, 13);
-  for (int i = 14; rc == NB_OK && i <= 15; i++) {
+  for (int i = 13; rc == NB_OK && i <= 14; i++) {
     const char *p = (const char *)sqlite3_column_text(st, i);
     const char *html =
         marked_html(a, p ? p : "", p ? (size_t)sqlite3_column_bytes(st, i) : 0);
     if (!html)
       rc = NB_ENOMEM;
-    else if (i == 14)
+    else if (i == 13)
       h->title_html = html;
     else
       h->snippet_html = html;
@@ -2105,111 +2114,215 @@ static int match_err(store *s, int rc) {
   return rc;
 }
 
-/* Ranking costs microseconds per match: a word in half of 100,000
- * articles would take 50 ms or more. Only the newest SEARCH_CANDIDATES matches
- * (by id, close to publication order) are ranked; for a news site the
- * best of the recent ones is the answer. *floor is the lowest id kept. */
-static int search_floor(store *s, const char *match, int64_t *floor) {
+/* One number from a statement of one row (st_get()'s id), with an integer
+ * for ?1 and, when text is not NULL, text for ?2 ... or the reverse order
+ * for ST_SEARCH_DF (text ?1, integer ?2). */
+static int search_number(store *s, int id, int64_t i, const char *text,
+                         int64_t *out) {
   sqlite3_stmt *st = NULL;
-  int rc = st_get(s, ST_SEARCH_FLOOR, &st);
+  int rc = st_get(s, id, &st);
 
-  *floor = 0;
+  *out = 0;
   if (rc == NB_OK)
-    rc = bind_text(s, st, 1, match);
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 2, SEARCH_CANDIDATES - 1);
+    rc = text ? bind_text(s, st, 1, text) : bind_i64(s, st, 1, i);
+  if (rc == NB_OK && text)
+    rc = bind_i64(s, st, 2, i);
   if (rc == NB_OK)
     rc = match_err(s, st_step(s, st));
   if (rc == 1) {
-    *floor = sqlite3_column_int64(st, 0);
-    rc = NB_OK;
-  }
-  if (st)
-    st_done(st);
-  return rc;
-}
-
-static int search_count(store *s, const char *match, int64_t section_id,
-                        int64_t now, int64_t floor, int64_t *total) {
-  sqlite3_stmt *st = NULL;
-  int rc =
-      st_get(s, section_id ? ST_SEARCH_COUNT_SECTION : ST_SEARCH_COUNT, &st);
-
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 1, now);
-  if (rc == NB_OK && section_id)
-    rc = bind_i64(s, st, 4, section_id);
-  if (rc == NB_OK)
-    rc = bind_text(s, st, 5, match);
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 6, floor);
-  if (rc == NB_OK)
-    rc = match_err(s, st_step(s, st));
-  if (rc == 1) {
-    *total = sqlite3_column_int64(st, 0);
+    *out = sqlite3_column_int64(st, 0);
     rc = NB_OK;
   } else if (rc == 0) {
-    rc = set_err(s, NB_EIO, "count returned no row");
+    rc = set_err(s, NB_EIO, "search: a count returned no row");
   }
   if (st)
     st_done(st);
   return rc;
 }
 
-int store_search(store *s, arena_t *a, const char *match, const char *loose,
+/* The weight of each phrase for naba_rank(), measured on the newest
+ * SEARCH_SAMPLE articles: a count there reads at most that many entries
+ * of a doclist, where FTS5's bm25() reads all of it on every query. The
+ * weights are those of the words in what the newsroom writes now. */
+static int search_weights(store *s, arena_t *a, const search_query *q,
+                          double **idf) {
+  int64_t floor = 0, size = 0, df = 0;
+  int rc = search_number(s, ST_SEARCH_SAMPLE, SEARCH_SAMPLE, NULL, &floor);
+
+  *idf = arena_alloc(a, (q->nphrases ? q->nphrases : 1) * sizeof **idf);
+  if (!*idf)
+    return NB_ENOMEM;
+  if (rc == NB_OK)
+    rc = search_number(s, ST_SEARCH_SAMPLE_SIZE, floor, NULL, &size);
+  for (size_t i = 0; rc == NB_OK && i < q->nphrases; i++) {
+    rc = search_number(s, ST_SEARCH_DF, floor, q->phrases[i], &df);
+    (*idf)[i] = search_idf((double)size, (double)df);
+  }
+  return rc;
+}
+
+typedef struct {
+  int64_t id, at;
+  double score;
+} candidate;
+
+/* Relevance rounded to two decimals, then newest first. */
+static int candidate_cmp(const void *x, const void *y) {
+  const candidate *a = x, *b = y;
+  long long ra = llround(a->score * 100), rb = llround(b->score * 100);
+
+  if (ra != rb)
+    return ra < rb ? 1 : -1;
+  if (a->at != b->at)
+    return a->at < b->at ? 1 : -1;
+  return (a->id < b->id) - (a->id > b->id);
+}
+
+/* The newest SEARCH_CANDIDATES visible matches, ranked. */
+static int search_walk(store *s, arena_t *a, const search_query *q,
+                       int64_t section_id, const double *idf, candidate **out,
+                       size_t *n) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, section_id ? ST_SEARCH_SECTION : ST_SEARCH, &st);
+
+  *n = 0;
+  *out = arena_alloc(a, SEARCH_CANDIDATES * sizeof **out);
+  if (!*out)
+    rc = rc == NB_OK ? NB_ENOMEM : rc;
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, nb_now());
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, SEARCH_CANDIDATES);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 3, q->match);
+  if (rc == NB_OK && section_id)
+    rc = bind_i64(s, st, 4, section_id);
+  if (rc == NB_OK &&
+      sqlite3_bind_blob(st, 5, idf, (int)(q->nphrases * sizeof *idf),
+                        SQLITE_STATIC) != SQLITE_OK)
+    rc = set_err(s, NB_EIO, sqlite3_errmsg(s->db));
+  while (rc == NB_OK && (rc = match_err(s, st_step(s, st))) == 1) {
+    candidate *c = &(*out)[(*n)++];
+    c->id = sqlite3_column_int64(st, 0);
+    c->score = sqlite3_column_double(st, 1);
+    c->at = sqlite3_column_int64(st, 2);
+    rc = *n < SEARCH_CANDIDATES ? NB_OK : 0;
+  }
+  if (st)
+    st_done(st);
+  return rc;
+}
+
+int store_search(store *s, arena_t *a, const search_query *q,
                  int64_t section_id, int64_t offset, int64_t limit,
                  store_hit **out, size_t *n, int64_t *total) {
+  candidate *cands = NULL;
+  size_t ncands = 0, len = 0;
+  double *idf = NULL;
   store_hit *items = NULL;
-  size_t cap = 0, len = 0;
-  sqlite3_stmt *st = NULL;
-  int64_t now = nb_now();
-  int rc = NB_OK;
+  int rc;
 
   *out = NULL;
   *n = 0;
   *total = 0;
-  if (!match)
+  if (!q || !q->match)
     return set_err(s, NB_EINVAL, "no search expression");
   if (offset < 0 || limit < 0 || section_id < 0)
     return set_err(s, NB_EINVAL, "negative offset, limit or section");
-  int64_t floor = 0;
-  rc = search_floor(s, loose ? loose : match, &floor);
+  /* One snapshot for the counts, the walk and the page: a read
+   * transaction, unless the caller has one open. */
+  int own = sqlite3_get_autocommit(s->db);
+  if (own && (rc = exec(s, "BEGIN")) != NB_OK)
+    return rc;
+  rc = search_weights(s, a, q, &idf);
   if (rc == NB_OK)
-    rc = st_get(s, section_id ? ST_SEARCH_SECTION : ST_SEARCH, &st);
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 1, now);
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 2, limit);
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 3, offset);
-  if (rc == NB_OK && section_id)
-    rc = bind_i64(s, st, 4, section_id);
-  if (rc == NB_OK)
-    rc = bind_text(s, st, 5, match);
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 6, floor);
-  while (rc == NB_OK && (rc = match_err(s, st_step(s, st))) == 1) {
-    items = grow(a, items, &cap, len, sizeof *items);
-    if (!items)
-      rc = NB_ENOMEM;
-    else
+    rc = search_walk(s, a, q, section_id, idf, &cands, &ncands);
+  if (rc == NB_OK && ncands > 1)
+    qsort(cands, ncands, sizeof *cands, candidate_cmp);
+  size_t first = (uint64_t)offset < ncands ? (size_t)offset : ncands;
+  size_t last =
+      ncands - first < (uint64_t)limit ? ncands : first + (size_t)limit;
+  if (rc == NB_OK && last > first &&
+      !(items = arena_alloc(a, (last - first) * sizeof *items)))
+    rc = NB_ENOMEM;
+  for (size_t i = first; rc == NB_OK && i < last; i++) {
+    sqlite3_stmt *st = NULL;
+    rc = st_get(s, ST_SEARCH_HIT, &st);
+    if (rc == NB_OK)
+      rc = bind_text(s, st, 1, q->match);
+    if (rc == NB_OK)
+      rc = bind_i64(s, st, 2, cands[i].id);
+    if (rc == NB_OK)
+      rc = match_err(s, st_step(s, st));
+    if (rc == 1) {
+      items[len].score = cands[i].score;
       rc = read_hit(s, a, st, &items[len++]);
+    }
+    if (st)
+      st_done(st);
+  }
+  if (own && !sqlite3_get_autocommit(s->db)) {
+    int end = exec(s, "COMMIT");
+    rc = rc == NB_OK ? end : rc;
+    if (!sqlite3_get_autocommit(s->db))
+      sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  if (rc != NB_OK)
+    return rc;
+  *out = items;
+  *n = len;
+  *total = (int64_t)ncands;
+  return NB_OK;
+}
+
+int store_search_layout(store *s, int64_t *segments, int64_t *largest,
+                        int64_t *pages) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, ST_SEARCH_LAYOUT, &st);
+
+  *segments = *largest = *pages = 0;
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    int64_t n = sqlite3_column_int64(st, 0);
+    ++*segments;
+    *pages += n;
+    if (n > *largest)
+      *largest = n;
+    rc = NB_OK;
   }
   if (st)
     st_done(st);
-  /* A page that is not full is the last: the total is known. Otherwise
-   * count, with the same clock so the total agrees with the pages. */
-  if (rc == 0 && limit > 0 && (len > 0 ? len < (uint64_t)limit : offset == 0))
-    *total = offset + (int64_t)len;
-  else if (rc == 0)
-    rc = search_count(s, match, section_id, now, floor, total);
-  if (rc != NB_OK) {
-    *total = 0;
+  return rc == 0 ? NB_OK : rc;
+}
+
+int store_search_untidy(store *s, int *untidy) {
+  int64_t segments, largest, pages;
+  int rc = store_search_layout(s, &segments, &largest, &pages);
+
+  *untidy = rc == NB_OK && segments > 1 &&
+            (pages - largest) * SEARCH_MERGE_SHARE >= pages;
+  return rc;
+}
+
+int store_search_merge(store *s, int64_t pages, int *more) {
+  char sql[96];
+  int rc;
+
+  *more = 0;
+  if (pages < 1)
+    return set_err(s, NB_EINVAL, "merge needs a positive page count");
+  snprintf(sql, sizeof sql,
+           "INSERT INTO articles_fts (articles_fts, rank) VALUES ('merge', "
+           "%lld)",
+           -(long long)pages);
+  rc = w_begin(s);
+  if (rc != NB_OK)
     return rc;
-  }
-  *out = items;
-  *n = len;
-  return NB_OK;
+  int64_t before = sqlite3_total_changes64(s->db);
+  rc = exec(s, sql);
+  /* The command counts as one change itself; pages written add more. */
+  if (rc == NB_OK)
+    *more = sqlite3_total_changes64(s->db) - before > 1;
+  return w_end(s, rc);
 }
 
 int store_reindex(store *s, int64_t *indexed) {

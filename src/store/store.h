@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "search/search.h"
 
 typedef struct store store;
 
@@ -182,26 +183,43 @@ typedef struct {
   store_article article;    /* body_html NULL */
   const char *title_html;   /* title, HTML-escaped, matches in <mark> */
   const char *snippet_html; /* a passage of the body, same */
-  double score;             /* bm25: lower is better */
+  double score;             /* naba_rank(): higher is more relevant */
 } store_hit;
 
-/* How much more a match in the title counts than one in the body (bm25's
- * column weight; the body's is 1). */
-#define SEARCH_TITLE_WEIGHT 5.0
 /* Only the newest this many matches are ranked (and counted). */
 #define SEARCH_CANDIDATES 1000
+/* Phrases' weights are measured on the newest this many articles. */
+#define SEARCH_SAMPLE 2000
 
-/* Published articles matching an FTS5 expression (search_parse's), in the
- * section when section_id > 0. Order: relevance (bm25, title weighted
- * SEARCH_TITLE_WEIGHT times the body) rounded to two decimals, then newest
- * first: equally relevant articles come newest first. Only the newest
- * SEARCH_CANDIDATES matches take part; *total counts them. loose (may be
- * NULL) is a cheaper superset expression used to pick those candidates
- * (search_query.loose: phrases as plain words). */
-int store_search(store *s, arena_t *a, const char *match, const char *loose,
+/* Published articles matching a parsed query (search_parse()), in the
+ * section when section_id > 0: the newest SEARCH_CANDIDATES of them (by
+ * id, close to publication order: for a news site the best of the recent
+ * ones is the answer), ranked by naba_rank() (BM25, title weighing
+ * SEARCH_TITLE_WEIGHT times the body, each phrase weighted by how rare it
+ * is among the newest SEARCH_SAMPLE articles), rounded to two decimals,
+ * then newest first: equally relevant articles come newest first. *total
+ * counts the candidates. NB_EINVAL for a MATCH expression FTS5 refuses. */
+int store_search(store *s, arena_t *a, const search_query *q,
                  int64_t section_id, int64_t offset, int64_t limit,
                  store_hit **out, size_t *n, int64_t *total);
-/* Rebuilds the index from the articles table (naba reindex). */
+/* FTS5 keeps the index in segments, b-trees it merges as they pile up
+ * (three or four per size tier); every search seeks each word in every
+ * segment, so searches at 100,000 articles are three times faster on one
+ * segment than on the eleven that saving them one by one leaves. */
+int store_search_layout(store *s, int64_t *segments, int64_t *largest_pages,
+                        int64_t *pages);
+/* *untidy is 1 when merging is worth its cost: more than one segment, and
+ * those besides the largest hold 1/SEARCH_MERGE_SHARE of the pages or
+ * more. Merging rewrites the whole index, so it waits for the index to
+ * grow that much: a twentieth, at most twenty rewrites of what was there. */
+#define SEARCH_MERGE_SHARE 20
+int store_search_untidy(store *s, int *untidy);
+/* One step towards a single segment: about pages pages written (FTS5's
+ * 'merge' with a negative count), in its own transaction, so a writer
+ * waits at most one step. *more is 0 when there was nothing left to do. */
+int store_search_merge(store *s, int64_t pages, int *more);
+/* Rebuilds the index from the articles table into one segment (naba
+ * reindex). */
 int store_reindex(store *s, int64_t *indexed);
 
 /* ---- site settings (key/value; defaults and validation live above) ---- */
