@@ -569,8 +569,10 @@ done:
 
 static int usage(void) {
   fputs("usage: search_bench [-n articles] [-q queries per kind] [-s seed]"
-        " [-z zipf exponent] [-d dictionary.dic] [-v] DB\n"
-        "  -v lists the queries that found nothing on stderr\n",
+        " [-z zipf exponent] [-d dictionary.dic] [-v] [-r] DB\n"
+        "  -v lists the queries that found nothing on stderr\n"
+        "  -r reuses DB built before with the same -n, -s and -z: queries"
+        " only\n",
         stderr);
   return 2;
 }
@@ -579,10 +581,137 @@ static int opt_i64(const char *s, int64_t min, int64_t max, int64_t *out) {
   return nb_parse_i64(s, strlen(s), min, max, out);
 }
 
+/* What the query passes share. */
+typedef struct {
+  const vocab *v;
+  int64_t seed, narticles;
+  size_t nq;
+  int verbose;
+  double *lat[Q_KINDS];
+  int64_t *totals;
+  doc d;
+  buf_t q, example, by_matches;
+  double worst_p99;
+} qctx;
+
+/* Warm-up, then nq queries of each kind on s; prints their latencies. */
+static int query_passes(qctx *c, store *s) {
+  int rc = NB_OK;
+  for (int pass = 0; rc == NB_OK && pass <= Q_KINDS; pass++) {
+    /* pass 0 is the warm-up: WARMUP queries of every kind, in turn */
+    int kind = pass ? pass - 1 : 0;
+    size_t count = pass ? c->nq : WARMUP;
+    size_t hits = 0, skipped = 0, done = 0;
+    size_t tried[V_KINDS] = {0}, missed[V_KINDS] = {0};
+    for (uint64_t qi = 0; rc == NB_OK && done < count; qi++) {
+      if (!pass)
+        kind = (int)(qi % Q_KINDS);
+      int variant = make_query(kind, c->v, (uint64_t)c->seed, c->narticles,
+                               pass ? qi + 1000000 : qi, &c->d, &c->q);
+      arena_t ar = {0};
+      search_query sq;
+      store_hit *h = NULL;
+      size_t n = 0;
+      int64_t total = 0;
+      double t1 = now_s();
+      rc = search_parse(c->q.data, c->q.len, &ar, &sq);
+      if (rc == NB_OK && sq.match)
+        rc = store_search(s, &ar, &sq, 0, 0, 10, &h, &n, &total);
+      double t2 = now_s();
+      arena_free(&ar);
+      if (rc != NB_OK) {
+        fprintf(stderr, "search_bench: query %s failed: %s (%s)\n", c->q.data,
+                nb_strerror(rc), store_errmsg(s));
+        break;
+      }
+      if (!sq.match) { /* stop words only: nothing a reader would time */
+        skipped++;
+        continue;
+      }
+      if (pass && n == 0 && c->verbose)
+        fprintf(stderr, "  no hit: %s -> %s\n", c->q.data, sq.match);
+      if (pass && done == 0) {
+        buf_reset(&c->example);
+        buf_append(&c->example, c->q.data, c->q.len);
+      }
+      if (pass) {
+        c->lat[kind][done] = (t2 - t1) * 1000.0;
+        c->totals[done] = total;
+        hits += n > 0;
+        tried[variant] += kind == Q_ONE;
+        missed[variant] += kind == Q_ONE && n == 0;
+      }
+      done++;
+    }
+    if (rc != NB_OK || !pass)
+      continue;
+    buf_reset(&c->by_matches);
+    for (size_t b = 0; b < NBUCKETS; b++) {
+      size_t cnt = 0;
+      double sum = 0, max = 0;
+      for (size_t i = 0; i < c->nq; i++)
+        if (c->totals[i] >= buckets[b].lo && c->totals[i] <= buckets[b].hi) {
+          cnt++;
+          sum += c->lat[kind][i];
+          max = c->lat[kind][i] > max ? c->lat[kind][i] : max;
+        }
+      if (cnt)
+        buf_printf(&c->by_matches, "%s %s: %zu, mean %.2f max %.2f ms",
+                   c->by_matches.len ? " |" : "  by matches", buckets[b].name,
+                   cnt, sum / (double)cnt, max);
+    }
+    qsort(c->lat[kind], c->nq, sizeof *c->lat[kind], cmp_double);
+    qsort(c->totals, c->nq, sizeof *c->totals, cmp_i64);
+    double p99 = pct(c->lat[kind], c->nq, 99);
+    if (p99 > c->worst_p99)
+      c->worst_p99 = p99;
+    printf("%-10s (%zu): p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms;"
+           " hits %.1f%%; matches median %lld, p90 %lld",
+           kind_names[kind], c->nq, pct(c->lat[kind], c->nq, 50),
+           pct(c->lat[kind], c->nq, 90), p99, c->lat[kind][c->nq - 1],
+           100.0 * (double)hits / (double)c->nq,
+           (long long)c->totals[c->nq / 2],
+           (long long)c->totals[c->nq * 9 / 10]);
+    if (skipped)
+      printf("; %zu stop-word-only queries skipped", skipped);
+    printf("; e.g. %s\n%s\n", c->example.data, c->by_matches.data);
+    for (int k = 0; kind == Q_ONE && k < V_KINDS; k++)
+      printf("%s %s %zu/%zu%s",
+             k ? "," : "  misses by spelling:", variant_names[k], missed[k],
+             tried[k], k == V_KINDS - 1 ? "\n" : "");
+  }
+  return rc;
+}
+
+/* The index's size and layout, then the query passes, on a freshly opened
+ * connection as a server has. */
+static int measure(qctx *c, const char *path, const char *label) {
+  int64_t segments = 0, largest = 0, pages = 0;
+  double db_mb = file_mb(path), index_mb = fts_mb(path);
+  char err[512];
+  store *s;
+  int rc = store_open(path, 1, &s, err, sizeof err);
+
+  if (rc != NB_OK) {
+    fprintf(stderr, "search_bench: cannot open %s: %s\n", path, err);
+    return rc;
+  }
+  rc = store_search_layout(s, &segments, &largest, &pages);
+  printf("%s: db %.1f MB", label, db_mb);
+  if (index_mb >= 0)
+    printf(", FTS index %.1f MB (%.0f%% of the file)", index_mb,
+           100.0 * index_mb / db_mb);
+  printf(", %lld segments\n", (long long)segments);
+  if (rc == NB_OK)
+    rc = query_passes(c, s);
+  store_close(s);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   int64_t narticles = 100000, nqueries = 1000, seed = 1, zipf_milli = 1000;
   const char *dict = DICT_DEFAULT, *path = NULL;
-  int verbose = 0;
+  int verbose = 0, reuse = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     int rc = NB_OK;
@@ -599,6 +728,8 @@ int main(int argc, char **argv) {
       zipf_milli = (int64_t)(z * 1000 + 0.5), i++;
     } else if (strcmp(a, "-v") == 0)
       verbose = 1;
+    else if (strcmp(a, "-r") == 0)
+      reuse = 1;
     else if (strcmp(a, "-d") == 0 && val)
       dict = val, i++;
     else if (a[0] != '-' && !path)
@@ -611,7 +742,7 @@ int main(int argc, char **argv) {
   if (!path)
     return usage();
   struct stat st_db;
-  if (stat(path, &st_db) == 0) {
+  if (stat(path, &st_db) == 0 && !reuse) {
     fprintf(stderr, "search_bench: %s exists; give a new path\n", path);
     return 2;
   }
@@ -619,15 +750,36 @@ int main(int argc, char **argv) {
   char err[512];
   vocab v = {0};
   doc d = {0};
-  buf_t q = {0}, example = {0}, by_matches = {0};
   store *s = NULL;
-  double *lat[Q_KINDS] = {NULL};
-  int64_t *totals = NULL;
+  size_t nq = (size_t)nqueries;
+  qctx c = {.v = &v,
+            .seed = seed,
+            .narticles = narticles,
+            .nq = nq,
+            .verbose = verbose};
   int rc = vocab_load(&v, dict, (uint64_t)seed, (double)zipf_milli / 1000.0,
                       err, sizeof err);
   if (rc != NB_OK) {
     fprintf(stderr, "search_bench: %s\n", err);
     goto done;
+  }
+
+  c.totals = malloc(nq * sizeof *c.totals);
+  for (int k = 0; k < Q_KINDS; k++)
+    c.lat[k] = malloc(nq * sizeof *c.lat[k]);
+  if (!c.totals || !c.lat[0] || !c.lat[1] || !c.lat[2]) {
+    rc = NB_ENOMEM;
+    fputs("search_bench: out of memory\n", stderr);
+    goto done;
+  }
+  printf("search bench: SQLite %s; %zu dictionary words + %zu function"
+         " words, Zipf s=%.2f, seed %lld\n",
+         sqlite3_libversion(), v.n - v.nfunction, v.nfunction,
+         (double)zipf_milli / 1000.0, (long long)seed);
+  double t_store = 0, t_build = 0, text_bytes = 0, words = 0;
+  if (reuse) {
+    rc = measure(&c, path, "queries");
+    goto judge;
   }
 
   /* ---- build: every article saved (and so indexed) through the store */
@@ -651,7 +803,7 @@ int main(int argc, char **argv) {
     goto done;
   }
 
-  double t_store = 0, t_start = now_s(), text_bytes = 0, words = 0;
+  double t_start = now_s();
   int64_t report_every = narticles >= 10 ? narticles / 10 : 1;
   for (int64_t i = 0; rc == NB_OK && i < narticles; i++) {
     doc_make(&d, &v, (uint64_t)seed, (uint64_t)i);
@@ -682,14 +834,24 @@ int main(int argc, char **argv) {
       fprintf(stderr, "  saved %lld/%lld articles, %.1f s\n",
               (long long)(i + 1), (long long)narticles, now_s() - t_start);
   }
-  double t_build = now_s() - t_start;
+  t_build = now_s() - t_start;
   if (rc != NB_OK)
     goto store_err;
   store_close(s);
   s = NULL;
-  double built_mb = file_mb(path);
 
-  /* ---- reindex: the index alone, from the articles table */
+  printf("corpus: %lld articles, %.1f M words, %.0f MB of HTML\n",
+         (long long)narticles, words / 1e6, text_bytes / (1024.0 * 1024.0));
+  printf("build: %lld articles in %.1f s (%.0f articles/s; store_begin/"
+         "save/commit only, generating the text took %.1f s more)\n",
+         (long long)narticles, t_store, (double)narticles / t_store,
+         t_build - t_store);
+  printf("db: %.1f MB empty, %.1f MB after build\n", empty_mb, file_mb(path));
+  rc = measure(&c, path, "queries on the index as the saves left it");
+  if (rc != NB_OK)
+    goto done;
+
+  /* ---- reindex: the index alone, from the articles table, merged */
   rc = store_open(path, 0, &s, err, sizeof err);
   if (rc != NB_OK) {
     fprintf(stderr, "search_bench: cannot reopen %s: %s\n", path, err);
@@ -703,129 +865,15 @@ int main(int argc, char **argv) {
     goto store_err;
   store_close(s);
   s = NULL;
-  double reindexed_mb = file_mb(path), index_mb = fts_mb(path);
-
-  /* ---- queries, on a freshly opened connection as a server has */
-  rc = store_open(path, 1, &s, err, sizeof err);
-  if (rc != NB_OK) {
-    fprintf(stderr, "search_bench: cannot reopen %s: %s\n", path, err);
-    goto done;
-  }
-  size_t nq = (size_t)nqueries;
-  totals = malloc(nq * sizeof *totals);
-  for (int k = 0; k < Q_KINDS; k++)
-    lat[k] = malloc(nq * sizeof *lat[k]);
-  if (!totals || !lat[0] || !lat[1] || !lat[2]) {
-    rc = NB_ENOMEM;
-    fputs("search_bench: out of memory\n", stderr);
-    goto done;
-  }
-  /* Warm-up, then for each kind: queries drawn past the warm-up ones. */
-  printf("corpus: %lld articles, %.1f M words, %.0f MB of HTML; %zu "
-         "dictionary words + %zu function words, Zipf s=%.2f, seed %lld; "
-         "SQLite %s\n",
-         (long long)narticles, words / 1e6, text_bytes / (1024.0 * 1024.0),
-         v.n - v.nfunction, v.nfunction, (double)zipf_milli / 1000.0,
-         (long long)seed, sqlite3_libversion());
-  printf("build: %lld articles in %.1f s (%.0f articles/s; store_begin/"
-         "save/commit only, generating the text took %.1f s more)\n",
-         (long long)narticles, t_store, (double)narticles / t_store,
-         t_build - t_store);
   printf("reindex: %lld articles in %.1f s (%.0f articles/s)\n",
          (long long)indexed, t_reindex, (double)indexed / t_reindex);
-  printf("db: %.1f MB empty, %.1f MB after build, %.1f MB after reindex",
-         empty_mb, built_mb, reindexed_mb);
-  if (index_mb >= 0)
-    printf("; FTS index %.1f MB (%.0f%% of the file)\n", index_mb,
-           100.0 * index_mb / reindexed_mb);
-  else
-    printf("; FTS share unknown (no dbstat in this SQLite)\n");
+  c.worst_p99 = 0; /* the target is judged on the merged index */
+  rc = measure(&c, path, "queries after the reindex");
 
-  double worst_p99 = 0;
-  for (int pass = 0; rc == NB_OK && pass <= Q_KINDS; pass++) {
-    /* pass 0 is the warm-up: WARMUP queries of every kind, in turn */
-    int kind = pass ? pass - 1 : 0;
-    size_t count = pass ? nq : WARMUP;
-    size_t hits = 0, skipped = 0, done = 0;
-    size_t tried[V_KINDS] = {0}, missed[V_KINDS] = {0};
-    for (uint64_t qi = 0; rc == NB_OK && done < count; qi++) {
-      if (!pass)
-        kind = (int)(qi % Q_KINDS);
-      int variant = make_query(kind, &v, (uint64_t)seed, narticles,
-                               pass ? qi + 1000000 : qi, &d, &q);
-      arena_t ar = {0};
-      search_query sq;
-      store_hit *h = NULL;
-      size_t n = 0;
-      int64_t total = 0;
-      double t1 = now_s();
-      rc = search_parse(q.data, q.len, &ar, &sq);
-      if (rc == NB_OK && sq.match)
-        rc = store_search(s, &ar, sq.match, sq.loose, 0, 0, 10, &h, &n, &total);
-      double t2 = now_s();
-      arena_free(&ar);
-      if (rc != NB_OK) {
-        fprintf(stderr, "search_bench: query %s failed: %s (%s)\n", q.data,
-                nb_strerror(rc), store_errmsg(s));
-        break;
-      }
-      if (!sq.match) { /* stop words only: nothing a reader would time */
-        skipped++;
-        continue;
-      }
-      if (pass && n == 0 && verbose)
-        fprintf(stderr, "  no hit: %s -> %s\n", q.data, sq.match);
-      if (pass && done == 0) {
-        buf_reset(&example);
-        buf_append(&example, q.data, q.len);
-      }
-      if (pass) {
-        lat[kind][done] = (t2 - t1) * 1000.0;
-        totals[done] = total;
-        hits += n > 0;
-        tried[variant] += kind == Q_ONE;
-        missed[variant] += kind == Q_ONE && n == 0;
-      }
-      done++;
-    }
-    if (rc != NB_OK || !pass)
-      continue;
-    buf_reset(&by_matches);
-    for (size_t b = 0; b < NBUCKETS; b++) {
-      size_t cnt = 0;
-      double sum = 0, max = 0;
-      for (size_t i = 0; i < nq; i++)
-        if (totals[i] >= buckets[b].lo && totals[i] <= buckets[b].hi) {
-          cnt++;
-          sum += lat[kind][i];
-          max = lat[kind][i] > max ? lat[kind][i] : max;
-        }
-      if (cnt)
-        buf_printf(&by_matches, "%s %s: %zu, mean %.2f max %.2f ms",
-                   by_matches.len ? " |" : "  by matches", buckets[b].name, cnt,
-                   sum / (double)cnt, max);
-    }
-    qsort(lat[kind], nq, sizeof *lat[kind], cmp_double);
-    qsort(totals, nq, sizeof *totals, cmp_i64);
-    double p99 = pct(lat[kind], nq, 99);
-    if (p99 > worst_p99)
-      worst_p99 = p99;
-    printf("%-10s (%zu): p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms;"
-           " hits %.1f%%; matches median %lld, p90 %lld",
-           kind_names[kind], nq, pct(lat[kind], nq, 50), pct(lat[kind], nq, 90),
-           p99, lat[kind][nq - 1], 100.0 * (double)hits / (double)nq,
-           (long long)totals[nq / 2], (long long)totals[nq * 9 / 10]);
-    if (skipped)
-      printf("; %zu stop-word-only queries skipped", skipped);
-    printf("; e.g. %s\n%s\n", example.data, by_matches.data);
-    for (int k = 0; kind == Q_ONE && k < V_KINDS; k++)
-      printf("%s %s %zu/%zu%s",
-             k ? "," : "  misses by spelling:", variant_names[k], missed[k],
-             tried[k], k == V_KINDS - 1 ? "\n" : "");
-  }
+judge:
   if (rc == NB_OK)
     printf("target p99 < 10 ms: %s (worst p99 %.2f ms)\n",
-           worst_p99 < 10.0 ? "met" : "MISSED", worst_p99);
+           c.worst_p99 < 10.0 ? "met" : "MISSED", c.worst_p99);
   goto done; /* skips the store error message */
 
 store_err:
@@ -835,11 +883,12 @@ done:
   if (s)
     store_close(s);
   for (int k = 0; k < Q_KINDS; k++)
-    free(lat[k]);
-  free(totals);
-  buf_free(&q);
-  buf_free(&example);
-  buf_free(&by_matches);
+    free(c.lat[k]);
+  free(c.totals);
+  buf_free(&c.q);
+  buf_free(&c.example);
+  buf_free(&c.by_matches);
+  doc_free(&c.d);
   doc_free(&d);
   vocab_free(&v);
   return rc == NB_OK ? 0 : 1;
