@@ -614,7 +614,7 @@ static int query_passes(qctx *c, store *s) {
       size_t n = 0;
       int64_t total = 0;
       double t1 = now_s();
-      rc = search_parse(c->q.data, c->q.len, &ar, &sq);
+      rc = search_parse(c->q.data, c->q.len, store_search_known, s, &ar, &sq);
       if (rc == NB_OK && sq.match)
         rc = store_search(s, &ar, &sq, 0, 0, 10, &h, &n, &total);
       double t2 = now_s();

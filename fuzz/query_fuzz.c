@@ -17,11 +17,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* One table for the whole run, with a few articles; each input's own row
  * is rolled back. Never closed: it lives as long as the process. */
 static sqlite3 *db;
-static sqlite3_stmt *put, *query;
+static sqlite3_stmt *put, *query, *known_st;
 
 static void check(int ok) {
   if (!ok)
     abort();
+}
+
+/* Whether the table holds the word, as store_search_known() asks. */
+static int known(void *ctx, const char *w, size_t n) {
+  buf_t q = {0};
+  int found = 0;
+
+  (void)ctx;
+  check(search_word_match(w, n, &q) == NB_OK);
+  sqlite3_bind_text(known_st, 1, q.data, (int)q.len, SQLITE_STATIC);
+  found = sqlite3_step(known_st) == SQLITE_ROW;
+  check(sqlite3_reset(known_st) == SQLITE_OK); /* never a syntax error */
+  buf_free(&q);
+  return found;
 }
 
 static void open_db(void) {
@@ -38,6 +52,8 @@ static void open_db(void) {
                      " tokenize = 'naba')",
                      NULL, NULL, NULL) == SQLITE_OK);
   check(sqlite3_exec(db, rows[0], NULL, NULL, NULL) == SQLITE_OK);
+  check(sqlite3_prepare_v2(db, "SELECT 1 FROM t WHERE t MATCH ?1 LIMIT 1", -1,
+                           &known_st, NULL) == SQLITE_OK);
   check(sqlite3_prepare_v2(db,
                            "INSERT INTO t (rowid, title, body)"
                            " VALUES (100, ?1, ?2)",
@@ -59,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   if (!db)
     open_db();
-  check(search_parse(s, size, &a, &sq) == NB_OK);
+  check(search_parse(s, size, known, NULL, &a, &sq) == NB_OK);
   check(sq.cleaned && strlen(sq.cleaned) <= SEARCH_QUERY_MAX * 2 &&
         utf8_valid(sq.cleaned, strlen(sq.cleaned)));
   check(sq.nwords <= SEARCH_TERMS_MAX && (sq.nwords == 0) == !sq.match);

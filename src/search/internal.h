@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "arabic/arabic.h"
 #include "core/core.h"
 
 /* Called with one matching form w[0..n) (normalized, a single word) and the
@@ -25,12 +26,14 @@ typedef int (*search_word_fn)(void *ctx, const char *w, size_t n, size_t start,
 int search_words(const char *s, size_t n, search_word_fn fn, void *ctx);
 
 /* Appends the stem term of the normalized word w[0..n) to out: "~" and
- * its stem (ar_stem, no vocabulary), or nothing when the word is ASCII and
+ * its stem (ar_stem; known is NULL for documents, the index's vocabulary
+ * for queries), or nothing when the word is ASCII and
  * its own stem (Latin words and numbers are not stemmed). An Arabic word
  * whose stem is itself still gets its term: a query word matches
  * ("form" OR "~stem") on both sides, so when the reader types a stem
  * (اسرائيل) every word with that stem (الإسرائيلية) is found, and exact
  * forms match both terms and rank first. Returns NB_OK or an NB_* error. */
-int search_stem_term(const char *w, size_t n, buf_t *out);
+int search_stem_term(const char *w, size_t n, ar_known_fn known, void *ctx,
+                     buf_t *out);
 
 #endif

@@ -140,6 +140,25 @@ static void quote(buf_t *b, const char *w, size_t n) {
   buf_putc(b, '"');
 }
 
+int search_word_match(const char *w, size_t n, buf_t *out) {
+  buf_t stem = {0};
+  int rc = search_stem_term(w, n, NULL, NULL, &stem);
+
+  if (rc == NB_OK && stem.len) {
+    buf_putc(out, '(');
+    quote(out, w, n);
+    buf_puts(out, " OR ");
+    quote(out, stem.data, stem.len);
+    buf_putc(out, ')');
+  } else if (rc == NB_OK) {
+    quote(out, w, n);
+  }
+  if (rc == NB_OK && (out->oom || stem.oom))
+    rc = NB_ENOMEM;
+  buf_free(&stem);
+  return rc;
+}
+
 static int seen_before(const term *terms, size_t n, const term *t) {
   for (size_t k = 0; k < n; k++) {
     const term *o = &terms[k];
@@ -154,8 +173,17 @@ static int seen_before(const term *terms, size_t n, const term *t) {
 /* Appends the FTS5 expression of a term to b: ("form" OR "~stem") for a
  * word, "w1 w2 ..." for a phrase (exact forms). Each FTS5 phrase written is
  * also appended to list, NUL-terminated, and counted in *nlist. */
-static int term_sql(const term *t, buf_t *b, buf_t *stem, buf_t *list,
-                    size_t *nlist) {
+/* What term_sql() needs besides the term. */
+typedef struct {
+  buf_t *stem, *list;
+  size_t *nlist;
+  ar_known_fn known;
+  void *ctx;
+} sql_out;
+
+static int term_sql(const term *t, buf_t *b, const sql_out *o) {
+  buf_t *stem = o->stem, *list = o->list;
+  size_t *nlist = o->nlist;
   const char *w = t->words.data;
   size_t mark;
   int rc;
@@ -164,7 +192,7 @@ static int term_sql(const term *t, buf_t *b, buf_t *stem, buf_t *list,
   if (t->kind == T_WORD && t->nwords == 1) {
     size_t n = strlen(w);
     buf_reset(stem);
-    rc = search_stem_term(w, n, stem);
+    rc = search_stem_term(w, n, o->known, o->ctx, stem);
     if (rc != NB_OK)
       return rc;
     if (stem->len)
@@ -266,7 +294,8 @@ static char *shown(arena_t *a, const char *s, size_t n, int exclude, int q) {
   return out;
 }
 
-int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
+int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
+                 arena_t *a, search_query *out) {
   term terms[SEARCH_TERMS_MAX];
   size_t nterms = 0, npos = 0, i = 0, len, k;
   buf_t c = {0}, match = {0}, cleaned = {0}, stem = {0}, list = {0};
@@ -369,6 +398,8 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
     goto done;
 
   /* ("a" OR "~b") AND "c d", then NOT (x OR y): FTS5's NOT is binary. */
+  sql_out pos = {&stem, &list, &nlist, known, ctx};
+  sql_out neg = {&stem, &excluded, &nexcluded, known, ctx};
   if (npos > 0) {
     size_t nx = nterms - npos, done_pos = 0, done_x = 0;
     if (nx)
@@ -378,7 +409,7 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
         continue;
       if (done_pos++)
         buf_puts(&match, " AND ");
-      rc = term_sql(&terms[k], &match, &stem, &list, &nlist);
+      rc = term_sql(&terms[k], &match, &pos);
     }
     if (nx)
       buf_puts(&match, ") NOT (");
@@ -387,7 +418,7 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
         continue;
       if (done_x++)
         buf_puts(&match, " OR ");
-      rc = term_sql(&terms[k], &match, &stem, &excluded, &nexcluded);
+      rc = term_sql(&terms[k], &match, &neg);
     }
     if (nx)
       buf_putc(&match, ')');

@@ -100,12 +100,13 @@ done:
   return rc;
 }
 
-int search_stem_term(const char *w, size_t n, buf_t *out) {
+int search_stem_term(const char *w, size_t n, ar_known_fn known, void *ctx,
+                     buf_t *out) {
   size_t mark = out->len, i;
   int rc;
 
   buf_putc(out, '~');
-  rc = ar_stem(w, n, NULL, NULL, out);
+  rc = ar_stem(w, n, known, ctx, out);
   if (rc == NB_OK && out->oom)
     rc = NB_ENOMEM;
   if (rc == NB_EINVAL)
@@ -155,7 +156,7 @@ static int emit(void *ctx, const char *w, size_t n, size_t start, size_t end) {
   if (src != SQLITE_OK || !t->stems)
     return src; /* positive: stops search_words() and is returned */
   buf_reset(&t->stem);
-  src = to_sqlite(search_stem_term(w, n, &t->stem));
+  src = to_sqlite(search_stem_term(w, n, NULL, NULL, &t->stem));
   if (src != SQLITE_OK || t->stem.len == 0)
     return src;
   if (t->stem.len > INT_MAX)

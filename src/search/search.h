@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "arabic/arabic.h"
 #include "core/core.h"
 
 #define SEARCH_QUERY_MAX 256 /* bytes of a query kept; the rest is cut */
@@ -51,11 +52,20 @@ typedef struct {
   const char *cleaned; /* the query as understood, for the page */
 } search_query;
 
-/* Parses q[0..n). Invalid UTF-8 and control characters are dropped, a
+/* Parses q[0..n). known (may be NULL) says whether a normalized word is in
+ * the index (store_search_known()): a word that is not, behind a bare
+ * و ف ب ك ل, is then searched without it when what remains is (بمواليد
+ * finds مواليد), as documents' words are stemmed without that knowledge
+ * and keep such a letter. Invalid UTF-8 and control characters are dropped, a
  * query over SEARCH_QUERY_MAX bytes is cut at a character boundary, an
  * unbalanced quote closes at the end, stop words alone leave match NULL.
  * Strings are allocated from the arena. */
-int search_parse(const char *q, size_t n, arena_t *a, search_query *out);
+int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
+                 arena_t *a, search_query *out);
+
+/* Appends to out the MATCH expression of the normalized word w[0..n) and
+ * its stem, ("w" OR "~stem"): what a store_search_known() looks up. */
+int search_word_match(const char *w, size_t n, buf_t *out);
 
 /* Plain text of an article body (tags removed, entities decoded, block
  * ends as line breaks), for indexing. Appends to out. */

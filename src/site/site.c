@@ -1197,7 +1197,7 @@ static int search_json(store *st, arena_t *a, const site_conf *c,
   if (!pg || nb_parse_i64(pg, strlen(pg), 1, 1000, &page) != NB_OK)
     page = 1;
   search_query sq = {0};
-  search_parse(q ? q : "", q ? strlen(q) : 0, a, &sq);
+  search_parse(q ? q : "", q ? strlen(q) : 0, store_search_known, st, a, &sq);
   set_str(o, "query", sq.cleaned ? sq.cleaned : "");
   json_object_set_new(o, "page", json_integer(page));
   json_object_set_new(o, "empty", json_boolean(!q || !*q));

@@ -87,6 +87,7 @@ enum {
   ST_SEARCH_SAMPLE_SIZE,
   ST_SEARCH_DF,
   ST_SEARCH_LAYOUT,
+  ST_SEARCH_KNOWN,
   ST_N
 };
 
@@ -260,6 +261,8 @@ static const char *const st_sql[ST_N] = {
                      " MATCH ?1 AND rowid > ?2",
     /* FTS5's b-tree index of its leaves: a row per leaf page of each
      * segment. */
+    [ST_SEARCH_KNOWN] = "SELECT 1 FROM articles_fts WHERE articles_fts"
+                        " MATCH ?1 LIMIT 1",
     [ST_SEARCH_LAYOUT] = "SELECT count(*) FROM articles_fts_idx GROUP BY segid",
 };
 
@@ -2273,6 +2276,27 @@ int store_search(store *s, arena_t *a, const search_query *q,
   *n = len;
   *total = (int64_t)ncands;
   return NB_OK;
+}
+
+int store_search_known(void *ctx, const char *w, size_t n) {
+  store *s = ctx;
+  sqlite3_stmt *st = NULL;
+  buf_t q = {0};
+  int rc, known = 0;
+
+  if (n == 0 || n > 256)
+    return 0;
+  rc = search_word_match(w, n, &q);
+  if (rc == NB_OK)
+    rc = st_get(s, ST_SEARCH_KNOWN, &st);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 1, q.data);
+  if (rc == NB_OK)
+    known = st_step(s, st) == 1;
+  if (st)
+    st_done(st);
+  buf_free(&q);
+  return known;
 }
 
 int store_search_layout(store *s, int64_t *segments, int64_t *largest,

@@ -202,6 +202,11 @@ typedef struct {
 int store_search(store *s, arena_t *a, const search_query *q,
                  int64_t section_id, int64_t offset, int64_t limit,
                  store_hit **out, size_t *n, int64_t *total);
+/* An ar_known_fn for search_parse(): 1 when some article holds the
+ * normalized word w[0..n) or a word of its stem (مواليد is known when an
+ * article says المواليد), 0 when not or on error. ctx is the store. */
+int store_search_known(void *ctx, const char *w, size_t n);
+
 /* FTS5 keeps the index in segments, b-trees it merges as they pile up
  * (three or four per size tier); every search seeks each word in every
  * segment, so searches at 100,000 articles are three times faster on one

@@ -27,7 +27,7 @@ static int teardown(void **state) {
 static search_query parse(const char *q) {
   search_query sq;
 
-  assert_int_equal(search_parse(q, strlen(q), &arena, &sq), NB_OK);
+  assert_int_equal(search_parse(q, strlen(q), NULL, NULL, &arena, &sq), NB_OK);
   assert_non_null(sq.cleaned);
   return sq;
 }
@@ -230,7 +230,7 @@ static void empty_and_blank_queries_search_nothing(void **state) {
   search_query sq;
 
   (void)state;
-  assert_int_equal(search_parse(NULL, 0, &arena, &sq), NB_OK);
+  assert_int_equal(search_parse(NULL, 0, NULL, NULL, &arena, &sq), NB_OK);
   assert_null(sq.match);
   assert_string_equal(sq.cleaned, "");
   sq = parse(" \t\n ");

@@ -1473,7 +1473,8 @@ static const char *search_ids(fixture *f, const char *q, int64_t section_id,
   int64_t t = -1;
 
   out[0] = '\0';
-  assert_int_equal(search_parse(q, strlen(q), &f->a, &sq), NB_OK);
+  assert_int_equal(
+      search_parse(q, strlen(q), store_search_known, f->s, &f->a, &sq), NB_OK);
   assert_non_null(sq.match);
   assert_int_equal(
       store_search(f->s, &f->a, &sq, section_id, offset, limit, &h, &n, &t),
@@ -1706,7 +1707,8 @@ static void reindex_restores_a_lost_or_dropped_index(void **state) {
 
   /* Dropped by hand: searching fails cleanly until the reindex. */
   sql_exec_fts(f->path, "DROP TABLE articles_fts");
-  assert_int_equal(search_parse("المجلس", strlen("المجلس"), &f->a, &sq), NB_OK);
+  assert_int_equal(
+      search_parse("المجلس", strlen("المجلس"), NULL, NULL, &f->a, &sq), NB_OK);
   assert_int_not_equal(
       store_search(f->s, &f->a, &sq, 0, 0, 20, &hits, &nh, &total), NB_OK);
   assert_int_equal(store_reindex(f->s, &n), NB_OK);
@@ -1729,6 +1731,32 @@ static void reindex_restores_a_lost_or_dropped_index(void **state) {
   assert_int_equal(store_reindex(f->s, &n), NB_OK);
   assert_int_equal(store_rollback(f->s), NB_OK);
   assert_string_equal(find(f, "يجتمع"), "1");
+}
+
+static void
+a_bare_prefix_letter_goes_only_when_the_rest_is_known(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "مجتمع", "مجتمع");
+  store_article a = article(sec, "ارتفاع عدد المواليد هذا العام", 0);
+  store_article b = article(sec, "وزير الصحة يزور المستشفى", 0);
+  store_article c = article(sec, "الزير الفخاري في متحف الرباط", 0);
+
+  save(f->s, &a, NULL);
+  save(f->s, &b, NULL);
+  save(f->s, &c, NULL);
+  filler(f, sec, 3);
+  /* بمواليد, لمواليد, ومواليد are in no article; مواليد is, as المواليد. */
+  assert_string_equal(find(f, "بمواليد"), "1");
+  assert_string_equal(find(f, "ومواليد"), "1");
+  assert_string_equal(find(f, "وللمواليد"), "1");
+  /* وزير is written: its و stays, and the jar (زير) is not found. */
+  assert_string_equal(find(f, "وزير"), "2");
+  assert_string_equal(find(f, "زير"), "3");
+  /* Neither the word nor the rest is known: nothing, no error. */
+  assert_string_equal(find(f, "بمخطوطات"), "");
+  assert_int_equal(store_search_known(f->s, "مواليد", strlen("مواليد")), 1);
+  assert_int_equal(store_search_known(f->s, "بمواليد", strlen("بمواليد")), 0);
+  assert_int_equal(store_search_known(f->s, "", 0), 0);
 }
 
 static void index_segments_merge_into_one_and_keep_every_article(void **state) {
@@ -1878,6 +1906,7 @@ int main(void) {
       T(bad_match_expression_is_refused_not_fatal),
       T(reindex_restores_a_lost_or_dropped_index),
       T(index_segments_merge_into_one_and_keep_every_article),
+      T(a_bare_prefix_letter_goes_only_when_the_rest_is_known),
       T(search_index_is_filled_when_003_applies_to_old_articles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
