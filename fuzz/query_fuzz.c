@@ -93,9 +93,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sqlite3_reset(put);
   /* The whole expression, then each phrase alone (the store measures
    * their weights with them): never "fts5: syntax error". */
-  static const double idf[2 * SEARCH_TERMS_MAX] = {1, 2, 3};
-  check(sq.nphrases <= 2 * SEARCH_TERMS_MAX);
+  double *idf = arena_alloc(&a, (sq.nphrases + 1) * sizeof *idf);
+  check(idf && sq.nphrases <= SEARCH_QUERY_MAX);
+  for (size_t i = 0; i < sq.nphrases; i++)
+    idf[i] = (double)(i % 3);
   for (size_t i = 0; sq.match && i <= sq.nphrases; i++) {
+    if (i && !sq.phrases[i - 1])
+      continue; /* a term that weighs nothing */
     sqlite3_bind_text(query, 1, i ? sq.phrases[i - 1] : sq.match, -1,
                       SQLITE_STATIC);
     sqlite3_bind_blob(query, 2, idf, (int)(sq.nphrases * sizeof *idf),

@@ -36,4 +36,12 @@ int search_words(const char *s, size_t n, search_word_fn fn, void *ctx);
 int search_stem_term(const char *w, size_t n, ar_known_fn known, void *ctx,
                      buf_t *out);
 
+/* Whether the normalized word w[0..n) is a stop word (stop.c). */
+int search_is_stop_word(const char *w, size_t n);
+
+/* Appends the index term of two adjacent normalized words, at least one a
+ * stop word: "~a b" (no stem holds a space, so it is never a stem term). */
+int search_bigram_term(const char *a, size_t na, const char *b, size_t nb,
+                       buf_t *out);
+
 #endif

@@ -6,67 +6,11 @@
  * (AND, OR, NOT, parentheses) added here. A typed chunk that splits into
  * several words ("covid-19", "U.S.") is a phrase of those words. */
 #include <assert.h>
-#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
 #include "search/internal.h"
 #include "search/search.h"
-
-/* ---- stop words ---- */
-
-/* Function words that would match nearly every article. Written as
- * editors type them; compared after normalization (built once). */
-static const char *const stop_typed[] = {
-    /* Arabic */
-    "في", "من", "على", "إلى", "الى", "عن", "أن", "إن", "ان", "ما", "لا", "و",
-    "ثم", "أو", "او", "هذا", "هذه", "ذلك", "تلك", "التي", "الذي", "الذين", "هو",
-    "هي", "هم", "مع", "كان", "قد", "لم", "لن", "بين", "كل", "بعد", "قبل", "حتى",
-    "إذا", "اذا", "أي", "كما", "لكن", "عند", "منذ", "ف", "ب", "ل", "ك", "يا",
-    "بل", "غير",
-    /* French */
-    "le", "la", "les", "de", "des", "du", "et", "un", "une", "en", "au", "aux",
-    "l", "d", "est", "pour", "par", "sur", "dans", "que", "qui", "ou",
-    /* English */
-    "the", "a", "an", "of", "and", "or", "to", "in", "on", "at", "for", "is",
-    "are", "was", "by", "with", "from", "as", "it", "this", "that", "be"};
-
-#define NSTOP (sizeof stop_typed / sizeof *stop_typed)
-#define STOP_MAX 32 /* bytes of a normalized stop word, NUL included */
-
-static char stop_norm[NSTOP][STOP_MAX];
-static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
-
-static int stop_word_cb(void *ctx, const char *w, size_t n, size_t start,
-                        size_t end) {
-  char *slot = ctx;
-
-  (void)start;
-  (void)end;
-  if (slot[0] != '\0' || n >= STOP_MAX)
-    return 1; /* more than one word, or too long: never matches */
-  memcpy(slot, w, n);
-  slot[n] = '\0';
-  return NB_OK;
-}
-
-static void stop_init(void) {
-  for (size_t i = 0; i < NSTOP; i++) {
-    if (search_words(stop_typed[i], strlen(stop_typed[i]), stop_word_cb,
-                     stop_norm[i]) != NB_OK)
-      stop_norm[i][0] = '\0';
-  }
-}
-
-static int is_stop_word(const char *w, size_t n) {
-  pthread_once(&stop_once, stop_init);
-  for (size_t i = 0; i < NSTOP; i++) {
-    if (stop_norm[i][0] && strlen(stop_norm[i]) == n &&
-        memcmp(stop_norm[i], w, n) == 0)
-      return 1;
-  }
-  return 0;
-}
 
 /* ---- cleaning ---- */
 
@@ -213,6 +157,29 @@ static int term_sql(const term *t, buf_t *b, const sql_out *o) {
     }
     return NB_OK;
   }
+  /* The pairs with a stop word first, each a term of its own that needs
+   * no positions: FTS5 moves an AND to the rows of its first terms, and
+   * checks the phrase only there ("في من" alone would be checked in nearly
+   * every article). They weigh nothing: an empty entry in the list. */
+  size_t pairs = 0;
+  for (size_t i = 0; i + 1 < t->nwords; i++) {
+    const char *next = w + strlen(w) + 1;
+    size_t n = strlen(w), nn = strlen(next);
+    if (search_is_stop_word(w, n) || search_is_stop_word(next, nn)) {
+      buf_reset(stem);
+      int rc = search_bigram_term(w, n, next, nn, stem);
+      if (rc != NB_OK)
+        return rc;
+      buf_puts(b, pairs++ ? " AND " : "(");
+      quote(b, stem->data, stem->len);
+      buf_putc(list, '\0');
+      ++*nlist;
+    }
+    w = next;
+  }
+  w = t->words.data;
+  if (pairs)
+    buf_puts(b, " AND ");
   /* Words joined by spaces are a phrase: FTS5 splits the string with the
    * tokenizer, which gives these same words back. */
   mark = b->len;
@@ -232,6 +199,8 @@ static int term_sql(const term *t, buf_t *b, const sql_out *o) {
   buf_append(list, b->data + mark, b->len - mark);
   buf_putc(list, '\0');
   ++*nlist;
+  if (pairs)
+    buf_putc(b, ')');
   return NB_OK;
 }
 
@@ -372,7 +341,7 @@ int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
     }
     /* Dropped, so stop words alone leave match NULL. */
     if (t->kind == T_WORD && t->nwords == 1 &&
-        is_stop_word(t->words.data, t->words.len - 1)) {
+        search_is_stop_word(t->words.data, t->words.len - 1)) {
       buf_free(&t->words);
       memset(t, 0, sizeof *t);
       continue;
@@ -450,11 +419,12 @@ int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
     goto done;
   }
   for (const char *p = list.data; out->nphrases < nlist; p += strlen(p) + 1) {
-    out->phrases[out->nphrases] = arena_strndup(a, p, strlen(p));
-    if (!out->phrases[out->nphrases++]) {
+    const char *copy = *p ? arena_strndup(a, p, strlen(p)) : NULL;
+    if (*p && !copy) {
       rc = NB_ENOMEM;
       goto done;
     }
+    out->phrases[out->nphrases++] = copy;
   }
   for (k = 0; k < nterms; k++) {
     if (!terms[k].exclude)

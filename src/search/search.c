@@ -7,9 +7,12 @@
  * as quoted "~stem" terms, which pass through unchanged, so a query word is
  * ("form" OR "~stem") and an exact form scores on both. Expanding stems
  * here instead would make every quoted form match its stem too, and exact
- * matches would no longer rank first nor phrases stay exact. Auxiliary
- * functions (FTS5_TOKENIZE_AUX: highlight, snippet) only need positions and
- * offsets, which colocated tokens do not change, so they skip the stems. */
+ * matches would no longer rank first nor phrases stay exact. Where a word
+ * or the word before it is a stop word, documents also give the pair as
+ * one term, "~before word", at the word's position (stop.c says why).
+ * Auxiliary functions (FTS5_TOKENIZE_AUX: highlight, snippet) only need
+ * positions and offsets, which colocated tokens do not change, so they
+ * skip stems and pairs. */
 #include <assert.h>
 #include <limits.h>
 #include <math.h>
@@ -132,9 +135,11 @@ drop:
 struct tokenize {
   void *fts_ctx;
   int (*token)(void *, int, const char *, int, int, int);
-  int stems;  /* also give "~stem" at each position (documents) */
+  int stems;  /* also give "~stem" and stop-word bigrams (documents) */
   int sqlerr; /* the SQLite code that stopped the tokenizing */
   buf_t stem;
+  buf_t prev; /* the word before, for bigrams */
+  int prev_stop, have_prev;
 };
 
 /* NB_* errors become SQLite codes; SQLite codes from xToken pass through. */
@@ -146,9 +151,16 @@ static int to_sqlite(int rc) {
   return rc == NB_ENOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
 }
 
+static int colocated(struct tokenize *t, size_t start, size_t end) {
+  if (t->stem.len > INT_MAX)
+    return SQLITE_TOOBIG;
+  return t->token(t->fts_ctx, FTS5_TOKEN_COLOCATED, t->stem.data,
+                  (int)t->stem.len, (int)start, (int)end);
+}
+
 static int emit(void *ctx, const char *w, size_t n, size_t start, size_t end) {
   struct tokenize *t = ctx;
-  int src;
+  int src, stop;
 
   /* Every length is below FTS5's nText, an int. */
   assert(n <= INT_MAX && end <= INT_MAX);
@@ -157,12 +169,24 @@ static int emit(void *ctx, const char *w, size_t n, size_t start, size_t end) {
     return src; /* positive: stops search_words() and is returned */
   buf_reset(&t->stem);
   src = to_sqlite(search_stem_term(w, n, NULL, NULL, &t->stem));
-  if (src != SQLITE_OK || t->stem.len == 0)
-    return src;
-  if (t->stem.len > INT_MAX)
-    return SQLITE_TOOBIG;
-  return t->token(t->fts_ctx, FTS5_TOKEN_COLOCATED, t->stem.data,
-                  (int)t->stem.len, (int)start, (int)end);
+  if (src == SQLITE_OK && t->stem.len)
+    src = colocated(t, start, end);
+  /* "~before w" at w's position when either is a stop word. */
+  stop = search_is_stop_word(w, n);
+  if (src == SQLITE_OK && t->have_prev && (stop || t->prev_stop)) {
+    buf_reset(&t->stem);
+    src = to_sqlite(
+        search_bigram_term(t->prev.data, t->prev.len, w, n, &t->stem));
+    if (src == SQLITE_OK)
+      src = colocated(t, start, end);
+  }
+  buf_reset(&t->prev);
+  buf_append(&t->prev, w, n);
+  t->prev_stop = stop;
+  t->have_prev = 1;
+  if (src == SQLITE_OK && t->prev.oom)
+    src = SQLITE_NOMEM;
+  return src;
 }
 
 /* The tokenizer keeps no state: every instance is this one object. */
@@ -187,7 +211,7 @@ static int tok_tokenize(Fts5Tokenizer *unused, void *fts_ctx, int flags,
                         const char *text, int ntext,
                         int (*token)(void *, int, const char *, int, int,
                                      int)) {
-  struct tokenize t = {fts_ctx, token, 0, SQLITE_OK, {0}};
+  struct tokenize t = {fts_ctx, token, 0, SQLITE_OK, {0}, {0}, 0, 0};
   int query = (flags & FTS5_TOKENIZE_QUERY) != 0, src;
 
   (void)unused;
@@ -199,6 +223,7 @@ static int tok_tokenize(Fts5Tokenizer *unused, void *fts_ctx, int flags,
   t.stems = !query && (flags & FTS5_TOKENIZE_AUX) == 0;
   src = to_sqlite(search_words(text, (size_t)ntext, emit, &t));
   buf_free(&t.stem);
+  buf_free(&t.prev);
   return src;
 }
 

@@ -43,7 +43,8 @@ typedef struct {
   const char *match; /* FTS5 MATCH expression; NULL: nothing to search */
   /* The FTS5 phrases of match that must be found (not the excluded
    * ones), in the order FTS5 numbers them, each a MATCH expression of its
-   * own: what naba_rank() needs a weight for. */
+   * own: what naba_rank() needs a weight for. NULL for a phrase that
+   * weighs nothing (the stop-word pairs that speed up a quoted phrase). */
   const char **phrases;
   size_t nphrases;
   const char *section; /* section name or slug from the query, or NULL */

@@ -2158,6 +2158,9 @@ static int search_weights(store *s, arena_t *a, const search_query *q,
   if (rc == NB_OK)
     rc = search_number(s, ST_SEARCH_SAMPLE_SIZE, floor, NULL, &size);
   for (size_t i = 0; rc == NB_OK && i < q->nphrases; i++) {
+    (*idf)[i] = 0;
+    if (!q->phrases[i])
+      continue;
     rc = search_number(s, ST_SEARCH_DF, floor, q->phrases[i], &df);
     (*idf)[i] = search_idf((double)size, (double)df);
   }

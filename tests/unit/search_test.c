@@ -195,8 +195,9 @@ static void excluded_words_follow_a_binary_not(void **state) {
   search_query sq = parse("maroc -football -\"coupe du monde\"");
 
   (void)state;
-  assert_string_equal(sq.match, "(\"maroc\") NOT (\"football\" OR "
-                                "\"coupe du monde\")");
+  assert_string_equal(sq.match,
+                      "(\"maroc\") NOT (\"football\" OR (\"~coupe du\" AND"
+                      " \"~du monde\" AND \"coupe du monde\"))");
   assert_int_equal(sq.nwords, 1);
   assert_string_equal(sq.cleaned, "maroc -football -\"coupe du monde\"");
 }
@@ -223,7 +224,25 @@ static void stop_words_are_dropped_and_alone_search_nothing(void **state) {
 
   /* In a phrase they are words like any other. */
   sq = parse("\"the end\"");
-  assert_string_equal(sq.match, "\"the end\"");
+  assert_string_equal(sq.match, "(\"~the end\" AND \"the end\")");
+}
+
+static void phrases_with_stop_words_go_through_their_pairs(void **state) {
+  search_query sq = parse("\"وزير الدفاع في إسرائيل\"");
+
+  (void)state;
+  /* The pairs with a stop word come first, so FTS5 checks the phrase
+   * only where they are; they weigh nothing (NULL), the phrase does. */
+  assert_string_equal(sq.match, "(\"~الدفاع في\" AND \"~في اسراييل\" AND"
+                                " \"وزير الدفاع في اسراييل\")");
+  assert_int_equal(sq.nphrases, 3);
+  assert_null(sq.phrases[0]);
+  assert_null(sq.phrases[1]);
+  assert_string_equal(sq.phrases[2], "\"وزير الدفاع في اسراييل\"");
+  /* Without a stop word, a phrase is only itself. */
+  sq = parse("\"وزير الدفاع\"");
+  assert_string_equal(sq.match, "\"وزير الدفاع\"");
+  assert_int_equal(sq.nphrases, 1);
 }
 
 static void empty_and_blank_queries_search_nothing(void **state) {
@@ -531,6 +550,7 @@ int main(void) {
       T(excluded_words_follow_a_binary_not),
       T(exclusions_alone_search_nothing),
       T(stop_words_are_dropped_and_alone_search_nothing),
+      T(phrases_with_stop_words_go_through_their_pairs),
       T(empty_and_blank_queries_search_nothing),
       T(long_query_is_cut_at_a_character_boundary),
       T(at_most_search_terms_max_terms_are_used),

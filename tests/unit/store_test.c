@@ -1624,6 +1624,31 @@ static void search_in_a_section_finds_only_its_articles(void **state) {
   assert_string_equal(search_ids(f, "ميزانية", pol, 0, 20, NULL, &total), "1");
 }
 
+static void phrases_with_stop_words_match_only_adjacent_words(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "سياسة");
+  store_article a = article(sec, "زيارة وزير الدفاع في إسرائيل", 0);
+  store_article b = article(sec, "وزير الدفاع يزور الرباط", 0);
+  store_hit *hits;
+
+  b.body_html = "<p>قال في بيان إن إسرائيل شريك</p>";
+  save(f->s, &a, NULL);
+  save(f->s, &b, NULL);
+  filler(f, sec, 3);
+  /* Both hold every word; only the first has them side by side. */
+  assert_string_equal(
+      search_ids(f, "\"الدفاع في إسرائيل\"", 0, 0, 20, &hits, NULL), "1");
+  assert_string_equal(hits[0].title_html,
+                      "زيارة وزير <mark>الدفاع في إسرائيل</mark>");
+  assert_string_equal(find(f, "\"في إسرائيل\""), "1");
+  assert_string_equal(find(f, "\"إسرائيل في\""), "");
+  assert_string_equal(find(f, "\"في بيان\""), "2");
+  /* Across the end of the title and the start of the body: no phrase. */
+  assert_string_equal(find(f, "\"الرباط قال\""), "");
+  /* Excluded the same way. */
+  assert_string_equal(find(f, "الدفاع -\"في إسرائيل\""), "2");
+}
+
 static void snippet_marks_matches_and_escapes_body_text(void **state) {
   fixture *f = *state;
   int64_t sec = section(f->s, "سياسة", "سياسة");
@@ -1903,6 +1928,7 @@ int main(void) {
       T(drafts_and_scheduled_articles_are_not_found),
       T(search_in_a_section_finds_only_its_articles),
       T(snippet_marks_matches_and_escapes_body_text),
+      T(phrases_with_stop_words_match_only_adjacent_words),
       T(bad_match_expression_is_refused_not_fatal),
       T(reindex_restores_a_lost_or_dropped_index),
       T(index_segments_merge_into_one_and_keep_every_article),
