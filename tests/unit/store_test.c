@@ -1562,6 +1562,20 @@ static void title_matches_rank_above_body_only_matches(void **state) {
   assert_string_equal(find(f, "المغرب"), "2 1");
 }
 
+static void exact_forms_rank_above_stem_only_matches(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "رياضة", "sport");
+  store_article exact = article(sec, "المنتخب المغربي يفوز", 1000);
+  store_article stem = article(sec, "منتخب المغرب يفوز", 5000);
+
+  /* Same length, same place; the stem-only one is newer. */
+  save(f->s, &exact, NULL);
+  save(f->s, &stem, NULL);
+  filler(f, sec, 6);
+  assert_string_equal(find(f, "المغربي"), "1 2");
+  assert_string_equal(find(f, "المغرب"), "2 1");
+}
+
 static void equally_relevant_articles_come_newest_first(void **state) {
   fixture *f = *state;
   int64_t sec = section(f->s, "اقتصاد", "economy");
@@ -1925,6 +1939,7 @@ int main(void) {
       T(saved_articles_are_found_by_variant_spellings),
       T(title_matches_rank_above_body_only_matches),
       T(equally_relevant_articles_come_newest_first),
+      T(exact_forms_rank_above_stem_only_matches),
       T(drafts_and_scheduled_articles_are_not_found),
       T(search_in_a_section_finds_only_its_articles),
       T(snippet_marks_matches_and_escapes_body_text),
