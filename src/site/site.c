@@ -1,4 +1,5 @@
 /* site.c: routes, view models and the cache watcher of the public site. */
+#include "site/internal.h"
 #include "site/site.h"
 
 #include <jansson.h>
@@ -49,17 +50,6 @@ struct site {
   volatile int stop;
   web_server *web;
 };
-
-/* The settings a render needs, read once per rendered page. */
-typedef struct {
-  const char *name, *description, *url, *logo, *locale, *tz, *breaking;
-  int64_t per_page;
-  json_t *follow;
-  int has_follow;
-  /* comments */
-  const char *moderation, *blocked, *proxies;
-  int64_t depth, close_days, min_seconds, rate_limit, max_length, max_links;
-} site_conf;
 
 /* ---- view-model memory ----
  * A page's view model is hundreds of small jansson values. While a page is
@@ -128,11 +118,11 @@ static const char *url_path(arena_t *a, const char *section_slug, int64_t id,
   return r;
 }
 
-static const char *article_path(arena_t *a, const store_article *x) {
+const char *site_article_path(arena_t *a, const store_article *x) {
   return url_path(a, x->section_slug, x->id, x->slug);
 }
 
-static const char *section_path(arena_t *a, const char *slug) {
+const char *site_section_path(arena_t *a, const char *slug) {
   return url_path(a, slug, 0, NULL);
 }
 
@@ -173,7 +163,7 @@ static json_t *section_json(arena_t *a, int64_t id, const char *name,
                             const char *slug) {
   json_t *o = json_object();
   set_str(o, "name", name);
-  set_str(o, "url", section_path(a, slug));
+  set_str(o, "url", site_section_path(a, slug));
   json_object_set_new(o, "accent", json_integer(id % 8));
   return o;
 }
@@ -185,7 +175,7 @@ static json_t *card_json(arena_t *a, const site_conf *c, const store_article *x,
   json_object_set_new(o, "has_comments", json_boolean(comments > 0));
   json_object_set_new(o, "id", json_integer(x->id));
   set_str(o, "title", x->title);
-  set_str(o, "url", article_path(a, x));
+  set_str(o, "url", site_article_path(a, x));
   set_str(o, "summary", x->summary);
   set_str(o, "image", x->image_url);
   set_str(o, "author", x->author_name);
@@ -250,7 +240,7 @@ static int64_t conf_int(const store_kv *kv, size_t n, const char *key) {
   return r;
 }
 
-static void load_conf(store *st, arena_t *a, site_conf *c) {
+void site_conf_load(store *st, arena_t *a, site_conf *c) {
   store_kv *kv = NULL;
   size_t n = 0;
   if (store_settings_all(st, a, &kv, &n) != NB_OK)
@@ -438,7 +428,7 @@ static void section_page(site *s, store *st, arena_t *a, const site_conf *c,
     not_found(s, st, a, c, res);
     return;
   }
-  const char *base = section_path(a, sec->slug);
+  const char *base = site_section_path(a, sec->slug);
   const char *canon =
       page == 1 ? base : arena_printf(a, "%spage/%lld", base, (long long)page);
   const char *title = page == 1
@@ -532,7 +522,7 @@ static const char *jsonld(arena_t *a, const site_conf *c,
   const char *names[3] = {c->name, x->section_name, x->title};
   const char *urls[3] = {
       arena_printf(a, "%s/", c->url),
-      arena_printf(a, "%s%s", c->url, section_path(a, x->section_slug)),
+      arena_printf(a, "%s%s", c->url, site_section_path(a, x->section_slug)),
       canonical};
   for (int i = 0; i < 3; i++)
     json_array_append_new(items, json_pack("{s:s,s:i,s:s,s:s}", "@type",
@@ -816,7 +806,7 @@ static void article_page(site *s, store *st, arena_t *a, const site_conf *c,
     not_found(s, st, a, c, res);
     return;
   }
-  const char *canon_path = article_path(a, &x);
+  const char *canon_path = site_article_path(a, &x);
   /* Compare decoded forms: web hands over the percent-decoded path. */
   const char *want =
       arena_printf(a, "/%s/%lld-%s", x.section_slug, (long long)x.id, x.slug);
@@ -1155,8 +1145,8 @@ static void comment_post(site *s, store *st, arena_t *a, const site_conf *c,
   }
   /* Acknowledged only now, after the commit: the comment is on disk. */
   res->status = 303;
-  res->location =
-      arena_printf(a, "%s#comment-%lld", article_path(a, &x), (long long)m.id);
+  res->location = arena_printf(a, "%s#comment-%lld", site_article_path(a, &x),
+                               (long long)m.id);
   if (m.status != STORE_COMMENT_APPROVED) {
     int64_t ids[PENDING_MAX];
     size_t n = pending_ids(s, req, ids);
@@ -1351,7 +1341,7 @@ static void handle(site *s, web_request *req, web_response *res) {
     return;
   }
   site_conf c;
-  load_conf(st, a, &c);
+  site_conf_load(st, a, &c);
   const char *seg[4];
   int trailing = 0;
   int n = strcmp(req->path, "/") == 0 ? 0 : split(a, req->path, seg, &trailing);
@@ -1360,7 +1350,10 @@ static void handle(site *s, web_request *req, web_response *res) {
   if (n == 4 && strcmp(seg[2], "reply") == 0 && !trailing &&
       nb_parse_i64(seg[3], strlen(seg[3]), 1, INT64_MAX, &reply) != NB_OK)
     reply = 0;
-  if (post) {
+  if (!post && (site_sitemap(st, a, &c, req->path, res) ||
+                (n > 0 && site_feed(st, a, &c, seg, n, trailing, res)))) {
+    /* answered: sitemaps, robots.txt, feeds */
+  } else if (post) {
     /* Comments are posted to the article's own URL. */
     if (n == 2 && leading_id(seg[1]))
       comment_post(s, st, a, &c, req, leading_id(seg[1]), res);
@@ -1392,9 +1385,9 @@ static void handle(site *s, web_request *req, web_response *res) {
     } else if (!found || page < 0 || (n == 2) || (n == 3 && page == 0)) {
       not_found(s, st, a, &c, res);
     } else if (n == 1 && !trailing) {
-      redirect(res, a, section_path(a, sec.slug));
+      redirect(res, a, site_section_path(a, sec.slug));
     } else if (page == 1) {
-      redirect(res, a, section_path(a, sec.slug));
+      redirect(res, a, site_section_path(a, sec.slug));
     } else {
       section_page(s, st, a, &c, &sec, page ? page : 1, res);
     }
