@@ -153,6 +153,57 @@ void buf_html_escape(buf_t *b, const char *s, size_t n) {
   buf_append(b, s + start, n - start);
 }
 
+/* XML 1.0's Char production: what may appear in a document at all. */
+static int xml_char(uint32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+void buf_xml_escape(buf_t *b, const char *s, size_t n) {
+  size_t i = 0, start = 0, k;
+  uint32_t cp;
+
+  while (i < n) {
+    const char *rep = NULL;
+    unsigned char ch = (unsigned char)s[i];
+    if (ch >= 0x20 && ch < 0x80 && ch != '&' && ch != '<' && ch != '>' &&
+        ch != '"' && ch != '\'') {
+      i++;
+      continue;
+    }
+    k = utf8_decode(s + i, n - i, &cp);
+    if (k > 0 && xml_char(cp) && cp >= 0x80) {
+      i += k;
+      continue;
+    }
+    switch (ch) {
+    case '&':
+      rep = "&amp;";
+      break;
+    case '<':
+      rep = "&lt;";
+      break;
+    case '>':
+      rep = "&gt;";
+      break;
+    case '"':
+      rep = "&quot;";
+      break;
+    case '\'':
+      rep = "&apos;";
+      break;
+    }
+    buf_append(b, s + start, i - start);
+    if (rep)
+      buf_puts(b, rep);
+    else if (k > 0 && xml_char(cp))
+      buf_append(b, s + i, k); /* tab, line feed, carriage return */
+    i += k > 0 ? k : 1;        /* anything else is dropped */
+    start = i;
+  }
+  buf_append(b, s + start, n - start);
+}
+
 void buf_url_encode(buf_t *b, const char *s, size_t n) {
   static const char hex[] = "0123456789ABCDEF";
   if (n > SIZE_MAX / 4 || buf_reserve(b, 3 * n) != NB_OK)

@@ -116,6 +116,20 @@ static char *text_html(const char *s, size_t *links) {
   return buf_take(&b, NULL);
 }
 
+static void xml_escape_drops_what_xml_forbids_and_keeps_arabic(void **state) {
+  buf_t b = {0};
+  /* NUL, a vertical tab, U+FFFE, an invalid byte and a lone continuation
+   * byte go; tab, line feed and Arabic stay as UTF-8. */
+  static const char in[] = "a&b<c>\"d'\t\n\x0b\x01\xef\xbf\xbe\xff\x80"
+                           "\xd9\x86\xd8\xa8\xd8\xa3\x00z";
+  (void)state;
+  buf_xml_escape(&b, in, sizeof in - 1);
+  assert_int_equal(b.len, strlen(b.data));
+  assert_string_equal(b.data, "a&amp;b&lt;c&gt;&quot;d&apos;\t\n"
+                              "\xd9\x86\xd8\xa8\xd8\xa3z");
+  buf_free(&b);
+}
+
 static void plain_text_is_escaped_and_keeps_line_breaks(void **state) {
   (void)state;
   size_t links;
@@ -254,6 +268,7 @@ int main(void) {
       cmocka_unit_test(url_cannot_break_out_of_the_href_attribute),
       cmocka_unit_test(arabic_text_around_a_url_is_kept),
       cmocka_unit_test(link_count_matches_links_made),
+      cmocka_unit_test(xml_escape_drops_what_xml_forbids_and_keeps_arabic),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
