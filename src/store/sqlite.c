@@ -1302,6 +1302,9 @@ static int article_write(store *s, store_article *a, const char *source_key,
     rc = change_add_id(s, "author", old.author_id);
   if (rc == NB_OK)
     rc = change_add(s, "home");
+  /* Feeds and sitemaps list articles of every section and author. */
+  if (rc == NB_OK)
+    rc = change_add(s, "feeds");
   if (rc == NB_OK)
     rc = changes_trim(s);
   return rc;
@@ -2047,9 +2050,11 @@ int store_due_tags(store *s, arena_t *a, int64_t after, int64_t upto,
   }
   st_done(st);
   if (rc == 0 && len > 0) {
-    items = grow(a, items, &cap, len, sizeof *items);
-    if (items)
-      items[len++] = "home";
+    for (int k = 0; k < 2 && items; k++) {
+      items = grow(a, items, &cap, len, sizeof *items);
+      if (items)
+        items[len++] = k ? "feeds" : "home";
+    }
     rc = items ? NB_OK : NB_ENOMEM;
   }
   if (rc == 0)

@@ -255,7 +255,8 @@ int store_changes_since(store *s, arena_t *a, int64_t after, size_t max,
 
 /* Tags of articles whose publication time fell in (after, upto]: they
  * became visible on their own, without a write, so the pages listing them
- * are stale ("article:ID", "section:ID", "author:ID", then "home"). */
+ * are stale ("article:ID", "section:ID", "author:ID", then "home" and
+ * "feeds"). An article save records the same tags. */
 int store_due_tags(store *s, arena_t *a, int64_t after, int64_t upto,
                    const char ***tags, size_t *n);
 

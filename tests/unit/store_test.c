@@ -612,8 +612,9 @@ static void saving_an_article_records_its_change_tags(void **state) {
 
   a.author_id = by;
   save(f->s, &a, NULL);
-  snprintf(want, sizeof want, "article:%lld section:%lld author:%lld home",
-           (long long)a.id, (long long)sec, (long long)by);
+  snprintf(want, sizeof want,
+           "article:%lld section:%lld author:%lld home feeds", (long long)a.id,
+           (long long)sec, (long long)by);
   assert_string_equal(tags_since(f, h), want);
   assert_true(head(f->s) > h);
 }
@@ -647,7 +648,7 @@ static void moving_an_article_records_both_sections(void **state) {
   save(f->s, &a, NULL);
   snprintf(want, sizeof want,
            "article:%lld section:%lld section:%lld author:%lld author:%lld "
-           "home",
+           "home feeds",
            (long long)a.id, (long long)eco, (long long)pol, (long long)r2,
            (long long)r1);
   assert_string_equal(tags_since(f, h), want);
