@@ -12,7 +12,8 @@ RUN_PKGS  := gcc make pkg-config meson ninja-build python3 \
              libmicrohttpd-dev libsqlite3-dev libjansson-dev libicu-dev \
              libstemmer-dev libsodium-dev zlib1g-dev libbrotli-dev
 TEST_PKGS := libcmocka-dev libcurl4-openssl-dev clang-format chromium \
-             nginx-light wrk curl
+             nginx-light wrk curl default-jre-headless libxml2-utils \
+             python3-feedparser
 FONT_FILES := $(foreach s,arabic latin,$(foreach w,400 700,noto-naskh-arabic-$(s)-$(w)-normal.woff2))
 FONT_DIR   := themes/default/static/fonts
 

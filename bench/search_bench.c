@@ -569,10 +569,11 @@ done:
 
 static int usage(void) {
   fputs("usage: search_bench [-n articles] [-q queries per kind] [-s seed]"
-        " [-z zipf exponent] [-d dictionary.dic] [-v] [-r] DB\n"
+        " [-z zipf exponent] [-d dictionary.dic] [-v] [-r] [-b] DB\n"
         "  -v lists the queries that found nothing on stderr\n"
         "  -r reuses DB built before with the same -n, -s and -z: queries"
-        " only\n",
+        " only\n"
+        "  -b builds DB and stops (a corpus for other benches)\n",
         stderr);
   return 2;
 }
@@ -711,7 +712,7 @@ static int measure(qctx *c, const char *path, const char *label) {
 int main(int argc, char **argv) {
   int64_t narticles = 100000, nqueries = 1000, seed = 1, zipf_milli = 1000;
   const char *dict = DICT_DEFAULT, *path = NULL;
-  int verbose = 0, reuse = 0;
+  int verbose = 0, reuse = 0, build_only = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     int rc = NB_OK;
@@ -730,6 +731,8 @@ int main(int argc, char **argv) {
       verbose = 1;
     else if (strcmp(a, "-r") == 0)
       reuse = 1;
+    else if (strcmp(a, "-b") == 0)
+      build_only = 1;
     else if (strcmp(a, "-d") == 0 && val)
       dict = val, i++;
     else if (a[0] != '-' && !path)
@@ -847,6 +850,8 @@ int main(int argc, char **argv) {
          (long long)narticles, t_store, (double)narticles / t_store,
          t_build - t_store);
   printf("db: %.1f MB empty, %.1f MB after build\n", empty_mb, file_mb(path));
+  if (build_only)
+    goto done;
   rc = measure(&c, path, "queries on the index as the saves left it");
   if (rc != NB_OK)
     goto done;

@@ -39,7 +39,8 @@ static const char usage[] =
     "SIGHUP reloads the theme\n"
     "  init [--demo]          create the database; --demo adds demo articles "
     "if it has none\n"
-    "  import page [--section S] [--author A] [--date D] FILE...\n"
+    "  import page [--section S] [--author A] [--date D] [--tags T,U]\n"
+    "              [--image URL] FILE...\n"
     "                         import saved article pages (text); D is "
     "YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]\n"
     "  reindex                rebuild the search index from the articles\n"
@@ -66,7 +67,7 @@ typedef struct {
   const char *theme;
   const char *address;
   const char *access_log;
-  const char *section, *author, *date;
+  const char *section, *author, *date, *tags, *image;
   int port;
   int threads;
   int cache_mb;
@@ -111,7 +112,8 @@ static int parse_options(int argc, char **argv, int from, options *o) {
   } strs[] = {{"--db", &o->db},           {"--theme", &o->theme},
               {"--address", &o->address}, {"--access-log", &o->access_log},
               {"--section", &o->section}, {"--author", &o->author},
-              {"--date", &o->date}};
+              {"--date", &o->date},       {"--tags", &o->tags},
+              {"--image", &o->image}};
   const struct {
     const char *flag;
     int *to, min, max;
@@ -263,7 +265,10 @@ static int cmd_import(const options *o) {
                 "", "");
   if (o->nargs < 2)
     return fail("import page: give at least one FILE%s%s", "", "");
-  imp_page_opts po = {.section = o->section, .author = o->author};
+  imp_page_opts po = {.section = o->section,
+                      .author = o->author,
+                      .tags = o->tags,
+                      .image = o->image};
   if (o->date && nb_time_parse(o->date, &po.date) != NB_OK)
     return fail("--date \"%s\" is not a date like 2021-11-24T08:00Z%s", o->date,
                 "");

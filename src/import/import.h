@@ -38,7 +38,11 @@ typedef struct {
   const char *author;  /* byline; default: none */
   int64_t date;        /* publication time (UTC); 0: now for new articles,
                           unchanged for re-imports */
+  const char *tags;    /* comma-separated tag names; NULL: leave them */
+  const char *image;   /* lead image URL (http or https); NULL: none */
 } imp_page_opts;
+
+#define IMP_TAGS_MAX 64 /* tags on one article */
 
 /* Writes a parsed page into the store in one transaction: creates the
  * section (and author) if new, inserts the article or updates the one

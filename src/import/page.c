@@ -932,17 +932,32 @@ static int option_text(const char *v, const char *what, arena_t *a,
   return NB_OK;
 }
 
-/* Finds or creates the section (is_section) or author called name. Its slug
- * is ar_slug's, or fallback when that leaves nothing ("section-1",
- * "author"); while another row holds the slug, "-2", "-3", ... is added. */
-static int ensure_named(store *s, int is_section, const char *name,
-                        int64_t *id) {
+enum { NAMED_SECTION, NAMED_AUTHOR, NAMED_TAG };
+
+/* First path segments the site answers before looking for a section
+ * (site.c's handle()): a section cannot take them as its slug. */
+static int reserved_slug(const char *slug) {
+  static const char *const taken[] = {"feed",    "tag",         "author",
+                                      "search",  "search.json", "static",
+                                      "healthz", "robots.txt"};
+  for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
+    if (strcmp(slug, taken[i]) == 0)
+      return 1;
+  return strncmp(slug, "sitemap", 7) == 0;
+}
+
+/* Finds or creates the section, author or tag called name. Its slug is
+ * ar_slug's, or fallback when that leaves nothing ("section-1", "author",
+ * "tag-1"); while another row holds the slug, "-2", "-3", ... is added. */
+static int ensure_named(store *s, int kind, const char *name, int64_t *id) {
+  static const char *const fallback[] = {"section", "author", "tag"};
   buf_t base = {0}, slug = {0};
   int rc = NB_EEXIST, made, numbered = 0;
+  int is_section = kind == NAMED_SECTION;
   if (ar_slug(name, strlen(name), AR_SLUG_MAX, &base) != NB_OK) {
     buf_reset(&base);
-    buf_puts(&base, is_section ? "section" : "author");
-    numbered = is_section;
+    buf_puts(&base, fallback[kind]);
+    numbered = kind != NAMED_AUTHOR;
   }
   for (int k = 1; rc == NB_EEXIST && k <= 100; k++) {
     buf_reset(&slug);
@@ -951,10 +966,14 @@ static int ensure_named(store *s, int is_section, const char *name,
       buf_printf(&slug, "-%d", k);
     if (slug.oom || base.oom)
       rc = NB_ENOMEM;
+    else if (is_section && reserved_slug(slug.data))
+      rc = NB_EEXIST;
     else if (is_section)
       rc = store_section_ensure(s, name, slug.data, id, &made);
-    else
+    else if (kind == NAMED_AUTHOR)
       rc = store_author_ensure(s, name, slug.data, id);
+    else
+      rc = store_tag_ensure(s, name, slug.data, id);
   }
   buf_free(&base);
   buf_free(&slug);
@@ -1001,6 +1020,16 @@ int imp_page_save(store *s, const imp_page *p, const imp_page_opts *o,
     rc = failf(err, errlen, NB_EINVAL, "date is before 1970");
     goto done;
   }
+  const char *image = NULL;
+  if ((rc = option_text(o->image, "image", &a, &image, err, errlen)) != NB_OK)
+    goto done;
+  if (image && strncmp(image, "https://", 8) != 0 &&
+      strncmp(image, "http://", 7) != 0) {
+    rc = failf(err, errlen, NB_EINVAL, "image must be an http(s) URL");
+    goto done;
+  }
+  if (image)
+    art.image_url = image;
   if (!section)
     section = p->section && p->section[0] ? p->section : DEFAULT_SECTION;
   if (sodium_init() < 0) {
@@ -1027,12 +1056,12 @@ int imp_page_save(store *s, const imp_page *p, const imp_page_opts *o,
   began = 1;
 
   what = "section";
-  if ((rc = ensure_named(s, 1, section, &section_id)) != NB_OK)
+  if ((rc = ensure_named(s, NAMED_SECTION, section, &section_id)) != NB_OK)
     goto store_failed;
 
   if (author) {
     what = "author";
-    if ((rc = ensure_named(s, 0, author, &author_id)) != NB_OK)
+    if ((rc = ensure_named(s, NAMED_AUTHOR, author, &author_id)) != NB_OK)
       goto store_failed;
   }
 
@@ -1056,6 +1085,32 @@ int imp_page_save(store *s, const imp_page *p, const imp_page_opts *o,
   art.updated_at = o->date;
   if ((rc = store_article_save(s, &art, key, &made)) != NB_OK)
     goto store_failed;
+
+  /* Tags: comma-separated, blanks around each ignored; a re-import sets
+   * them again (without --tags, they are left as they were). */
+  if (o->tags) {
+    what = "tags";
+    int64_t tag_ids[IMP_TAGS_MAX];
+    size_t ntags = 0;
+    const char *t = o->tags;
+    while (rc == NB_OK && *t) {
+      const char *comma = strchr(t, ',');
+      size_t len = comma ? (size_t)(comma - t) : strlen(t);
+      const char *name = NULL;
+      char *piece = arena_strndup(&a, t, len);
+      rc =
+          piece ? option_text(piece, "tag", &a, &name, err, errlen) : NB_ENOMEM;
+      if (rc == NB_OK && name && ntags == IMP_TAGS_MAX)
+        rc = failf(err, errlen, NB_EINVAL, "more than %d tags", IMP_TAGS_MAX);
+      else if (rc == NB_OK && name)
+        rc = ensure_named(s, NAMED_TAG, name, &tag_ids[ntags++]);
+      t += len + (comma ? 1 : 0);
+    }
+    if (rc == NB_OK)
+      rc = store_article_tags_set(s, art.id, tag_ids, ntags);
+    if (rc != NB_OK)
+      goto store_failed;
+  }
 
   /* a failed commit ends the transaction itself */
   what = "transaction";

@@ -17,6 +17,8 @@
 typedef struct {
   const char *name, *description, *url, *logo, *locale, *tz, *breaking;
   int64_t per_page;
+  int feed_full;      /* feed_content is "full" */
+  int64_t feed_items; /* articles per feed */
   json_t *follow;
   int has_follow;
   /* comments */

@@ -21,6 +21,9 @@ static const site_setting settings[] = {
     {"timezone", "+00:00",
      "IANA zone (Africa/Cairo) or fixed offset (+01:00) for shown times"},
     {"per_page", "12", "articles per section page, 1 to 100"},
+    {"feed_content", "full",
+     "full: feeds carry whole articles; excerpt: the summary only"},
+    {"feed_items", "20", "articles in each feed, 1 to 100"},
     {"breaking_news", "", "breaking-news strip text; empty hides it"},
     {"whatsapp_channel", "", "WhatsApp channel URL to follow the site"},
     {"google_news_url", "", "Google News publication URL"},
@@ -96,6 +99,7 @@ int site_setting_check(const char *key, const char *value, char *err,
     const char *key;
     int64_t min, max;
   } numbers[] = {{"per_page", 1, 100},
+                 {"feed_items", 1, 100},
                  {"comment_depth", 1, 10},
                  {"comments_close_days", 0, 36500},
                  {"comment_min_seconds", 0, 3600},
@@ -114,6 +118,11 @@ int site_setting_check(const char *key, const char *value, char *err,
   if (strcmp(key, "comment_moderation") == 0 && strcmp(value, "all") != 0 &&
       strcmp(value, "known") != 0) {
     snprintf(err, errlen, "comment_moderation: all or known");
+    return NB_EINVAL;
+  }
+  if (strcmp(key, "feed_content") == 0 && strcmp(value, "full") != 0 &&
+      strcmp(value, "excerpt") != 0) {
+    snprintf(err, errlen, "feed_content: full or excerpt");
     return NB_EINVAL;
   }
   if (strcmp(key, "site_name") == 0 && n == 0) {

@@ -253,6 +253,8 @@ void site_conf_load(store *st, arena_t *a, site_conf *c) {
   c->tz = conf_get(kv, n, "timezone");
   c->breaking = conf_get(kv, n, "breaking_news");
   c->per_page = conf_int(kv, n, "per_page");
+  c->feed_full = strcmp(conf_get(kv, n, "feed_content"), "excerpt") != 0;
+  c->feed_items = conf_int(kv, n, "feed_items");
   c->moderation = conf_get(kv, n, "comment_moderation");
   c->blocked = conf_get(kv, n, "comment_blocked_words");
   c->proxies = conf_get(kv, n, "trusted_proxies");
@@ -288,6 +290,12 @@ static json_t *page_json(site *s, store *st, arena_t *a, const site_conf *c,
   set_str(site, "url", c->url);
   set_str(site, "logo", c->logo);
   set_str(site, "locale", c->locale);
+  /* Open Graph writes ll_CC: ar-MA is ar_MA. */
+  char *og = arena_strdup(a, c->locale);
+  for (char *p = og; p && *p; p++)
+    if (*p == '-')
+      *p = '_';
+  set_str(site, "og_locale", og);
   set_str(site, "lang", "ar");
   set_str(site, "dir", "rtl");
   set_str(site, "breaking", c->breaking);
@@ -331,12 +339,40 @@ static json_t *page_json(site *s, store *st, arena_t *a, const site_conf *c,
   json_object_set_new(site, "sections", menu);
   json_object_set_new(root, "site", site);
 
+  /* <link rel="alternate"> to the site's feeds, and the section's. */
+  static const char *const kinds[][3] = {
+      {"application/rss+xml", "", "RSS"},
+      {"application/atom+xml", "/atom", "Atom"},
+      {"application/feed+json", "/json", "JSON Feed"}};
+  json_t *feeds = json_array();
+  for (size_t i = 0; i <= n; i++) {
+    const store_section *sec = NULL;
+    if (i < n && (secs[i].id != current_section || current_section == 0))
+      continue;
+    if (i < n)
+      sec = &secs[i];
+    for (size_t k = 0; k < 3; k++) {
+      json_t *f = json_object();
+      set_str(f, "type", kinds[k][0]);
+      set_str(
+          f, "title",
+          sec ? arena_printf(a, "%s — %s (%s)", c->name, sec->name, kinds[k][2])
+              : arena_printf(a, "%s (%s)", c->name, kinds[k][2]));
+      set_str(f, "url",
+              sec ? arena_printf(a, "%sfeed%s", site_section_path(a, sec->slug),
+                                 kinds[k][1])
+                  : arena_printf(a, "/feed%s", kinds[k][1]));
+      json_array_append_new(feeds, f);
+    }
+  }
+
   json_t *page = json_object();
   set_str(page, "type", type);
   set_str(page, "title", title);
   set_str(page, "description", c->description);
   if (canonical_path)
     set_str(page, "canonical", arena_printf(a, "%s%s", c->url, canonical_path));
+  json_object_set_new(page, "feeds", feeds);
   json_object_set_new(root, "page", page);
   return root;
 }
@@ -418,31 +454,67 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
   res->tags = tags_done(a, "home site sections", &tags);
 }
 
-static void section_page(site *s, store *st, arena_t *a, const site_conf *c,
-                         const store_section *sec, int64_t page,
-                         web_response *res) {
+/* What a list page shows: a section, an author's or a tag's articles. */
+typedef struct {
+  int kind; /* STORE_LIST_SECTION, _AUTHOR or _TAG */
+  int64_t id;
+  const char *name, *slug;
+  const char *base; /* its path, ending in "/" */
+} list_of;
+
+static void list_page(site *s, store *st, arena_t *a, const site_conf *c,
+                      const list_of *l, int64_t page, web_response *res) {
   int64_t total = 0;
-  store_articles_count(st, sec->id, &total);
+  store_list_count(st, l->kind, l->id, &total);
   int64_t pages = total ? (total + c->per_page - 1) / c->per_page : 1;
   if (page > pages) {
     not_found(s, st, a, c, res);
     return;
   }
-  const char *base = site_section_path(a, sec->slug);
+  const char *base = l->base;
   const char *canon =
       page == 1 ? base : arena_printf(a, "%spage/%lld", base, (long long)page);
   const char *title = page == 1
-                          ? arena_printf(a, "%s - %s", sec->name, c->name)
-                          : arena_printf(a, "%s - الصفحة %lld - %s", sec->name,
+                          ? arena_printf(a, "%s - %s", l->name, c->name)
+                          : arena_printf(a, "%s - الصفحة %lld - %s", l->name,
                                          (long long)page, c->name);
-  json_t *d = page_json(s, st, a, c, "section", title, canon, sec->id);
-  json_object_set_new(d, "section",
-                      section_json(a, sec->id, sec->name, sec->slug));
+  int is_section = l->kind == STORE_LIST_SECTION;
+  json_t *d =
+      page_json(s, st, a, c, "section", title, canon, is_section ? l->id : 0);
+  json_t *sec = json_object();
+  set_str(sec, "name", l->name);
+  set_str(sec, "url", base);
+  json_object_set_new(sec, "accent", json_integer(is_section ? l->id % 8 : 0));
+  json_object_set_new(sec, "is_author",
+                      json_boolean(l->kind == STORE_LIST_AUTHOR));
+  json_object_set_new(sec, "is_tag", json_boolean(l->kind == STORE_LIST_TAG));
+  json_object_set_new(d, "section", sec);
+  if (!is_section) {
+    /* The page's own feeds, beside the site's. */
+    json_t *feeds = json_object_get(json_object_get(d, "page"), "feeds");
+    static const char *const kinds[][3] = {
+        {"application/rss+xml", "", "RSS"},
+        {"application/atom+xml", "/atom", "Atom"},
+        {"application/feed+json", "/json", "JSON Feed"}};
+    for (size_t k = 0; k < 3; k++) {
+      json_t *f = json_object();
+      set_str(f, "type", kinds[k][0]);
+      set_str(f, "title",
+              arena_printf(a, "%s — %s (%s)", c->name, l->name, kinds[k][2]));
+      set_str(f, "url", arena_printf(a, "%sfeed%s", base, kinds[k][1]));
+      json_array_append_new(feeds, f);
+    }
+  }
   store_article *xs;
   size_t n = 0;
   buf_t tags = {0};
-  if (store_articles_latest(st, a, sec->id, (page - 1) * c->per_page,
-                            c->per_page, &xs, &n) == NB_OK)
+  int rc =
+      is_section
+          ? store_articles_latest(st, a, l->id, (page - 1) * c->per_page,
+                                  c->per_page, &xs, &n)
+          : store_list_articles(st, a, l->kind, l->id, (page - 1) * c->per_page,
+                                c->per_page, &xs, &n);
+  if (rc == NB_OK)
     json_object_set_new(d, "articles", cards_json(st, a, c, xs, n, 0, &tags));
   if (pages > 1) {
     json_t *p = json_object();
@@ -461,9 +533,55 @@ static void section_page(site *s, store *st, arena_t *a, const site_conf *c,
   }
   render(s, "section", d, res);
   view_decref(d);
-  res->tags = tags_done(
-      a, arena_printf(a, "section:%lld site sections", (long long)sec->id),
-      &tags);
+  /* An author's page changes with their articles ("author:ID"); a tag's
+   * with any article's title or summary ("feeds", which every save
+   * records) and with tagging ("tag:ID"). */
+  const char *fixed =
+      is_section
+          ? arena_printf(a, "section:%lld site sections", (long long)l->id)
+      : l->kind == STORE_LIST_AUTHOR
+          ? arena_printf(a, "author:%lld site sections", (long long)l->id)
+          : arena_printf(a, "tag:%lld feeds site sections", (long long)l->id);
+  res->tags = tags_done(a, fixed, &tags);
+}
+
+static void section_page(site *s, store *st, arena_t *a, const site_conf *c,
+                         const store_section *sec, int64_t page,
+                         web_response *res) {
+  list_of l = {STORE_LIST_SECTION, sec->id, sec->name, sec->slug,
+               site_section_path(a, sec->slug)};
+  list_page(s, st, a, c, &l, page, res);
+}
+
+/* /author/{slug}/ and /tag/{slug}/, with /page/N. */
+static int author_or_tag_page(site *s, store *st, arena_t *a,
+                              const site_conf *c, const char **seg, int n,
+                              int trailing, web_response *res) {
+  if (n < 2 || n > 4 || n == 3 ||
+      (strcmp(seg[0], "author") != 0 && strcmp(seg[0], "tag") != 0))
+    return 0;
+  int tag = seg[0][0] == 't';
+  store_named who;
+  if ((tag ? store_tag_by_slug(st, a, seg[1], &who)
+           : store_author_by_slug(st, a, seg[1], &who)) != NB_OK)
+    return 0;
+  int64_t page = 1;
+  if (n == 4 &&
+      (strcmp(seg[2], "page") != 0 ||
+       nb_parse_i64(seg[3], strlen(seg[3]), 2, 1000000, &page) != NB_OK))
+    return 0;
+  buf_t b = {0};
+  buf_printf(&b, "/%s/", seg[0]);
+  buf_url_encode(&b, who.slug, strlen(who.slug));
+  buf_putc(&b, '/');
+  list_of l = {tag ? STORE_LIST_TAG : STORE_LIST_AUTHOR, who.id, who.name,
+               who.slug, arena_strndup(a, b.data, b.len)};
+  buf_free(&b);
+  if (n == 2 && !trailing)
+    redirect(res, a, l.base);
+  else
+    list_page(s, st, a, c, &l, page, res);
+  return 1;
 }
 
 /* JSON text safe inside <script>: no "<" can close or open a tag. */
@@ -504,6 +622,10 @@ static const char *jsonld(arena_t *a, const site_conf *c,
   json_t *author = json_object();
   set_str(author, "@type", x->author_name[0] ? "Person" : "Organization");
   set_str(author, "name", x->author_name[0] ? x->author_name : c->name);
+  set_str(author, "url",
+          x->author_slug[0] ? arena_printf(a, "%s/author/%s/", c->url,
+                                           encode(a, x->author_slug))
+                            : arena_printf(a, "%s/", c->url));
   json_object_set_new(art, "author", json_pack("[o]", author));
   json_t *pub = json_object();
   set_str(pub, "@type", "NewsMediaOrganization");
@@ -832,6 +954,9 @@ static void article_page(site *s, store *st, arena_t *a, const site_conf *c,
   set_str(art, "image", x.image_url);
   set_str(art, "body_html", x.body_html);
   set_str(art, "author", x.author_name);
+  if (x.author_slug[0])
+    set_str(art, "author_url",
+            arena_printf(a, "/author/%s/", encode(a, x.author_slug)));
   json_object_set_new(
       art, "section",
       section_json(a, x.section_id, x.section_name, x.section_slug));
@@ -1351,8 +1476,9 @@ static void handle(site *s, web_request *req, web_response *res) {
       nb_parse_i64(seg[3], strlen(seg[3]), 1, INT64_MAX, &reply) != NB_OK)
     reply = 0;
   if (!post && (site_sitemap(st, a, &c, req->path, res) ||
-                (n > 0 && site_feed(st, a, &c, seg, n, trailing, res)))) {
-    /* answered: sitemaps, robots.txt, feeds */
+                (n > 0 && site_feed(st, a, &c, seg, n, trailing, res)) ||
+                author_or_tag_page(s, st, a, &c, seg, n, trailing, res))) {
+    /* answered: sitemaps, robots.txt, feeds, author and tag pages */
   } else if (post) {
     /* Comments are posted to the article's own URL. */
     if (n == 2 && leading_id(seg[1]))

@@ -39,11 +39,27 @@ enum {
   ST_SECTION_INSERT,
   ST_AUTHOR_BY_NAME,
   ST_AUTHOR_INSERT,
+  ST_AUTHOR_BY_SLUG,
+  ST_TAG_BY_NAME,
+  ST_TAG_INSERT,
+  ST_TAG_BY_SLUG,
+  ST_ARTICLE_TAGS_CLEAR,
+  ST_ARTICLE_TAG_ADD,
+  ST_ARTICLE_TAGS,
+  /* store_list_articles(), by STORE_LIST_* */
+  ST_FEED_SITE,
+  ST_FEED_SECTION,
+  ST_FEED_AUTHOR,
+  ST_FEED_TAG,
+  ST_COUNT_AUTHOR,
+  ST_COUNT_TAG,
   ST_ARTICLE_BY_ID,
   ST_LATEST,
   ST_LATEST_SECTION,
   ST_COUNT_ALL,
   ST_COUNT_SECTION,
+  ST_MONTHS,
+  ST_BETWEEN,
   ST_ARTICLE_OLD_BY_KEY,
   ST_ARTICLE_OLD_BY_ID,
   ST_ARTICLE_INSERT,
@@ -91,12 +107,13 @@ enum {
   ST_N
 };
 
-/* The columns read_article() expects, in this order; body_html comes last
- * and only in single-article queries. */
+/* The columns read_article() expects, in this order; body_html comes next
+ * (column ARTICLE_NCOLS) and only in queries that want it. */
 #define ARTICLE_COLS                                                           \
   "a.id, a.section_id, coalesce(a.author_id, 0), a.title, a.slug, "            \
   "a.summary, a.image_url, a.published_at, a.updated_at, a.status, s.name, "   \
-  "s.slug, coalesce(u.name, '')"
+  "s.slug, coalesce(u.name, ''), coalesce(u.slug, '')"
+#define ARTICLE_NCOLS 14
 #define ARTICLE_FROM                                                           \
   " FROM articles a JOIN sections s ON s.id = a.section_id"                    \
   " LEFT JOIN authors u ON u.id = a.author_id"
@@ -152,6 +169,35 @@ static const char *const st_sql[ST_N] = {
         "(SELECT coalesce(max(position), 0) + 1 FROM sections))",
     [ST_AUTHOR_BY_NAME] = "SELECT id FROM authors WHERE name = ?1",
     [ST_AUTHOR_INSERT] = "INSERT INTO authors (name, slug) VALUES (?1, ?2)",
+    [ST_AUTHOR_BY_SLUG] = "SELECT id, name, slug FROM authors WHERE slug = ?1",
+    [ST_TAG_BY_NAME] = "SELECT id FROM tags WHERE name = ?1",
+    [ST_TAG_INSERT] = "INSERT INTO tags (name, slug) VALUES (?1, ?2)",
+    [ST_TAG_BY_SLUG] = "SELECT id, name, slug FROM tags WHERE slug = ?1",
+    [ST_ARTICLE_TAGS_CLEAR] =
+        "DELETE FROM article_tags WHERE article_id = ?1 RETURNING tag_id",
+    [ST_ARTICLE_TAG_ADD] = "INSERT OR IGNORE INTO article_tags"
+                           " (article_id, tag_id) VALUES (?1, ?2)",
+    [ST_ARTICLE_TAGS] = "SELECT t.id, t.name, t.slug FROM article_tags x"
+                        " JOIN tags t ON t.id = x.tag_id"
+                        " WHERE x.article_id = ?1 ORDER BY t.name",
+    /* ?1 now, ?2 limit, ?3 the section, author or tag, ?4 offset. */
+    [ST_FEED_SITE] = "SELECT " ARTICLE_COLS ", a.body_html" ARTICLE_FROM
+                     " WHERE" PUBLISHED NEWEST " LIMIT ?2 OFFSET ?4",
+    [ST_FEED_SECTION] =
+        "SELECT " ARTICLE_COLS ", a.body_html" ARTICLE_FROM
+        " WHERE a.section_id = ?3 AND" PUBLISHED NEWEST " LIMIT ?2 OFFSET ?4",
+    [ST_FEED_AUTHOR] =
+        "SELECT " ARTICLE_COLS ", a.body_html" ARTICLE_FROM
+        " WHERE a.author_id = ?3 AND" PUBLISHED NEWEST " LIMIT ?2 OFFSET ?4",
+    [ST_FEED_TAG] =
+        "SELECT " ARTICLE_COLS ", a.body_html" ARTICLE_FROM
+        " WHERE a.id IN (SELECT article_id FROM article_tags"
+        " WHERE tag_id = ?3) AND" PUBLISHED NEWEST " LIMIT ?2 OFFSET ?4",
+    [ST_COUNT_AUTHOR] = "SELECT count(*) FROM articles a"
+                        " WHERE a.author_id = ?3 AND" PUBLISHED,
+    [ST_COUNT_TAG] = "SELECT count(*) FROM articles a WHERE a.id IN"
+                     " (SELECT article_id FROM article_tags WHERE tag_id = ?3)"
+                     " AND" PUBLISHED,
     [ST_ARTICLE_BY_ID] = "SELECT " ARTICLE_COLS ", a.body_html" ARTICLE_FROM
                          " WHERE a.id = ?2 AND" PUBLISHED,
     [ST_LATEST] = "SELECT " ARTICLE_COLS ARTICLE_FROM " WHERE" PUBLISHED NEWEST
@@ -162,6 +208,14 @@ static const char *const st_sql[ST_N] = {
     [ST_COUNT_ALL] = "SELECT count(*) FROM articles a WHERE" PUBLISHED,
     [ST_COUNT_SECTION] = "SELECT count(*) FROM articles a"
                          " WHERE a.section_id = ?2 AND" PUBLISHED,
+    /* yyyymm of each month (UTC), newest first. */
+    [ST_MONTHS] =
+        "SELECT CAST(strftime('%Y%m', a.published_at, 'unixepoch')"
+        " AS INTEGER) AS ym, count(*), max(a.updated_at)"
+        " FROM articles a WHERE" PUBLISHED " GROUP BY ym ORDER BY ym DESC",
+    [ST_BETWEEN] = "SELECT " ARTICLE_COLS ARTICLE_FROM " WHERE" PUBLISHED
+                   " AND a.published_at >= ?2 AND a.published_at < ?3" NEWEST
+                   " LIMIT ?4 OFFSET ?5",
     [ST_ARTICLE_OLD_BY_KEY] =
         "SELECT id, section_id, coalesce(author_id, 0), published_at"
         " FROM articles WHERE source_key = ?1",
@@ -1077,6 +1131,129 @@ int store_author_ensure(store *s, const char *name, const char *slug,
   return rc;
 }
 
+/* ---- tags, and authors and tags by slug ---- */
+
+int store_tag_ensure(store *s, const char *name, const char *slug,
+                     int64_t *id) {
+  int rc, made;
+
+  rc = w_begin(s);
+  if (rc == NB_OK)
+    rc = w_end(s,
+               ensure(s, ST_TAG_BY_NAME, ST_TAG_INSERT, name, slug, id, &made));
+  return rc;
+}
+
+/* One {id, name, slug} row by slug: authors or tags. */
+static int named_by_slug(store *s, arena_t *a, int id, const char *slug,
+                         store_named *out) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, id, &st);
+
+  memset(out, 0, sizeof *out);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 1, slug);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1) {
+    out->id = sqlite3_column_int64(st, 0);
+    out->name = col_str(s, a, st, 1);
+    out->slug = col_str(s, a, st, 2);
+    rc = out->name && out->slug ? NB_OK : NB_ENOMEM;
+  } else if (rc == 0) {
+    rc = NB_ENOTFOUND;
+  }
+  if (st)
+    st_done(st);
+  return rc;
+}
+
+int store_author_by_slug(store *s, arena_t *a, const char *slug,
+                         store_named *out) {
+  return named_by_slug(s, a, ST_AUTHOR_BY_SLUG, slug, out);
+}
+
+int store_tag_by_slug(store *s, arena_t *a, const char *slug,
+                      store_named *out) {
+  return named_by_slug(s, a, ST_TAG_BY_SLUG, slug, out);
+}
+
+static int tags_replace(store *s, int64_t article_id, const int64_t *ids,
+                        size_t n) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, ST_ARTICLE_TAGS_CLEAR, &st);
+
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, article_id);
+  /* The tags it had lose it: their feeds change. */
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1)
+    rc = change_add_id(s, "tag", sqlite3_column_int64(st, 0));
+  if (st)
+    st_done(st);
+  rc = rc == 0 ? NB_OK : rc;
+  for (size_t i = 0; rc == NB_OK && i < n; i++) {
+    st = NULL;
+    rc = st_get(s, ST_ARTICLE_TAG_ADD, &st);
+    if (rc == NB_OK)
+      rc = bind_i64(s, st, 1, article_id);
+    if (rc == NB_OK)
+      rc = bind_i64(s, st, 2, ids[i]);
+    if (rc == NB_OK)
+      rc = st_step(s, st);
+    if (st)
+      st_done(st);
+    if (rc == 0)
+      rc = change_add_id(s, "tag", ids[i]);
+  }
+  if (rc == NB_OK)
+    rc = change_add_id(s, "article", article_id);
+  if (rc == NB_OK)
+    rc = change_add(s, "feeds");
+  return rc;
+}
+
+int store_article_tags_set(store *s, int64_t article_id, const int64_t *ids,
+                           size_t n) {
+  int rc = w_begin(s);
+
+  if (rc == NB_OK)
+    rc = w_end(s, tags_replace(s, article_id, ids, n));
+  return rc;
+}
+
+int store_article_tags(store *s, arena_t *a, int64_t article_id,
+                       store_named **out, size_t *n) {
+  sqlite3_stmt *st = NULL;
+  store_named *items = NULL;
+  size_t cap = 0, len = 0;
+  int rc = st_get(s, ST_ARTICLE_TAGS, &st);
+
+  *out = NULL;
+  *n = 0;
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, article_id);
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    items = grow(a, items, &cap, len, sizeof *items);
+    if (!items) {
+      rc = NB_ENOMEM;
+      break;
+    }
+    store_named *t = &items[len++];
+    t->id = sqlite3_column_int64(st, 0);
+    t->name = col_str(s, a, st, 1);
+    t->slug = col_str(s, a, st, 2);
+    rc = t->name && t->slug ? NB_OK : NB_ENOMEM;
+  }
+  if (st)
+    st_done(st);
+  if (rc == 0) {
+    *out = items;
+    *n = len;
+    rc = NB_OK;
+  }
+  return rc;
+}
+
 /* ---- articles ---- */
 
 static int read_article(store *s, arena_t *a, sqlite3_stmt *st, int body,
@@ -1095,11 +1272,12 @@ static int read_article(store *s, arena_t *a, sqlite3_stmt *st, int body,
   out->section_name = col_str(s, a, st, 10);
   out->section_slug = col_str(s, a, st, 11);
   out->author_name = col_str(s, a, st, 12);
+  out->author_slug = col_str(s, a, st, 13);
   if (body)
-    out->body_html = col_str(s, a, st, 13);
+    out->body_html = col_str(s, a, st, ARTICLE_NCOLS);
   if (!out->title || !out->slug || !out->summary || !out->image_url ||
       !out->section_name || !out->section_slug || !out->author_name ||
-      (body && !out->body_html))
+      !out->author_slug || (body && !out->body_html))
     return NB_ENOMEM;
   return NB_OK;
 }
@@ -1157,6 +1335,72 @@ int store_articles_latest(store *s, arena_t *a, int64_t section_id,
   return rc;
 }
 
+int store_list_articles(store *s, arena_t *a, int kind, int64_t id,
+                        int64_t offset, int64_t limit, store_article **out,
+                        size_t *n) {
+  static const int ids[] = {ST_FEED_SITE, ST_FEED_SECTION, ST_FEED_AUTHOR,
+                            ST_FEED_TAG};
+  sqlite3_stmt *st = NULL;
+  store_article *items = NULL;
+  size_t cap = 0, len = 0;
+  int rc;
+
+  *out = NULL;
+  *n = 0;
+  if (kind < STORE_LIST_SITE || kind > STORE_LIST_TAG || limit < 0 ||
+      offset < 0)
+    return set_err(s, NB_EINVAL, "unknown list or negative limit or offset");
+  rc = st_get(s, ids[kind], &st);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, nb_now());
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, limit);
+  if (rc == NB_OK && kind != STORE_LIST_SITE)
+    rc = bind_i64(s, st, 3, id);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 4, offset);
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    items = grow(a, items, &cap, len, sizeof *items);
+    rc = items ? read_article(s, a, st, 1, &items[len++]) : NB_ENOMEM;
+  }
+  if (st)
+    st_done(st);
+  if (rc == 0) {
+    *out = items;
+    *n = len;
+    rc = NB_OK;
+  }
+  return rc;
+}
+
+int store_list_count(store *s, int kind, int64_t id, int64_t *n) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  *n = 0;
+  if (kind == STORE_LIST_SITE || kind == STORE_LIST_SECTION)
+    return store_articles_count(s, kind == STORE_LIST_SITE ? 0 : id, n);
+  if (kind != STORE_LIST_AUTHOR && kind != STORE_LIST_TAG)
+    return set_err(s, NB_EINVAL, "unknown list");
+  rc = st_get(s, kind == STORE_LIST_AUTHOR ? ST_COUNT_AUTHOR : ST_COUNT_TAG,
+              &st);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, nb_now());
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 3, id);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1) {
+    *n = sqlite3_column_int64(st, 0);
+    rc = NB_OK;
+  } else if (rc == 0) {
+    rc = set_err(s, NB_EIO, "count returned no row");
+  }
+  if (st)
+    st_done(st);
+  return rc;
+}
+
 int store_articles_count(store *s, int64_t section_id, int64_t *n) {
   sqlite3_stmt *st = NULL;
   int rc = st_get(s, section_id ? ST_COUNT_SECTION : ST_COUNT_ALL, &st);
@@ -1175,6 +1419,75 @@ int store_articles_count(store *s, int64_t section_id, int64_t *n) {
     rc = db_err(s);
   }
   st_done(st);
+  return rc;
+}
+
+int store_article_months(store *s, arena_t *a, int64_t now, store_month **out,
+                         size_t *n) {
+  store_month *items = NULL;
+  size_t cap = 0, len = 0;
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, ST_MONTHS, &st);
+
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, now);
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    int64_t ym = sqlite3_column_int64(st, 0);
+    rc = NB_OK;
+    /* strftime() gives NULL past the year 9999: no month to list. */
+    if (ym < 100)
+      continue;
+    items = grow(a, items, &cap, len, sizeof *items);
+    if (!items) {
+      rc = NB_ENOMEM;
+    } else {
+      items[len].year = (int)(ym / 100);
+      items[len].month = (int)(ym % 100);
+      items[len].count = sqlite3_column_int64(st, 1);
+      items[len].lastmod = sqlite3_column_int64(st, 2);
+      len++;
+    }
+  }
+  if (st)
+    st_done(st);
+  *out = rc == NB_OK ? items : NULL;
+  *n = rc == NB_OK ? len : 0;
+  return rc;
+}
+
+int store_articles_between(store *s, arena_t *a, int64_t from, int64_t to,
+                           int64_t now, int64_t offset, int64_t limit,
+                           store_article **out, size_t *n) {
+  store_article *items = NULL;
+  size_t cap = 0, len = 0;
+  sqlite3_stmt *st = NULL;
+  int rc = NB_OK;
+
+  if (offset < 0 || limit < 0)
+    rc = set_err(s, NB_EINVAL, "negative offset or limit");
+  if (rc == NB_OK)
+    rc = st_get(s, ST_BETWEEN, &st);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, now);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, from);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 3, to);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 4, limit);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 5, offset);
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    items = grow(a, items, &cap, len, sizeof *items);
+    if (!items)
+      rc = NB_ENOMEM;
+    else
+      rc = read_article(s, a, st, 0, &items[len++]);
+  }
+  if (st)
+    st_done(st);
+  *out = rc == NB_OK ? items : NULL;
+  *n = rc == NB_OK ? len : 0;
   return rc;
 }
 
@@ -2100,13 +2413,13 @@ static const char *marked_html(arena_t *a, const char *s, size_t n) {
 static int read_hit(store *s, arena_t *a, sqlite3_stmt *st, store_hit *h) {
   int rc = read_article(s, a, st, 0, &h->article);
 
-  for (int i = 13; rc == NB_OK && i <= 14; i++) {
+  for (int i = ARTICLE_NCOLS; rc == NB_OK && i <= ARTICLE_NCOLS + 1; i++) {
     const char *p = (const char *)sqlite3_column_text(st, i);
     const char *html =
         marked_html(a, p ? p : "", p ? (size_t)sqlite3_column_bytes(st, i) : 0);
     if (!html)
       rc = NB_ENOMEM;
-    else if (i == 13)
+    else if (i == ARTICLE_NCOLS)
       h->title_html = html;
     else
       h->snippet_html = html;

@@ -56,9 +56,20 @@ int store_section_by_id(store *s, arena_t *a, int64_t id, store_section *out);
 int store_section_ensure(store *s, const char *name, const char *slug,
                          int64_t *id, int *created);
 
-/* ---- authors ---- */
+/* ---- authors and tags ---- */
+typedef struct {
+  int64_t id;
+  const char *name;
+  const char *slug; /* URL segment, UTF-8, not percent-encoded */
+} store_named;
+
 int store_author_ensure(store *s, const char *name, const char *slug,
                         int64_t *id);
+int store_tag_ensure(store *s, const char *name, const char *slug, int64_t *id);
+/* NB_ENOTFOUND if none. */
+int store_author_by_slug(store *s, arena_t *a, const char *slug,
+                         store_named *out);
+int store_tag_by_slug(store *s, arena_t *a, const char *slug, store_named *out);
 
 /* ---- articles ---- */
 enum { STORE_DRAFT = 0, STORE_PUBLISHED = 1 };
@@ -79,6 +90,7 @@ typedef struct {
   const char *section_name;
   const char *section_slug;
   const char *author_name; /* "" when no author */
+  const char *author_slug; /* "" when no author */
 } store_article;
 
 /* Published articles only, unless noted. */
@@ -89,6 +101,25 @@ int store_articles_latest(store *s, arena_t *a, int64_t section_id,
                           int64_t offset, int64_t limit, store_article **out,
                           size_t *n);
 int store_articles_count(store *s, int64_t section_id, int64_t *n);
+
+/* A calendar month (UTC) with articles readers see, for the sitemaps. */
+typedef struct {
+  int year, month; /* month 1-12 */
+  int64_t count;   /* its visible articles */
+  int64_t lastmod; /* their newest updated_at */
+} store_month;
+
+/* Months with articles visible at `now` (published, published_at <= now),
+ * newest first; *out is the arena's, NULL when there is none. Reads every
+ * visible article's row, through the index articles_by_date. */
+int store_article_months(store *s, arena_t *a, int64_t now, store_month **out,
+                         size_t *n);
+/* Articles visible at `now` with from <= published_at < to, newest first
+ * (published_at, then id), the page at offset, at most limit. Lists leave
+ * body_html NULL. */
+int store_articles_between(store *s, arena_t *a, int64_t from, int64_t to,
+                           int64_t now, int64_t offset, int64_t limit,
+                           store_article **out, size_t *n);
 
 /* Inserts or updates an article. With source_key non-NULL, an article
  * previously saved with the same key is updated in place (so importing a
@@ -101,6 +132,29 @@ int store_articles_count(store *s, int64_t section_id, int64_t *n);
  * "author:ID", "home"). */
 int store_article_save(store *s, store_article *a, const char *source_key,
                        int *created);
+
+/* The article's tags become exactly ids[0..n). Records "tag:ID" for every
+ * tag it had or has, "article:ID" and "feeds". */
+int store_article_tags_set(store *s, int64_t article_id, const int64_t *ids,
+                           size_t n);
+/* The article's tags, by name. */
+int store_article_tags(store *s, arena_t *a, int64_t article_id,
+                       store_named **out, size_t *n);
+
+/* Lists of articles (feeds, author and tag pages): the whole site, or
+ * one section, author or tag. */
+enum {
+  STORE_LIST_SITE = 0,
+  STORE_LIST_SECTION = 1,
+  STORE_LIST_AUTHOR = 2,
+  STORE_LIST_TAG = 3,
+};
+/* Published articles of a list (id names the section, author or tag),
+ * newest first, with their bodies. */
+int store_list_articles(store *s, arena_t *a, int kind, int64_t id,
+                        int64_t offset, int64_t limit, store_article **out,
+                        size_t *n);
+int store_list_count(store *s, int kind, int64_t id, int64_t *n);
 
 /* ---- comments ----
  * A reader's comment on an article. The e-mail address is stored for

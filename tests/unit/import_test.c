@@ -548,6 +548,51 @@ static void same_file_imported_twice_is_one_article(void **state) {
   assert_int_equal(article_count(d->s), 2);
 }
 
+static void tags_image_and_reserved_slugs(void **state) {
+  db *d = *state;
+  arena_t a = {0};
+  store_article art;
+  store_named *tags;
+  store_section sec;
+  size_t n;
+  int created;
+  imp_page_opts o = {.section = "feed",
+                     .tags = " طاقة , Energy,, طاقة ",
+                     .image = "https://example.org/a.jpg"};
+  int64_t id = save_path(d->s, PAGES "council_meeting.txt", &o, &created);
+  assert_int_equal(store_article_by_id(d->s, &a, id, &art), NB_OK);
+  assert_string_equal(art.image_url, "https://example.org/a.jpg");
+  /* /feed is the site's feed: the section gets another slug. */
+  assert_int_equal(store_section_by_id(d->s, &a, art.section_id, &sec), NB_OK);
+  assert_string_equal(sec.slug, "feed-2");
+  assert_int_equal(store_article_tags(d->s, &a, id, &tags, &n), NB_OK);
+  assert_int_equal(n, 2); /* blanks trimmed, empty and repeated ones once */
+  assert_string_equal(tags[0].name, "Energy");
+  assert_string_equal(tags[0].slug, "energy");
+  assert_string_equal(tags[1].name, "طاقة");
+  /* Without tags, a re-import leaves them; with, it replaces them. */
+  o.tags = NULL;
+  save_path(d->s, PAGES "council_meeting.txt", &o, &created);
+  assert_int_equal(store_article_tags(d->s, &a, id, &tags, &n), NB_OK);
+  assert_int_equal(n, 2);
+  o.tags = "Energy";
+  save_path(d->s, PAGES "council_meeting.txt", &o, &created);
+  assert_int_equal(store_article_tags(d->s, &a, id, &tags, &n), NB_OK);
+  assert_int_equal(n, 1);
+  /* A bad image URL is refused with the reason. */
+  parsed p;
+  char err[256];
+  int64_t got;
+  o.image = "javascript:alert(1)";
+  expect_page(&p, PAGES "council_meeting.txt");
+  assert_int_equal(
+      imp_page_save(d->s, &p.page, &o, &got, &created, err, sizeof err),
+      NB_EINVAL);
+  assert_non_null(strstr(err, "image"));
+  parsed_free(&p);
+  arena_free(&a);
+}
+
 static void section_option_overrides_the_page(void **state) {
   db *d = *state;
   arena_t a = {0};
@@ -708,6 +753,8 @@ int main(void) {
                                       db_open, db_close),
       cmocka_unit_test_setup_teardown(section_option_overrides_the_page,
                                       db_open, db_close),
+      cmocka_unit_test_setup_teardown(tags_image_and_reserved_slugs, db_open,
+                                      db_close),
       cmocka_unit_test_setup_teardown(
           page_without_section_goes_to_the_default_section, db_open, db_close),
       cmocka_unit_test_setup_teardown(refused_file_writes_nothing, db_open,

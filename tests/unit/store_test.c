@@ -529,6 +529,123 @@ static void count_matches_list_per_section(void **state) {
   assert_int_equal(n, 4);
 }
 
+/* A UTC time written as text, for readable tests. */
+static int64_t at(const char *s) {
+  int64_t t = 0;
+
+  assert_int_equal(nb_time_parse(s, &t), NB_OK);
+  return t;
+}
+
+/* Saves a published article at time t, updated at u (0: t). */
+static int64_t save_at(store *s, int64_t sec, const char *title, int64_t t,
+                       int64_t u, int status) {
+  store_article a = article(sec, title, t);
+
+  a.updated_at = u ? u : t;
+  a.status = status;
+  return save(s, &a, NULL);
+}
+
+static void
+months_group_visible_articles_by_utc_month_newest_first(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "politics");
+  int64_t now = at("2022-01-15T12:00Z");
+  store_month *m;
+  size_t n;
+
+  save_at(f->s, sec, "أول الشهر", at("2021-11-01T00:00Z"), 0, 1);
+  save_at(f->s, sec, "آخر الشهر", at("2021-11-30T23:59:59Z"),
+          at("2021-12-20T10:00Z"), 1);
+  save_at(f->s, sec, "ديسمبر", at("2021-12-01T00:00Z"), 0, 1);
+  /* Neither a draft nor an article scheduled after `now` makes a month. */
+  save_at(f->s, sec, "مسودة", at("2021-10-10T10:00Z"), 0, STORE_DRAFT);
+  save_at(f->s, sec, "مجدول", at("2022-02-01T10:00Z"), 0, 1);
+  save_at(f->s, sec, "مجدول اليوم", at("2022-01-15T12:00:01Z"), 0, 1);
+
+  assert_int_equal(store_article_months(f->s, &f->a, now, &m, &n), NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(m[0].year, 2021);
+  assert_int_equal(m[0].month, 12);
+  assert_int_equal(m[0].count, 1);
+  assert_int_equal(m[0].lastmod, at("2021-12-01T00:00Z"));
+  assert_int_equal(m[1].year, 2021);
+  assert_int_equal(m[1].month, 11);
+  assert_int_equal(m[1].count, 2);
+  /* The newest update, here of an article older than the other. */
+  assert_int_equal(m[1].lastmod, at("2021-12-20T10:00Z"));
+
+  /* Once the scheduled ones are due, their months appear. */
+  assert_int_equal(
+      store_article_months(f->s, &f->a, at("2022-03-01T00:00Z"), &m, &n),
+      NB_OK);
+  assert_int_equal(n, 4);
+  assert_int_equal(m[0].month, 2);
+  assert_int_equal(m[1].month, 1);
+  assert_int_equal(m[1].year, 2022);
+
+  /* No visible article: no month. */
+  assert_int_equal(
+      store_article_months(f->s, &f->a, at("2000-01-01T00:00Z"), &m, &n),
+      NB_OK);
+  assert_int_equal(n, 0);
+}
+
+static void articles_between_page_newest_first_inside_the_range(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "politics");
+  int64_t nov = at("2021-11-01T00:00Z"), dec = at("2021-12-01T00:00Z");
+  int64_t now = at("2021-11-20T00:00Z"), ids[5], last, next;
+  store_article *list;
+  size_t n;
+  int i;
+
+  save_at(f->s, sec, "أكتوبر", nov - 1, 0, 1);
+  for (i = 0; i < 5; i++)
+    ids[i] = save_at(f->s, sec, "نونبر", nov + i * 3600, 0, 1);
+  save_at(f->s, sec, "مسودة", nov + 10, 0, STORE_DRAFT);
+  save_at(f->s, sec, "بعد الآن", now + 1, 0, 1);
+  last = save_at(f->s, sec, "الآن", now, 0, 1);
+  next = save_at(f->s, sec, "ديسمبر", dec, 0, 1);
+
+  assert_int_equal(
+      store_articles_between(f->s, &f->a, nov, dec, now, 0, 2, &list, &n),
+      NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(list[0].id, last);
+  assert_int_equal(list[1].id, ids[4]);
+  assert_null(list[0].body_html);
+  assert_string_equal(list[0].section_slug, "politics");
+  assert_string_equal(list[0].title, "الآن");
+  assert_int_equal(
+      store_articles_between(f->s, &f->a, nov, dec, now, 2, 2, &list, &n),
+      NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(list[0].id, ids[3]);
+  assert_int_equal(list[1].id, ids[2]);
+  assert_int_equal(
+      store_articles_between(f->s, &f->a, nov, dec, now, 4, 2, &list, &n),
+      NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(list[0].id, ids[1]);
+  assert_int_equal(list[1].id, ids[0]);
+  assert_int_equal(
+      store_articles_between(f->s, &f->a, nov, dec, now, 6, 2, &list, &n),
+      NB_OK);
+  assert_int_equal(n, 0);
+
+  /* The start is in the range, the end is not. */
+  assert_int_equal(store_articles_between(f->s, &f->a, dec, dec + 86400,
+                                          dec + 60, 0, 10, &list, &n),
+                   NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(list[0].id, next);
+  assert_int_equal(
+      store_articles_between(f->s, &f->a, nov, dec, now, -1, 2, &list, &n),
+      NB_EINVAL);
+}
+
 static void article_by_id_has_body_and_byline(void **state) {
   fixture *f = *state;
   int64_t sec = section(f->s, "سياسة", "politics");
@@ -1799,6 +1916,83 @@ a_bare_prefix_letter_goes_only_when_the_rest_is_known(void **state) {
   assert_int_equal(store_search_known(f->s, "", 0), 0);
 }
 
+static void tags_and_lists_follow_articles(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "اقتصاد", "economy");
+  int64_t by = author(f->s, "سلمى", "salma");
+  int64_t energy, wind, n;
+  store_article a = article(sec, "محطة رياح", 1000);
+  store_article b = article(sec, "ميناء طنجة", 2000);
+  store_article later = article(sec, "غدا", nb_now() + 3600);
+  store_article *xs;
+  store_named who, *tags;
+  size_t nx, nt;
+
+  a.author_id = by;
+  save(f->s, &a, NULL);
+  save(f->s, &b, NULL);
+  save(f->s, &later, NULL);
+  assert_int_equal(store_tag_ensure(f->s, "طاقة", "طاقة", &energy), NB_OK);
+  assert_int_equal(store_tag_ensure(f->s, "رياح", "wind", &wind), NB_OK);
+  int64_t again;
+  assert_int_equal(store_tag_ensure(f->s, "طاقة", "x", &again), NB_OK);
+  assert_int_equal(again, energy);
+  int64_t h = head(f->s);
+  int64_t both[2] = {wind, energy};
+  assert_int_equal(store_article_tags_set(f->s, a.id, both, 2), NB_OK);
+  int64_t one[1] = {energy};
+  assert_int_equal(store_article_tags_set(f->s, later.id, one, 1), NB_OK);
+  char want[200];
+  snprintf(want, sizeof want,
+           "tag:%lld tag:%lld article:%lld feeds tag:%lld article:%lld feeds",
+           (long long)wind, (long long)energy, (long long)a.id,
+           (long long)energy, (long long)later.id);
+  assert_string_equal(tags_since(f, h), want);
+
+  /* By name, with slugs. */
+  assert_int_equal(store_article_tags(f->s, &f->a, a.id, &tags, &nt), NB_OK);
+  assert_int_equal(nt, 2);
+  assert_string_equal(tags[0].name, "رياح");
+  assert_string_equal(tags[0].slug, "wind");
+  assert_string_equal(tags[1].name, "طاقة");
+
+  /* A tag's list: the scheduled article is not there yet. */
+  assert_int_equal(
+      store_list_articles(f->s, &f->a, STORE_LIST_TAG, energy, 0, 10, &xs, &nx),
+      NB_OK);
+  assert_int_equal(nx, 1);
+  assert_int_equal(xs[0].id, a.id);
+  assert_non_null(xs[0].body_html);
+  assert_string_equal(xs[0].author_slug, "salma");
+  assert_int_equal(store_list_count(f->s, STORE_LIST_TAG, energy, &n), NB_OK);
+  assert_int_equal(n, 1);
+  /* An author's, the site's (newest first, paged). */
+  assert_int_equal(store_list_count(f->s, STORE_LIST_AUTHOR, by, &n), NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(
+      store_list_articles(f->s, &f->a, STORE_LIST_SITE, 0, 1, 10, &xs, &nx),
+      NB_OK);
+  assert_int_equal(nx, 1);
+  assert_int_equal(xs[0].id, a.id);
+  assert_int_equal(store_list_articles(f->s, &f->a, 9, 0, 0, 10, &xs, &nx),
+                   NB_EINVAL);
+
+  /* Untagging drops it from the tag, and records the tag it left. */
+  h = head(f->s);
+  assert_int_equal(store_article_tags_set(f->s, a.id, NULL, 0), NB_OK);
+  snprintf(want, sizeof want, "tag:%lld tag:%lld article:%lld feeds",
+           (long long)energy, (long long)wind, (long long)a.id);
+  assert_string_equal(tags_since(f, h), want);
+  assert_int_equal(store_list_count(f->s, STORE_LIST_TAG, energy, &n), NB_OK);
+  assert_int_equal(n, 0);
+
+  assert_int_equal(store_author_by_slug(f->s, &f->a, "salma", &who), NB_OK);
+  assert_string_equal(who.name, "سلمى");
+  assert_int_equal(store_tag_by_slug(f->s, &f->a, "wind", &who), NB_OK);
+  assert_int_equal(who.id, wind);
+  assert_int_equal(store_tag_by_slug(f->s, &f->a, "none", &who), NB_ENOTFOUND);
+}
+
 static void index_segments_merge_into_one_and_keep_every_article(void **state) {
   fixture *f = *state;
   int64_t sec = section(f->s, "سياسة", "سياسة");
@@ -1908,6 +2102,8 @@ int main(void) {
       T(same_time_articles_page_without_repeats),
       T(long_lists_grow_past_their_first_allocation),
       T(count_matches_list_per_section),
+      T(months_group_visible_articles_by_utc_month_newest_first),
+      T(articles_between_page_newest_first_inside_the_range),
       T(article_by_id_has_body_and_byline),
       T(invalid_articles_are_refused_and_leave_nothing),
       T(strings_with_quotes_and_arabic_round_trip),
@@ -1948,6 +2144,7 @@ int main(void) {
       T(bad_match_expression_is_refused_not_fatal),
       T(reindex_restores_a_lost_or_dropped_index),
       T(index_segments_merge_into_one_and_keep_every_article),
+      T(tags_and_lists_follow_articles),
       T(a_bare_prefix_letter_goes_only_when_the_rest_is_known),
       T(search_index_is_filled_when_003_applies_to_old_articles),
   };
