@@ -1,7 +1,8 @@
 /* Fuzz harness for buf_text_html: readers' comments are shown to everyone,
  * so whatever they type the output may hold no markup but the tags
  * buf_text_html makes itself, and its link count must be the one the link
- * limit was checked with. */
+ * limit was checked with. Also buf_xml_escape (feeds and sitemaps): from
+ * any bytes, valid UTF-8 with only characters XML 1.0 allows and no markup. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,27 @@ static int starts(const char *p, const char *end, const char *prefix) {
   return (size_t)(end - p) >= k && memcmp(p, prefix, k) == 0;
 }
 
+static void xml_check(const char *s, size_t size) {
+  buf_t x = {0};
+  buf_xml_escape(&x, s, size);
+  if (x.oom || !utf8_valid(x.data ? x.data : "", x.len))
+    abort();
+  for (size_t i = 0; i < x.len;) {
+    uint32_t cp;
+    size_t k = utf8_decode(x.data + i, x.len - i, &cp);
+    int allowed = cp == 0x9 || cp == 0xA || cp == 0xD ||
+                  (cp >= 0x20 && cp <= 0xD7FF) ||
+                  (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
+    if (k == 0 || !allowed || cp == '<' || cp == '>' || cp == '"' || cp == '\'')
+      abort();
+    i += k;
+  }
+  buf_free(&x);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *s = (const char *)data;
+  xml_check(s, size);
   if (!utf8_valid(s, size))
     return 0; /* comments are checked as UTF-8 before they get here */
   buf_t b = {0};
