@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -346,6 +347,57 @@ static void pages_link_their_feeds(void **s) {
   reply_free(&r);
 }
 
+static void follow_links_show_in_header_and_footer_only_when_set(void **s) {
+  (void)s;
+  reply r;
+  get("GET", "/", NULL, NULL, &r);
+  assert_null(strstr(r.body.data, "class=\"channels\""));
+  assert_null(strstr(r.body.data, "class=\"follow-links\""));
+  reply_free(&r);
+  const char *wa[] = {"settings",
+                      "set",
+                      "--db",
+                      db,
+                      "whatsapp_channel",
+                      "https://whatsapp.com/channel/abc",
+                      NULL};
+  const char *gn[] = {"settings",
+                      "set",
+                      "--db",
+                      db,
+                      "google_news_url",
+                      "https://news.google.com/publications/xyz",
+                      NULL};
+  assert_int_equal(naba(NULL, wa), 0);
+  assert_int_equal(naba(NULL, gn), 0);
+  assert_true(
+      eventually_contains("/", "https://news.google.com/publications/xyz"));
+  get("GET", "/", NULL, NULL, &r);
+  const char *header = strstr(r.body.data, "class=\"channels\"");
+  const char *footer = strstr(r.body.data, "class=\"follow-links\"");
+  assert_non_null(header);
+  assert_non_null(footer);
+  assert_true(header < strstr(r.body.data, "<main"));
+  assert_true(footer > strstr(r.body.data, "</main>"));
+  assert_int_equal(count(r.body.data, "https://whatsapp.com/channel/abc"), 2);
+  reply_free(&r);
+  const char *unwa[] = {"settings",         "unset", "--db", db,
+                        "whatsapp_channel", NULL};
+  const char *ungn[] = {"settings", "unset",           "--db",
+                        db,         "google_news_url", NULL};
+  assert_int_equal(naba(NULL, unwa), 0);
+  assert_int_equal(naba(NULL, ungn), 0);
+  for (int i = 0; i < 40; i++) {
+    get("GET", "/", NULL, NULL, &r);
+    int gone = strstr(r.body.data, "class=\"channels\"") == NULL;
+    reply_free(&r);
+    if (gone)
+      return;
+    usleep(50 * 1000);
+  }
+  fail_msg("the header still shows the follow links once unset");
+}
+
 static void author_and_tag_pages_list_their_articles(void **s) {
   (void)s;
   reply r;
@@ -413,6 +465,7 @@ int main(void) {
       cmocka_unit_test(feeds_answer_conditional_gets_and_follow_new_articles),
       cmocka_unit_test(pages_link_their_feeds),
       cmocka_unit_test(author_and_tag_pages_list_their_articles),
+      cmocka_unit_test(follow_links_show_in_header_and_footer_only_when_set),
       cmocka_unit_test(article_structured_data_matches_the_page),
   };
   return cmocka_run_group_tests(tests, feeds_setup, teardown);
