@@ -21,8 +21,10 @@ step() { # name, then the command
 
 step "format (clang-format)" make -s check-format
 
-# meson counts each test program; report them one by one.
-meson test -C "$build" --print-errorlogs --no-rebuild --num-processes 2
+# meson counts each test program; report them one by one. The log has a
+# name of its own: a `meson test` run by hand at the same time writes
+# testlog.json over it.
+meson test -C "$build" --print-errorlogs --no-rebuild --num-processes 2 --logbase run-sh
 while IFS=$'\t' read -r name result; do
   if [ "$result" = OK ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "--- FAILED: $name ($result)"; fi
 done < <(python3 -c '
@@ -30,7 +32,7 @@ import json, sys
 for line in open(sys.argv[1]):
     t = json.loads(line)
     print(t["name"] + "\t" + t["result"])
-' "$build/meson-logs/testlog.json")
+' "$build/meson-logs/run-sh.json" || printf 'meson-logs/run-sh.json\tUNREADABLE\n')
 
 browser() {
   local tmp; tmp=$(mktemp -d)
