@@ -42,7 +42,7 @@ for i in $(seq 1000); do
 done
 "$bin" import page --db "$tmp/naba.db" --author "مراسل" --tags "عاجل" \
   --date "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%MZ)" "$tmp"/pages/*.txt >/dev/null
-echo "corpus ready in $(($(date +%s) - start)) s ($(du -m "$tmp/naba.db" | cut -f1) MB)"
+echo "corpus ready in $(($(date +%s) - start)) s ($(du -mL "$tmp/naba.db" | cut -f1) MB)"
 
 # A month the generated corpus has (it spans 2022 to 2024).
 month=$(sqlite3 "$tmp/naba.db" "SELECT strftime('%Y-%m', published_at, 'unixepoch')
