@@ -50,4 +50,69 @@ typedef struct {
 int imp_page_save(store *s, const imp_page *p, const imp_page_opts *o,
                   int64_t *id, int *created, char *err, size_t errlen);
 
+/* ---- WordPress exports (WXR 1.0 to 1.2), read as a stream ----
+ * imp_wxr_read() hands every author, term (category, tag, custom term) and
+ * item (post, page, attachment, menu item...) to the handler as soon as it
+ * is read. Strings are valid during the call only and never NULL ("" when
+ * the file did not say). Dates are as written (WordPress's
+ * "2008-09-02 10:30:00"); *_gmt ones are UTC. */
+typedef struct {
+  const char *title, *link, *description, *language;
+  const char *wxr_version, *base_site_url, *base_blog_url;
+} imp_wxr_site;
+
+typedef struct {
+  int64_t id;
+  const char *login, *email, *display_name, *first_name, *last_name;
+} imp_wxr_author;
+
+/* A term: in the channel (wp:category, wp:tag, wp:term) or on an item
+ * (<category domain="category|post_tag" nicename="slug">Name</category>).
+ * taxonomy is "category", "post_tag", or another WordPress taxonomy;
+ * parent is the parent category's slug, "" for none. */
+typedef struct {
+  int64_t term_id;
+  const char *taxonomy, *slug, *name, *parent, *description;
+} imp_wxr_term;
+
+typedef struct {
+  int64_t id, parent, user_id;
+  const char *author, *email, *url, *ip, *date, *date_gmt, *content;
+  const char *approved; /* "1", "0", "spam", "trash" */
+  const char *type;     /* "" or "comment", "pingback", "trackback" */
+} imp_wxr_comment;
+
+typedef struct {
+  int64_t id, parent, menu_order, thumbnail_id;
+  int sticky;
+  const char *title, *link, *guid, *pub_date, *creator, *content, *excerpt;
+  const char *date, *date_gmt, *slug, *status, *type, *password;
+  const char *attachment_url, *comment_status;
+  imp_wxr_term *terms; /* the item's categories and tags */
+  size_t nterms;
+  imp_wxr_comment *comments;
+  size_t ncomments;
+} imp_wxr_item;
+
+/* Each callback may be NULL; one returning other than NB_OK stops the
+ * read, which returns that code. site comes once, before the first author,
+ * term or item (or at the end of a file without any). */
+typedef struct {
+  void *ctx;
+  int (*site)(void *ctx, const imp_wxr_site *s);
+  int (*author)(void *ctx, const imp_wxr_author *a);
+  int (*term)(void *ctx, const imp_wxr_term *t);
+  int (*item)(void *ctx, const imp_wxr_item *i);
+} imp_wxr_handler;
+
+/* Reads the export at path (or data[0..n)). NB_EINVAL with "line N: why"
+ * in err for a file that is not well-formed XML (truncated, bad encoding),
+ * has a DOCTYPE (no entity can be expanded or fetched), or is not a
+ * WordPress export; NB_ETOOBIG for an element's text over 4 MB or an item
+ * with too many comments or terms; NB_EIO if the file cannot be opened. */
+int imp_wxr_read(const char *path, const imp_wxr_handler *h, char *err,
+                 size_t errlen);
+int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
+                        char *err, size_t errlen);
+
 #endif

@@ -1,0 +1,510 @@
+/* wxr.c: a WordPress export (WXR 1.0 to 1.2) read as a stream.
+ *
+ * libxml2's xmlReader walks the file node by node, so memory stays the size
+ * of one item (a post and its comments) whatever the size of the export.
+ * Each author, term and item is handed to the caller as soon as it ends,
+ * from an arena emptied after the call. The reader is safe with hostile
+ * files: no network, no external entities, no DTD at all (WordPress never
+ * writes one; refusing it stops entity expansion tricks), libxml2's size
+ * limits kept, and a field over its own limit stops the read with a clear
+ * message. Elements are recognised by namespace, not by prefix. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/xmlreader.h>
+
+#include "import/import.h"
+
+#define FIELD_MAX (4 * 1024 * 1024) /* bytes of one element's text */
+#define ITEM_TERMS_MAX 10000
+#define ITEM_COMMENTS_MAX 1000000
+
+/* Namespaces, by the start of their URI (versions differ after it). */
+enum { NS_NONE, NS_WP, NS_CONTENT, NS_EXCERPT, NS_DC, NS_OTHER };
+
+typedef struct {
+  xmlTextReaderPtr r;
+  const imp_wxr_handler *h;
+  arena_t a;   /* the current author, term or item */
+  arena_t top; /* the channel's fields, for the whole read */
+  imp_wxr_site site;
+  int site_sent, stopped;
+  char *err;
+  size_t errlen;
+  int rc;
+} reader;
+
+static int ns_of(xmlTextReaderPtr r) {
+  const char *uri = (const char *)xmlTextReaderConstNamespaceUri(r);
+  if (!uri)
+    return NS_NONE;
+  const char *p = strstr(uri, "://");
+  p = p ? p + 3 : uri;
+  if (strncmp(p, "wordpress.org/export/", 21) == 0)
+    return strstr(p + 21, "excerpt") ? NS_EXCERPT : NS_WP;
+  if (strcmp(p, "purl.org/rss/1.0/modules/content/") == 0)
+    return NS_CONTENT;
+  if (strcmp(p, "purl.org/dc/elements/1.1/") == 0)
+    return NS_DC;
+  return NS_OTHER;
+}
+
+/* The current element is ns:name. */
+static int is(xmlTextReaderPtr r, int ns, const char *name) {
+  const char *local = (const char *)xmlTextReaderConstLocalName(r);
+  return local && strcmp(local, name) == 0 && ns_of(r) == ns;
+}
+
+static int fail(reader *rd, int rc, const char *fmt, ...) {
+  if (rd->rc != NB_OK)
+    return rd->rc; /* the first error is the one that tells */
+  va_list ap;
+  int line = rd->r ? xmlTextReaderGetParserLineNumber(rd->r) : 0;
+  char msg[400];
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (rd->err && rd->errlen)
+    snprintf(rd->err, rd->errlen, "line %d: %s", line, msg);
+  rd->rc = rc;
+  return rc;
+}
+
+/* libxml2's own errors (not well-formed, bad encoding, truncated). */
+static void on_xml_error(void *arg, const char *msg,
+                         xmlParserSeverities severity,
+                         xmlTextReaderLocatorPtr loc) {
+  reader *rd = arg;
+  (void)loc;
+  if (severity != XML_PARSER_SEVERITY_ERROR &&
+      severity != XML_PARSER_SEVERITY_VALIDITY_ERROR)
+    return;
+  size_t n = strlen(msg);
+  while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+    n--;
+  fail(rd, NB_EINVAL, "not a well-formed XML file: %.*s", (int)n, msg);
+}
+
+/* The text of the current element (its text and CDATA, children's
+ * included), from the arena; moves past the element. "" when empty. */
+static const char *text(reader *rd, arena_t *a) {
+  xmlChar *s = xmlTextReaderReadString(rd->r);
+  const char *out;
+  size_t n = s ? strlen((const char *)s) : 0;
+  if (n > FIELD_MAX) {
+    xmlFree(s);
+    fail(rd, NB_ETOOBIG, "an element's text is over %d bytes", FIELD_MAX);
+    return "";
+  }
+  out = arena_strndup(a, s ? (const char *)s : "", n);
+  xmlFree(s);
+  if (!out)
+    fail(rd, NB_ENOMEM, "out of memory");
+  if (xmlTextReaderNext(rd->r) < 0)
+    fail(rd, NB_EINVAL, "the file ends inside an element");
+  return out ? out : "";
+}
+
+static int64_t number(const char *s) {
+  int64_t v = 0;
+  size_t n = strlen(s), b = 0;
+  while (b < n && (s[b] == ' ' || s[b] == '\n' || s[b] == '\t'))
+    b++;
+  while (n > b && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t'))
+    n--;
+  if (nb_parse_i64(s + b, n - b, 0, INT64_MAX, &v) != NB_OK)
+    return 0;
+  return v;
+}
+
+/* Reads the children of the current element (a container) with fn, which
+ * handles one child element and must move past it (text() does); other
+ * nodes are skipped. Returns when the container ends. */
+typedef void (*child_fn)(reader *rd, void *out);
+
+static void children(reader *rd, child_fn fn, void *out) {
+  int depth = xmlTextReaderDepth(rd->r);
+  if (xmlTextReaderIsEmptyElement(rd->r)) {
+    xmlTextReaderRead(rd->r);
+    return;
+  }
+  int ret = xmlTextReaderRead(rd->r);
+  while (ret == 1 && rd->rc == NB_OK) {
+    int type = xmlTextReaderNodeType(rd->r);
+    int d = xmlTextReaderDepth(rd->r);
+    if (d <= depth) { /* the container's end */
+      xmlTextReaderRead(rd->r);
+      return;
+    }
+    if (type == XML_READER_TYPE_ELEMENT && d == depth + 1) {
+      fn(rd, out);
+      ret = 1;
+      continue;
+    }
+    ret = xmlTextReaderRead(rd->r);
+  }
+  if (ret < 0)
+    fail(rd, NB_EINVAL, "the file ends inside an element");
+}
+
+/* ---- the channel ---- */
+
+static void author_child(reader *rd, void *out) {
+  imp_wxr_author *au = out;
+  xmlTextReaderPtr r = rd->r;
+  const char **to = is(r, NS_WP, "author_login")          ? &au->login
+                    : is(r, NS_WP, "author_email")        ? &au->email
+                    : is(r, NS_WP, "author_display_name") ? &au->display_name
+                    : is(r, NS_WP, "author_first_name")   ? &au->first_name
+                    : is(r, NS_WP, "author_last_name")    ? &au->last_name
+                                                          : NULL;
+  if (to)
+    *to = text(rd, &rd->a);
+  else if (is(r, NS_WP, "author_id"))
+    au->id = number(text(rd, &rd->a));
+  else
+    xmlTextReaderNext(r);
+}
+
+static void term_child(reader *rd, void *out) {
+  imp_wxr_term *t = out;
+  xmlTextReaderPtr r = rd->r;
+  const char **to =
+      is(r, NS_WP, "category_nicename") || is(r, NS_WP, "tag_slug") ||
+              is(r, NS_WP, "term_slug")
+          ? &t->slug
+      : is(r, NS_WP, "cat_name") || is(r, NS_WP, "tag_name") ||
+              is(r, NS_WP, "term_name")
+          ? &t->name
+      : is(r, NS_WP, "category_parent") || is(r, NS_WP, "term_parent")
+          ? &t->parent
+      : is(r, NS_WP, "category_description") ||
+              is(r, NS_WP, "tag_description") ||
+              is(r, NS_WP, "term_description")
+          ? &t->description
+      : is(r, NS_WP, "term_taxonomy") ? &t->taxonomy
+                                      : NULL;
+  if (to)
+    *to = text(rd, &rd->a);
+  else if (is(r, NS_WP, "term_id"))
+    t->term_id = number(text(rd, &rd->a));
+  else
+    xmlTextReaderNext(r);
+}
+
+/* The site's fields come first; it is handed over before anything else. */
+static void send_site(reader *rd) {
+  if (rd->site_sent || rd->rc != NB_OK)
+    return;
+  rd->site_sent = 1;
+  int cb = rd->h->site ? rd->h->site(rd->h->ctx, &rd->site) : NB_OK;
+  if (cb != NB_OK)
+    fail(rd, cb, "stopped by the importer");
+}
+
+/* ---- items ---- */
+
+typedef struct {
+  imp_wxr_item it;
+  size_t cap_terms, cap_comments;
+  const char *meta_key, *meta_value;
+} item_build;
+
+static void comment_child(reader *rd, void *out) {
+  imp_wxr_comment *c = out;
+  xmlTextReaderPtr r = rd->r;
+  const char **to = is(r, NS_WP, "comment_author")         ? &c->author
+                    : is(r, NS_WP, "comment_author_email") ? &c->email
+                    : is(r, NS_WP, "comment_author_url")   ? &c->url
+                    : is(r, NS_WP, "comment_author_IP")    ? &c->ip
+                    : is(r, NS_WP, "comment_date")         ? &c->date
+                    : is(r, NS_WP, "comment_date_gmt")     ? &c->date_gmt
+                    : is(r, NS_WP, "comment_content")      ? &c->content
+                    : is(r, NS_WP, "comment_approved")     ? &c->approved
+                    : is(r, NS_WP, "comment_type")         ? &c->type
+                                                           : NULL;
+  if (to)
+    *to = text(rd, &rd->a);
+  else if (is(r, NS_WP, "comment_id"))
+    c->id = number(text(rd, &rd->a));
+  else if (is(r, NS_WP, "comment_parent"))
+    c->parent = number(text(rd, &rd->a));
+  else if (is(r, NS_WP, "comment_user_id"))
+    c->user_id = number(text(rd, &rd->a));
+  else
+    xmlTextReaderNext(r);
+}
+
+static void meta_child(reader *rd, void *out) {
+  item_build *b = out;
+  if (is(rd->r, NS_WP, "meta_key"))
+    b->meta_key = text(rd, &rd->a);
+  else if (is(rd->r, NS_WP, "meta_value"))
+    b->meta_value = text(rd, &rd->a);
+  else
+    xmlTextReaderNext(rd->r);
+}
+
+static void *grow_array(reader *rd, void *p, size_t *cap, size_t n, size_t size,
+                        size_t max, const char *what) {
+  if (n < *cap)
+    return p;
+  if (n >= max) {
+    fail(rd, NB_ETOOBIG, "an item has more than %zu %s", max, what);
+    return NULL;
+  }
+  size_t ncap = *cap ? *cap * 2 : 8;
+  void *q = arena_alloc(&rd->a, ncap * size);
+  if (!q) {
+    fail(rd, NB_ENOMEM, "out of memory");
+    return NULL;
+  }
+  if (n)
+    memcpy(q, p, n * size);
+  *cap = ncap;
+  return q;
+}
+
+static void item_child(reader *rd, void *out) {
+  item_build *b = out;
+  imp_wxr_item *it = &b->it;
+  xmlTextReaderPtr r = rd->r;
+  const char **to = is(r, NS_NONE, "title")          ? &it->title
+                    : is(r, NS_NONE, "link")         ? &it->link
+                    : is(r, NS_NONE, "guid")         ? &it->guid
+                    : is(r, NS_NONE, "pubDate")      ? &it->pub_date
+                    : is(r, NS_DC, "creator")        ? &it->creator
+                    : is(r, NS_CONTENT, "encoded")   ? &it->content
+                    : is(r, NS_EXCERPT, "encoded")   ? &it->excerpt
+                    : is(r, NS_WP, "post_date")      ? &it->date
+                    : is(r, NS_WP, "post_date_gmt")  ? &it->date_gmt
+                    : is(r, NS_WP, "post_name")      ? &it->slug
+                    : is(r, NS_WP, "status")         ? &it->status
+                    : is(r, NS_WP, "post_type")      ? &it->type
+                    : is(r, NS_WP, "post_password")  ? &it->password
+                    : is(r, NS_WP, "attachment_url") ? &it->attachment_url
+                    : is(r, NS_WP, "comment_status") ? &it->comment_status
+                                                     : NULL;
+  if (to) {
+    *to = text(rd, &rd->a);
+  } else if (is(r, NS_WP, "post_id")) {
+    it->id = number(text(rd, &rd->a));
+  } else if (is(r, NS_WP, "post_parent")) {
+    it->parent = number(text(rd, &rd->a));
+  } else if (is(r, NS_WP, "menu_order")) {
+    it->menu_order = number(text(rd, &rd->a));
+  } else if (is(r, NS_WP, "is_sticky")) {
+    it->sticky = number(text(rd, &rd->a)) != 0;
+  } else if (is(r, NS_NONE, "category")) {
+    xmlChar *domain = xmlTextReaderGetAttribute(r, BAD_CAST "domain");
+    xmlChar *nice = xmlTextReaderGetAttribute(r, BAD_CAST "nicename");
+    imp_wxr_term t = {0};
+    t.taxonomy = arena_strdup(&rd->a, domain ? (const char *)domain : "");
+    t.slug = arena_strdup(&rd->a, nice ? (const char *)nice : "");
+    xmlFree(domain);
+    xmlFree(nice);
+    t.name = text(rd, &rd->a);
+    if (!t.taxonomy || !t.slug) {
+      fail(rd, NB_ENOMEM, "out of memory");
+      return;
+    }
+    it->terms = grow_array(rd, it->terms, &b->cap_terms, it->nterms,
+                           sizeof *it->terms, ITEM_TERMS_MAX, "categories");
+    if (it->terms)
+      it->terms[it->nterms++] = t;
+  } else if (is(r, NS_WP, "comment")) {
+    imp_wxr_comment c = {0};
+    children(rd, comment_child, &c);
+    it->comments =
+        grow_array(rd, it->comments, &b->cap_comments, it->ncomments,
+                   sizeof *it->comments, ITEM_COMMENTS_MAX, "comments");
+    if (it->comments)
+      it->comments[it->ncomments++] = c;
+  } else if (is(r, NS_WP, "postmeta")) {
+    b->meta_key = b->meta_value = NULL;
+    children(rd, meta_child, b);
+    if (b->meta_key && b->meta_value &&
+        strcmp(b->meta_key, "_thumbnail_id") == 0)
+      it->thumbnail_id = number(b->meta_value);
+  } else {
+    xmlTextReaderNext(r);
+  }
+}
+
+/* Empty strings for what the item did not say, so callers need no NULL
+ * checks. */
+static void item_defaults(imp_wxr_item *it) {
+  const char **fields[] = {
+      &it->title,    &it->link,           &it->guid,          &it->pub_date,
+      &it->creator,  &it->content,        &it->excerpt,       &it->date,
+      &it->date_gmt, &it->slug,           &it->status,        &it->type,
+      &it->password, &it->attachment_url, &it->comment_status};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+    if (!*fields[i])
+      *fields[i] = "";
+  for (size_t i = 0; i < it->ncomments; i++) {
+    imp_wxr_comment *c = &it->comments[i];
+    const char **cf[] = {&c->author,  &c->email,    &c->url,
+                         &c->ip,      &c->date,     &c->date_gmt,
+                         &c->content, &c->approved, &c->type};
+    for (size_t k = 0; k < sizeof cf / sizeof cf[0]; k++)
+      if (!*cf[k])
+        *cf[k] = "";
+  }
+}
+
+static void site_child(reader *rd) {
+  xmlTextReaderPtr r = rd->r;
+  imp_wxr_site *s = &rd->site;
+  const char **to = is(r, NS_NONE, "title")         ? &s->title
+                    : is(r, NS_NONE, "link")        ? &s->link
+                    : is(r, NS_NONE, "description") ? &s->description
+                    : is(r, NS_NONE, "language")    ? &s->language
+                    : is(r, NS_WP, "wxr_version")   ? &s->wxr_version
+                    : is(r, NS_WP, "base_site_url") ? &s->base_site_url
+                    : is(r, NS_WP, "base_blog_url") ? &s->base_blog_url
+                                                    : NULL;
+  if (to) {
+    *to = text(rd, &rd->top);
+    return;
+  }
+  if (is(r, NS_WP, "author")) {
+    send_site(rd);
+    imp_wxr_author au = {0};
+    children(rd, author_child, &au);
+    const char **f[] = {&au.login, &au.email, &au.display_name, &au.first_name,
+                        &au.last_name};
+    for (size_t i = 0; i < 5; i++)
+      if (!*f[i])
+        *f[i] = "";
+    int cb = rd->rc == NB_OK && rd->h->author ? rd->h->author(rd->h->ctx, &au)
+                                              : NB_OK;
+    if (cb != NB_OK)
+      fail(rd, cb, "stopped by the importer");
+  } else if (is(r, NS_WP, "category") || is(r, NS_WP, "tag") ||
+             is(r, NS_WP, "term")) {
+    send_site(rd);
+    imp_wxr_term t = {0};
+    t.taxonomy = is(r, NS_WP, "category") ? "category"
+                 : is(r, NS_WP, "tag")    ? "post_tag"
+                                          : NULL;
+    children(rd, term_child, &t);
+    const char **f[] = {&t.slug, &t.name, &t.parent, &t.description,
+                        &t.taxonomy};
+    for (size_t i = 0; i < 5; i++)
+      if (!*f[i])
+        *f[i] = "";
+    int cb =
+        rd->rc == NB_OK && rd->h->term ? rd->h->term(rd->h->ctx, &t) : NB_OK;
+    if (cb != NB_OK)
+      fail(rd, cb, "stopped by the importer");
+  } else if (is(r, NS_NONE, "item")) {
+    send_site(rd);
+    item_build b = {0};
+    children(rd, item_child, &b);
+    item_defaults(&b.it);
+    int cb =
+        rd->rc == NB_OK && rd->h->item ? rd->h->item(rd->h->ctx, &b.it) : NB_OK;
+    if (cb != NB_OK)
+      fail(rd, cb, "stopped by the importer");
+  } else {
+    xmlTextReaderNext(r);
+  }
+  arena_free(&rd->a);
+}
+
+/* No file or URL is ever fetched for the parser. */
+static xmlParserInputPtr no_entities(const char *url, const char *id,
+                                     xmlParserCtxtPtr ctx) {
+  (void)url;
+  (void)id;
+  (void)ctx;
+  return NULL;
+}
+
+/* Where the reader stands after an element was read past: 1 on a node,
+ * 0 at the end, -1 after an error (xmlTextReaderRead's values). */
+static int reader_state(xmlTextReaderPtr r) {
+  int st = xmlTextReaderReadState(r);
+  if (st == XML_TEXTREADER_MODE_ERROR)
+    return -1;
+  return st == XML_TEXTREADER_MODE_EOF || st == XML_TEXTREADER_MODE_CLOSED ? 0
+                                                                           : 1;
+}
+
+static int read_all(reader *rd) {
+  xmlTextReaderPtr r = rd->r;
+  int in_channel = 0, saw_rss = 0;
+
+  xmlTextReaderSetErrorHandler(r, on_xml_error, rd);
+  int ret = xmlTextReaderRead(r);
+  while (rd->rc == NB_OK && ret == 1) {
+    int type = xmlTextReaderNodeType(r);
+    if (type == XML_READER_TYPE_DOCUMENT_TYPE)
+      return fail(rd, NB_EINVAL,
+                  "a DOCTYPE (WordPress never writes one; it could expand "
+                  "entities without end)");
+    if (type == XML_READER_TYPE_ELEMENT) {
+      int depth = xmlTextReaderDepth(r);
+      if (depth == 0 && !is(r, NS_NONE, "rss"))
+        return fail(rd, NB_EINVAL,
+                    "not a WordPress export: the root element is not <rss>");
+      saw_rss |= depth == 0;
+      in_channel |= depth == 1 && is(r, NS_NONE, "channel");
+      if (depth == 2 && in_channel) {
+        site_child(rd); /* reads past the element */
+        ret = reader_state(r);
+        continue;
+      }
+    }
+    ret = xmlTextReaderRead(r);
+  }
+  if (rd->rc != NB_OK)
+    return rd->rc;
+  if (ret < 0)
+    return fail(rd, NB_EINVAL, "not a well-formed XML file");
+  if (!saw_rss || !in_channel)
+    return fail(rd, NB_EINVAL, "not a WordPress export: no <rss><channel>");
+  if (!rd->site.wxr_version)
+    return fail(rd, NB_EINVAL,
+                "not a WordPress export: no <wp:wxr_version> in the channel");
+  send_site(rd);
+  return rd->rc;
+}
+
+/* Parser options: recover nothing, fetch nothing, expand nothing. */
+#define XML_OPTS (XML_PARSE_NONET | XML_PARSE_NOBLANKS)
+
+static int run(reader *rd) {
+  int rc;
+  xmlExternalEntityLoader old = xmlGetExternalEntityLoader();
+  xmlSetExternalEntityLoader(no_entities);
+  rc = rd->r ? read_all(rd) : fail(rd, NB_EIO, "cannot open the file");
+  xmlSetExternalEntityLoader(old);
+  if (rd->r)
+    xmlFreeTextReader(rd->r);
+  arena_free(&rd->a);
+  arena_free(&rd->top);
+  return rc;
+}
+
+int imp_wxr_read(const char *path, const imp_wxr_handler *h, char *err,
+                 size_t errlen) {
+  reader rd = {.h = h, .err = err, .errlen = errlen, .rc = NB_OK};
+  if (err && errlen)
+    err[0] = '\0';
+  rd.r = xmlReaderForFile(path, NULL, XML_OPTS);
+  return run(&rd);
+}
+
+int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
+                        char *err, size_t errlen) {
+  reader rd = {.h = h, .err = err, .errlen = errlen, .rc = NB_OK};
+  if (err && errlen)
+    err[0] = '\0';
+  if (n > INT32_MAX)
+    return fail(&rd, NB_ETOOBIG, "the export is too large to read in memory");
+  rd.r = xmlReaderForMemory(data, (int)n, "export.xml", NULL, XML_OPTS);
+  return run(&rd);
+}

@@ -1,0 +1,265 @@
+/* Unit tests of the WordPress export reader: WordPress's own theme unit
+ * test export (read from ../shared) gives every author, term, item and
+ * comment with its fields; broken and hostile files stop with a reason. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import/import.h"
+
+#define THEME_DATA                                                             \
+  NABA_SHARED_DIR "/testdata/wxr/themeunittestdata.wordpress.xml"
+
+typedef struct {
+  int sites, authors, categories, tags, other_terms;
+  int posts, pages, attachments, menu_items, others;
+  int publish, draft, future, private_, pending, inherit;
+  int comments, pingbacks, approved, unapproved, replies, sticky;
+  int thumbnails, item_categories, item_tags, with_parent_page;
+  int blocks;
+  char version[16], base[128], first_author[64], first_cat_parent[64];
+  int64_t max_comments;
+  int stop_after; /* items; 0: never */
+} tally;
+
+static int on_site(void *ctx, const imp_wxr_site *s) {
+  tally *t = ctx;
+  t->sites++;
+  snprintf(t->version, sizeof t->version, "%s", s->wxr_version);
+  snprintf(t->base, sizeof t->base, "%s", s->base_blog_url);
+  return NB_OK;
+}
+
+static int on_author(void *ctx, const imp_wxr_author *a) {
+  tally *t = ctx;
+  if (t->authors++ == 0)
+    snprintf(t->first_author, sizeof t->first_author, "%s|%s|%s", a->login,
+             a->email, a->display_name);
+  return NB_OK;
+}
+
+static int on_term(void *ctx, const imp_wxr_term *x) {
+  tally *t = ctx;
+  if (strcmp(x->taxonomy, "category") == 0) {
+    if (x->parent[0] && !t->first_cat_parent[0])
+      snprintf(t->first_cat_parent, sizeof t->first_cat_parent, "%s<%s",
+               x->slug, x->parent);
+    t->categories++;
+  } else if (strcmp(x->taxonomy, "post_tag") == 0) {
+    t->tags++;
+  } else {
+    t->other_terms++;
+  }
+  assert_non_null(x->name);
+  return NB_OK;
+}
+
+static int on_item(void *ctx, const imp_wxr_item *i) {
+  tally *t = ctx;
+  const char *ty = i->type;
+  t->posts += strcmp(ty, "post") == 0;
+  t->pages += strcmp(ty, "page") == 0;
+  t->attachments += strcmp(ty, "attachment") == 0;
+  t->menu_items += strcmp(ty, "nav_menu_item") == 0;
+  t->publish += strcmp(i->status, "publish") == 0;
+  t->draft += strcmp(i->status, "draft") == 0;
+  t->future += strcmp(i->status, "future") == 0;
+  t->private_ += strcmp(i->status, "private") == 0;
+  t->pending += strcmp(i->status, "pending") == 0;
+  t->inherit += strcmp(i->status, "inherit") == 0;
+  t->sticky += i->sticky;
+  t->thumbnails += i->thumbnail_id > 0;
+  t->with_parent_page += strcmp(ty, "page") == 0 && i->parent > 0;
+  t->blocks += strstr(i->content, "<!-- wp:") != NULL;
+  assert_true(i->id > 0);
+  if (strcmp(ty, "attachment") == 0)
+    assert_true(strncmp(i->attachment_url, "http", 4) == 0);
+  for (size_t k = 0; k < i->nterms; k++) {
+    t->item_categories += strcmp(i->terms[k].taxonomy, "category") == 0;
+    t->item_tags += strcmp(i->terms[k].taxonomy, "post_tag") == 0;
+    assert_true(i->terms[k].slug[0] != '\0');
+  }
+  if ((int64_t)i->ncomments > t->max_comments)
+    t->max_comments = (int64_t)i->ncomments;
+  for (size_t k = 0; k < i->ncomments; k++) {
+    const imp_wxr_comment *c = &i->comments[k];
+    t->comments++;
+    t->pingbacks +=
+        strcmp(c->type, "pingback") == 0 || strcmp(c->type, "trackback") == 0;
+    t->approved += strcmp(c->approved, "1") == 0;
+    t->unapproved += strcmp(c->approved, "0") == 0;
+    t->replies += c->parent > 0;
+    assert_true(c->id > 0);
+  }
+  if (t->stop_after &&
+      t->posts + t->pages + t->attachments + t->menu_items >= t->stop_after)
+    return NB_EEXIST;
+  return NB_OK;
+}
+
+static imp_wxr_handler handler(tally *t) {
+  imp_wxr_handler h = {t, on_site, on_author, on_term, on_item};
+  return h;
+}
+
+static void theme_unit_test_export_is_read_whole(void **state) {
+  tally t = {0};
+  imp_wxr_handler h = handler(&t);
+  char err[300];
+  (void)state;
+  assert_int_equal(imp_wxr_read(THEME_DATA, &h, err, sizeof err), NB_OK);
+  assert_int_equal(t.sites, 1);
+  assert_string_equal(t.version, "1.2");
+  assert_string_equal(t.base, "https://wpthemetestdata.wordpress.com");
+  assert_int_equal(t.authors, 2);
+  assert_string_equal(t.first_author,
+                      "themedemos|themeshaperwp+demos@gmail.com|Theme Buster");
+  /* the figures grep gives on the file */
+  assert_int_equal(t.posts, 58);
+  assert_int_equal(t.pages, 21);
+  assert_int_equal(t.attachments, 37);
+  assert_int_equal(t.menu_items, 70);
+  assert_int_equal(t.draft, 1);
+  assert_int_equal(t.future, 1);
+  assert_int_equal(t.inherit, 37);
+  assert_int_equal(t.comments, 33);
+  assert_int_equal(t.pingbacks, 4);
+  assert_int_equal(t.unapproved, 3);
+  assert_true(t.replies > 0);
+  assert_int_equal(t.sticky, 1);
+  assert_true(t.categories > 10);
+  assert_true(t.tags > 10);
+  assert_true(t.first_cat_parent[0] != '\0'); /* nested categories */
+  assert_true(t.item_categories > 0 && t.item_tags > 0);
+  assert_true(t.thumbnails > 0);
+  assert_true(t.with_parent_page > 0);
+  /* post bodies come through as written, block-editor comments and all
+   * (the importer sanitizes them) */
+  assert_true(t.blocks > 0);
+}
+
+static void a_callback_can_stop_the_read(void **state) {
+  tally t = {.stop_after = 3};
+  imp_wxr_handler h = handler(&t);
+  char err[300];
+  (void)state;
+  assert_int_equal(imp_wxr_read(THEME_DATA, &h, err, sizeof err), NB_EEXIST);
+  assert_non_null(strstr(err, "stopped"));
+}
+
+/* A minimal export around the given channel body. */
+static int read_text(const char *body, char *err, size_t errlen, tally *t) {
+  char doc[8192];
+  snprintf(doc, sizeof doc,
+           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+           "<rss version=\"2.0\" xmlns:wp=\"http://wordpress.org/export/1.0/\""
+           " xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">"
+           "<channel><wp:wxr_version>1.0</wp:wxr_version>%s</channel></rss>",
+           body);
+  imp_wxr_handler h = handler(t);
+  return imp_wxr_read_memory(doc, strlen(doc), &h, err, errlen);
+}
+
+static void wxr_1_0_with_other_prefixes_is_read(void **state) {
+  tally t = {0};
+  char err[300];
+  (void)state;
+  /* The namespace counts, not the prefix WordPress happens to use. */
+  assert_int_equal(
+      read_text("<item xmlns:w=\"https://wordpress.org/export/1.2/\">"
+                "<title>خبر</title><w:post_id>7</w:post_id>"
+                "<w:post_type>post</w:post_type><w:status>publish</w:status>"
+                "<content:encoded><![CDATA[<p>نص</p>]]></content:encoded>"
+                "<w:comment><w:comment_id>1</w:comment_id>"
+                "<w:comment_approved>1</w:comment_approved>"
+                "<w:comment_content>تعليق</w:comment_content></w:comment>"
+                "</item>",
+                err, sizeof err, &t),
+      NB_OK);
+  assert_int_equal(t.posts, 1);
+  assert_int_equal(t.comments, 1);
+  assert_int_equal(t.approved, 1);
+}
+
+static void expect_refused(const char *doc, int rc, const char *why) {
+  tally t = {0};
+  imp_wxr_handler h = handler(&t);
+  char err[300];
+  assert_int_equal(imp_wxr_read_memory(doc, strlen(doc), &h, err, sizeof err),
+                   rc);
+  if (!strstr(err, why))
+    fail_msg("error \"%s\" does not say \"%s\"", err, why);
+  assert_true(strncmp(err, "line ", 5) == 0);
+}
+
+static void broken_and_hostile_files_are_refused(void **state) {
+  (void)state;
+  /* truncated in the middle of an item */
+  expect_refused(
+      "<?xml version=\"1.0\"?><rss><channel>"
+      "<wp:wxr_version xmlns:wp=\"http://wordpress.org/export/1.2/\">"
+      "1.2</wp:wxr_version><item><title>x",
+      NB_EINVAL, "well-formed");
+  /* billion laughs: any DTD is refused before an entity is expanded */
+  expect_refused("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+                 "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+                 "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>"
+                 "<rss><channel><title>&lol3;</title></channel></rss>",
+                 NB_EINVAL, "DOCTYPE");
+  /* an external entity (a local file, or a URL) is never fetched */
+  expect_refused("<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM "
+                 "\"file:///etc/passwd\">]><rss><channel><title>&x;</title>"
+                 "</channel></rss>",
+                 NB_EINVAL, "DOCTYPE");
+  /* declared UTF-8, written in Latin-1 */
+  expect_refused("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel>"
+                 "<title>caf\xe9</title></channel></rss>",
+                 NB_EINVAL, "well-formed");
+  /* well-formed, not an export */
+  expect_refused("<?xml version=\"1.0\"?><html><body/></html>", NB_EINVAL,
+                 "root element");
+  expect_refused("<?xml version=\"1.0\"?><rss><channel><title>blog</title>"
+                 "</channel></rss>",
+                 NB_EINVAL, "wxr_version");
+  expect_refused("", NB_EINVAL, "");
+  /* an element over the size limit */
+  size_t big = 5 * 1024 * 1024;
+  char *doc = malloc(big + 400);
+  assert_non_null(doc);
+  int k = snprintf(doc, 400,
+                   "<?xml version=\"1.0\"?><rss xmlns:wp=\"http://wordpress."
+                   "org/export/1.2/\"><channel><wp:wxr_version>1.2</"
+                   "wp:wxr_version><item><title>");
+  memset(doc + k, 'a', big);
+  strcpy(doc + k + big, "</title></item></channel></rss>");
+  expect_refused(doc, NB_ETOOBIG, "over");
+  free(doc);
+}
+
+static void missing_file_is_an_io_error(void **state) {
+  tally t = {0};
+  imp_wxr_handler h = handler(&t);
+  char err[300];
+  (void)state;
+  assert_int_equal(imp_wxr_read("/nonexistent/export.xml", &h, err, sizeof err),
+                   NB_EIO);
+  assert_non_null(strstr(err, "cannot open"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(theme_unit_test_export_is_read_whole),
+      cmocka_unit_test(a_callback_can_stop_the_read),
+      cmocka_unit_test(wxr_1_0_with_other_prefixes_is_read),
+      cmocka_unit_test(broken_and_hostile_files_are_refused),
+      cmocka_unit_test(missing_file_is_an_io_error),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
