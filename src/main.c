@@ -1,9 +1,11 @@
-/* main.c: the naba command line: serve, init, import, settings. */
+/* main.c: the naba command line: serve, init, import, settings, backup. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "arabic/arabic.h"
 #include "core/core.h"
@@ -43,7 +45,16 @@ static const char usage[] =
     "              [--image URL] FILE...\n"
     "                         import saved article pages (text); D is "
     "YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]\n"
+    "  import wxr [--dry-run] FILE.xml\n"
+    "                         import a WordPress export: posts, categories, "
+    "tags,\n"
+    "                         authors, comments, attachments (by URL), old "
+    "links\n"
     "  reindex                rebuild the search index from the articles\n"
+    "  backup FILE            copy the database to FILE while the site keeps "
+    "running\n"
+    "                         (a checked, self-contained copy; FILE is "
+    "replaced only if all went well)\n"
     "  comments list [pending|approved|spam|all]\n"
     "                         moderation queue (default: pending), newest "
     "first\n"
@@ -72,6 +83,7 @@ typedef struct {
   int threads;
   int cache_mb;
   int demo;
+  int dry_run;
   char **args; /* positional arguments after the command */
   int nargs;
 } options;
@@ -125,6 +137,10 @@ static int parse_options(int argc, char **argv, int from, options *o) {
     int known = 0;
     if (strcmp(a, "--demo") == 0) {
       o->demo = known = 1;
+      continue;
+    }
+    if (strcmp(a, "--dry-run") == 0) {
+      o->dry_run = known = 1;
       continue;
     }
     for (size_t k = 0; !known && k < sizeof strs / sizeof strs[0]; k++)
@@ -190,6 +206,7 @@ static int cmd_serve(const options *o) {
   signal(SIGPIPE, SIG_IGN);
   web_config wc = {.address = o->address,
                    .bypass_cookie = SITE_PENDING_COOKIE,
+                   .bypass_arg = "p",
                    .port = o->port,
                    .threads = o->threads,
                    .access_log = log,
@@ -258,7 +275,57 @@ static int import_one(store *st, const char *path, const imp_page_opts *po) {
   return rc == NB_OK ? 0 : 1;
 }
 
+static void wxr_progress(void *ctx, const imp_wxr_report *r) {
+  (void)ctx;
+  if (isatty(2))
+    fprintf(stderr, "\rimport wxr: %lld posts, %lld comments",
+            (long long)r->posts, (long long)r->comments);
+}
+
+static void wxr_report(const imp_wxr_report *r, int dry_run) {
+  if (isatty(2))
+    fputc('\n', stderr);
+  printf("%s%lld posts (%lld new, %lld updated), %lld comments, %lld "
+         "authors, %lld sections, %lld tags, %lld attachments kept by URL, "
+         "%lld old links redirected\n",
+         dry_run ? "dry run, nothing written: " : "imported ",
+         (long long)r->posts, (long long)r->created, (long long)r->updated,
+         (long long)r->comments, (long long)r->authors, (long long)r->sections,
+         (long long)r->tags, (long long)r->attachments,
+         (long long)r->redirects);
+  printf("skipped: %lld pingbacks/trackbacks/trashed comments, %lld pages "
+         "(naba has no static pages yet), %lld posts whose HTML could not be "
+         "read, %lld other items (menus, revisions, trash)\n",
+         (long long)r->comments_skipped, (long long)r->pages_skipped,
+         (long long)r->skipped_html, (long long)r->skipped);
+}
+
+static int cmd_import_wxr(const options *o) {
+  if (o->nargs != 2)
+    return fail("usage: naba import wxr [--dry-run] FILE.xml%s%s", "", "");
+  store *st;
+  if (open_store(o, &st))
+    return 1;
+  imp_wxr_opts wo = {.dry_run = o->dry_run, .progress = wxr_progress};
+  imp_wxr_report r;
+  char err[512];
+  int rc = imp_wxr_import(st, o->args[1], &wo, &r, err, sizeof err);
+  store_close(st);
+  if (rc != NB_OK) {
+    if (isatty(2))
+      fputc('\n', stderr);
+    fprintf(stderr, "naba: import wxr %s: %s\n", o->args[1], err);
+    fprintf(stderr, "naba: written before the failing batch: %lld posts\n",
+            (long long)(o->dry_run ? 0 : r.posts));
+    return 1;
+  }
+  wxr_report(&r, o->dry_run);
+  return 0;
+}
+
 static int cmd_import(const options *o) {
+  if (o->nargs >= 1 && strcmp(o->args[0], "wxr") == 0)
+    return cmd_import_wxr(o);
   if (o->nargs < 1 || strcmp(o->args[0], "page") != 0)
     return fail("usage: naba import page [--section S] [--author A] [--date "
                 "D] FILE...%s%s",
@@ -335,6 +402,66 @@ static int cmd_reindex(const options *o) {
     printf("search index rebuilt: %lld articles indexed\n", (long long)n);
   else
     fail("cannot rebuild the search index: %s%s", store_errmsg(st), "");
+  store_close(st);
+  return rc == NB_OK ? 0 : 1;
+}
+
+/* ---- backup ---- */
+
+static volatile sig_atomic_t backup_stop;
+
+static void on_backup_signal(int sig) {
+  (void)sig;
+  backup_stop = 1;
+}
+
+typedef struct {
+  int tty;     /* show the percentage on stderr */
+  int percent; /* last shown, -1 before the first */
+  int total;   /* pages */
+} backup_state;
+
+static int backup_progress(void *ctx, int remaining, int total) {
+  backup_state *b = ctx;
+  int pct = total > 0 ? (int)((int64_t)(total - remaining) * 100 / total) : 100;
+  b->total = total;
+  if (b->tty && pct != b->percent) {
+    fprintf(stderr, "\rbackup: %d%%%s", pct,
+            remaining == 0 ? ", checking the copy" : "");
+    b->percent = pct;
+  }
+  return backup_stop;
+}
+
+static int cmd_backup(const options *o) {
+  char err[512];
+  store *st;
+  if (o->nargs != 1)
+    return fail("usage: naba backup FILE [--db PATH]%s%s", "", "");
+  /* Read-only: a mistyped --db is not created, and a database is never
+   * migrated before its backup is taken. */
+  if (store_open(o->db, 1, &st, err, sizeof err) != NB_OK) {
+    fail("%s%s", err, "");
+    return 1;
+  }
+  /* The first Ctrl-C stops at the next step and removes the partial copy;
+   * a second one kills at once (the next backup removes what it left). */
+  struct sigaction sa = {.sa_handler = on_backup_signal,
+                         .sa_flags = SA_RESETHAND};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  backup_state b = {.tty = isatty(2), .percent = -1};
+  int rc = store_backup(st, o->args[0], backup_progress, &b);
+  if (b.percent >= 0)
+    fputc('\n', stderr);
+  struct stat sb;
+  if (rc == NB_OK)
+    printf("backup: %d pages (%.1f MB) written to %s, integrity ok\n", b.total,
+           stat(o->args[0], &sb) == 0 ? (double)sb.st_size / 1e6 : 0.0,
+           o->args[0]);
+  else
+    fail("backup failed: %s%s", store_errmsg(st), "");
   store_close(st);
   return rc == NB_OK ? 0 : 1;
 }
@@ -493,6 +620,8 @@ int main(int argc, char **argv) {
       rc = cmd_comments(&o);
     else if (strcmp(cmd, "reindex") == 0)
       rc = cmd_reindex(&o);
+    else if (strcmp(cmd, "backup") == 0)
+      rc = cmd_backup(&o);
     else
       rc = fail("unknown command \"%s\" (see naba --help)%s", cmd, "");
   }

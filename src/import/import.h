@@ -115,4 +115,53 @@ int imp_wxr_read(const char *path, const imp_wxr_handler *h, char *err,
 int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
                         char *err, size_t errlen);
 
+/* ---- HTML of imported posts (sanitize.c) ---- */
+#define IMP_HTML_MAX (4 * 1024 * 1024) /* bytes of one post's HTML */
+
+/* Appends to out the HTML fragment html[0..n) made safe to show as an
+ * article body, parsed with gumbo as the content of <body>. Kept: p, br,
+ * h2-h6 (h1 becomes h2), strong, b, em, i, u, s, del, ins, mark, small,
+ * sub, sup, blockquote, q, cite, abbr, code, pre, kbd, ul, ol, li, dl, dt,
+ * dd, hr, a, img, figure, figcaption, the table elements, and iframes of
+ * YouTube and Vimeo players; removed with their content: script, style,
+ * forms, svg, math, embedded objects and other iframes; every other tag is
+ * dropped and its content kept. Attributes: a[href title], img[src alt
+ * width height], td/th[colspan rowspan], ol[start], iframe[src width height
+ * title]; href only http(s), mailto, relative or #fragment, src only
+ * http(s); links to other sites get rel="nofollow noopener". Top-level
+ * text gets paragraphs as WordPress's wpautop gives them (blank line: new
+ * paragraph, newline: <br>). The output is well-formed, nests at most 100
+ * deep, and sanitizing it again gives the same bytes.
+ * Returns NB_OK; NB_ETOOBIG over IMP_HTML_MAX (or, for hostile markup, over
+ * the parser's memory bound); NB_EINVAL if not UTF-8; NB_ENOMEM. On error
+ * out is left as it was. */
+int imp_html_sanitize(const char *html, size_t n, buf_t *out);
+
+/* ---- importing a WordPress export ---- */
+typedef struct {
+  int64_t posts;    /* imported: created + updated */
+  int64_t created;  /* new articles */
+  int64_t updated;  /* articles imported before from the same export */
+  int64_t comments; /* comments written (or found from an earlier run) */
+  int64_t authors, sections, tags, attachments, redirects;
+  int64_t comments_skipped; /* pingbacks, trackbacks, trash, empty */
+  int64_t pages_skipped;    /* naba has no static pages yet */
+  int64_t skipped_html;     /* a body over the limit or not UTF-8 */
+  int64_t skipped;          /* menu items, revisions, trashed posts... */
+} imp_wxr_report;
+
+typedef struct {
+  int dry_run;   /* read and check everything, write nothing */
+  int64_t batch; /* items per transaction; 0: 500 */
+  /* called after each committed batch and at the end; may be NULL */
+  void (*progress)(void *ctx, const imp_wxr_report *r);
+  void *ctx;
+} imp_wxr_opts;
+
+/* Imports the export at path (see wxr_import.c for what becomes what).
+ * On failure err says where and why; the batch being written is undone,
+ * earlier ones stay (a re-run updates them and goes on). */
+int imp_wxr_import(store *s, const char *path, const imp_wxr_opts *o,
+                   imp_wxr_report *r, char *err, size_t errlen);
+
 #endif

@@ -26,6 +26,7 @@
 
 #include "arabic/arabic.h"
 #include "import/import.h"
+#include "import/internal.h"
 
 #define LINE_MAX_BYTES (64 * 1024)
 #define SECTION_MAX_BYTES 60
@@ -857,9 +858,7 @@ int imp_page_parse(const char *text, size_t n, arena_t *a, imp_page *out,
 
 /* ---- saving ---- */
 
-/* The first paragraph, cut to about SUMMARY_CHARS characters at a word
- * boundary with "…" when longer. */
-static void summary_of(const char *s, size_t n, buf_t *out) {
+void imp_summary_of(const char *s, size_t n, buf_t *out) {
   size_t i = 0, chars = 0, space = 0;
   uint32_t c;
   if (utf8_count(s, n) <= SUMMARY_CHARS) {
@@ -932,8 +931,6 @@ static int option_text(const char *v, const char *what, arena_t *a,
   return NB_OK;
 }
 
-enum { NAMED_SECTION, NAMED_AUTHOR, NAMED_TAG };
-
 /* First path segments the site answers before looking for a section
  * (site.c's handle()): a section cannot take them as its slug. */
 static int reserved_slug(const char *slug) {
@@ -946,18 +943,17 @@ static int reserved_slug(const char *slug) {
   return strncmp(slug, "sitemap", 7) == 0;
 }
 
-/* Finds or creates the section, author or tag called name. Its slug is
- * ar_slug's, or fallback when that leaves nothing ("section-1", "author",
- * "tag-1"); while another row holds the slug, "-2", "-3", ... is added. */
-static int ensure_named(store *s, int kind, const char *name, int64_t *id) {
+int imp_ensure_named(store *s, int kind, const char *name,
+                     const char *slug_hint, int64_t *id) {
   static const char *const fallback[] = {"section", "author", "tag"};
   buf_t base = {0}, slug = {0};
   int rc = NB_EEXIST, made, numbered = 0;
-  int is_section = kind == NAMED_SECTION;
-  if (ar_slug(name, strlen(name), AR_SLUG_MAX, &base) != NB_OK) {
+  int is_section = kind == IMP_NAMED_SECTION;
+  const char *from = slug_hint && slug_hint[0] ? slug_hint : name;
+  if (ar_slug(from, strlen(from), AR_SLUG_MAX, &base) != NB_OK) {
     buf_reset(&base);
     buf_puts(&base, fallback[kind]);
-    numbered = kind != NAMED_AUTHOR;
+    numbered = kind != IMP_NAMED_AUTHOR;
   }
   for (int k = 1; rc == NB_EEXIST && k <= 100; k++) {
     buf_reset(&slug);
@@ -970,7 +966,7 @@ static int ensure_named(store *s, int kind, const char *name, int64_t *id) {
       rc = NB_EEXIST;
     else if (is_section)
       rc = store_section_ensure(s, name, slug.data, id, &made);
-    else if (kind == NAMED_AUTHOR)
+    else if (kind == IMP_NAMED_AUTHOR)
       rc = store_author_ensure(s, name, slug.data, id);
     else
       rc = store_tag_ensure(s, name, slug.data, id);
@@ -1042,7 +1038,7 @@ int imp_page_save(store *s, const imp_page *p, const imp_page_opts *o,
     buf_html_escape(&body, p->paragraphs[i], strlen(p->paragraphs[i]));
     buf_puts(&body, "</p>");
   }
-  summary_of(p->paragraphs[0], strlen(p->paragraphs[0]), &summary);
+  imp_summary_of(p->paragraphs[0], strlen(p->paragraphs[0]), &summary);
   source_key(p, key);
   if (body.oom || summary.oom) {
     rc = failf(err, errlen, NB_ENOMEM, "out of memory");
@@ -1056,12 +1052,14 @@ int imp_page_save(store *s, const imp_page *p, const imp_page_opts *o,
   began = 1;
 
   what = "section";
-  if ((rc = ensure_named(s, NAMED_SECTION, section, &section_id)) != NB_OK)
+  if ((rc = imp_ensure_named(s, IMP_NAMED_SECTION, section, NULL,
+                             &section_id)) != NB_OK)
     goto store_failed;
 
   if (author) {
     what = "author";
-    if ((rc = ensure_named(s, NAMED_AUTHOR, author, &author_id)) != NB_OK)
+    if ((rc = imp_ensure_named(s, IMP_NAMED_AUTHOR, author, NULL,
+                               &author_id)) != NB_OK)
       goto store_failed;
   }
 
@@ -1103,7 +1101,7 @@ int imp_page_save(store *s, const imp_page *p, const imp_page_opts *o,
       if (rc == NB_OK && name && ntags == IMP_TAGS_MAX)
         rc = failf(err, errlen, NB_EINVAL, "more than %d tags", IMP_TAGS_MAX);
       else if (rc == NB_OK && name)
-        rc = ensure_named(s, NAMED_TAG, name, &tag_ids[ntags++]);
+        rc = imp_ensure_named(s, IMP_NAMED_TAG, name, NULL, &tag_ids[ntags++]);
       t += len + (comma ? 1 : 0);
     }
     if (rc == NB_OK)

@@ -553,6 +553,24 @@ static void section_page(site *s, store *st, arena_t *a, const site_conf *c,
   list_page(s, st, a, c, &l, page, res);
 }
 
+/* Links of a site imported from WordPress: /?p=ID and the old permalink
+ * paths, kept by the import, answer 301 to the article's URL here. */
+static int old_link(store *st, arena_t *a, web_request *req, int n,
+                    web_response *res) {
+  const char *p = n == 0 ? web_query(req, "p") : NULL;
+  int64_t wp = 0, id = 0;
+  int found = 0;
+  if (p && nb_parse_i64(p, strlen(p), 1, INT64_MAX, &wp) == NB_OK)
+    found = store_wp_post_article(st, wp, &id) == NB_OK;
+  else if (n > 0)
+    found = store_redirect_get(st, req->path, &id) == NB_OK;
+  store_article x;
+  if (!found || store_article_by_id(st, a, id, &x) != NB_OK)
+    return 0;
+  redirect(res, a, site_article_path(a, &x));
+  return 1;
+}
+
 /* /author/{slug}/ and /tag/{slug}/, with /page/N. */
 static int author_or_tag_page(site *s, store *st, arena_t *a,
                               const site_conf *c, const char **seg, int n,
@@ -1475,9 +1493,12 @@ static void handle(site *s, web_request *req, web_response *res) {
   if (n == 4 && strcmp(seg[2], "reply") == 0 && !trailing &&
       nb_parse_i64(seg[3], strlen(seg[3]), 1, INT64_MAX, &reply) != NB_OK)
     reply = 0;
-  if (!post && (site_sitemap(st, a, &c, req->path, res) ||
-                (n > 0 && site_feed(st, a, &c, seg, n, trailing, res)) ||
-                author_or_tag_page(s, st, a, &c, seg, n, trailing, res))) {
+  if (!post && old_link(st, a, req, n, res)) {
+    /* answered: a 301 from a WordPress link to the imported article */
+  } else if (!post &&
+             (site_sitemap(st, a, &c, req->path, res) ||
+              (n > 0 && site_feed(st, a, &c, seg, n, trailing, res)) ||
+              author_or_tag_page(s, st, a, &c, seg, n, trailing, res))) {
     /* answered: sitemaps, robots.txt, feeds, author and tag pages */
   } else if (post) {
     /* Comments are posted to the article's own URL. */

@@ -13,12 +13,17 @@
  * together; inside store_begin() it runs in a savepoint, so a write that
  * fails leaves the caller's transaction as it was before the call. */
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -54,6 +59,16 @@ enum {
   ST_FEED_TAG,
   ST_COUNT_AUTHOR,
   ST_COUNT_TAG,
+  ST_SECTION_PARENT,
+  ST_ARTICLE_STICKY,
+  ST_ARTICLE_IMAGE,
+  ST_WP_POST_SET,
+  ST_WP_POST_GET,
+  ST_REDIRECT_SET,
+  ST_REDIRECT_GET,
+  ST_ATTACHMENT_SET,
+  ST_ATTACHMENT_URL,
+  ST_USER_ENSURE,
   ST_ARTICLE_BY_ID,
   ST_LATEST,
   ST_LATEST_SECTION,
@@ -194,6 +209,25 @@ static const char *const st_sql[ST_N] = {
         "SELECT " ARTICLE_COLS ", a.body_html" ARTICLE_FROM
         " WHERE a.id IN (SELECT article_id FROM article_tags"
         " WHERE tag_id = ?3) AND" PUBLISHED NEWEST " LIMIT ?2 OFFSET ?4",
+    [ST_SECTION_PARENT] = "UPDATE sections SET parent_id = ?2 WHERE id = ?1"
+                          " AND parent_id IS NOT ?2",
+    [ST_ARTICLE_STICKY] = "UPDATE articles SET sticky = ?2 WHERE id = ?1",
+    [ST_ARTICLE_IMAGE] = "UPDATE articles SET image_url = ?2 WHERE id = ?1",
+    [ST_WP_POST_SET] =
+        "INSERT INTO wp_posts (wp_id, article_id) VALUES (?1, ?2)"
+        " ON CONFLICT (wp_id) DO UPDATE SET article_id = ?2",
+    [ST_WP_POST_GET] = "SELECT article_id FROM wp_posts WHERE wp_id = ?1",
+    [ST_REDIRECT_SET] = "INSERT INTO redirects (path, article_id) VALUES (?1,"
+                        " ?2) ON CONFLICT (path) DO UPDATE SET article_id = ?2",
+    [ST_REDIRECT_GET] = "SELECT article_id FROM redirects WHERE path = ?1",
+    [ST_ATTACHMENT_SET] =
+        "INSERT INTO attachments (wp_id, url, title, article_id)"
+        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (wp_id) DO UPDATE"
+        " SET url = ?2, title = ?3, article_id = ?4",
+    [ST_ATTACHMENT_URL] = "SELECT url FROM attachments WHERE wp_id = ?1",
+    [ST_USER_ENSURE] = "INSERT INTO users (login, email, author_id, created_at)"
+                       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (login) DO UPDATE"
+                       " SET email = ?2, author_id = ?3",
     [ST_COUNT_AUTHOR] = "SELECT count(*) FROM articles a"
                         " WHERE a.author_id = ?3 AND" PUBLISHED,
     [ST_COUNT_TAG] = "SELECT count(*) FROM articles a WHERE a.id IN"
@@ -2681,6 +2715,401 @@ int store_search_merge(store *s, int64_t pages, int *more) {
   if (rc == NB_OK)
     *more = sqlite3_total_changes64(s->db) - before > 1;
   return w_end(s, rc);
+}
+
+/* ---- backup ---- */
+
+/* Pages per sqlite3_backup_step(): a megabyte at 4 KiB pages, so progress
+ * moves and a cancel is noticed quickly. */
+#define BACKUP_STEP_PAGES 256
+/* A step that finds a lock taken is retried every BACKUP_NAP_MS for up to
+ * BACKUP_BUSY_MS before the backup gives up. */
+#define BACKUP_NAP_MS 5
+#define BACKUP_BUSY_MS 10000
+/* Every this many steps (16 MB) the copy's written pages are sent to the
+ * disk: left to one fsync at the end, gigabytes queue up in front of the
+ * server's commits (400 ms stalls at 2 GB; 40 ms with this). */
+#define BACKUP_FLUSH_STEPS 16
+
+/* "what: why", ending in "..." when a long path did not fit. */
+static int backup_err(store *s, int rc, const char *what, const char *why) {
+  if (snprintf(s->err, sizeof s->err, "%s: %s", what, why) >=
+      (int)sizeof s->err)
+    memcpy(s->err + sizeof s->err - 4, "...", 4);
+  return rc;
+}
+
+/* Removes the copy in progress and whatever SQLite left beside it. */
+static void backup_remove(const char *tmp) {
+  static const char *const side[] = {"", "-journal", "-wal", "-shm"};
+  char p[PATH_MAX];
+  size_t i;
+
+  for (i = 0; i < sizeof side / sizeof side[0]; i++) {
+    snprintf(p, sizeof p, "%s%s", tmp, side[i]);
+    unlink(p);
+  }
+}
+
+/* What the backup must not overwrite: a folder, the database itself, or a
+ * database in use (its -wal or hot -journal would be replayed into the
+ * copy once renamed next to it). */
+static int backup_check_dest(store *s, const char *dest) {
+  static const char *const side[] = {"-wal", "-journal"};
+  const char *self = sqlite3_db_filename(s->db, "main");
+  struct stat d, me;
+  char p[PATH_MAX];
+  size_t i;
+
+  if (stat(dest, &d) == 0) {
+    if (S_ISDIR(d.st_mode))
+      return backup_err(s, NB_EINVAL, dest, "is a directory");
+    if (self && *self && stat(self, &me) == 0 && d.st_dev == me.st_dev &&
+        d.st_ino == me.st_ino)
+      return backup_err(s, NB_EINVAL, dest, "is the database being backed up");
+  }
+  for (i = 0; i < sizeof side / sizeof side[0]; i++) {
+    snprintf(p, sizeof p, "%s%s", dest, side[i]);
+    if (access(p, F_OK) == 0)
+      return backup_err(s, NB_EINVAL, p,
+                        "exists: the file is a database in use");
+  }
+  return NB_OK;
+}
+
+/* Starts writing the file's dirty pages to the disk, without waiting
+ * where the system allows. */
+static void backup_flush(int fd) {
+#ifdef SYNC_FILE_RANGE_WRITE
+  sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+  fdatasync(fd);
+#endif
+}
+
+/* Copies every page, each step from the snapshot the caller's read
+ * transaction holds; fd is the copy's file. */
+static int backup_copy(store *s, sqlite3 *dst, int fd,
+                       int (*progress)(void *, int, int), void *ctx) {
+  sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
+  int src, waited = 0, stop = 0, steps = 0;
+
+  if (!b)
+    return backup_err(s, NB_EIO, "cannot start the backup",
+                      sqlite3_errmsg(dst));
+  do {
+    src = sqlite3_backup_step(b, BACKUP_STEP_PAGES);
+    if (src == SQLITE_BUSY || src == SQLITE_LOCKED) {
+      if (waited >= BACKUP_BUSY_MS)
+        break;
+      sqlite3_sleep(BACKUP_NAP_MS);
+      waited += BACKUP_NAP_MS;
+      src = SQLITE_OK;
+      continue;
+    }
+    waited = 0;
+    if (++steps % BACKUP_FLUSH_STEPS == 0)
+      backup_flush(fd);
+    if ((src == SQLITE_OK || src == SQLITE_DONE) && progress)
+      stop = progress(ctx, sqlite3_backup_remaining(b),
+                      sqlite3_backup_pagecount(b));
+  } while (src == SQLITE_OK && !stop);
+  sqlite3_backup_finish(b);
+  if (stop)
+    return set_err(s, NB_EINVAL, "backup cancelled");
+  if (src != SQLITE_DONE)
+    return backup_err(s, src == SQLITE_NOMEM ? NB_ENOMEM : NB_EIO,
+                      "copying the pages failed", sqlite3_errstr(src));
+  return NB_OK;
+}
+
+/* Makes the finished copy a rollback-journal database and checks it. */
+static int backup_check(store *s, sqlite3 *dst) {
+  sqlite3_stmt *st = NULL;
+  const char *got;
+  int rc = NB_OK;
+
+  if (sqlite3_prepare_v2(dst, "PRAGMA journal_mode = DELETE", -1, &st, NULL) !=
+          SQLITE_OK ||
+      sqlite3_step(st) != SQLITE_ROW ||
+      sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "delete"))
+    rc = backup_err(s, NB_EIO, "cannot set the copy's journal_mode=DELETE",
+                    sqlite3_errmsg(dst));
+  sqlite3_finalize(st);
+  st = NULL;
+  /* SQLite 3.44 and later also check FTS5 indexes, with the tokenizer. */
+  if (rc == NB_OK && search_register(dst) != NB_OK)
+    rc = set_err(s, NB_EIO, "cannot register the search tokenizer");
+  if (rc == NB_OK && sqlite3_prepare_v2(dst, "PRAGMA integrity_check", -1, &st,
+                                        NULL) != SQLITE_OK)
+    rc = backup_err(s, NB_EIO, "integrity check of the copy failed",
+                    sqlite3_errmsg(dst));
+  if (rc == NB_OK) {
+    if (sqlite3_step(st) != SQLITE_ROW)
+      rc = backup_err(s, NB_EIO, "integrity check of the copy failed",
+                      sqlite3_errmsg(dst));
+    else if (!(got = (const char *)sqlite3_column_text(st, 0)) ||
+             strcmp(got, "ok") != 0)
+      rc = backup_err(s, NB_EIO, "integrity check of the copy failed",
+                      got ? got : "no answer");
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* fsync()s the folder at path; 0 or -1 with errno. */
+static int sync_dir(const char *path) {
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc, e;
+
+  if (fd < 0)
+    return -1;
+  rc = fsync(fd);
+  e = errno;
+  close(fd);
+  errno = e;
+  return rc;
+}
+
+int store_backup(store *s, const char *dest,
+                 int (*progress)(void *ctx, int remaining, int total),
+                 void *ctx) {
+  char tmp[PATH_MAX], dir[PATH_MAX];
+  const char *slash;
+  sqlite3 *dst = NULL;
+  int rc, fd;
+
+  assert(s && dest);
+  if (s->depth > 0)
+    return set_err(s, NB_EINVAL, "backup inside a transaction");
+  if (!*dest || strlen(dest) + sizeof ".tmp-journal" > sizeof tmp)
+    return set_err(s, NB_EINVAL, "backup file name empty or too long");
+  rc = backup_check_dest(s, dest);
+  if (rc != NB_OK)
+    return rc;
+  snprintf(tmp, sizeof tmp, "%s.tmp", dest);
+  backup_remove(tmp); /* left by a backup that was killed */
+  /* Kept open until SQLite has closed the file: closing any descriptor of
+   * a file drops the POSIX locks SQLite holds on it. */
+  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return backup_err(s, NB_EIO, tmp, strerror(errno));
+
+  if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE,
+                      NULL) != SQLITE_OK) {
+    rc = backup_err(s, NB_EIO, tmp, dst ? sqlite3_errmsg(dst) : "no memory");
+    goto fail;
+  }
+  /* A scratch file until renamed: no journal, and synced by us. */
+  if (sqlite3_exec(dst, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF",
+                   NULL, NULL, NULL) != SQLITE_OK) {
+    rc = backup_err(s, NB_EIO, tmp, sqlite3_errmsg(dst));
+    goto fail;
+  }
+  /* One read transaction for the whole copy: every step reads the same
+   * snapshot, so other connections' writes neither block nor restart it
+   * (outside a transaction, each step starts over after any write: a 2 GB
+   * copy with a write every half second never ends). */
+  rc = exec(s, "BEGIN; SELECT count(*) FROM sqlite_schema");
+  if (rc == NB_OK)
+    rc = backup_copy(s, dst, fd, progress, ctx);
+  if (!sqlite3_get_autocommit(s->db))
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  if (rc == NB_OK)
+    rc = backup_check(s, dst);
+  if (rc != NB_OK)
+    goto fail;
+  if (sqlite3_close(dst) != SQLITE_OK) {
+    rc = backup_err(s, NB_EIO, tmp, sqlite3_errmsg(dst));
+    goto fail;
+  }
+  dst = NULL;
+  if (fsync(fd) != 0) {
+    rc = backup_err(s, NB_EIO, tmp, strerror(errno));
+    goto fail;
+  }
+  close(fd);
+  fd = -1;
+  if (rename(tmp, dest) != 0) {
+    rc = backup_err(s, NB_EIO, dest, strerror(errno));
+    goto fail;
+  }
+  /* The rename is durable once the folder is synced. */
+  slash = strrchr(dest, '/');
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - dest) : 1,
+           slash ? (slash == dest ? "/" : dest) : ".");
+  if (sync_dir(dir) != 0)
+    return backup_err(s, NB_EIO, dir, strerror(errno));
+  return NB_OK;
+fail:
+  sqlite3_close(dst);
+  if (fd >= 0)
+    close(fd);
+  backup_remove(tmp);
+  return rc;
+}
+
+/* ---- what imports from WordPress keep ---- */
+
+/* Runs a write of two parameters: ?1 the text t1 or else the integer i1,
+ * ?2 the integer i2. */
+static int run_write(store *s, int id, int64_t i1, const char *t1, int64_t i2) {
+  sqlite3_stmt *st = NULL;
+  int rc = w_begin(s);
+  if (rc != NB_OK)
+    return rc;
+  rc = st_get(s, id, &st);
+  if (rc == NB_OK)
+    rc = t1 ? bind_text(s, st, 1, t1) : bind_i64(s, st, 1, i1);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, i2);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (st)
+    st_done(st);
+  return w_end(s, rc == 0 ? NB_OK : rc);
+}
+
+int store_section_set_parent(store *s, int64_t id, int64_t parent_id) {
+  if (id <= 0 || parent_id < 0 || parent_id == id)
+    return set_err(s, NB_EINVAL, "a section cannot be its own parent");
+  sqlite3_stmt *st = NULL;
+  int rc = w_begin(s);
+  if (rc != NB_OK)
+    return rc;
+  rc = st_get(s, ST_SECTION_PARENT, &st);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, id);
+  if (rc == NB_OK)
+    rc = parent_id
+             ? bind_i64(s, st, 2, parent_id)
+             : (sqlite3_bind_null(st, 2) == SQLITE_OK ? NB_OK : db_err(s));
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (st)
+    st_done(st);
+  if (rc == 0 && sqlite3_changes(s->db) > 0)
+    rc = change_add(s, "sections");
+  return w_end(s, rc == 0 ? NB_OK : rc);
+}
+
+int store_article_set_sticky(store *s, int64_t id, int sticky) {
+  return run_write(s, ST_ARTICLE_STICKY, id, NULL, sticky != 0);
+}
+
+int store_article_set_image(store *s, int64_t id, const char *url) {
+  sqlite3_stmt *st = NULL;
+  int rc = w_begin(s);
+  if (rc != NB_OK)
+    return rc;
+  rc = st_get(s, ST_ARTICLE_IMAGE, &st);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, id);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 2, url ? url : "");
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (st)
+    st_done(st);
+  if (rc == 0)
+    rc = change_add_id(s, "article", id);
+  if (rc == NB_OK)
+    rc = change_add(s, "feeds");
+  return w_end(s, rc);
+}
+
+int store_wp_post_set(store *s, int64_t wp_id, int64_t article_id) {
+  return run_write(s, ST_WP_POST_SET, wp_id, NULL, article_id);
+}
+
+int store_redirect_set(store *s, const char *path, int64_t article_id) {
+  if (!path || !path[0])
+    return set_err(s, NB_EINVAL, "empty redirect path");
+  return run_write(s, ST_REDIRECT_SET, 0, path, article_id);
+}
+
+int store_attachment_set(store *s, int64_t wp_id, const char *url,
+                         const char *title, int64_t article_id) {
+  sqlite3_stmt *st = NULL;
+  int rc = w_begin(s);
+  if (rc != NB_OK)
+    return rc;
+  rc = st_get(s, ST_ATTACHMENT_SET, &st);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, wp_id);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 2, url);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 3, title ? title : "");
+  if (rc == NB_OK)
+    rc = article_id > 0 ? bind_i64(s, st, 4, article_id)
+         : sqlite3_bind_null(st, 4) == SQLITE_OK ? NB_OK
+                                                 : db_err(s);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (st)
+    st_done(st);
+  return w_end(s, rc == 0 ? NB_OK : rc);
+}
+
+/* One integer or text by an integer or text key; NB_ENOTFOUND if none. */
+static int lookup(store *s, arena_t *a, int id, int64_t key, const char *tkey,
+                  int64_t *i, const char **t) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, id, &st);
+  if (rc == NB_OK)
+    rc = tkey ? bind_text(s, st, 1, tkey) : bind_i64(s, st, 1, key);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1) {
+    if (i)
+      *i = sqlite3_column_int64(st, 0);
+    if (t)
+      rc = (*t = col_str(s, a, st, 0)) ? NB_OK : NB_ENOMEM;
+    else
+      rc = NB_OK;
+  } else if (rc == 0) {
+    rc = NB_ENOTFOUND;
+  }
+  if (st)
+    st_done(st);
+  return rc;
+}
+
+int store_wp_post_article(store *s, int64_t wp_id, int64_t *article_id) {
+  return lookup(s, NULL, ST_WP_POST_GET, wp_id, NULL, article_id, NULL);
+}
+
+int store_redirect_get(store *s, const char *path, int64_t *article_id) {
+  return lookup(s, NULL, ST_REDIRECT_GET, 0, path, article_id, NULL);
+}
+
+int store_attachment_url(store *s, arena_t *a, int64_t wp_id,
+                         const char **url) {
+  return lookup(s, a, ST_ATTACHMENT_URL, wp_id, NULL, NULL, url);
+}
+
+int store_user_ensure(store *s, const char *login, const char *email,
+                      int64_t author_id) {
+  sqlite3_stmt *st = NULL;
+  int rc = w_begin(s);
+  if (rc != NB_OK)
+    return rc;
+  rc = st_get(s, ST_USER_ENSURE, &st);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 1, login);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 2, email ? email : "");
+  if (rc == NB_OK)
+    rc = author_id
+             ? bind_i64(s, st, 3, author_id)
+             : (sqlite3_bind_null(st, 3) == SQLITE_OK ? NB_OK : db_err(s));
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 4, nb_now());
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (st)
+    st_done(st);
+  return w_end(s, rc == 0 ? NB_OK : rc);
 }
 
 int store_reindex(store *s, int64_t *indexed) {

@@ -277,9 +277,51 @@ int store_search_untidy(store *s, int *untidy);
  * 'merge' with a negative count), in its own transaction, so a writer
  * waits at most one step. *more is 0 when there was nothing left to do. */
 int store_search_merge(store *s, int64_t pages, int *more);
+/* ---- what imports from WordPress keep (migration 007) ---- */
+/* A section's parent (0: none); records "sections" when it changes. */
+int store_section_set_parent(store *s, int64_t id, int64_t parent_id);
+int store_article_set_sticky(store *s, int64_t id, int sticky);
+/* The lead image; records "article:ID" and "feeds". */
+int store_article_set_image(store *s, int64_t id, const char *url);
+/* The WordPress post ID of an article (for ?p=ID links and re-imports). */
+int store_wp_post_set(store *s, int64_t wp_id, int64_t article_id);
+int store_wp_post_article(store *s, int64_t wp_id, int64_t *article_id);
+/* An old permalink path ("/2021/11/24/slug/") answered with a 301. */
+int store_redirect_set(store *s, const char *path, int64_t article_id);
+int store_redirect_get(store *s, const char *path, int64_t *article_id);
+/* Media kept by URL (article_id 0: none). */
+int store_attachment_set(store *s, int64_t wp_id, const char *url,
+                         const char *title, int64_t article_id);
+int store_attachment_url(store *s, arena_t *a, int64_t wp_id, const char **url);
+/* A newsroom account by login, without a password (set on first login). */
+int store_user_ensure(store *s, const char *login, const char *email,
+                      int64_t author_id);
+
 /* Rebuilds the index from the articles table into one segment (naba
  * reindex). */
 int store_reindex(store *s, int64_t *indexed);
+
+/* ---- backup ---- */
+/* Copies the database into the file dest (naba backup) while the server
+ * keeps reading and writing it. The copy is the database as it was when
+ * the backup began: every step reads one snapshot, which in WAL mode holds
+ * up no writer, and writes made meanwhile (by any connection or process)
+ * are not in it, nor do they restart the copy, so it ends however busy the
+ * site is. Pages go over a megabyte at a time; after each step, progress
+ * (may be NULL) is told how many pages remain of total, and a non-zero
+ * return stops the backup (NB_EINVAL, "backup cancelled").
+ *
+ * The copy is written to dest.tmp (created readable by its owner only: it
+ * holds commenters' e-mail addresses), set to journal_mode=DELETE so it is
+ * one self-contained file, checked with PRAGMA integrity_check, synced and
+ * renamed over dest, and the folder synced: dest is either what it was or
+ * a whole, checked copy. On failure dest.tmp is removed and store_errmsg()
+ * says what failed. NB_EINVAL for a dest that is a folder or this database
+ * itself, that has a -wal or -journal file beside it (a database in use,
+ * whose journal would be replayed into the copy), or inside store_begin(). */
+int store_backup(store *s, const char *dest,
+                 int (*progress)(void *ctx, int remaining, int total),
+                 void *ctx);
 
 /* ---- site settings (key/value; defaults and validation live above) ---- */
 typedef struct {

@@ -42,6 +42,7 @@ struct web_server {
   web_cache *cache;
   FILE *log;
   const char *bypass_cookie;
+  const char *bypass_arg;
   pthread_mutex_t log_lock;
   int64_t log_flushed_us; /* the log is flushed at most once a second */
 };
@@ -256,8 +257,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
   int post = strcmp(method, "POST") == 0;
   int cacheable =
-      !post && !(s->bypass_cookie && MHD_lookup_connection_value(
-                                         c, MHD_COOKIE_KIND, s->bypass_cookie));
+      !post &&
+      !(s->bypass_cookie &&
+        MHD_lookup_connection_value(c, MHD_COOKIE_KIND, s->bypass_cookie)) &&
+      !(s->bypass_arg &&
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, s->bypass_arg));
   enum MHD_Result rc;
   if (cacheable && web_cache_send(s->cache, url, c, &rc, &st->status))
     return rc;
@@ -407,6 +411,7 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
   pthread_mutex_init(&s->jobs_lock, NULL);
   pthread_cond_init(&s->jobs_ready, NULL);
   s->bypass_cookie = cfg->bypass_cookie;
+  s->bypass_arg = cfg->bypass_arg;
   pthread_mutex_init(&s->log_lock, NULL);
   s->cache =
       web_cache_new(cfg->cache_bytes ? cfg->cache_bytes : (size_t)64 << 20);

@@ -114,6 +114,9 @@ typedef struct {
   /* Requests carrying this cookie skip the cache lookup: the handler may
    * show them something personal. NULL: none. */
   const char *bypass_cookie;
+  /* Requests with this query argument skip the page cache (NULL: none);
+   * the site answers them itself (WordPress's /?p=ID short links). */
+  const char *bypass_arg;
 } web_config;
 
 typedef struct web_server web_server;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -2081,6 +2082,234 @@ search_index_is_filled_when_003_applies_to_old_articles(void **state) {
   arena_free(&old.a);
 }
 
+/* ---- backup ---- */
+
+/* dir/name into out. */
+static const char *in_dir(fixture *f, const char *name, char *out, size_t n) {
+  snprintf(out, n, "%s/%s", f->dir, name);
+  return out;
+}
+
+static int exists(const char *path) {
+  return access(path, F_OK) == 0;
+}
+
+/* Articles and comments, published, in a store. */
+static void some_articles_with_comments(store *s, int n) {
+  char title[32];
+
+  for (int i = 0; i < n; i++) {
+    snprintf(title, sizeof title, "خبر %d", i);
+    int64_t art = commentable(s, title);
+    store_comment c = comment(art, title, STORE_COMMENT_APPROVED, 0);
+    add(s, &c);
+  }
+}
+
+static void
+backup_opens_as_a_store_with_the_same_articles_and_comments(void **state) {
+  fixture *f = *state;
+  char copy[400], tmp[420], err[256];
+  store *b = NULL;
+  struct stat st;
+  int64_t n = -1;
+
+  some_articles_with_comments(f->s, 5);
+  in_dir(f, "copy.db", copy, sizeof copy);
+  assert_int_equal(store_backup(f->s, copy, NULL, NULL), NB_OK);
+  snprintf(tmp, sizeof tmp, "%s.tmp", copy);
+  assert_false(exists(tmp));
+
+  /* One self-contained file, whole, that only its owner can read. */
+  assert_int_equal(sql_i64(copy, "SELECT count(*) FROM pragma_journal_mode "
+                                 "WHERE journal_mode = 'delete'"),
+                   1);
+  assert_int_equal(sql_i64(copy, "SELECT count(*) FROM pragma_integrity_check"
+                                 " WHERE integrity_check = 'ok'"),
+                   1);
+  assert_int_equal(stat(copy, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+
+  assert_int_equal(store_open(copy, 1, &b, err, sizeof err), NB_OK);
+  assert_int_equal(store_articles_count(b, 0, &n), NB_OK);
+  assert_int_equal(n, 5);
+  assert_int_equal(n, count(f->s, 0));
+  assert_int_equal(sql_i64(copy, "SELECT count(*) FROM comments"), 5);
+  assert_int_equal(sql_i64(copy, "SELECT count(*) FROM comments"),
+                   sql_i64(f->path, "SELECT count(*) FROM comments"));
+  store_close(b);
+}
+
+static void backup_over_an_existing_file_replaces_it(void **state) {
+  fixture *f = *state;
+  char copy[400], p[420];
+  FILE *fp;
+
+  in_dir(f, "copy.db", copy, sizeof copy);
+  fp = fopen(copy, "w");
+  assert_non_null(fp);
+  fputs("yesterday's backup", fp);
+  fclose(fp);
+  /* Left by a backup that was killed: removed, never replayed. */
+  snprintf(p, sizeof p, "%s.tmp", copy);
+  sql_exec(p, "CREATE TABLE junk (x)");
+  snprintf(p, sizeof p, "%s.tmp-journal", copy);
+  fp = fopen(p, "w");
+  assert_non_null(fp);
+  fputs("not a journal", fp);
+  fclose(fp);
+
+  some_articles_with_comments(f->s, 2);
+  assert_int_equal(store_backup(f->s, copy, NULL, NULL), NB_OK);
+  assert_int_equal(sql_i64(copy, "SELECT count(*) FROM articles"), 2);
+  assert_int_equal(sql_i64(copy, "SELECT count(*) FROM sqlite_schema WHERE "
+                                 "name = 'junk'"),
+                   0);
+  some_articles_with_comments(f->s, 1);
+  assert_int_equal(store_backup(f->s, copy, NULL, NULL), NB_OK);
+  assert_int_equal(sql_i64(copy, "SELECT count(*) FROM articles"), 3);
+  snprintf(p, sizeof p, "%s.tmp", copy);
+  assert_false(exists(p));
+  snprintf(p, sizeof p, "%s.tmp-journal", copy);
+  assert_false(exists(p));
+}
+
+static void
+backup_to_a_folder_or_an_unwritable_path_fails_and_leaves_no_tmp(void **state) {
+  fixture *f = *state;
+  char p[400], tmp[420];
+  FILE *fp;
+
+  some_articles_with_comments(f->s, 1);
+  assert_int_equal(store_backup(f->s, f->dir, NULL, NULL), NB_EINVAL);
+  assert_non_null(strstr(store_errmsg(f->s), "is a directory"));
+  snprintf(tmp, sizeof tmp, "%s.tmp", f->dir);
+  assert_false(exists(tmp));
+
+  /* No such folder, and a file where a folder should be. */
+  in_dir(f, "missing/copy.db", p, sizeof p);
+  assert_int_equal(store_backup(f->s, p, NULL, NULL), NB_EIO);
+  assert_non_null(strstr(store_errmsg(f->s), "copy.db.tmp: "));
+  in_dir(f, "naba.db/copy.db", p, sizeof p);
+  assert_int_equal(store_backup(f->s, p, NULL, NULL), NB_EIO);
+  assert_non_null(strstr(store_errmsg(f->s), "Not a directory"));
+
+  /* The database itself, and a database in use. */
+  assert_int_equal(store_backup(f->s, f->path, NULL, NULL), NB_EINVAL);
+  assert_non_null(strstr(store_errmsg(f->s), "being backed up"));
+  in_dir(f, "other.db-wal", p, sizeof p);
+  fp = fopen(p, "w");
+  assert_non_null(fp);
+  fclose(fp);
+  in_dir(f, "other.db", p, sizeof p);
+  assert_int_equal(store_backup(f->s, p, NULL, NULL), NB_EINVAL);
+  assert_non_null(strstr(store_errmsg(f->s), "other.db-wal: exists"));
+  assert_false(exists(p));
+  snprintf(tmp, sizeof tmp, "%s.tmp", p);
+  assert_false(exists(tmp));
+
+  /* The store is still usable. */
+  some_articles_with_comments(f->s, 1);
+  assert_int_equal(count(f->s, 0), 2);
+}
+
+typedef struct {
+  int calls;
+  int last_remaining;
+  int total;
+  int stop_at;     /* return 1 on this call (1-based); 0: never */
+  store *writer;   /* when set, saves an article on every call */
+  int64_t section; /* of those articles */
+} progress_log;
+
+static int log_progress(void *ctx, int remaining, int total) {
+  progress_log *l = ctx;
+
+  /* Never restarted: the pages left only go down. */
+  assert_true(total > 0);
+  assert_true(remaining >= 0 && remaining < total);
+  if (l->calls > 0) {
+    assert_int_equal(total, l->total);
+    assert_true(remaining < l->last_remaining);
+  }
+  l->calls++;
+  l->last_remaining = remaining;
+  l->total = total;
+  if (l->writer) {
+    store_article a = article(l->section, "كتب أثناء النسخ", nb_now() - 60);
+    save(l->writer, &a, NULL);
+  }
+  return l->calls == l->stop_at;
+}
+
+static void progress_is_told_and_stopping_it_leaves_no_file(void **state) {
+  fixture *f = *state;
+  char copy[400], tmp[420];
+  progress_log l = {0};
+  FILE *fp;
+
+  some_articles_with_comments(f->s, 3);
+  in_dir(f, "copy.db", copy, sizeof copy);
+  snprintf(tmp, sizeof tmp, "%s.tmp", copy);
+  assert_int_equal(store_backup(f->s, copy, log_progress, &l), NB_OK);
+  assert_true(l.calls >= 1);
+  assert_int_equal(l.last_remaining, 0);
+  assert_int_equal(l.total, sql_i64(copy, "PRAGMA page_count"));
+
+  /* Stopped: the earlier copy stays as it was, and no .tmp is left. */
+  fp = fopen(copy, "w");
+  assert_non_null(fp);
+  fputs("keep me", fp);
+  fclose(fp);
+  l = (progress_log){.stop_at = 1};
+  assert_int_equal(store_backup(f->s, copy, log_progress, &l), NB_EINVAL);
+  assert_int_equal(l.calls, 1);
+  assert_string_equal(store_errmsg(f->s), "backup cancelled");
+  assert_false(exists(tmp));
+  fp = fopen(copy, "r");
+  assert_non_null(fp);
+  char got[16] = "";
+  assert_non_null(fgets(got, sizeof got, fp));
+  fclose(fp);
+  assert_string_equal(got, "keep me");
+  unlink(copy);
+  l = (progress_log){.stop_at = 1};
+  assert_int_equal(store_backup(f->s, copy, log_progress, &l), NB_EINVAL);
+  assert_false(exists(copy));
+  assert_false(exists(tmp));
+}
+
+static void
+writes_during_a_backup_neither_restart_it_nor_get_into_the_copy(void **state) {
+  fixture *f = *state;
+  char copy[400], err[256];
+  progress_log l = {0};
+  int64_t before;
+
+  /* Four megabytes: several steps of 256 pages. */
+  sql_exec(f->path, "CREATE TABLE filler (x);"
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+                    " FROM n WHERE i < 1000)"
+                    " INSERT INTO filler SELECT randomblob(4000) FROM n");
+  some_articles_with_comments(f->s, 2);
+  before = count(f->s, 0);
+  /* Another connection, as the server's would be, writes between steps. */
+  assert_int_equal(store_open(f->path, 0, &l.writer, err, sizeof err), NB_OK);
+  l.section = section(l.writer, "عاجل", "عاجل");
+  in_dir(f, "copy.db", copy, sizeof copy);
+  assert_int_equal(store_backup(f->s, copy, log_progress, &l), NB_OK);
+  store_close(l.writer);
+
+  assert_true(l.calls >= 4);
+  assert_int_equal(l.calls, (l.total + 255) / 256);
+  /* The copy is the database as it was when the backup began. */
+  assert_int_equal(sql_i64(copy, "SELECT count(*) FROM articles"), before);
+  assert_int_equal(count(f->s, 0), before + l.calls);
+  assert_int_equal(sql_i64(copy, "SELECT count(*) FROM pragma_integrity_check"
+                                 " WHERE integrity_check = 'ok'"),
+                   1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -2147,6 +2376,11 @@ int main(void) {
       T(tags_and_lists_follow_articles),
       T(a_bare_prefix_letter_goes_only_when_the_rest_is_known),
       T(search_index_is_filled_when_003_applies_to_old_articles),
+      T(backup_opens_as_a_store_with_the_same_articles_and_comments),
+      T(backup_over_an_existing_file_replaces_it),
+      T(backup_to_a_folder_or_an_unwritable_path_fails_and_leaves_no_tmp),
+      T(progress_is_told_and_stopping_it_leaves_no_file),
+      T(writes_during_a_backup_neither_restart_it_nor_get_into_the_copy),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

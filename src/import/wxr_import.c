@@ -1,0 +1,609 @@
+/* wxr_import.c: a WordPress export into the store.
+ *
+ * imp_wxr_read() streams the file; each author becomes an author (and a
+ * user without a password), each category a section (nested ones keep
+ * their parent), each tag a tag, each post an article with its tags,
+ * sticky flag, comments (threaded; pingbacks and trackbacks skipped),
+ * WordPress ID and old permalink, each attachment a kept URL. Items are
+ * written in transactions of o->batch: a failure undoes the batch it
+ * happened in and nothing after it, so no article is ever half written.
+ * Running the same export again updates what it wrote (source keys). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "arabic/arabic.h"
+#include "import/import.h"
+#include "import/internal.h"
+#include "search/search.h"
+
+#define DEFAULT_BATCH 500
+#define UNTITLED "بلا عنوان"
+
+typedef struct {
+  char *slug; /* the WordPress slug, as in the file */
+  int64_t id;
+} slug_id;
+
+typedef struct {
+  slug_id *v;
+  size_t n, cap;
+} slug_map;
+
+typedef struct {
+  int64_t article_id, thumbnail;
+} thumb;
+
+typedef struct {
+  store *s;
+  const imp_wxr_opts *o;
+  imp_wxr_report *r;
+  char *err;
+  size_t errlen;
+  int in_tx;
+  int64_t in_batch;
+  char *base; /* base_blog_url: source keys and old link paths */
+  slug_map authors, sections, tags, parents; /* parents: section -> slug */
+  thumb *thumbs;
+  size_t nthumbs, cap_thumbs;
+  unsigned char key[32]; /* the site secret: avatars */
+  int have_key;
+} importer;
+
+static int failf(importer *im, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int failf(importer *im, int rc, const char *fmt, ...) {
+  va_list ap;
+  if (im->err && im->errlen && !im->err[0]) {
+    va_start(ap, fmt);
+    vsnprintf(im->err, im->errlen, fmt, ap);
+    va_end(ap);
+  }
+  return rc;
+}
+
+/* ---- small maps (a site has tens to thousands of terms) ---- */
+
+static int map_put(slug_map *m, const char *slug, int64_t id) {
+  if (m->n == m->cap) {
+    size_t ncap = m->cap ? m->cap * 2 : 32;
+    slug_id *v = realloc(m->v, ncap * sizeof *v);
+    if (!v)
+      return NB_ENOMEM;
+    m->v = v;
+    m->cap = ncap;
+  }
+  m->v[m->n].slug = strdup(slug);
+  if (!m->v[m->n].slug)
+    return NB_ENOMEM;
+  m->v[m->n++].id = id;
+  return NB_OK;
+}
+
+static int64_t map_get(const slug_map *m, const char *slug) {
+  for (size_t i = m->n; i-- > 0;)
+    if (strcmp(m->v[i].slug, slug) == 0)
+      return m->v[i].id;
+  return 0;
+}
+
+static void map_free(slug_map *m) {
+  for (size_t i = 0; i < m->n; i++)
+    free(m->v[i].slug);
+  free(m->v);
+}
+
+/* ---- text ---- */
+
+/* WordPress slugs of Arabic words are percent-encoded ("%d8%a7..."). */
+static void percent_decode(const char *s, buf_t *out) {
+  for (size_t i = 0; s[i]; i++) {
+    unsigned v;
+    if (s[i] == '%' && sscanf(s + i + 1, "%2x", &v) == 1 &&
+        strchr("0123456789abcdefABCDEF", s[i + 1]) &&
+        strchr("0123456789abcdefABCDEF", s[i + 2])) {
+      buf_putc(out, (char)v);
+      i += 2;
+    } else {
+      buf_putc(out, s[i]);
+    }
+  }
+}
+
+/* "2008-09-02 10:30:00" as UTC; 0 for WordPress's "0000-00-00 00:00:00"
+ * (drafts) or anything else. */
+static int64_t wp_date(const char *d) {
+  struct tm tm = {0};
+  if (sscanf(d, "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+             &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6 ||
+      tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12)
+    return 0;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  time_t t = timegm(&tm);
+  return t > 0 ? (int64_t)t : 0;
+}
+
+/* RFC 822 pubDate with its offset ("Tue, 02 Sep 2008 10:30:00 +0000"). */
+static int64_t rfc822_date(const char *d) {
+  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  char mon[4] = "";
+  int sign = 1, off = 0;
+  char zone[8] = "";
+  struct tm tm = {0};
+  const char *p = strchr(d, ',');
+  if (sscanf(p ? p + 1 : d, "%d %3s %d %d:%d:%d %7s", &tm.tm_mday, mon,
+             &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, zone) < 6)
+    return 0;
+  const char *m = strstr(months, mon);
+  if (!m || mon[0] == '\0' || tm.tm_year < 1970)
+    return 0;
+  tm.tm_mon = (int)(m - months) / 3;
+  tm.tm_year -= 1900;
+  if ((zone[0] == '+' || zone[0] == '-') && strlen(zone) == 5) {
+    sign = zone[0] == '-' ? -1 : 1;
+    off = ((zone[1] - '0') * 10 + (zone[2] - '0')) * 3600 +
+          ((zone[3] - '0') * 10 + (zone[4] - '0')) * 60;
+  }
+  time_t t = timegm(&tm);
+  return t > 0 ? (int64_t)t - sign * off : 0;
+}
+
+/* The post's publication time: the UTC field, else the RFC 822 one with
+ * its offset, else the local one taken as UTC. */
+static int64_t post_time(const imp_wxr_item *it) {
+  int64_t t = wp_date(it->date_gmt);
+  if (!t)
+    t = rfc822_date(it->pub_date);
+  if (!t)
+    t = wp_date(it->date);
+  return t;
+}
+
+/* The path of an old link on the exported site ("/2008/09/02/slug/"),
+ * percent-decoded as the server sees requests; "" when it is not a link
+ * of that site or has no path. */
+static void old_path(const importer *im, const char *link, buf_t *out) {
+  const char *p = link;
+  size_t nb = im->base ? strlen(im->base) : 0;
+  if (nb && strncmp(link, im->base, nb) == 0)
+    p = link + nb;
+  else if ((p = strstr(link, "://")) != NULL)
+    p = strchr(p + 3, '/');
+  if (!p || *p != '/')
+    return;
+  const char *q = strpbrk(p, "?#");
+  size_t n = q ? (size_t)(q - p) : strlen(p);
+  if (n < 2)
+    return; /* "/?p=ID" links are answered from wp_posts, not as "/" */
+  buf_t raw = {0};
+  buf_append(&raw, p, n);
+  percent_decode(raw.data ? raw.data : "", out);
+  buf_free(&raw);
+}
+
+/* ---- batches ---- */
+
+static int batch_step(importer *im) {
+  int rc = NB_OK;
+  if (!im->in_tx) {
+    rc = store_begin(im->s);
+    im->in_tx = rc == NB_OK;
+    im->in_batch = 0;
+    return rc;
+  }
+  if (++im->in_batch >= (im->o->batch > 0 ? im->o->batch : DEFAULT_BATCH) &&
+      !im->o->dry_run) {
+    rc = store_commit(im->s);
+    im->in_tx = 0;
+    if (rc == NB_OK && im->o->progress)
+      im->o->progress(im->o->ctx, im->r);
+    if (rc == NB_OK)
+      rc = batch_step(im);
+  }
+  return rc;
+}
+
+/* ---- callbacks ---- */
+
+static int on_site(void *ctx, const imp_wxr_site *s) {
+  importer *im = ctx;
+  const char *b = s->base_blog_url[0] ? s->base_blog_url : s->link;
+  size_t n = strlen(b);
+  while (n > 0 && b[n - 1] == '/')
+    n--;
+  im->base = strndup(b, n);
+  if (!im->base)
+    return NB_ENOMEM;
+  return batch_step(im);
+}
+
+static int on_author(void *ctx, const imp_wxr_author *a) {
+  importer *im = ctx;
+  const char *name = a->display_name[0] ? a->display_name : a->login;
+  int64_t id = 0;
+  if (!a->login[0] || !name[0])
+    return NB_OK;
+  int rc = imp_ensure_named(im->s, IMP_NAMED_AUTHOR, name, a->login, &id);
+  if (rc == NB_OK)
+    rc = store_user_ensure(im->s, a->login, a->email, id);
+  if (rc == NB_OK)
+    rc = map_put(&im->authors, a->login, id);
+  if (rc != NB_OK)
+    return failf(im, rc, "author %s: %s", a->login, store_errmsg(im->s));
+  im->r->authors++;
+  return NB_OK;
+}
+
+/* A category's section, made when first seen. */
+static int section_for(importer *im, const char *slug, const char *name,
+                       int64_t *id) {
+  buf_t dec = {0};
+  *id = map_get(&im->sections, slug);
+  if (*id)
+    return NB_OK;
+  percent_decode(slug, &dec);
+  int rc = imp_ensure_named(im->s, IMP_NAMED_SECTION, name[0] ? name : slug,
+                            dec.data, id);
+  buf_free(&dec);
+  if (rc == NB_OK)
+    rc = map_put(&im->sections, slug, *id);
+  if (rc == NB_OK)
+    im->r->sections++;
+  return rc;
+}
+
+static int tag_for(importer *im, const char *slug, const char *name,
+                   int64_t *id) {
+  buf_t dec = {0};
+  *id = map_get(&im->tags, slug);
+  if (*id)
+    return NB_OK;
+  percent_decode(slug, &dec);
+  int rc = imp_ensure_named(im->s, IMP_NAMED_TAG, name[0] ? name : slug,
+                            dec.data, id);
+  buf_free(&dec);
+  if (rc == NB_OK)
+    rc = map_put(&im->tags, slug, *id);
+  if (rc == NB_OK)
+    im->r->tags++;
+  return rc;
+}
+
+static int on_term(void *ctx, const imp_wxr_term *t) {
+  importer *im = ctx;
+  int64_t id;
+  int rc = NB_OK;
+  if (!t->slug[0] && !t->name[0])
+    return NB_OK;
+  const char *slug = t->slug[0] ? t->slug : t->name;
+  if (strcmp(t->taxonomy, "category") == 0) {
+    rc = section_for(im, slug, t->name, &id);
+    /* the parent may come later: linked at the end */
+    if (rc == NB_OK && t->parent[0])
+      rc = map_put(&im->parents, t->parent, id);
+  } else if (strcmp(t->taxonomy, "post_tag") == 0) {
+    rc = tag_for(im, slug, t->name, &id);
+  }
+  if (rc != NB_OK)
+    return failf(im, rc, "term %s: %s", slug, store_errmsg(im->s));
+  return NB_OK;
+}
+
+static void avatar_key(importer *im, const char *email, char out[33]) {
+  unsigned char h[16];
+  buf_t l = {0};
+  for (const char *p = email; *p; p++)
+    buf_putc(&l, (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+  crypto_generichash(h, sizeof h, (const unsigned char *)(l.data ? l.data : ""),
+                     l.len, im->have_key ? im->key : NULL,
+                     im->have_key ? sizeof im->key : 0);
+  sodium_bin2hex(out, 33, h, sizeof h);
+  buf_free(&l);
+}
+
+static int import_comments(importer *im, const imp_wxr_item *it,
+                           int64_t article_id) {
+  size_t n = it->ncomments;
+  int64_t *ids = calloc(n ? n : 1, sizeof *ids); /* naba id, 0: not yet */
+  char *done = calloc(n ? n : 1, 1);
+  int rc = ids && done ? NB_OK : NB_ENOMEM, progress = 1;
+  /* Parents first: passes until nothing more can go in; a reply whose
+   * parent is missing goes in at the top level. */
+  for (int last = 0; rc == NB_OK && progress;) {
+    progress = 0;
+    for (size_t i = 0; rc == NB_OK && i < n; i++) {
+      const imp_wxr_comment *c = &it->comments[i];
+      if (done[i])
+        continue;
+      if (strcmp(c->type, "pingback") == 0 ||
+          strcmp(c->type, "trackback") == 0 ||
+          strcmp(c->approved, "trash") == 0 || !c->content[0]) {
+        done[i] = 1;
+        im->r->comments_skipped++;
+        continue;
+      }
+      int64_t parent = 0;
+      if (c->parent) {
+        size_t k = 0;
+        while (k < n && it->comments[k].id != c->parent)
+          k++;
+        if (k < n && !done[k] && !last)
+          continue; /* its parent first */
+        parent = k < n ? ids[k] : 0;
+      }
+      buf_t body = {0};
+      search_text_from_html(c->content, strlen(c->content), &body);
+      char key[48], avatar[33];
+      snprintf(key, sizeof key, "wxr:%lld", (long long)c->id);
+      avatar_key(im, c->email, avatar);
+      int64_t when = wp_date(c->date_gmt);
+      store_comment m = {
+          .article_id = article_id,
+          .parent_id = parent,
+          .author_name = c->author[0] ? c->author : "—",
+          .author_email = c->email,
+          .author_url = c->url,
+          .body = body.data ? body.data : "",
+          .status = strcmp(c->approved, "1") == 0      ? STORE_COMMENT_APPROVED
+                    : strcmp(c->approved, "spam") == 0 ? STORE_COMMENT_SPAM
+                                                       : STORE_COMMENT_PENDING,
+          .created_at = when ? when : wp_date(c->date),
+          .avatar_key = avatar,
+          .client = c->ip,
+      };
+      int created = 0;
+      if (!body.len)
+        im->r->comments_skipped++;
+      else if ((rc = store_comment_add(im->s, &m, key, &created)) == NB_OK)
+        im->r->comments++;
+      buf_free(&body);
+      ids[i] = m.id;
+      done[i] = 1;
+      progress = 1;
+    }
+    if (!progress && !last) {
+      last = 1; /* what is left has parents that never came */
+      progress = 1;
+    }
+  }
+  free(ids);
+  free(done);
+  return rc;
+}
+
+static int import_post(importer *im, const imp_wxr_item *it) {
+  store *s = im->s;
+  buf_t body = {0}, summary = {0}, text = {0}, slug = {0}, path = {0};
+  char key[600];
+  int64_t section_id = 0, author_id = 0;
+  int64_t *tag_ids = calloc(it->nterms + 1, sizeof *tag_ids);
+  size_t ntags = 0;
+  int rc = tag_ids ? NB_OK : NB_ENOMEM, created = 0;
+
+  /* The first category is the section; more categories and the tags
+   * become tags. */
+  for (size_t i = 0; rc == NB_OK && i < it->nterms; i++) {
+    const imp_wxr_term *t = &it->terms[i];
+    const char *tslug = t->slug[0] ? t->slug : t->name;
+    int64_t id;
+    if (strcmp(t->taxonomy, "category") == 0 && !section_id)
+      rc = section_for(im, tslug, t->name, &section_id);
+    else if (strcmp(t->taxonomy, "category") == 0 ||
+             strcmp(t->taxonomy, "post_tag") == 0) {
+      rc = tag_for(im, tslug, t->name, &id);
+      if (rc == NB_OK)
+        tag_ids[ntags++] = id;
+    }
+  }
+  if (rc == NB_OK && !section_id)
+    rc = section_for(im, "uncategorized", "غير مصنف", &section_id);
+  author_id = map_get(&im->authors, it->creator);
+
+  if (rc == NB_OK) {
+    rc = imp_html_sanitize(it->content, strlen(it->content), &body);
+    if (rc != NB_OK) {
+      /* a body over the size limit or not UTF-8: counted, the import
+       * goes on */
+      buf_free(&body);
+      free(tag_ids);
+      im->r->skipped_html++;
+      return NB_OK;
+    }
+  }
+  search_text_from_html(it->excerpt[0] ? it->excerpt
+                                       : (body.data ? body.data : ""),
+                        it->excerpt[0] ? strlen(it->excerpt) : body.len, &text);
+  const char *nl = text.data ? strchr(text.data, '\n') : NULL;
+  imp_summary_of(text.data ? text.data : "",
+                 nl ? (size_t)(nl - text.data) : text.len, &summary);
+  percent_decode(it->slug, &path);
+  const char *title = it->title[0] ? it->title : UNTITLED;
+  if (ar_slug(path.len ? path.data : title, path.len ? path.len : strlen(title),
+              AR_SLUG_MAX, &slug) != NB_OK) {
+    buf_reset(&slug);
+    buf_printf(&slug, "post-%lld", (long long)it->id);
+  }
+  snprintf(key, sizeof key, "wxr:%.500s#%lld", im->base ? im->base : "",
+           (long long)it->id);
+  int64_t when = post_time(it);
+  store_article art = {
+      .section_id = section_id,
+      .author_id = author_id,
+      .title = title,
+      .slug = slug.data,
+      .summary = summary.data ? summary.data : "",
+      .body_html = body.data ? body.data : "",
+      .image_url = "",
+      .published_at = when,
+      .updated_at = when,
+      .status = strcmp(it->status, "publish") == 0 ||
+                        strcmp(it->status, "future") == 0
+                    ? STORE_PUBLISHED
+                    : STORE_DRAFT,
+  };
+  if (rc == NB_OK && (body.oom || summary.oom || slug.oom))
+    rc = NB_ENOMEM;
+  if (rc == NB_OK)
+    rc = store_article_save(s, &art, key, &created);
+  if (rc == NB_OK)
+    rc = store_article_tags_set(s, art.id, tag_ids, ntags);
+  if (rc == NB_OK && it->sticky)
+    rc = store_article_set_sticky(s, art.id, 1);
+  if (rc == NB_OK)
+    rc = store_wp_post_set(s, it->id, art.id);
+  buf_reset(&path);
+  old_path(im, it->link, &path);
+  if (rc == NB_OK && path.len > 0) {
+    rc = store_redirect_set(s, path.data, art.id);
+    im->r->redirects += rc == NB_OK;
+  }
+  if (rc == NB_OK)
+    rc = import_comments(im, it, art.id);
+  if (rc == NB_OK && it->thumbnail_id > 0) {
+    if (im->nthumbs == im->cap_thumbs) {
+      size_t ncap = im->cap_thumbs ? im->cap_thumbs * 2 : 64;
+      thumb *t = realloc(im->thumbs, ncap * sizeof *t);
+      rc = t ? NB_OK : NB_ENOMEM;
+      if (t) {
+        im->thumbs = t;
+        im->cap_thumbs = ncap;
+      }
+    }
+    if (rc == NB_OK)
+      im->thumbs[im->nthumbs++] = (thumb){art.id, it->thumbnail_id};
+  }
+  if (rc == NB_OK) {
+    im->r->posts++;
+    im->r->created += created;
+    im->r->updated += !created;
+  } else {
+    failf(im, rc, "post %lld (\"%.80s\"): %s", (long long)it->id, title,
+          store_errmsg(s));
+  }
+  buf_free(&body);
+  buf_free(&summary);
+  buf_free(&text);
+  buf_free(&slug);
+  buf_free(&path);
+  free(tag_ids);
+  return rc;
+}
+
+static int on_item(void *ctx, const imp_wxr_item *it) {
+  importer *im = ctx;
+  int rc = NB_OK;
+  if (strcmp(it->type, "post") == 0) {
+    if (strcmp(it->status, "trash") == 0 ||
+        strcmp(it->status, "auto-draft") == 0) {
+      im->r->skipped++;
+      return NB_OK;
+    }
+    rc = import_post(im, it);
+  } else if (strcmp(it->type, "attachment") == 0 && it->attachment_url[0]) {
+    int64_t parent = 0;
+    if (it->parent)
+      store_wp_post_article(im->s, it->parent, &parent);
+    rc = store_attachment_set(im->s, it->id, it->attachment_url, it->title,
+                              parent);
+    im->r->attachments += rc == NB_OK;
+    if (rc != NB_OK)
+      return failf(im, rc, "attachment %lld: %s", (long long)it->id,
+                   store_errmsg(im->s));
+  } else if (strcmp(it->type, "page") == 0) {
+    im->r->pages_skipped++;
+  } else {
+    im->r->skipped++;
+  }
+  if (rc == NB_OK)
+    rc = batch_step(im);
+  return rc;
+}
+
+/* After the file: parents of sections and the lead images, which may come
+ * after the items that name them. */
+static int finish(importer *im) {
+  int rc = NB_OK;
+  for (size_t i = 0; rc == NB_OK && i < im->parents.n; i++) {
+    int64_t parent = map_get(&im->sections, im->parents.v[i].slug);
+    if (parent && parent != im->parents.v[i].id)
+      rc = store_section_set_parent(im->s, im->parents.v[i].id, parent);
+  }
+  for (size_t i = 0; rc == NB_OK && i < im->nthumbs; i++) {
+    arena_t a = {0};
+    const char *url = NULL;
+    if (store_attachment_url(im->s, &a, im->thumbs[i].thumbnail, &url) ==
+            NB_OK &&
+        url)
+      rc = store_article_set_image(im->s, im->thumbs[i].article_id, url);
+    arena_free(&a);
+  }
+  if (rc != NB_OK)
+    failf(im, rc, "finishing: %s", store_errmsg(im->s));
+  return rc;
+}
+
+/* The site's secret, which keys comment avatars; made as site.c makes it
+ * when the database has none yet. */
+static int load_key(importer *im) {
+  arena_t a = {0};
+  const char *hex = NULL;
+  size_t n = 0;
+  int rc = store_setting_get(im->s, &a, "secret", &hex);
+  if (rc == NB_OK && hex &&
+      sodium_hex2bin(im->key, sizeof im->key, hex, strlen(hex), NULL, &n,
+                     NULL) == 0 &&
+      n == sizeof im->key) {
+    im->have_key = 1;
+  } else if (rc == NB_OK) {
+    char fresh[2 * sizeof im->key + 1];
+    randombytes_buf(im->key, sizeof im->key);
+    sodium_bin2hex(fresh, sizeof fresh, im->key, sizeof im->key);
+    rc = store_setting_set(im->s, "secret", fresh);
+    im->have_key = rc == NB_OK;
+  }
+  arena_free(&a);
+  return rc;
+}
+
+int imp_wxr_import(store *s, const char *path, const imp_wxr_opts *o,
+                   imp_wxr_report *r, char *err, size_t errlen) {
+  static const imp_wxr_opts none = {0};
+  importer im = {
+      .s = s, .o = o ? o : &none, .r = r, .err = err, .errlen = errlen};
+  memset(r, 0, sizeof *r);
+  if (err && errlen)
+    err[0] = '\0';
+  if (sodium_init() < 0)
+    return failf(&im, NB_EIO, "libsodium cannot start");
+  int rc = load_key(&im);
+  if (rc != NB_OK)
+    return failf(&im, rc, "cannot read the site secret: %s", store_errmsg(s));
+  imp_wxr_handler h = {&im, on_site, on_author, on_term, on_item};
+  char why[400] = "";
+  rc = imp_wxr_read(path, &h, why, sizeof why);
+  if (rc == NB_OK)
+    rc = finish(&im);
+  if (rc != NB_OK && why[0] && !(err && err[0]))
+    failf(&im, rc, "%s", why);
+  if (im.in_tx) {
+    int end =
+        rc == NB_OK && !im.o->dry_run ? store_commit(s) : store_rollback(s);
+    if (rc == NB_OK && end != NB_OK)
+      rc = failf(&im, end, "cannot commit: %s", store_errmsg(s));
+  }
+  if (rc == NB_OK && im.o->progress)
+    im.o->progress(im.o->ctx, r);
+  free(im.base);
+  map_free(&im.authors);
+  map_free(&im.sections);
+  map_free(&im.tags);
+  map_free(&im.parents);
+  free(im.thumbs);
+  return rc;
+}

@@ -1,0 +1,240 @@
+/* HTTP and CLI tests of `naba import wxr` with WordPress's theme unit test
+ * export (read from ../shared): what it brings in, the old links it keeps
+ * answering with 301, running it twice, a dry run, and broken files that
+ * stop with a reason and leave the database as it was. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define THEME_DATA                                                             \
+  NABA_SHARED_DIR "/testdata/wxr/themeunittestdata.wordpress.xml"
+
+static int64_t sql_i64(const char *sql) {
+  sqlite3 *h;
+  sqlite3_stmt *st;
+  int64_t v = -1;
+  assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
+                   SQLITE_OK);
+  if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+  if (sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+static int import(const char *file, int dry, buf_t *out) {
+  const char *args[] = {
+      "import", "wxr", "--db", db, file, dry ? "--dry-run" : NULL, NULL};
+  return naba(out, args);
+}
+
+static int imported_setup(void **state) {
+  int rc = setup(state);
+  buf_t out = {0};
+  if (import(THEME_DATA, 0, &out) != 0)
+    fail_msg("import failed: %s", out.data);
+  buf_free(&out);
+  return rc;
+}
+
+#define ARTICLES "SELECT count(*) FROM articles"
+
+static void the_export_comes_in_whole(void **s) {
+  (void)s;
+  /* 58 posts, the seed article besides */
+  assert_int_equal(sql_i64(ARTICLES), 59);
+  assert_int_equal(sql_i64("SELECT count(*) FROM wp_posts"), 58);
+  /* drafts stay drafts; the scheduled one waits for its date */
+  assert_int_equal(sql_i64("SELECT count(*) FROM articles a JOIN wp_posts w"
+                           " ON w.article_id = a.id WHERE a.status = 0"),
+                   1);
+  assert_int_equal(sql_i64("SELECT count(*) FROM articles a JOIN wp_posts w"
+                           " ON w.article_id = a.id WHERE w.wp_id = 1153 AND"
+                           " a.status = 1 AND a.published_at ="
+                           " unixepoch('2030-01-01 19:00:18')"),
+                   1);
+  assert_int_equal(sql_i64("SELECT sticky FROM articles a JOIN wp_posts w"
+                           " ON w.article_id = a.id WHERE w.wp_id = 1241"),
+                   1);
+  assert_int_equal(sql_i64("SELECT count(*) FROM articles WHERE sticky = 1"),
+                   1);
+  /* nested categories keep their parent; tags; authors and their users,
+   * who have no password */
+  assert_true(sql_i64("SELECT count(*) FROM sections WHERE parent_id IS NOT"
+                      " NULL") > 0);
+  assert_true(sql_i64("SELECT count(*) FROM tags") > 10);
+  assert_int_equal(sql_i64("SELECT count(*) FROM users"), 2);
+  assert_int_equal(
+      sql_i64("SELECT count(*) FROM users WHERE password_hash IS NOT NULL"), 0);
+  /* comments: threaded replies keep their parents, pending stay pending,
+   * pingbacks and trackbacks are not comments (of the export's 33, 4 are
+   * pings and 5 are on pages, which are not imported yet) */
+  assert_int_equal(sql_i64("SELECT count(*) FROM comments"), 24);
+  assert_true(sql_i64("SELECT count(*) FROM comments c JOIN comments p ON"
+                      " p.id = c.parent_id AND p.article_id = c.article_id") >
+              5);
+  assert_int_equal(sql_i64("SELECT count(*) FROM comments WHERE status = 0"),
+                   1);
+  /* attachments kept by URL, and lead images from them */
+  assert_int_equal(sql_i64("SELECT count(*) FROM attachments"), 37);
+  assert_true(sql_i64("SELECT count(*) FROM articles a JOIN wp_posts w ON"
+                      " w.article_id = a.id WHERE a.image_url LIKE 'http%'") >
+              0);
+  /* no script, event handler or javascript: URL survives */
+  assert_int_equal(sql_i64("SELECT count(*) FROM articles WHERE"
+                           " body_html LIKE '%<script%' OR body_html LIKE"
+                           " '%javascript:%' OR body_html LIKE '% onclick=%'"
+                           " OR body_html LIKE '% onload=%' OR body_html LIKE"
+                           " '%<!-- wp:%'"),
+                   0);
+}
+
+static void old_links_answer_301_to_the_article(void **s) {
+  (void)s;
+  reply r;
+  char loc[1024];
+  /* /?p=ID, even with the home page in the cache */
+  get("GET", "/", NULL, NULL, &r);
+  reply_free(&r);
+  get("GET", "/?p=1241", NULL, NULL, &r);
+  assert_int_equal(r.status, 301);
+  assert_true(header(&r, "Location", loc, sizeof loc));
+  reply_free(&r);
+  get("GET", loc, NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body.data, "Template: Sticky"));
+  reply_free(&r);
+  /* the old permalink path */
+  get("GET", "/2012/01/07/template-sticky/", NULL, NULL, &r);
+  assert_int_equal(r.status, 301);
+  char loc2[1024];
+  assert_true(header(&r, "Location", loc2, sizeof loc2));
+  assert_string_equal(loc2, loc);
+  reply_free(&r);
+  /* the home page is still the home page; unknown ids and drafts are
+   * not found */
+  get("GET", "/", NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  reply_free(&r);
+  expect_status("GET", "/?p=999999", 200); /* the home page, as WordPress */
+  expect_status("GET", "/2099/01/01/nothing/", 404);
+  get("GET", "/?p=1164", NULL, NULL, &r); /* the draft */
+  assert_int_equal(r.status, 200);
+  assert_null(strstr(r.body.data, ">Draft<"));
+  reply_free(&r);
+}
+
+static void running_it_again_updates_instead_of_duplicating(void **s) {
+  (void)s;
+  buf_t out = {0};
+  int64_t articles = sql_i64(ARTICLES),
+          comments = sql_i64("SELECT count(*) FROM comments"),
+          sections = sql_i64("SELECT count(*) FROM sections");
+  assert_int_equal(import(THEME_DATA, 0, &out), 0);
+  assert_non_null(strstr(out.data, "(0 new, 58 updated)"));
+  assert_int_equal(sql_i64(ARTICLES), articles);
+  assert_int_equal(sql_i64("SELECT count(*) FROM comments"), comments);
+  assert_int_equal(sql_i64("SELECT count(*) FROM sections"), sections);
+  buf_free(&out);
+}
+
+static void broken_files_stop_with_a_reason_and_change_nothing(void **s) {
+  (void)s;
+  int64_t before = sql_i64(ARTICLES);
+  char path[400];
+  /* the export cut in the middle of a post */
+  FILE *in = fopen(THEME_DATA, "rb");
+  assert_non_null(in);
+  char *data = malloc(700000);
+  size_t n = fread(data, 1, 700000, in);
+  fclose(in);
+  snprintf(path, sizeof path, "%s/cut.xml", dir);
+  FILE *o = fopen(path, "wb");
+  assert_non_null(o);
+  fwrite(data, 1, n / 3, o);
+  fclose(o);
+  free(data);
+  buf_t out = {0};
+  assert_int_not_equal(import(path, 0, &out), 0);
+  assert_non_null(strstr(out.data, "well-formed"));
+  assert_non_null(strstr(out.data, "line "));
+  buf_free(&out);
+  /* a third of the posts were there already: a re-import updates them */
+  assert_int_equal(sql_i64(ARTICLES), before);
+
+  static const char *const bad[][2] = {
+      {"laughs.xml", "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aa\">"
+                     "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+                     "<rss><channel><title>&b;</title></channel></rss>"},
+      {"external.xml", "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM"
+                       " \"file:///etc/passwd\">]><rss><channel>&x;</channel>"
+                       "</rss>"},
+      {"latin1.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss>"
+                     "<channel><title>caf\xe9</title></channel></rss>"},
+      {"page.xml", "<?xml version=\"1.0\"?><html><body>x</body></html>"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, bad[i][0]);
+    o = fopen(path, "wb");
+    assert_non_null(o);
+    fputs(bad[i][1], o);
+    fclose(o);
+    buf_t e = {0};
+    if (import(path, 0, &e) == 0)
+      fail_msg("%s was imported", bad[i][0]);
+    assert_non_null(strstr(e.data, "line "));
+    assert_null(strstr(e.data, "root:")); /* /etc/passwd never read */
+    buf_free(&e);
+  }
+  assert_int_equal(sql_i64(ARTICLES), before);
+}
+
+static void a_dry_run_writes_nothing(void **s) {
+  (void)s;
+  buf_t out = {0};
+  const char *args[] = {"init", "--db", NULL, NULL};
+  char fresh[400];
+  snprintf(fresh, sizeof fresh, "%s/dry.db", dir);
+  args[2] = fresh;
+  assert_int_equal(naba(NULL, args), 0);
+  const char *dry[] = {"import",    "wxr",      "--db", fresh,
+                       "--dry-run", THEME_DATA, NULL};
+  assert_int_equal(naba(&out, dry), 0);
+  assert_non_null(strstr(out.data, "dry run, nothing written: 58 posts"));
+  buf_free(&out);
+  sqlite3 *h;
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_open(fresh, &h), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_prepare_v2(h, "SELECT count(*) FROM articles", -1, &st, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int64(st, 0), 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+}
+
+int main(void) {
+  signal(SIGPIPE, SIG_IGN);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(the_export_comes_in_whole),
+      cmocka_unit_test(old_links_answer_301_to_the_article),
+      cmocka_unit_test(running_it_again_updates_instead_of_duplicating),
+      cmocka_unit_test(broken_files_stop_with_a_reason_and_change_nothing),
+      cmocka_unit_test(a_dry_run_writes_nothing),
+  };
+  return cmocka_run_group_tests(tests, imported_setup, teardown);
+}
