@@ -45,6 +45,8 @@ static const char usage[] =
     "              [--image URL] FILE...\n"
     "                         import saved article pages (text); D is "
     "YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]\n"
+    "  export wxr FILE.xml    write the site as a WordPress export (- for "
+    "stdout)\n"
     "  import wxr [--dry-run] FILE.xml\n"
     "                         import a WordPress export: posts, categories, "
     "tags,\n"
@@ -433,6 +435,43 @@ static int backup_progress(void *ctx, int remaining, int total) {
   return backup_stop;
 }
 
+/* A setting's stored value, else its default. */
+static const char *setting(store *st, arena_t *a, const char *key) {
+  const char *v = NULL;
+  if (store_setting_get(st, a, key, &v) != NB_OK || !v)
+    v = site_setting_find(key)->fallback;
+  return v;
+}
+
+static int cmd_export(const options *o) {
+  if (o->nargs != 2 || strcmp(o->args[0], "wxr") != 0)
+    return fail("usage: naba export wxr FILE.xml (- for standard output)%s%s",
+                "", "");
+  store *st;
+  if (open_store(o, &st))
+    return 1;
+  arena_t a = {0};
+  imp_wxr_site site = {.title = setting(st, &a, "site_name"),
+                       .link = setting(st, &a, "site_url"),
+                       .description = setting(st, &a, "site_description")};
+  imp_wxr_export_report r;
+  char err[512];
+  int rc = imp_wxr_export(st, o->args[1], &site, &r, err, sizeof err);
+  store_close(st);
+  arena_free(&a);
+  if (rc != NB_OK) {
+    fprintf(stderr, "naba: export wxr: %s\n", err);
+    return 1;
+  }
+  fprintf(stderr,
+          "export wxr: %lld posts, %lld comments, %lld authors, %lld sections, "
+          "%lld tags written to %s\n",
+          (long long)r.posts, (long long)r.comments, (long long)r.authors,
+          (long long)r.sections, (long long)r.tags,
+          strcmp(o->args[1], "-") == 0 ? "standard output" : o->args[1]);
+  return 0;
+}
+
 static int cmd_backup(const options *o) {
   char err[512];
   store *st;
@@ -622,6 +661,8 @@ int main(int argc, char **argv) {
       rc = cmd_reindex(&o);
     else if (strcmp(cmd, "backup") == 0)
       rc = cmd_backup(&o);
+    else if (strcmp(cmd, "export") == 0)
+      rc = cmd_export(&o);
     else
       rc = fail("unknown command \"%s\" (see naba --help)%s", cmd, "");
   }

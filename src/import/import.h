@@ -88,7 +88,8 @@ typedef struct {
   const char *title, *link, *guid, *pub_date, *creator, *content, *excerpt;
   const char *date, *date_gmt, *slug, *status, *type, *password;
   const char *attachment_url, *comment_status;
-  imp_wxr_term *terms; /* the item's categories and tags */
+  const char *image_url; /* naba's own lead image meta, "" if none */
+  imp_wxr_term *terms;   /* the item's categories and tags */
   size_t nterms;
   imp_wxr_comment *comments;
   size_t ncomments;
@@ -157,6 +158,16 @@ typedef struct {
   void (*progress)(void *ctx, const imp_wxr_report *r);
   void *ctx;
 } imp_wxr_opts;
+
+/* Writes the whole site (every article, draft or not, its section, tags
+ * and comments; authors, sections, tags) as WXR 1.2 to path ("-": standard
+ * output), through path.tmp renamed once whole. site gives the channel's
+ * title, link (the site URL, no trailing /) and description. */
+typedef struct {
+  int64_t posts, comments, authors, sections, tags;
+} imp_wxr_export_report;
+int imp_wxr_export(store *s, const char *path, const imp_wxr_site *site,
+                   imp_wxr_export_report *r, char *err, size_t errlen);
 
 /* Imports the export at path (see wxr_import.c for what becomes what).
  * On failure err says where and why; the batch being written is undone,

@@ -327,6 +327,9 @@ static void item_child(reader *rd, void *out) {
     if (b->meta_key && b->meta_value &&
         strcmp(b->meta_key, "_thumbnail_id") == 0)
       it->thumbnail_id = number(b->meta_value);
+    if (b->meta_key && b->meta_value &&
+        strcmp(b->meta_key, "_naba_image_url") == 0)
+      it->image_url = b->meta_value; /* written by imp_wxr_export() */
   } else {
     xmlTextReaderNext(r);
   }
@@ -336,10 +339,10 @@ static void item_child(reader *rd, void *out) {
  * checks. */
 static void item_defaults(imp_wxr_item *it) {
   const char **fields[] = {
-      &it->title,    &it->link,           &it->guid,          &it->pub_date,
-      &it->creator,  &it->content,        &it->excerpt,       &it->date,
-      &it->date_gmt, &it->slug,           &it->status,        &it->type,
-      &it->password, &it->attachment_url, &it->comment_status};
+      &it->title,    &it->link,           &it->guid,           &it->pub_date,
+      &it->creator,  &it->content,        &it->excerpt,        &it->date,
+      &it->date_gmt, &it->slug,           &it->status,         &it->type,
+      &it->password, &it->attachment_url, &it->comment_status, &it->image_url};
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
     if (!*fields[i])
       *fields[i] = "";

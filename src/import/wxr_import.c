@@ -439,7 +439,7 @@ static int import_post(importer *im, const imp_wxr_item *it) {
       .slug = slug.data,
       .summary = summary.data ? summary.data : "",
       .body_html = body.data ? body.data : "",
-      .image_url = "",
+      .image_url = strncmp(it->image_url, "http", 4) == 0 ? it->image_url : "",
       .published_at = when,
       .updated_at = when,
       .status = strcmp(it->status, "publish") == 0 ||

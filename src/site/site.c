@@ -553,8 +553,10 @@ static void section_page(site *s, store *st, arena_t *a, const site_conf *c,
   list_page(s, st, a, c, &l, page, res);
 }
 
-/* Links of a site imported from WordPress: /?p=ID and the old permalink
- * paths, kept by the import, answer 301 to the article's URL here. */
+/* Links of a site imported from WordPress answer 301 to the article's URL:
+ * /?p=ID before anything else (n == 0), an old permalink path only when
+ * nothing of naba's answered it (after a 404: a section or an article of
+ * the same path wins, and a link never points at itself). */
 static int old_link(store *st, arena_t *a, web_request *req, int n,
                     web_response *res) {
   const char *p = n == 0 ? web_query(req, "p") : NULL;
@@ -562,7 +564,7 @@ static int old_link(store *st, arena_t *a, web_request *req, int n,
   int found = 0;
   if (p && nb_parse_i64(p, strlen(p), 1, INT64_MAX, &wp) == NB_OK)
     found = store_wp_post_article(st, wp, &id) == NB_OK;
-  else if (n > 0)
+  else if (n != 0)
     found = store_redirect_get(st, req->path, &id) == NB_OK;
   store_article x;
   if (!found || store_article_by_id(st, a, id, &x) != NB_OK)
@@ -1493,7 +1495,7 @@ static void handle(site *s, web_request *req, web_response *res) {
   if (n == 4 && strcmp(seg[2], "reply") == 0 && !trailing &&
       nb_parse_i64(seg[3], strlen(seg[3]), 1, INT64_MAX, &reply) != NB_OK)
     reply = 0;
-  if (!post && old_link(st, a, req, n, res)) {
+  if (!post && n == 0 && old_link(st, a, req, 0, res)) {
     /* answered: a 301 from a WordPress link to the imported article */
   } else if (!post &&
              (site_sitemap(st, a, &c, req->path, res) ||
@@ -1540,6 +1542,13 @@ static void handle(site *s, web_request *req, web_response *res) {
     }
   } else {
     not_found(s, st, a, &c, res);
+  }
+  if (!post && n != 0 && res->status == 404) {
+    web_response moved = {0};
+    if (old_link(st, a, req, n, &moved)) {
+      buf_free(&res->body);
+      *res = moved;
+    }
   }
   view_decref(c.follow);
 }

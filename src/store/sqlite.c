@@ -69,6 +69,10 @@ enum {
   ST_ATTACHMENT_SET,
   ST_ATTACHMENT_URL,
   ST_USER_ENSURE,
+  ST_EXPORT_ARTICLES,
+  ST_AUTHORS_ALL,
+  ST_TAGS_ALL,
+  ST_USER_EMAIL,
   ST_ARTICLE_BY_ID,
   ST_LATEST,
   ST_LATEST_SECTION,
@@ -174,11 +178,14 @@ enum {
 
 static const char *const st_sql[ST_N] = {
     [ST_SECTIONS] =
-        "SELECT id, name, slug, position FROM sections ORDER BY position, id",
+        "SELECT id, name, slug, position, coalesce(parent_id, 0) FROM sections"
+        " ORDER BY position, id",
     [ST_SECTION_BY_SLUG] =
-        "SELECT id, name, slug, position FROM sections WHERE slug = ?1",
+        "SELECT id, name, slug, position, coalesce(parent_id, 0) FROM sections"
+        " WHERE slug = ?1",
     [ST_SECTION_BY_ID] =
-        "SELECT id, name, slug, position FROM sections WHERE id = ?1",
+        "SELECT id, name, slug, position, coalesce(parent_id, 0) FROM sections"
+        " WHERE id = ?1",
     [ST_SECTION_BY_NAME] = "SELECT id FROM sections WHERE name = ?1",
     [ST_SECTION_INSERT] =
         "INSERT INTO sections (name, slug, position) VALUES (?1, ?2, "
@@ -225,6 +232,14 @@ static const char *const st_sql[ST_N] = {
         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (wp_id) DO UPDATE"
         " SET url = ?2, title = ?3, article_id = ?4",
     [ST_ATTACHMENT_URL] = "SELECT url FROM attachments WHERE wp_id = ?1",
+    [ST_EXPORT_ARTICLES] =
+        "SELECT " ARTICLE_COLS ", a.body_html, a.sticky" ARTICLE_FROM
+        " WHERE a.id > ?1 ORDER BY a.id"
+        " LIMIT ?2",
+    [ST_AUTHORS_ALL] = "SELECT id, name, slug FROM authors ORDER BY id",
+    [ST_TAGS_ALL] = "SELECT id, name, slug FROM tags ORDER BY id",
+    [ST_USER_EMAIL] = "SELECT email FROM users WHERE author_id = ?1"
+                      " ORDER BY id LIMIT 1",
     [ST_USER_ENSURE] = "INSERT INTO users (login, email, author_id, created_at)"
                        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (login) DO UPDATE"
                        " SET email = ?2, author_id = ?3",
@@ -359,6 +374,7 @@ static const char *const st_sql[ST_N] = {
 
 struct store {
   sqlite3 *db;
+  int read_tx; /* store_read_begin() opened a transaction */
   sqlite3_stmt *st[ST_N];
   int depth; /* store_begin() levels open */
   char err[256];
@@ -1042,6 +1058,7 @@ static int read_section(store *s, arena_t *a, sqlite3_stmt *st,
   out->name = col_str(s, a, st, 1);
   out->slug = col_str(s, a, st, 2);
   out->position = sqlite3_column_int64(st, 3);
+  out->parent_id = sqlite3_column_int64(st, 4);
   return out->name && out->slug ? NB_OK : NB_ENOMEM;
 }
 
@@ -3110,6 +3127,97 @@ int store_user_ensure(store *s, const char *login, const char *email,
   if (st)
     st_done(st);
   return w_end(s, rc == 0 ? NB_OK : rc);
+}
+
+/* ---- export ---- */
+
+int store_read_begin(store *s) {
+  if (!sqlite3_get_autocommit(s->db))
+    return NB_OK; /* inside the caller's transaction already */
+  int rc = exec(s, "BEGIN");
+  s->read_tx = rc == NB_OK;
+  return rc;
+}
+
+void store_read_end(store *s) {
+  if (s->read_tx && !sqlite3_get_autocommit(s->db))
+    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+  s->read_tx = 0;
+}
+
+int store_articles_after(store *s, arena_t *a, int64_t after, int64_t limit,
+                         store_article **out, size_t *n) {
+  sqlite3_stmt *st = NULL;
+  store_article *items = NULL;
+  size_t cap = 0, len = 0;
+  int rc = st_get(s, ST_EXPORT_ARTICLES, &st);
+
+  *out = NULL;
+  *n = 0;
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, after);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, limit);
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    items = grow(a, items, &cap, len, sizeof *items);
+    rc = items ? read_article(s, a, st, 1, &items[len]) : NB_ENOMEM;
+    if (rc == NB_OK)
+      items[len++].sticky = sqlite3_column_int(st, ARTICLE_NCOLS + 1);
+  }
+  if (st)
+    st_done(st);
+  if (rc == 0) {
+    *out = items;
+    *n = len;
+    rc = NB_OK;
+  }
+  return rc;
+}
+
+static int named_all(store *s, arena_t *a, int id, store_named **out,
+                     size_t *n) {
+  sqlite3_stmt *st = NULL;
+  store_named *items = NULL;
+  size_t cap = 0, len = 0;
+  int rc = st_get(s, id, &st);
+
+  *out = NULL;
+  *n = 0;
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    items = grow(a, items, &cap, len, sizeof *items);
+    if (!items) {
+      rc = NB_ENOMEM;
+      break;
+    }
+    store_named *x = &items[len++];
+    x->id = sqlite3_column_int64(st, 0);
+    x->name = col_str(s, a, st, 1);
+    x->slug = col_str(s, a, st, 2);
+    rc = x->name && x->slug ? NB_OK : NB_ENOMEM;
+  }
+  if (st)
+    st_done(st);
+  if (rc == 0) {
+    *out = items;
+    *n = len;
+    rc = NB_OK;
+  }
+  return rc;
+}
+
+int store_authors(store *s, arena_t *a, store_named **out, size_t *n) {
+  return named_all(s, a, ST_AUTHORS_ALL, out, n);
+}
+
+int store_tags(store *s, arena_t *a, store_named **out, size_t *n) {
+  return named_all(s, a, ST_TAGS_ALL, out, n);
+}
+
+int store_author_email(store *s, arena_t *a, int64_t author_id,
+                       const char **email) {
+  *email = "";
+  int rc = lookup(s, a, ST_USER_EMAIL, author_id, NULL, NULL, email);
+  return rc == NB_ENOTFOUND ? NB_OK : rc;
 }
 
 int store_reindex(store *s, int64_t *indexed) {

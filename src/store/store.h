@@ -42,9 +42,10 @@ int store_rollback(store *s);
 /* ---- sections ---- */
 typedef struct {
   int64_t id;
-  const char *name; /* as the newsroom wrote it, e.g. "سياسة" */
-  const char *slug; /* URL segment, UTF-8, not percent-encoded */
-  int64_t position; /* menu order */
+  const char *name;  /* as the newsroom wrote it, e.g. "سياسة" */
+  const char *slug;  /* URL segment, UTF-8, not percent-encoded */
+  int64_t position;  /* menu order */
+  int64_t parent_id; /* 0: top level */
 } store_section;
 
 int store_sections(store *s, arena_t *a, store_section **out, size_t *n);
@@ -91,6 +92,7 @@ typedef struct {
   const char *section_slug;
   const char *author_name; /* "" when no author */
   const char *author_slug; /* "" when no author */
+  int sticky;              /* read by store_articles_after() only */
 } store_article;
 
 /* Published articles only, unless noted. */
@@ -296,6 +298,21 @@ int store_attachment_url(store *s, arena_t *a, int64_t wp_id, const char **url);
 /* A newsroom account by login, without a password (set on first login). */
 int store_user_ensure(store *s, const char *login, const char *email,
                       int64_t author_id);
+
+/* ---- export ---- */
+/* Several reads that must see one moment of the database: a read
+ * transaction (none when the caller has one open). */
+int store_read_begin(store *s);
+void store_read_end(store *s);
+/* Every article (drafts and scheduled too) with id > after, in id order,
+ * at most limit, with body and sticky flag: page through with the last id. */
+int store_articles_after(store *s, arena_t *a, int64_t after, int64_t limit,
+                         store_article **out, size_t *n);
+int store_authors(store *s, arena_t *a, store_named **out, size_t *n);
+int store_tags(store *s, arena_t *a, store_named **out, size_t *n);
+/* The e-mail of the author's user, "" when none. */
+int store_author_email(store *s, arena_t *a, int64_t author_id,
+                       const char **email);
 
 /* Rebuilds the index from the articles table into one segment (naba
  * reindex). */
