@@ -20,11 +20,12 @@
 #define THEME_DATA                                                             \
   NABA_SHARED_DIR "/testdata/wxr/themeunittestdata.wordpress.xml"
 
-static int64_t sql_i64(const char *sql) {
+/* One number from a query on the database at path. */
+static int64_t count_in(const char *path, const char *sql) {
   sqlite3 *h;
   sqlite3_stmt *st;
   int64_t v = -1;
-  assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
+  assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL),
                    SQLITE_OK);
   if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
     fail_msg("%s: %s", sql, sqlite3_errmsg(h));
@@ -33,6 +34,10 @@ static int64_t sql_i64(const char *sql) {
   sqlite3_finalize(st);
   sqlite3_close(h);
   return v;
+}
+
+static int64_t sql_i64(const char *sql) {
+  return count_in(db, sql);
 }
 
 static int import(const char *file, int dry, buf_t *out) {
@@ -225,21 +230,6 @@ static void a_dry_run_writes_nothing(void **s) {
   assert_int_equal(sqlite3_column_int64(st, 0), 0);
   sqlite3_finalize(st);
   sqlite3_close(h);
-}
-
-static int64_t count_in(const char *path, const char *sql) {
-  sqlite3 *h;
-  sqlite3_stmt *st;
-  int64_t v = -1;
-  assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL),
-                   SQLITE_OK);
-  if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-    fail_msg("%s: %s", sql, sqlite3_errmsg(h));
-  if (sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return v;
 }
 
 static void export_then_import_gives_the_same_site(void **s) {
