@@ -1275,28 +1275,29 @@ int store_article_tags_set(store *s, int64_t article_id, const int64_t *ids,
   return rc;
 }
 
-int store_article_tags(store *s, arena_t *a, int64_t article_id,
-                       store_named **out, size_t *n) {
+/* {id, name, slug} rows of statement id, with key bound to ?1 when > 0. */
+static int named_all(store *s, arena_t *a, int id, int64_t key,
+                     store_named **out, size_t *n) {
   sqlite3_stmt *st = NULL;
   store_named *items = NULL;
   size_t cap = 0, len = 0;
-  int rc = st_get(s, ST_ARTICLE_TAGS, &st);
+  int rc = st_get(s, id, &st);
 
   *out = NULL;
   *n = 0;
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 1, article_id);
+  if (rc == NB_OK && key > 0)
+    rc = bind_i64(s, st, 1, key);
   while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
     items = grow(a, items, &cap, len, sizeof *items);
     if (!items) {
       rc = NB_ENOMEM;
       break;
     }
-    store_named *t = &items[len++];
-    t->id = sqlite3_column_int64(st, 0);
-    t->name = col_str(s, a, st, 1);
-    t->slug = col_str(s, a, st, 2);
-    rc = t->name && t->slug ? NB_OK : NB_ENOMEM;
+    store_named *x = &items[len++];
+    x->id = sqlite3_column_int64(st, 0);
+    x->name = col_str(s, a, st, 1);
+    x->slug = col_str(s, a, st, 2);
+    rc = x->name && x->slug ? NB_OK : NB_ENOMEM;
   }
   if (st)
     st_done(st);
@@ -1306,6 +1307,11 @@ int store_article_tags(store *s, arena_t *a, int64_t article_id,
     rc = NB_OK;
   }
   return rc;
+}
+
+int store_article_tags(store *s, arena_t *a, int64_t article_id,
+                       store_named **out, size_t *n) {
+  return named_all(s, a, ST_ARTICLE_TAGS, article_id, out, n);
 }
 
 /* ---- articles ---- */
@@ -3174,43 +3180,12 @@ int store_articles_after(store *s, arena_t *a, int64_t after, int64_t limit,
   return rc;
 }
 
-static int named_all(store *s, arena_t *a, int id, store_named **out,
-                     size_t *n) {
-  sqlite3_stmt *st = NULL;
-  store_named *items = NULL;
-  size_t cap = 0, len = 0;
-  int rc = st_get(s, id, &st);
-
-  *out = NULL;
-  *n = 0;
-  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
-    items = grow(a, items, &cap, len, sizeof *items);
-    if (!items) {
-      rc = NB_ENOMEM;
-      break;
-    }
-    store_named *x = &items[len++];
-    x->id = sqlite3_column_int64(st, 0);
-    x->name = col_str(s, a, st, 1);
-    x->slug = col_str(s, a, st, 2);
-    rc = x->name && x->slug ? NB_OK : NB_ENOMEM;
-  }
-  if (st)
-    st_done(st);
-  if (rc == 0) {
-    *out = items;
-    *n = len;
-    rc = NB_OK;
-  }
-  return rc;
-}
-
 int store_authors(store *s, arena_t *a, store_named **out, size_t *n) {
-  return named_all(s, a, ST_AUTHORS_ALL, out, n);
+  return named_all(s, a, ST_AUTHORS_ALL, 0, out, n);
 }
 
 int store_tags(store *s, arena_t *a, store_named **out, size_t *n) {
-  return named_all(s, a, ST_TAGS_ALL, out, n);
+  return named_all(s, a, ST_TAGS_ALL, 0, out, n);
 }
 
 int store_author_email(store *s, arena_t *a, int64_t author_id,
