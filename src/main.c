@@ -295,10 +295,11 @@ static void wxr_report(const imp_wxr_report *r, int dry_run) {
          (long long)r->comments, (long long)r->authors, (long long)r->sections,
          (long long)r->tags, (long long)r->attachments,
          (long long)r->redirects);
-  printf("skipped: %lld pingbacks/trackbacks/trashed comments, %lld pages "
-         "(naba has no static pages yet), %lld posts whose HTML could not be "
-         "read, %lld other items (menus, revisions, trash)\n",
-         (long long)r->comments_skipped, (long long)r->pages_skipped,
+  printf("and %lld static pages; skipped: %lld comments (pingbacks, "
+         "trackbacks, trash, and those on pages), %lld posts or pages whose "
+         "HTML could not be read, %lld other items (menus, revisions, "
+         "trash)\n",
+         (long long)r->pages, (long long)r->comments_skipped,
          (long long)r->skipped_html, (long long)r->skipped);
 }
 
@@ -464,10 +465,10 @@ static int cmd_export(const options *o) {
     return 1;
   }
   fprintf(stderr,
-          "export wxr: %lld posts, %lld comments, %lld authors, %lld sections, "
-          "%lld tags written to %s\n",
-          (long long)r.posts, (long long)r.comments, (long long)r.authors,
-          (long long)r.sections, (long long)r.tags,
+          "export wxr: %lld posts, %lld pages, %lld comments, %lld authors, "
+          "%lld sections, %lld tags written to %s\n",
+          (long long)r.posts, (long long)r.pages, (long long)r.comments,
+          (long long)r.authors, (long long)r.sections, (long long)r.tags,
           strcmp(o->args[1], "-") == 0 ? "standard output" : o->args[1]);
   return 0;
 }

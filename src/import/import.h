@@ -146,7 +146,7 @@ typedef struct {
   int64_t comments; /* comments written (or found from an earlier run) */
   int64_t authors, sections, tags, attachments, redirects;
   int64_t comments_skipped; /* pingbacks, trackbacks, trash, empty */
-  int64_t pages_skipped;    /* naba has no static pages yet */
+  int64_t pages;            /* static pages (their comments are skipped) */
   int64_t skipped_html;     /* a body over the limit or not UTF-8 */
   int64_t skipped;          /* menu items, revisions, trashed posts... */
 } imp_wxr_report;
@@ -164,8 +164,11 @@ typedef struct {
  * output), through path.tmp renamed once whole. site gives the channel's
  * title, link (the site URL, no trailing /) and description. */
 typedef struct {
-  int64_t posts, comments, authors, sections, tags;
+  int64_t posts, pages, comments, authors, sections, tags;
 } imp_wxr_export_report;
+/* Pages are written with WordPress IDs this far above their own, so they
+ * never share an ID with an article in the export. */
+#define IMP_WXR_PAGE_ID_BASE INT64_C(1000000000)
 int imp_wxr_export(store *s, const char *path, const imp_wxr_site *site,
                    imp_wxr_export_report *r, char *err, size_t errlen);
 

@@ -936,7 +936,7 @@ static int option_text(const char *v, const char *what, arena_t *a,
 static int reserved_slug(const char *slug) {
   static const char *const taken[] = {"feed",    "tag",         "author",
                                       "search",  "search.json", "static",
-                                      "healthz", "robots.txt"};
+                                      "healthz", "robots.txt",  "pages"};
   for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
     if (strcmp(slug, taken[i]) == 0)
       return 1;

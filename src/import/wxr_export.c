@@ -172,6 +172,37 @@ static int item(store *s, writer *x, const imp_wxr_site *site,
   return rc;
 }
 
+static void page_item(writer *x, const imp_wxr_site *site, const store_page *p,
+                      imp_wxr_export_report *r) {
+  char when[32], rfc[40];
+  buf_t link = {0};
+  buf_printf(&link, "%s/pages/", site->link);
+  buf_url_encode(&link, p->slug, strlen(p->slug));
+  wp_time(p->updated_at, when);
+  rfc822(p->updated_at, rfc);
+  start(x, "item");
+  el(x, "title", p->title);
+  el(x, "link", link.data);
+  el(x, "pubDate", rfc);
+  el(x, "dc:creator", "");
+  el(x, "content:encoded", p->body_html);
+  el(x, "excerpt:encoded", "");
+  /* page ids live beside article ids: kept apart in WordPress's one
+   * numbering by an offset no article reaches */
+  el_i64(x, "wp:post_id", IMP_WXR_PAGE_ID_BASE + p->id);
+  el(x, "wp:post_date", when);
+  el(x, "wp:post_date_gmt", when);
+  el(x, "wp:post_name", p->slug);
+  el(x, "wp:status", p->status == STORE_PUBLISHED ? "publish" : "draft");
+  el_i64(x, "wp:post_parent",
+         p->parent_id ? IMP_WXR_PAGE_ID_BASE + p->parent_id : 0);
+  el_i64(x, "wp:menu_order", p->menu_order);
+  el(x, "wp:post_type", "page");
+  end(x);
+  r->pages++;
+  buf_free(&link);
+}
+
 static int channel(store *s, writer *x, const imp_wxr_site *site,
                    imp_wxr_export_report *r) {
   arena_t a = {0};
@@ -277,6 +308,18 @@ int imp_wxr_export(store *s, const char *path, const imp_wxr_site *site,
     for (size_t i = 0; rc == NB_OK && i < n; i++)
       rc = item(s, &x, site, &arts[i], now, r);
     after = n ? arts[n - 1].id : after;
+    arena_free(&a);
+    if (n < PAGE)
+      break;
+  }
+  for (int64_t after = 0; rc == NB_OK && !x.bad;) {
+    arena_t a = {0};
+    store_page *pages;
+    size_t n = 0;
+    rc = store_pages_after(s, &a, after, PAGE, &pages, &n);
+    for (size_t i = 0; rc == NB_OK && i < n; i++)
+      page_item(&x, site, &pages[i], r);
+    after = n ? pages[n - 1].id : after;
     arena_free(&a);
     if (n < PAGE)
       break;

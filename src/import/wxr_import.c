@@ -495,6 +495,65 @@ static int import_post(importer *im, const imp_wxr_item *it) {
   return rc;
 }
 
+/* A WordPress page: a static page at /pages/{slug}; a slug another page
+ * holds (WordPress allows it under another parent) gets "-2", "-3"... */
+static int import_page(importer *im, const imp_wxr_item *it) {
+  buf_t body = {0}, slug = {0}, path = {0}, base = {0};
+  char key[600];
+  int rc = imp_html_sanitize(it->content, strlen(it->content), &body);
+  if (rc != NB_OK) {
+    buf_free(&body);
+    im->r->skipped_html++;
+    return NB_OK;
+  }
+  percent_decode(it->slug, &path);
+  const char *title = it->title[0] ? it->title : UNTITLED;
+  if (ar_slug(path.len ? path.data : title, path.len ? path.len : strlen(title),
+              AR_SLUG_MAX, &base) != NB_OK) {
+    buf_reset(&base);
+    buf_printf(&base, "page-%lld", (long long)it->id);
+  }
+  snprintf(key, sizeof key, "wxr:%.500s#%lld", im->base ? im->base : "",
+           (long long)it->id);
+  store_page pg = {0};
+  int created = 0;
+  rc = NB_EEXIST;
+  for (int k = 1; rc == NB_EEXIST && k <= 100; k++) {
+    buf_reset(&slug);
+    buf_append(&slug, base.data, base.len);
+    if (k > 1)
+      buf_printf(&slug, "-%d", k);
+    pg = (store_page){.title = title,
+                      .slug = slug.data,
+                      .body_html = body.data ? body.data : "",
+                      .status = strcmp(it->status, "publish") == 0
+                                    ? STORE_PUBLISHED
+                                    : STORE_DRAFT,
+                      .menu_order = it->menu_order,
+                      .updated_at = post_time(it)};
+    rc = slug.oom || body.oom ? NB_ENOMEM
+                              : store_page_save(im->s, &pg, key, &created);
+  }
+  if (rc == NB_OK)
+    rc = store_wp_page_set(im->s, it->id, pg.id);
+  buf_reset(&path);
+  old_path(im, it->link, &path);
+  if (rc == NB_OK && path.len > 0)
+    rc = store_page_redirect_set(im->s, path.data, pg.id);
+  if (rc == NB_OK) {
+    im->r->pages++;
+    im->r->comments_skipped += (int64_t)it->ncomments;
+  } else {
+    failf(im, rc, "page %lld (\"%.80s\"): %s", (long long)it->id, title,
+          store_errmsg(im->s));
+  }
+  buf_free(&body);
+  buf_free(&slug);
+  buf_free(&path);
+  buf_free(&base);
+  return rc;
+}
+
 static int on_item(void *ctx, const imp_wxr_item *it) {
   importer *im = ctx;
   int rc = NB_OK;
@@ -516,7 +575,11 @@ static int on_item(void *ctx, const imp_wxr_item *it) {
       return failf(im, rc, "attachment %lld: %s", (long long)it->id,
                    store_errmsg(im->s));
   } else if (strcmp(it->type, "page") == 0) {
-    im->r->pages_skipped++;
+    if (strcmp(it->status, "trash") == 0 ||
+        strcmp(it->status, "auto-draft") == 0)
+      im->r->skipped++;
+    else
+      rc = import_page(im, it);
   } else {
     im->r->skipped++;
   }

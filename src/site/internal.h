@@ -34,6 +34,7 @@ void site_conf_load(store *st, arena_t *a, site_conf *c);
  * /{section}/. Prefix site_conf.url for absolute URLs. */
 const char *site_article_path(arena_t *a, const store_article *x);
 const char *site_section_path(arena_t *a, const char *slug);
+const char *site_page_path(arena_t *a, const char *slug); /* /pages/{slug} */
 
 /* The feeds: answers and returns 1 when seg[0..n) names a feed
  * (/feed, /{section}/feed, /tag/{slug}/feed, /author/{slug}/feed, each

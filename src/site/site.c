@@ -122,6 +122,15 @@ const char *site_article_path(arena_t *a, const store_article *x) {
   return url_path(a, x->section_slug, x->id, x->slug);
 }
 
+const char *site_page_path(arena_t *a, const char *slug) {
+  buf_t b = {0};
+  buf_puts(&b, "/pages/");
+  buf_url_encode(&b, slug, strlen(slug));
+  char *r = arena_strndup(a, b.data, b.len);
+  buf_free(&b);
+  return r;
+}
+
 const char *site_section_path(arena_t *a, const char *slug) {
   return url_path(a, slug, 0, NULL);
 }
@@ -562,14 +571,45 @@ static int old_link(store *st, arena_t *a, web_request *req, int n,
   const char *p = n == 0 ? web_query(req, "p") : NULL;
   int64_t wp = 0, id = 0;
   int found = 0;
-  if (p && nb_parse_i64(p, strlen(p), 1, INT64_MAX, &wp) == NB_OK)
+  int64_t page = 0;
+  if (p && nb_parse_i64(p, strlen(p), 1, INT64_MAX, &wp) == NB_OK) {
     found = store_wp_post_article(st, wp, &id) == NB_OK;
-  else if (n != 0)
+    if (!found && store_wp_page(st, wp, &page) != NB_OK)
+      page = 0;
+  } else if (n != 0) {
     found = store_redirect_get(st, req->path, &id) == NB_OK;
+    if (!found && store_page_redirect_get(st, req->path, &page) != NB_OK)
+      page = 0;
+  }
+  store_page pg;
+  if (page && store_page_by_id(st, a, page, &pg) == NB_OK) {
+    redirect(res, a, site_page_path(a, pg.slug));
+    return 1;
+  }
   store_article x;
   if (!found || store_article_by_id(st, a, id, &x) != NB_OK)
     return 0;
   redirect(res, a, site_article_path(a, &x));
+  return 1;
+}
+
+/* /pages/{slug}: a static page. */
+static int static_page(site *s, store *st, arena_t *a, const site_conf *c,
+                       const char **seg, int n, web_response *res) {
+  store_page p;
+  if (n != 2 || strcmp(seg[0], "pages") != 0 ||
+      store_page_by_slug(st, a, seg[1], &p) != NB_OK)
+    return 0;
+  json_t *d =
+      page_json(s, st, a, c, "page", p.title, site_page_path(a, p.slug), 0);
+  json_t *o = json_object();
+  set_str(o, "title", p.title);
+  set_str(o, "body_html", p.body_html);
+  json_object_set_new(o, "updated", date_json(c, p.updated_at, 0));
+  json_object_set_new(d, "static_page", o);
+  render(s, "page", d, res);
+  view_decref(d);
+  res->tags = arena_printf(a, "page:%lld site sections", (long long)p.id);
   return 1;
 }
 
@@ -1500,8 +1540,9 @@ static void handle(site *s, web_request *req, web_response *res) {
   } else if (!post &&
              (site_sitemap(st, a, &c, req->path, res) ||
               (n > 0 && site_feed(st, a, &c, seg, n, trailing, res)) ||
-              author_or_tag_page(s, st, a, &c, seg, n, trailing, res))) {
-    /* answered: sitemaps, robots.txt, feeds, author and tag pages */
+              author_or_tag_page(s, st, a, &c, seg, n, trailing, res) ||
+              static_page(s, st, a, &c, seg, n, res))) {
+    /* answered: sitemaps, robots.txt, feeds, author, tag, static pages */
   } else if (post) {
     /* Comments are posted to the article's own URL. */
     if (n == 2 && leading_id(seg[1]))
@@ -1578,8 +1619,8 @@ static int theme_load(const char *dir, theme **out, char *err, size_t errlen) {
   rc = tpl_set_load_dir(t->tpl, dir, err, errlen);
   if (rc != NB_OK)
     goto fail;
-  static const char *required[] = {"base", "home", "section", "article",
-                                   "not_found"};
+  static const char *required[] = {"base",    "home",      "section",
+                                   "article", "not_found", "page"};
   for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
     if (!tpl_has(t->tpl, required[i])) {
       snprintf(err, errlen, "theme %s has no %s.mustache", dir, required[i]);

@@ -70,6 +70,16 @@ enum {
   ST_ATTACHMENT_URL,
   ST_USER_ENSURE,
   ST_EXPORT_ARTICLES,
+  ST_PAGE_BY_KEY,
+  ST_PAGE_INSERT,
+  ST_PAGE_UPDATE,
+  ST_PAGE_BY_SLUG,
+  ST_PAGE_BY_ID,
+  ST_PAGES_AFTER,
+  ST_WP_PAGE_SET,
+  ST_WP_PAGE_GET,
+  ST_PAGE_REDIRECT_SET,
+  ST_PAGE_REDIRECT_GET,
   ST_AUTHORS_ALL,
   ST_TAGS_ALL,
   ST_USER_EMAIL,
@@ -134,6 +144,9 @@ enum {
   "a.summary, a.image_url, a.published_at, a.updated_at, a.status, s.name, "   \
   "s.slug, coalesce(u.name, ''), coalesce(u.slug, '')"
 #define ARTICLE_NCOLS 14
+#define PAGE_COLS                                                              \
+  "id, coalesce(parent_id, 0), title, slug, body_html, status, menu_order,"    \
+  " updated_at"
 #define ARTICLE_FROM                                                           \
   " FROM articles a JOIN sections s ON s.id = a.section_id"                    \
   " LEFT JOIN authors u ON u.id = a.author_id"
@@ -232,6 +245,28 @@ static const char *const st_sql[ST_N] = {
         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (wp_id) DO UPDATE"
         " SET url = ?2, title = ?3, article_id = ?4",
     [ST_ATTACHMENT_URL] = "SELECT url FROM attachments WHERE wp_id = ?1",
+    [ST_PAGE_BY_KEY] = "SELECT id FROM pages WHERE source_key = ?1",
+    [ST_PAGE_INSERT] =
+        "INSERT INTO pages (title, slug, body_html, status, menu_order,"
+        " updated_at, created_at, source_key) VALUES (?1, ?2, ?3, ?4, ?5,"
+        " ?6, ?6, ?7)",
+    [ST_PAGE_UPDATE] = "UPDATE pages SET title = ?1, slug = ?2, body_html = ?3,"
+                       " status = ?4, menu_order = ?5, updated_at = ?6"
+                       " WHERE id = ?8",
+    [ST_PAGE_BY_SLUG] = "SELECT " PAGE_COLS " FROM pages WHERE slug = ?1"
+                        " AND status = 1",
+    [ST_PAGE_BY_ID] = "SELECT " PAGE_COLS " FROM pages WHERE id = ?1"
+                      " AND status = 1",
+    [ST_PAGES_AFTER] = "SELECT " PAGE_COLS " FROM pages WHERE id > ?1"
+                       " ORDER BY id LIMIT ?2",
+    [ST_WP_PAGE_SET] = "INSERT INTO wp_pages (wp_id, page_id) VALUES (?1, ?2)"
+                       " ON CONFLICT (wp_id) DO UPDATE SET page_id = ?2",
+    [ST_WP_PAGE_GET] = "SELECT page_id FROM wp_pages WHERE wp_id = ?1",
+    [ST_PAGE_REDIRECT_SET] =
+        "INSERT INTO page_redirects (path, page_id) VALUES (?1, ?2)"
+        " ON CONFLICT (path) DO UPDATE SET page_id = ?2",
+    [ST_PAGE_REDIRECT_GET] =
+        "SELECT page_id FROM page_redirects WHERE path = ?1",
     [ST_EXPORT_ARTICLES] =
         "SELECT " ARTICLE_COLS ", a.body_html, a.sticky" ARTICLE_FROM
         " WHERE a.id > ?1 ORDER BY a.id"
@@ -3133,6 +3168,141 @@ int store_user_ensure(store *s, const char *login, const char *email,
   if (st)
     st_done(st);
   return w_end(s, rc == 0 ? NB_OK : rc);
+}
+
+/* ---- static pages ---- */
+
+static int read_page(store *s, arena_t *a, sqlite3_stmt *st, store_page *p) {
+  memset(p, 0, sizeof *p);
+  p->id = sqlite3_column_int64(st, 0);
+  p->parent_id = sqlite3_column_int64(st, 1);
+  p->title = col_str(s, a, st, 2);
+  p->slug = col_str(s, a, st, 3);
+  p->body_html = col_str(s, a, st, 4);
+  p->status = sqlite3_column_int(st, 5);
+  p->menu_order = sqlite3_column_int64(st, 6);
+  p->updated_at = sqlite3_column_int64(st, 7);
+  return p->title && p->slug && p->body_html ? NB_OK : NB_ENOMEM;
+}
+
+static int page_write(store *s, store_page *p, const char *source_key,
+                      int *created) {
+  sqlite3_stmt *st = NULL;
+  int64_t found = 0;
+  int rc = NB_OK;
+  if (source_key) {
+    rc = lookup(s, NULL, ST_PAGE_BY_KEY, 0, source_key, &found, NULL);
+    if (rc == NB_ENOTFOUND)
+      rc = NB_OK;
+    else if (rc == NB_OK)
+      p->id = found;
+  }
+  if (rc == NB_OK)
+    rc = st_get(s, p->id ? ST_PAGE_UPDATE : ST_PAGE_INSERT, &st);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 1, p->title);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 2, p->slug);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 3, p->body_html ? p->body_html : "");
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 4, p->status == STORE_PUBLISHED);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 5, p->menu_order);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 6, p->updated_at ? p->updated_at : nb_now());
+  if (rc == NB_OK && !p->id && source_key)
+    rc = bind_text(s, st, 7, source_key);
+  if (rc == NB_OK && p->id)
+    rc = bind_i64(s, st, 8, p->id);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (st)
+    st_done(st);
+  if (rc == 0 && !p->id)
+    p->id = sqlite3_last_insert_rowid(s->db);
+  if (created)
+    *created = !found && rc == 0;
+  if (rc == 0)
+    rc = change_add_id(s, "page", p->id);
+  return rc;
+}
+
+int store_page_save(store *s, store_page *p, const char *source_key,
+                    int *created) {
+  int rc = w_begin(s);
+  if (rc == NB_OK)
+    rc = w_end(s, page_write(s, p, source_key, created));
+  return rc;
+}
+
+static int page_one(store *s, arena_t *a, int id, int64_t key, const char *tkey,
+                    store_page *p) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, id, &st);
+  if (rc == NB_OK)
+    rc = tkey ? bind_text(s, st, 1, tkey) : bind_i64(s, st, 1, key);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1)
+    rc = read_page(s, a, st, p);
+  else if (rc == 0)
+    rc = NB_ENOTFOUND;
+  if (st)
+    st_done(st);
+  return rc;
+}
+
+int store_page_by_slug(store *s, arena_t *a, const char *slug, store_page *p) {
+  return page_one(s, a, ST_PAGE_BY_SLUG, 0, slug, p);
+}
+
+int store_page_by_id(store *s, arena_t *a, int64_t id, store_page *p) {
+  return page_one(s, a, ST_PAGE_BY_ID, id, NULL, p);
+}
+
+int store_pages_after(store *s, arena_t *a, int64_t after, int64_t limit,
+                      store_page **out, size_t *n) {
+  sqlite3_stmt *st = NULL;
+  store_page *items = NULL;
+  size_t cap = 0, len = 0;
+  int rc = st_get(s, ST_PAGES_AFTER, &st);
+  *out = NULL;
+  *n = 0;
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, after);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, limit);
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    items = grow(a, items, &cap, len, sizeof *items);
+    rc = items ? read_page(s, a, st, &items[len++]) : NB_ENOMEM;
+  }
+  if (st)
+    st_done(st);
+  if (rc == 0) {
+    *out = items;
+    *n = len;
+    rc = NB_OK;
+  }
+  return rc;
+}
+
+int store_wp_page_set(store *s, int64_t wp_id, int64_t page_id) {
+  return run_write(s, ST_WP_PAGE_SET, wp_id, NULL, page_id);
+}
+
+int store_wp_page(store *s, int64_t wp_id, int64_t *page_id) {
+  return lookup(s, NULL, ST_WP_PAGE_GET, wp_id, NULL, page_id, NULL);
+}
+
+int store_page_redirect_set(store *s, const char *path, int64_t page_id) {
+  if (!path || !path[0])
+    return set_err(s, NB_EINVAL, "empty redirect path");
+  return run_write(s, ST_PAGE_REDIRECT_SET, 0, path, page_id);
+}
+
+int store_page_redirect_get(store *s, const char *path, int64_t *page_id) {
+  return lookup(s, NULL, ST_PAGE_REDIRECT_GET, 0, path, page_id, NULL);
 }
 
 /* ---- export ---- */

@@ -299,6 +299,29 @@ int store_attachment_url(store *s, arena_t *a, int64_t wp_id, const char **url);
 int store_user_ensure(store *s, const char *login, const char *email,
                       int64_t author_id);
 
+/* ---- static pages (migration 008) ----
+ * About, contact, terms: not news, so in no section, list or feed. */
+typedef struct {
+  int64_t id, parent_id; /* parent 0: none */
+  const char *title, *slug, *body_html;
+  int status; /* STORE_DRAFT or STORE_PUBLISHED */
+  int64_t menu_order, updated_at;
+} store_page;
+/* Inserts (p->id 0) or updates; with source_key, a page saved before with
+ * the same key is updated and p->id set. Records "page:ID". */
+int store_page_save(store *s, store_page *p, const char *source_key,
+                    int *created);
+/* Published pages only; NB_ENOTFOUND if none. */
+int store_page_by_slug(store *s, arena_t *a, const char *slug, store_page *p);
+int store_page_by_id(store *s, arena_t *a, int64_t id, store_page *p);
+/* Every page (drafts too) with id > after, in id order. */
+int store_pages_after(store *s, arena_t *a, int64_t after, int64_t limit,
+                      store_page **out, size_t *n);
+int store_wp_page_set(store *s, int64_t wp_id, int64_t page_id);
+int store_wp_page(store *s, int64_t wp_id, int64_t *page_id);
+int store_page_redirect_set(store *s, const char *path, int64_t page_id);
+int store_page_redirect_get(store *s, const char *path, int64_t *page_id);
+
 /* ---- export ---- */
 /* Several reads that must see one moment of the database: a read
  * transaction (none when the caller has one open). */

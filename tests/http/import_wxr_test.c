@@ -86,13 +86,16 @@ static void the_export_comes_in_whole(void **s) {
       sql_i64("SELECT count(*) FROM users WHERE password_hash IS NOT NULL"), 0);
   /* comments: threaded replies keep their parents, pending stay pending,
    * pingbacks and trackbacks are not comments (of the export's 33, 4 are
-   * pings and 5 are on pages, which are not imported yet) */
+   * pings and 5 are on pages, which take no comments) */
   assert_int_equal(sql_i64("SELECT count(*) FROM comments"), 24);
   assert_true(sql_i64("SELECT count(*) FROM comments c JOIN comments p ON"
                       " p.id = c.parent_id AND p.article_id = c.article_id") >
               5);
   assert_int_equal(sql_i64("SELECT count(*) FROM comments WHERE status = 0"),
                    1);
+  /* the 21 pages are static pages, apart from the news */
+  assert_int_equal(sql_i64("SELECT count(*) FROM pages"), 21);
+  assert_int_equal(sql_i64("SELECT count(*) FROM wp_pages"), 21);
   /* attachments kept by URL, and lead images from them */
   assert_int_equal(sql_i64("SELECT count(*) FROM attachments"), 37);
   assert_true(sql_i64("SELECT count(*) FROM articles a JOIN wp_posts w ON"
@@ -129,6 +132,20 @@ static void old_links_answer_301_to_the_article(void **s) {
   assert_true(header(&r, "Location", loc2, sizeof loc2));
   assert_string_equal(loc2, loc);
   reply_free(&r);
+  /* a page: its old path and its ID lead to /pages/{slug} */
+  get("GET", "/about/", NULL, NULL, &r);
+  assert_int_equal(r.status, 301);
+  assert_true(header(&r, "Location", loc, sizeof loc));
+  assert_non_null(strstr(loc, "/pages/about"));
+  reply_free(&r);
+  get("GET", "/?p=2", NULL, NULL, &r);
+  assert_int_equal(r.status, 301);
+  reply_free(&r);
+  get("GET", "/pages/about", NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body.data, "<h1>About The Tests</h1>"));
+  reply_free(&r);
+  expect_status("GET", "/pages/no-such-page", 404);
   /* the home page is still the home page; unknown ids and drafts are
    * not found */
   get("GET", "/", NULL, NULL, &r);
@@ -261,6 +278,8 @@ static void export_then_import_gives_the_same_site(void **s) {
       "SELECT count(*) FROM sections WHERE parent_id IS NOT NULL",
       "SELECT count(*) FROM tags",
       "SELECT count(*) FROM article_tags",
+      "SELECT count(*) FROM pages",
+      "SELECT count(DISTINCT title || slug || body_html) FROM pages",
       "SELECT count(DISTINCT title || published_at || body_html) FROM articles",
   };
   for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
