@@ -34,6 +34,8 @@ typedef struct {
   size_t n, cap;
 } slug_map;
 
+/* An imported article or page and a WordPress ID to resolve at the end:
+ * its featured image, or its parent page. */
 typedef struct {
   int64_t article_id, thumbnail;
 } thumb;
@@ -50,6 +52,8 @@ typedef struct {
   slug_map authors, sections, tags, parents; /* parents: section -> slug */
   thumb *thumbs;
   size_t nthumbs, cap_thumbs;
+  thumb *parents_of_pages; /* (page id, its parent's WordPress id) */
+  size_t nparents, cap_parents;
   unsigned char key[32]; /* the site secret: avatars */
   int have_key;
 } importer;
@@ -185,6 +189,21 @@ static void old_path(const importer *im, const char *link, buf_t *out) {
   buf_append(&raw, p, n);
   percent_decode(raw.data ? raw.data : "", out);
   buf_free(&raw);
+}
+
+/* Appends (id, wp_id) to a list resolved once the file is read. */
+static int remember(thumb **v, size_t *n, size_t *cap, int64_t id,
+                    int64_t wp_id) {
+  if (*n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 64;
+    thumb *t = realloc(*v, ncap * sizeof *t);
+    if (!t)
+      return NB_ENOMEM;
+    *v = t;
+    *cap = ncap;
+  }
+  (*v)[(*n)++] = (thumb){id, wp_id};
+  return NB_OK;
 }
 
 /* ---- batches ---- */
@@ -465,19 +484,9 @@ static int import_post(importer *im, const imp_wxr_item *it) {
   }
   if (rc == NB_OK)
     rc = import_comments(im, it, art.id);
-  if (rc == NB_OK && it->thumbnail_id > 0) {
-    if (im->nthumbs == im->cap_thumbs) {
-      size_t ncap = im->cap_thumbs ? im->cap_thumbs * 2 : 64;
-      thumb *t = realloc(im->thumbs, ncap * sizeof *t);
-      rc = t ? NB_OK : NB_ENOMEM;
-      if (t) {
-        im->thumbs = t;
-        im->cap_thumbs = ncap;
-      }
-    }
-    if (rc == NB_OK)
-      im->thumbs[im->nthumbs++] = (thumb){art.id, it->thumbnail_id};
-  }
+  if (rc == NB_OK && it->thumbnail_id > 0)
+    rc = remember(&im->thumbs, &im->nthumbs, &im->cap_thumbs, art.id,
+                  it->thumbnail_id);
   if (rc == NB_OK) {
     im->r->posts++;
     im->r->created += created;
@@ -536,6 +545,10 @@ static int import_page(importer *im, const imp_wxr_item *it) {
   }
   if (rc == NB_OK)
     rc = store_wp_page_set(im->s, it->id, pg.id);
+  /* the parent may come later in the file: linked at the end */
+  if (rc == NB_OK && it->parent > 0)
+    rc = remember(&im->parents_of_pages, &im->nparents, &im->cap_parents, pg.id,
+                  it->parent);
   buf_reset(&path);
   old_path(im, it->link, &path);
   if (rc == NB_OK && path.len > 0)
@@ -606,6 +619,14 @@ static int finish(importer *im) {
       rc = store_article_set_image(im->s, im->thumbs[i].article_id, url);
     arena_free(&a);
   }
+  for (size_t i = 0; rc == NB_OK && i < im->nparents; i++) {
+    int64_t parent = 0;
+    if (store_wp_page(im->s, im->parents_of_pages[i].thumbnail, &parent) ==
+            NB_OK &&
+        parent != im->parents_of_pages[i].article_id)
+      rc = store_page_set_parent(im->s, im->parents_of_pages[i].article_id,
+                                 parent);
+  }
   if (rc != NB_OK)
     failf(im, rc, "finishing: %s", store_errmsg(im->s));
   return rc;
@@ -668,5 +689,6 @@ int imp_wxr_import(store *s, const char *path, const imp_wxr_opts *o,
   map_free(&im.tags);
   map_free(&im.parents);
   free(im.thumbs);
+  free(im.parents_of_pages);
   return rc;
 }

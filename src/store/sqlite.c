@@ -80,6 +80,7 @@ enum {
   ST_WP_PAGE_GET,
   ST_PAGE_REDIRECT_SET,
   ST_PAGE_REDIRECT_GET,
+  ST_PAGE_PARENT,
   ST_AUTHORS_ALL,
   ST_TAGS_ALL,
   ST_USER_EMAIL,
@@ -265,6 +266,7 @@ static const char *const st_sql[ST_N] = {
     [ST_PAGE_REDIRECT_SET] =
         "INSERT INTO page_redirects (path, page_id) VALUES (?1, ?2)"
         " ON CONFLICT (path) DO UPDATE SET page_id = ?2",
+    [ST_PAGE_PARENT] = "UPDATE pages SET parent_id = ?2 WHERE id = ?1",
     [ST_PAGE_REDIRECT_GET] =
         "SELECT page_id FROM page_redirects WHERE path = ?1",
     [ST_EXPORT_ARTICLES] =
@@ -3285,6 +3287,12 @@ int store_pages_after(store *s, arena_t *a, int64_t after, int64_t limit,
     rc = NB_OK;
   }
   return rc;
+}
+
+int store_page_set_parent(store *s, int64_t id, int64_t parent_id) {
+  if (id <= 0 || parent_id <= 0 || parent_id == id)
+    return set_err(s, NB_EINVAL, "a page cannot be its own parent");
+  return run_write(s, ST_PAGE_PARENT, id, NULL, parent_id);
 }
 
 int store_wp_page_set(store *s, int64_t wp_id, int64_t page_id) {

@@ -317,6 +317,7 @@ int store_page_by_id(store *s, arena_t *a, int64_t id, store_page *p);
 /* Every page (drafts too) with id > after, in id order. */
 int store_pages_after(store *s, arena_t *a, int64_t after, int64_t limit,
                       store_page **out, size_t *n);
+int store_page_set_parent(store *s, int64_t id, int64_t parent_id);
 int store_wp_page_set(store *s, int64_t wp_id, int64_t page_id);
 int store_wp_page(store *s, int64_t wp_id, int64_t *page_id);
 int store_page_redirect_set(store *s, const char *path, int64_t page_id);

@@ -96,6 +96,10 @@ static void the_export_comes_in_whole(void **s) {
   /* the 21 pages are static pages, apart from the news */
   assert_int_equal(sql_i64("SELECT count(*) FROM pages"), 21);
   assert_int_equal(sql_i64("SELECT count(*) FROM wp_pages"), 21);
+  /* child pages keep their parent (About The Tests has several) */
+  assert_true(sql_i64("SELECT count(*) FROM pages c JOIN pages p ON p.id ="
+                      " c.parent_id JOIN wp_pages w ON w.page_id = p.id"
+                      " WHERE w.wp_id = 2") >= 3);
   /* attachments kept by URL, and lead images from them */
   assert_int_equal(sql_i64("SELECT count(*) FROM attachments"), 37);
   assert_true(sql_i64("SELECT count(*) FROM articles a JOIN wp_posts w ON"
@@ -279,6 +283,7 @@ static void export_then_import_gives_the_same_site(void **s) {
       "SELECT count(*) FROM tags",
       "SELECT count(*) FROM article_tags",
       "SELECT count(*) FROM pages",
+      "SELECT count(*) FROM pages WHERE parent_id IS NOT NULL",
       "SELECT count(DISTINCT title || slug || body_html) FROM pages",
       "SELECT count(DISTINCT title || published_at || body_html) FROM articles",
   };
