@@ -259,39 +259,33 @@ static int on_author(void *ctx, const imp_wxr_author *a) {
   return NB_OK;
 }
 
-/* A category's section, made when first seen. */
-static int section_for(importer *im, const char *slug, const char *name,
-                       int64_t *id) {
+/* The section (category) or tag of a WordPress slug, made when first
+ * seen; map remembers it, *made counts the new ones. */
+static int term_for(importer *im, int kind, slug_map *map, int64_t *made,
+                    const char *slug, const char *name, int64_t *id) {
   buf_t dec = {0};
-  *id = map_get(&im->sections, slug);
+  *id = map_get(map, slug);
   if (*id)
     return NB_OK;
   percent_decode(slug, &dec);
-  int rc = imp_ensure_named(im->s, IMP_NAMED_SECTION, name[0] ? name : slug,
-                            dec.data, id);
+  int rc = imp_ensure_named(im->s, kind, name[0] ? name : slug, dec.data, id);
   buf_free(&dec);
   if (rc == NB_OK)
-    rc = map_put(&im->sections, slug, *id);
+    rc = map_put(map, slug, *id);
   if (rc == NB_OK)
-    im->r->sections++;
+    ++*made;
   return rc;
+}
+
+static int section_for(importer *im, const char *slug, const char *name,
+                       int64_t *id) {
+  return term_for(im, IMP_NAMED_SECTION, &im->sections, &im->r->sections, slug,
+                  name, id);
 }
 
 static int tag_for(importer *im, const char *slug, const char *name,
                    int64_t *id) {
-  buf_t dec = {0};
-  *id = map_get(&im->tags, slug);
-  if (*id)
-    return NB_OK;
-  percent_decode(slug, &dec);
-  int rc = imp_ensure_named(im->s, IMP_NAMED_TAG, name[0] ? name : slug,
-                            dec.data, id);
-  buf_free(&dec);
-  if (rc == NB_OK)
-    rc = map_put(&im->tags, slug, *id);
-  if (rc == NB_OK)
-    im->r->tags++;
-  return rc;
+  return term_for(im, IMP_NAMED_TAG, &im->tags, &im->r->tags, slug, name, id);
 }
 
 static int on_term(void *ctx, const imp_wxr_term *t) {

@@ -288,6 +288,26 @@ void site_conf_load(store *st, arena_t *a, site_conf *c) {
   }
 }
 
+/* Appends the RSS, Atom and JSON feeds under base ("/" for the site,
+ * "/{section}/"...) to feeds, titled with the site's name and, when not
+ * NULL, what they follow. */
+static void feed_links(arena_t *a, const site_conf *c, json_t *feeds,
+                       const char *base, const char *of) {
+  static const char *const kinds[][3] = {
+      {"application/rss+xml", "", "RSS"},
+      {"application/atom+xml", "/atom", "Atom"},
+      {"application/feed+json", "/json", "JSON Feed"}};
+  for (size_t k = 0; k < 3; k++) {
+    json_t *f = json_object();
+    set_str(f, "type", kinds[k][0]);
+    set_str(f, "title",
+            of ? arena_printf(a, "%s — %s (%s)", c->name, of, kinds[k][2])
+               : arena_printf(a, "%s (%s)", c->name, kinds[k][2]));
+    set_str(f, "url", arena_printf(a, "%sfeed%s", base, kinds[k][1]));
+    json_array_append_new(feeds, f);
+  }
+}
+
 /* The data every page gets (docs/theme.md): site and page. */
 static json_t *page_json(site *s, store *st, arena_t *a, const site_conf *c,
                          const char *type, const char *title,
@@ -349,31 +369,11 @@ static json_t *page_json(site *s, store *st, arena_t *a, const site_conf *c,
   json_object_set_new(root, "site", site);
 
   /* <link rel="alternate"> to the site's feeds, and the section's. */
-  static const char *const kinds[][3] = {
-      {"application/rss+xml", "", "RSS"},
-      {"application/atom+xml", "/atom", "Atom"},
-      {"application/feed+json", "/json", "JSON Feed"}};
   json_t *feeds = json_array();
-  for (size_t i = 0; i <= n; i++) {
-    const store_section *sec = NULL;
-    if (i < n && (secs[i].id != current_section || current_section == 0))
-      continue;
-    if (i < n)
-      sec = &secs[i];
-    for (size_t k = 0; k < 3; k++) {
-      json_t *f = json_object();
-      set_str(f, "type", kinds[k][0]);
-      set_str(
-          f, "title",
-          sec ? arena_printf(a, "%s — %s (%s)", c->name, sec->name, kinds[k][2])
-              : arena_printf(a, "%s (%s)", c->name, kinds[k][2]));
-      set_str(f, "url",
-              sec ? arena_printf(a, "%sfeed%s", site_section_path(a, sec->slug),
-                                 kinds[k][1])
-                  : arena_printf(a, "/feed%s", kinds[k][1]));
-      json_array_append_new(feeds, f);
-    }
-  }
+  feed_links(a, c, feeds, "/", NULL);
+  for (size_t i = 0; current_section && i < n; i++)
+    if (secs[i].id == current_section)
+      feed_links(a, c, feeds, site_section_path(a, secs[i].slug), secs[i].name);
 
   json_t *page = json_object();
   set_str(page, "type", type);
@@ -500,19 +500,8 @@ static void list_page(site *s, store *st, arena_t *a, const site_conf *c,
   json_object_set_new(d, "section", sec);
   if (!is_section) {
     /* The page's own feeds, beside the site's. */
-    json_t *feeds = json_object_get(json_object_get(d, "page"), "feeds");
-    static const char *const kinds[][3] = {
-        {"application/rss+xml", "", "RSS"},
-        {"application/atom+xml", "/atom", "Atom"},
-        {"application/feed+json", "/json", "JSON Feed"}};
-    for (size_t k = 0; k < 3; k++) {
-      json_t *f = json_object();
-      set_str(f, "type", kinds[k][0]);
-      set_str(f, "title",
-              arena_printf(a, "%s — %s (%s)", c->name, l->name, kinds[k][2]));
-      set_str(f, "url", arena_printf(a, "%sfeed%s", base, kinds[k][1]));
-      json_array_append_new(feeds, f);
-    }
+    feed_links(a, c, json_object_get(json_object_get(d, "page"), "feeds"), base,
+               l->name);
   }
   store_article *xs;
   size_t n = 0;
