@@ -30,6 +30,7 @@ typedef struct {
   arena_t top; /* the channel's fields, for the whole read */
   imp_wxr_site site;
   int site_sent, stopped;
+  int at; /* the last move: 1 on a node, 0 at the end, -1 on an error */
   char *err;
   size_t errlen;
   int rc;
@@ -48,6 +49,18 @@ static int ns_of(xmlTextReaderPtr r) {
   if (strcmp(p, "purl.org/dc/elements/1.1/") == 0)
     return NS_DC;
   return NS_OTHER;
+}
+
+/* Moves to the next node (move) or past the current element (skip),
+ * remembering where that left the reader: xmlTextReaderReadState() says
+ * EOF as soon as the parser has read the file's last bytes, while nodes
+ * it made from them are still to come. */
+static int move(reader *rd) {
+  return rd->at = xmlTextReaderRead(rd->r);
+}
+
+static int skip(reader *rd) {
+  return rd->at = xmlTextReaderNext(rd->r);
 }
 
 /* The current element is ns:name. */
@@ -101,7 +114,7 @@ static const char *text(reader *rd, arena_t *a) {
   xmlFree(s);
   if (!out)
     fail(rd, NB_ENOMEM, "out of memory");
-  if (xmlTextReaderNext(rd->r) < 0)
+  if (skip(rd) < 0)
     fail(rd, NB_EINVAL, "the file ends inside an element");
   return out ? out : "";
 }
@@ -126,15 +139,15 @@ typedef void (*child_fn)(reader *rd, void *out);
 static void children(reader *rd, child_fn fn, void *out) {
   int depth = xmlTextReaderDepth(rd->r);
   if (xmlTextReaderIsEmptyElement(rd->r)) {
-    xmlTextReaderRead(rd->r);
+    move(rd);
     return;
   }
-  int ret = xmlTextReaderRead(rd->r);
+  int ret = move(rd);
   while (ret == 1 && rd->rc == NB_OK) {
     int type = xmlTextReaderNodeType(rd->r);
     int d = xmlTextReaderDepth(rd->r);
     if (d <= depth) { /* the container's end */
-      xmlTextReaderRead(rd->r);
+      move(rd);
       return;
     }
     if (type == XML_READER_TYPE_ELEMENT && d == depth + 1) {
@@ -142,7 +155,7 @@ static void children(reader *rd, child_fn fn, void *out) {
       ret = 1;
       continue;
     }
-    ret = xmlTextReaderRead(rd->r);
+    ret = move(rd);
   }
   if (ret < 0)
     fail(rd, NB_EINVAL, "the file ends inside an element");
@@ -164,7 +177,7 @@ static void author_child(reader *rd, void *out) {
   else if (is(r, NS_WP, "author_id"))
     au->id = number(text(rd, &rd->a));
   else
-    xmlTextReaderNext(r);
+    skip(rd);
 }
 
 static void term_child(reader *rd, void *out) {
@@ -190,7 +203,7 @@ static void term_child(reader *rd, void *out) {
   else if (is(r, NS_WP, "term_id"))
     t->term_id = number(text(rd, &rd->a));
   else
-    xmlTextReaderNext(r);
+    skip(rd);
 }
 
 /* The site's fields come first; it is handed over before anything else. */
@@ -198,6 +211,13 @@ static void send_site(reader *rd) {
   if (rd->site_sent || rd->rc != NB_OK)
     return;
   rd->site_sent = 1;
+  imp_wxr_site *st = &rd->site;
+  const char **f[] = {&st->title,        &st->link,        &st->description,
+                      &st->language,     &st->wxr_version, &st->base_site_url,
+                      &st->base_blog_url};
+  for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
+    if (!*f[k])
+      *f[k] = ""; /* as every string the handler gets */
   int cb = rd->h->site ? rd->h->site(rd->h->ctx, &rd->site) : NB_OK;
   if (cb != NB_OK)
     fail(rd, cb, "stopped by the importer");
@@ -233,7 +253,7 @@ static void comment_child(reader *rd, void *out) {
   else if (is(r, NS_WP, "comment_user_id"))
     c->user_id = number(text(rd, &rd->a));
   else
-    xmlTextReaderNext(r);
+    skip(rd);
 }
 
 static void meta_child(reader *rd, void *out) {
@@ -243,7 +263,7 @@ static void meta_child(reader *rd, void *out) {
   else if (is(rd->r, NS_WP, "meta_value"))
     b->meta_value = text(rd, &rd->a);
   else
-    xmlTextReaderNext(rd->r);
+    skip(rd);
 }
 
 static void *grow_array(reader *rd, void *p, size_t *cap, size_t n, size_t size,
@@ -331,7 +351,7 @@ static void item_child(reader *rd, void *out) {
         strcmp(b->meta_key, "_naba_image_url") == 0)
       it->image_url = b->meta_value; /* written by imp_wxr_export() */
   } else {
-    xmlTextReaderNext(r);
+    skip(rd);
   }
 }
 
@@ -346,6 +366,14 @@ static void item_defaults(imp_wxr_item *it) {
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
     if (!*fields[i])
       *fields[i] = "";
+  for (size_t i = 0; i < it->nterms; i++) {
+    imp_wxr_term *t = &it->terms[i];
+    const char **tf[] = {&t->taxonomy, &t->slug, &t->name, &t->parent,
+                         &t->description};
+    for (size_t k = 0; k < sizeof tf / sizeof tf[0]; k++)
+      if (!*tf[k])
+        *tf[k] = "";
+  }
   for (size_t i = 0; i < it->ncomments; i++) {
     imp_wxr_comment *c = &it->comments[i];
     const char **cf[] = {&c->author,  &c->email,    &c->url,
@@ -412,7 +440,7 @@ static void site_child(reader *rd) {
     if (cb != NB_OK)
       fail(rd, cb, "stopped by the importer");
   } else {
-    xmlTextReaderNext(r);
+    skip(rd);
   }
   arena_free(&rd->a);
 }
@@ -426,22 +454,12 @@ static xmlParserInputPtr no_entities(const char *url, const char *id,
   return NULL;
 }
 
-/* Where the reader stands after an element was read past: 1 on a node,
- * 0 at the end, -1 after an error (xmlTextReaderRead's values). */
-static int reader_state(xmlTextReaderPtr r) {
-  int st = xmlTextReaderReadState(r);
-  if (st == XML_TEXTREADER_MODE_ERROR)
-    return -1;
-  return st == XML_TEXTREADER_MODE_EOF || st == XML_TEXTREADER_MODE_CLOSED ? 0
-                                                                           : 1;
-}
-
 static int read_all(reader *rd) {
   xmlTextReaderPtr r = rd->r;
   int in_channel = 0, saw_rss = 0;
 
   xmlTextReaderSetErrorHandler(r, on_xml_error, rd);
-  int ret = xmlTextReaderRead(r);
+  int ret = move(rd);
   while (rd->rc == NB_OK && ret == 1) {
     int type = xmlTextReaderNodeType(r);
     if (type == XML_READER_TYPE_DOCUMENT_TYPE)
@@ -457,11 +475,11 @@ static int read_all(reader *rd) {
       in_channel |= depth == 1 && is(r, NS_NONE, "channel");
       if (depth == 2 && in_channel) {
         site_child(rd); /* reads past the element */
-        ret = reader_state(r);
+        ret = rd->at;
         continue;
       }
     }
-    ret = xmlTextReaderRead(r);
+    ret = move(rd);
   }
   if (rd->rc != NB_OK)
     return rd->rc;
@@ -469,7 +487,7 @@ static int read_all(reader *rd) {
     return fail(rd, NB_EINVAL, "not a well-formed XML file");
   if (!saw_rss || !in_channel)
     return fail(rd, NB_EINVAL, "not a WordPress export: no <rss><channel>");
-  if (!rd->site.wxr_version)
+  if (!rd->site.wxr_version || !rd->site.wxr_version[0])
     return fail(rd, NB_EINVAL,
                 "not a WordPress export: no <wp:wxr_version> in the channel");
   send_site(rd);

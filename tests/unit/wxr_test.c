@@ -167,6 +167,58 @@ static int read_text(const char *body, char *err, size_t errlen, tally *t) {
   return imp_wxr_read_memory(doc, strlen(doc), &h, err, errlen);
 }
 
+/* Every item of a file reaches the handler, whatever the file's size and
+ * layout: libxml2 reports the end of its input while the nodes made from
+ * the last bytes are still to be read, and an earlier reader lost the
+ * last items of files laid out one field a line. */
+static void the_last_items_of_any_file_are_read(void **state) {
+  char path[] = "/tmp/naba-wxr-XXXXXX";
+  int fd = mkstemp(path);
+  (void)state;
+  assert_true(fd >= 0);
+  close(fd);
+  for (int layout = 0; layout < 2; layout++)
+    for (int n = 1; n <= 40; n++)
+      for (int pad = 0; pad < 600; pad += 97) {
+        const char *nl = layout ? "\n" : "";
+        buf_t b = {0};
+        buf_printf(&b,
+                   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss "
+                   "xmlns:wp=\"http://wordpress.org/export/1.2/\">%s"
+                   "<channel>%s<title>t</title>%s<wp:wxr_version>1.2"
+                   "</wp:wxr_version>%s",
+                   nl, nl, nl, nl);
+        for (int i = 1; i <= n; i++)
+          buf_printf(&b,
+                     "<item>%s<title>%*s</title>%s<wp:post_id>%d</wp:post_id>"
+                     "%s<wp:post_type>post</wp:post_type>%s<wp:post_parent>0"
+                     "</wp:post_parent>%s</item>%s",
+                     nl, pad + 1, "x", nl, i, nl, nl, nl, nl);
+        buf_printf(&b, "</channel>%s</rss>%s", nl, nl);
+        assert_false(b.oom);
+        tally t = {0};
+        imp_wxr_handler h = handler(&t);
+        char err[300];
+        assert_int_equal(
+            imp_wxr_read_memory(b.data, b.len, &h, err, sizeof err), NB_OK);
+        if (t.posts != n)
+          fail_msg("layout %d, %d items, %d bytes: %d read from memory", layout,
+                   n, (int)b.len, t.posts);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        fwrite(b.data, 1, b.len, f);
+        fclose(f);
+        t = (tally){0};
+        h = handler(&t);
+        assert_int_equal(imp_wxr_read(path, &h, err, sizeof err), NB_OK);
+        if (t.posts != n)
+          fail_msg("layout %d, %d items, %d bytes: %d read from a file", layout,
+                   n, (int)b.len, t.posts);
+        buf_free(&b);
+      }
+  unlink(path);
+}
+
 static void wxr_1_0_with_other_prefixes_is_read(void **state) {
   tally t = {0};
   char err[300];
@@ -257,6 +309,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(theme_unit_test_export_is_read_whole),
       cmocka_unit_test(a_callback_can_stop_the_read),
+      cmocka_unit_test(the_last_items_of_any_file_are_read),
       cmocka_unit_test(wxr_1_0_with_other_prefixes_is_read),
       cmocka_unit_test(broken_and_hostile_files_are_refused),
       cmocka_unit_test(missing_file_is_an_io_error),
