@@ -253,6 +253,36 @@ static void a_dry_run_writes_nothing(void **s) {
   sqlite3_close(h);
 }
 
+/* The file is read on a thread of its own while the writer works: a write
+ * that fails must stop the reading (which by then waits on a full queue:
+ * the export has 190 items), undo its batch and say which post it was. */
+static void a_failing_write_stops_the_reading_and_undoes_its_batch(void **s) {
+  (void)s;
+  char fresh[400];
+  snprintf(fresh, sizeof fresh, "%s/failing.db", dir);
+  const char *init[] = {"init", "--db", fresh, NULL};
+  assert_int_equal(naba(NULL, init), 0);
+  sqlite3 *h;
+  assert_int_equal(sqlite3_open(fresh, &h), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(h,
+                   "CREATE TRIGGER full BEFORE INSERT ON articles"
+                   " WHEN (SELECT count(*) FROM articles) >= 20"
+                   " BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(h);
+  buf_t out = {0};
+  const char *im[] = {"import", "wxr", "--db", fresh, THEME_DATA, NULL};
+  assert_int_not_equal(naba(&out, im), 0);
+  assert_non_null(strstr(out.data, "the disk is full"));
+  assert_non_null(strstr(out.data, "post "));
+  buf_free(&out);
+  /* one batch (500 items): all of it undone */
+  assert_int_equal(count_in(fresh, ARTICLES), 0);
+  assert_int_equal(count_in(fresh, "SELECT count(*) FROM comments"), 0);
+}
+
 static void export_then_import_gives_the_same_site(void **s) {
   (void)s;
   char xml[400], copy[400];
@@ -308,6 +338,7 @@ int main(void) {
       cmocka_unit_test(running_it_again_updates_instead_of_duplicating),
       cmocka_unit_test(broken_files_stop_with_a_reason_and_change_nothing),
       cmocka_unit_test(a_dry_run_writes_nothing),
+      cmocka_unit_test(a_failing_write_stops_the_reading_and_undoes_its_batch),
       cmocka_unit_test(export_then_import_gives_the_same_site),
   };
   return cmocka_run_group_tests(tests, imported_setup, teardown);
