@@ -36,6 +36,12 @@ int search_words(const char *s, size_t n, search_word_fn fn, void *ctx);
 int search_stem_term(const char *w, size_t n, ar_known_fn known, void *ctx,
                      buf_t *out);
 
+/* What the "naba" tokenizer's cache of stem terms (search.c) holds before
+ * it is emptied: so many words, or so many bytes of words and their stem
+ * terms; about 1.8 MB an instance in all. Here so tests can fill it. */
+#define SEARCH_STEM_CACHE_WORDS 49152
+#define SEARCH_STEM_CACHE_BYTES (1024 * 1024)
+
 /* Whether the normalized word w[0..n) is a stop word (stop.c). */
 int search_is_stop_word(const char *w, size_t n);
 

@@ -1,6 +1,6 @@
 /* Tests for search/: the query parser, the "naba" FTS5 tokenizer (on a
- * real in-memory FTS5 table, so that every parsed query is also run) and
- * the plain text of article bodies. */
+ * real in-memory FTS5 table, so that every parsed query is also run) with
+ * its cache of stem terms, and the plain text of article bodies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "search/internal.h"
 #include "search/search.h"
 
 /* ---- helpers ---- */
@@ -477,6 +478,273 @@ static void tokenizer_with_options_is_refused(void **state) {
   sqlite3_close(db);
 }
 
+/* ---- the tokenizer's cache of stem terms ---- */
+
+/* Letters ar_normalize keeps as they are. */
+static const char *const letters[] = {
+    "ب", "ت", "ث", "ج", "ح", "خ", "د", "ذ", "ر", "ز", "س", "ش", "ص", "ض",
+    "ط", "ظ", "ع", "غ", "ف", "ق", "ك", "ل", "م", "ن", "ه", "و", "ي"};
+#define NLETTERS (sizeof letters / sizeof *letters)
+
+/* Words every made-up document has: stop words, clitics, forms that share
+ * a stem, Latin words and numbers (no stem term). None is the exact form
+ * "حكومة". */
+static const char *const common[] = {
+    "في",       "من",   "على",         "إلى",  "أن",    "الحكومة",
+    "والحكومة", "وزير", "الإسرائيلية", "قالت", "Maroc", "2024"};
+#define NCOMMON (sizeof common / sizeof *common)
+
+/* Appends made-up word number i, len letters long, and a space. Words of
+ * one length are distinct while i < 27^len. */
+static void made_up_word(buf_t *b, unsigned i, int len) {
+  for (int k = 0; k < len; k++, i /= NLETTERS)
+    buf_puts(b, letters[i % NLETTERS]);
+  buf_putc(b, ' ');
+}
+
+/* Indexes ndocs documents in t, as rowids first on. Each has nfresh words
+ * of len letters not seen before (numbers *next on), and between them the
+ * common[] words, words of the document before and one word too long for
+ * the cache, so that the cache both misses and hits. */
+static void put_made_up(sqlite3 *db, int64_t first, int ndocs, int nfresh,
+                        int len, unsigned *next) {
+  buf_t body = {0};
+
+  assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+  for (int d = 0; d < ndocs; d++, *next += (unsigned)nfresh) {
+    buf_reset(&body);
+    for (int k = 0; k < nfresh; k++) {
+      made_up_word(&body, *next + (unsigned)k, len);
+      if (k % 5 == 0)
+        buf_printf(&body, "%s ", common[(unsigned)(d + k) % NCOMMON]);
+      if (k % 7 == 0 && d > 0)
+        made_up_word(
+            &body, *next - (unsigned)nfresh + (unsigned)(k * 3 % nfresh), len);
+    }
+    made_up_word(&body, *next, 40); /* 80 bytes */
+    assert_false(body.oom);
+    put(db, first + d, "عنوان الحكومة في", body.data);
+  }
+  assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  buf_free(&body);
+}
+
+/* The index rows the tokenizer must give, worked out word by word with
+ * search_stem_term() and search_is_stop_word(), without the cache: the
+ * rows of an fts5vocab instance table, in a table expect. */
+struct expect {
+  sqlite3_stmt *st;
+  int64_t doc;
+  const char *col;
+  int off;
+  buf_t prev, term;
+  int prev_stop, have_prev;
+};
+
+static void expect_term(struct expect *e, const char *t, size_t n) {
+  sqlite3_bind_text(e->st, 1, t, (int)n, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(e->st, 2, e->doc);
+  sqlite3_bind_text(e->st, 3, e->col, -1, SQLITE_STATIC);
+  sqlite3_bind_int(e->st, 4, e->off);
+  assert_int_equal(sqlite3_step(e->st), SQLITE_DONE);
+  sqlite3_reset(e->st);
+}
+
+static int expect_word(void *ctx, const char *w, size_t n, size_t start,
+                       size_t end) {
+  struct expect *e = ctx;
+  int stop = search_is_stop_word(w, n);
+
+  (void)start;
+  (void)end;
+  expect_term(e, w, n);
+  buf_reset(&e->term);
+  assert_int_equal(search_stem_term(w, n, NULL, NULL, &e->term), NB_OK);
+  if (e->term.len)
+    expect_term(e, e->term.data, e->term.len);
+  if (e->have_prev && (stop || e->prev_stop)) {
+    buf_reset(&e->term);
+    assert_int_equal(
+        search_bigram_term(e->prev.data, e->prev.len, w, n, &e->term), NB_OK);
+    expect_term(e, e->term.data, e->term.len);
+  }
+  buf_reset(&e->prev);
+  buf_append(&e->prev, w, n);
+  e->prev_stop = stop;
+  e->have_prev = 1;
+  e->off++;
+  return NB_OK;
+}
+
+/* Whether t's index holds exactly the terms stemming every word of its
+ * documents gives, at the same positions. */
+static void index_is_as_without_cache(sqlite3 *db) {
+  static const char *const cols[] = {"title", "body"};
+  struct expect e = {0};
+  sqlite3_stmt *st;
+
+  assert_int_equal(
+      sqlite3_exec(
+          db,
+          "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, t, instance);"
+          "CREATE TEMP TABLE expect (term, doc, col, off);",
+          NULL, NULL, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "INSERT INTO expect VALUES (?1, ?2, ?3,"
+                                      " ?4)",
+                                      -1, &e.st, NULL),
+                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_prepare_v2(db, "SELECT rowid, title, body FROM t", -1, &st, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    e.doc = sqlite3_column_int64(st, 0);
+    for (int c = 0; c < 2; c++) {
+      const char *text = (const char *)sqlite3_column_text(st, c + 1);
+
+      e.col = cols[c];
+      e.off = 0;
+      e.have_prev = 0;
+      assert_int_equal(search_words(text, strlen(text), expect_word, &e),
+                       NB_OK);
+    }
+  }
+  assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_finalize(st);
+  sqlite3_finalize(e.st);
+  buf_free(&e.prev);
+  buf_free(&e.term);
+
+  assert_int_equal(
+      sqlite3_prepare_v2(db,
+                         "SELECT (SELECT count(*) FROM v),"
+                         " (SELECT count(*) FROM expect),"
+                         " (SELECT count(*) FROM (SELECT * FROM v"
+                         "  EXCEPT SELECT * FROM expect)),"
+                         " (SELECT count(*) FROM (SELECT * FROM expect"
+                         "  EXCEPT SELECT * FROM v))",
+                         -1, &st, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_true(sqlite3_column_int64(st, 0) > 0);
+  assert_int_equal(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+  assert_int_equal(sqlite3_column_int64(st, 2), 0);
+  assert_int_equal(sqlite3_column_int64(st, 3), 0);
+  sqlite3_finalize(st);
+}
+
+/* How many documents of t what a reader typed finds. */
+static int64_t count_found(sqlite3 *db, const char *q) {
+  search_query sq = parse(q);
+  sqlite3_stmt *st;
+  int64_t n;
+
+  assert_non_null(sq.match);
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT count(*) FROM t WHERE t MATCH ?1",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(st, 1, sq.match, -1, SQLITE_STATIC);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return n;
+}
+
+/* A table of made-up documents of len-letter words that fills a new
+ * cache past one of its limits: 4-letter words (17 bytes at most with
+ * their stem terms) by SEARCH_STEM_CACHE_WORDS, long before its bytes;
+ * 30-letter words (60 bytes and more) by SEARCH_STEM_CACHE_BYTES, with
+ * far fewer words. */
+enum {
+  SHORT_FRESH = 300,
+  SHORT_DOCS = SEARCH_STEM_CACHE_WORDS / SHORT_FRESH + 10,
+  LONG_FRESH = 100,
+  LONG_DOCS = SEARCH_STEM_CACHE_BYTES / 60 / LONG_FRESH + 10,
+};
+
+static sqlite3 *made_up_db(int len) {
+  sqlite3 *db = fts_db();
+  unsigned next = 0;
+
+  if (len == 4)
+    put_made_up(db, 1, SHORT_DOCS, SHORT_FRESH, 4, &next);
+  else
+    put_made_up(db, 1, LONG_DOCS, LONG_FRESH, len, &next);
+  return db;
+}
+
+static void cached_stems_index_the_terms_of_stemming_every_word(void **state) {
+  sqlite3 *db;
+
+  (void)state;
+  db = made_up_db(4);
+  index_is_as_without_cache(db);
+  sqlite3_close(db);
+  db = made_up_db(30);
+  index_is_as_without_cache(db);
+  sqlite3_close(db);
+}
+
+static void repeated_words_match_their_stems_in_every_document(void **state) {
+  sqlite3 *db = made_up_db(4);
+
+  (void)state;
+  /* Only stem terms hold "حكومة"; every title has الحكومة. */
+  assert_int_equal(count_found(db, "حكومة"), SHORT_DOCS);
+  assert_int_equal(count_found(db, "اسرائيل"), SHORT_DOCS);
+  assert_int_equal(count_found(db, "\"الحكومة في\""), SHORT_DOCS);
+  assert_int_equal(count_found(db, "maroc 2024"), SHORT_DOCS);
+  assert_int_equal(count_found(db, "rabat"), 0);
+  sqlite3_close(db);
+}
+
+/* The allocator of SQLite, refusing what is as big as the cache. */
+static sqlite3_mem_methods real_mem;
+static int nrefused;
+
+static void *small_malloc(int n) {
+  if (n >= SEARCH_STEM_CACHE_BYTES) {
+    nrefused++;
+    return NULL;
+  }
+  return real_mem.xMalloc(n);
+}
+
+static void *small_realloc(void *p, int n) {
+  if (n >= SEARCH_STEM_CACHE_BYTES) {
+    nrefused++;
+    return NULL;
+  }
+  return real_mem.xRealloc(p, n);
+}
+
+static void without_memory_for_the_cache_every_word_is_stemmed(void **state) {
+  sqlite3_mem_methods small;
+  sqlite3 *db;
+  unsigned next = 0;
+
+  (void)state;
+  assert_int_equal(sqlite3_shutdown(), SQLITE_OK);
+  assert_int_equal(sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem),
+                   SQLITE_OK);
+  small = real_mem;
+  small.xMalloc = small_malloc;
+  small.xRealloc = small_realloc;
+  assert_int_equal(sqlite3_config(SQLITE_CONFIG_MALLOC, &small), SQLITE_OK);
+  nrefused = 0;
+  db = fts_db();
+  put_made_up(db, 1, 20, 50, 4, &next);
+  assert_true(nrefused > 0);
+  assert_int_equal(count_found(db, "حكومة"), 20);
+  index_is_as_without_cache(db);
+  sqlite3_close(db);
+  assert_int_equal(sqlite3_shutdown(), SQLITE_OK);
+  assert_int_equal(sqlite3_config(SQLITE_CONFIG_MALLOC, &real_mem), SQLITE_OK);
+}
+
 /* ---- plain text of bodies ---- */
 
 static void tags_go_and_blocks_end_lines(void **state) {
@@ -563,6 +831,9 @@ int main(void) {
       T(highlights_cover_the_original_text_with_its_marks),
       T(invalid_utf8_document_is_still_indexed),
       T(tokenizer_with_options_is_refused),
+      T(cached_stems_index_the_terms_of_stemming_every_word),
+      T(repeated_words_match_their_stems_in_every_document),
+      T(without_memory_for_the_cache_every_word_is_stemmed),
       T(tags_go_and_blocks_end_lines),
       T(entities_are_decoded),
       T(broken_html_keeps_its_text),
