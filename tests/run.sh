@@ -40,6 +40,9 @@ browser() {
   local id; id=$("$build/naba" import page --db "$tmp/naba.db" --date 2021-11-24T08:00Z \
     ../shared/seed/000_0de736a0633809fe.txt | sed -n 's/.*imported article \([0-9]*\):.*/\1/p')
   [ -n "$id" ] || return 1
+  # Static pages, for the footer's menu and a page with children.
+  "$build/naba" import wxr --db "$tmp/naba.db" tests/data/wxr/site-pages.xml \
+    >/dev/null || return 1
   "$build/naba" serve --db "$tmp/naba.db" --port 0 --access-log off >"$tmp/out" 2>"$tmp/err" &
   local pid=$!
   for _ in $(seq 50); do grep -q serving "$tmp/out" 2>/dev/null && break; sleep 0.1; done

@@ -95,6 +95,19 @@ static int comments(store *s, writer *x, const store_article *art,
   return rc;
 }
 
+/* WordPress's post_status: a draft awaiting review stays "pending", one
+ * kept private "private"; a published article not yet due is "future". */
+static const char *post_status(const store_article *art, int64_t now) {
+  const char *ds = art->draft_state ? art->draft_state : "";
+  if (art->status == STORE_PUBLISHED)
+    return art->published_at > now ? "future" : "publish";
+  if (strcmp(ds, STORE_DRAFT_PENDING) == 0)
+    return "pending";
+  if (strcmp(ds, STORE_DRAFT_PRIVATE) == 0)
+    return "private";
+  return "draft";
+}
+
 static int item(store *s, writer *x, const imp_wxr_site *site,
                 const store_article *art, int64_t now,
                 imp_wxr_export_report *r) {
@@ -132,10 +145,7 @@ static int item(store *s, writer *x, const imp_wxr_site *site,
   el(x, "wp:comment_status", "open");
   el(x, "wp:ping_status", "closed");
   el(x, "wp:post_name", art->slug);
-  el(x, "wp:status",
-     art->status != STORE_PUBLISHED ? "draft"
-     : art->published_at > now      ? "future"
-                                    : "publish");
+  el(x, "wp:status", post_status(art, now));
   el(x, "wp:post_parent", "0");
   el(x, "wp:menu_order", "0");
   el(x, "wp:post_type", "post");

@@ -460,6 +460,9 @@ static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
                         strcmp(it->status, "future") == 0
                     ? STORE_PUBLISHED
                     : STORE_DRAFT,
+      .draft_state = strcmp(it->status, "pending") == 0   ? STORE_DRAFT_PENDING
+                     : strcmp(it->status, "private") == 0 ? STORE_DRAFT_PRIVATE
+                                                          : NULL,
   };
   if (rc == NB_OK && (summary.oom || slug.oom))
     rc = NB_ENOMEM;

@@ -20,6 +20,14 @@
 #define HOME_LATEST 10
 #define HOME_BLOCK 4
 #define RELATED 4
+/* The footer's menu of static pages, and a page's list of its children. */
+#define MENU_PAGES 20
+#define PAGE_CHILDREN 100
+/* What every page's header and footer show: the site's settings, the
+ * sections and the static pages' menu. A save records "pages" only when
+ * a top-level page's entry in the menu changes (store.h), so editing a
+ * page's text or a child page does not empty the whole cache. */
+#define SHELL_TAGS "site sections pages"
 #define WATCH_INTERVAL_MS 100
 /* The search index is merged into one segment in the background (see
  * store_search_untidy()): looked at every TIDY_CHECK_S seconds once no
@@ -165,6 +173,14 @@ static json_t *date_json(const site_conf *c, int64_t t, int with_time) {
   }
   buf_free(&b);
   return d;
+}
+
+/* A link to a static page: { title, url }. */
+static json_t *page_link_json(arena_t *a, const store_page *p) {
+  json_t *o = json_object();
+  set_str(o, "title", p->title);
+  set_str(o, "url", site_page_path(a, p->slug));
+  return o;
 }
 
 /* accent: one of the theme's eight section colours, stable per section. */
@@ -366,6 +382,17 @@ static json_t *page_json(site *s, store *st, arena_t *a, const site_conf *c,
       json_array_append_new(menu, m);
     }
   json_object_set_new(site, "sections", menu);
+  json_t *pages = json_array();
+  store_page *pgs;
+  size_t np = 0;
+  if (store_pages_under(st, a, 0, MENU_PAGES, &pgs, &np) == NB_OK)
+    for (size_t i = 0; i < np; i++) {
+      json_t *m = page_link_json(a, &pgs[i]);
+      json_object_set_new(m, "current", json_false());
+      json_array_append_new(pages, m);
+    }
+  json_object_set_new(site, "pages", pages);
+  json_object_set_new(site, "has_pages", json_boolean(np > 0));
   json_object_set_new(root, "site", site);
 
   /* <link rel="alternate"> to the site's feeds, and the section's. */
@@ -460,7 +487,7 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
   json_object_set_new(d, "blocks", blocks);
   render(s, "home", d, res);
   view_decref(d);
-  res->tags = tags_done(a, "home site sections", &tags);
+  res->tags = tags_done(a, "home " SHELL_TAGS, &tags);
 }
 
 /* What a list page shows: a section, an author's or a tag's articles. */
@@ -535,11 +562,10 @@ static void list_page(site *s, store *st, arena_t *a, const site_conf *c,
    * with any article's title or summary ("feeds", which every save
    * records) and with tagging ("tag:ID"). */
   const char *fixed =
-      is_section
-          ? arena_printf(a, "section:%lld site sections", (long long)l->id)
+      is_section ? arena_printf(a, "section:%lld " SHELL_TAGS, (long long)l->id)
       : l->kind == STORE_LIST_AUTHOR
-          ? arena_printf(a, "author:%lld site sections", (long long)l->id)
-          : arena_printf(a, "tag:%lld feeds site sections", (long long)l->id);
+          ? arena_printf(a, "author:%lld " SHELL_TAGS, (long long)l->id)
+          : arena_printf(a, "tag:%lld feeds " SHELL_TAGS, (long long)l->id);
   res->tags = tags_done(a, fixed, &tags);
 }
 
@@ -582,23 +608,45 @@ static int old_link(store *st, arena_t *a, web_request *req, int n,
   return 1;
 }
 
-/* /pages/{slug}: a static page. */
+/* /pages/{slug}: a static page, with a link to its parent and the list of
+ * its children (published ones). */
 static int static_page(site *s, store *st, arena_t *a, const site_conf *c,
                        const char **seg, int n, web_response *res) {
-  store_page p;
+  store_page p, parent;
   if (n != 2 || strcmp(seg[0], "pages") != 0 ||
       store_page_by_slug(st, a, seg[1], &p) != NB_OK)
     return 0;
-  json_t *d =
-      page_json(s, st, a, c, "page", p.title, site_page_path(a, p.slug), 0);
+  const char *path = site_page_path(a, p.slug);
+  json_t *d = page_json(s, st, a, c, "page", p.title, path, 0);
+  json_t *menu = json_object_get(json_object_get(d, "site"), "pages");
+  for (size_t i = 0; i < json_array_size(menu); i++) {
+    json_t *m = json_array_get(menu, i);
+    if (strcmp(json_string_value(json_object_get(m, "url")), path) == 0)
+      json_object_set_new(m, "current", json_true());
+  }
   json_t *o = json_object();
   set_str(o, "title", p.title);
   set_str(o, "body_html", p.body_html);
   json_object_set_new(o, "updated", date_json(c, p.updated_at, 0));
+  if (p.parent_id && store_page_by_id(st, a, p.parent_id, &parent) == NB_OK)
+    json_object_set_new(o, "parent", page_link_json(a, &parent));
+  json_t *children = json_array();
+  store_page *kids;
+  size_t nk = 0;
+  if (store_pages_under(st, a, p.id, PAGE_CHILDREN, &kids, &nk) == NB_OK)
+    for (size_t i = 0; i < nk; i++)
+      json_array_append_new(children, page_link_json(a, &kids[i]));
+  json_object_set_new(o, "children", children);
+  json_object_set_new(o, "has_children", json_boolean(nk > 0));
   json_object_set_new(d, "static_page", o);
   render(s, "page", d, res);
   view_decref(d);
-  res->tags = arena_printf(a, "page:%lld site sections", (long long)p.id);
+  /* Its children's saves record "page:<its id>"; its parent's save (a new
+   * title, unpublished) records "page:<parent id>". */
+  res->tags = p.parent_id
+                  ? arena_printf(a, "page:%lld page:%lld " SHELL_TAGS,
+                                 (long long)p.id, (long long)p.parent_id)
+                  : arena_printf(a, "page:%lld " SHELL_TAGS, (long long)p.id);
   return 1;
 }
 
@@ -1043,13 +1091,11 @@ static void article_page(site *s, store *st, arena_t *a, const site_conf *c,
   }
   render(s, "article", d, res);
   view_decref(d);
-  res->tags = tags_done(a,
-                        arena_printf(a,
-                                     "article:%lld comments:%lld section:%lld "
-                                     "site sections",
-                                     (long long)x.id, (long long)x.id,
-                                     (long long)x.section_id),
-                        &tags);
+  res->tags = tags_done(
+      a,
+      arena_printf(a, "article:%lld comments:%lld section:%lld " SHELL_TAGS,
+                   (long long)x.id, (long long)x.id, (long long)x.section_id),
+      &tags);
   res->personal = personal;
   res->last_modified = x.updated_at;
   /* The form's token ages, and comments may close at a set time: let the

@@ -76,6 +76,8 @@ enum {
   ST_PAGE_BY_SLUG,
   ST_PAGE_BY_ID,
   ST_PAGES_AFTER,
+  ST_PAGES_UNDER,
+  ST_PAGE_OLD,
   ST_WP_PAGE_SET,
   ST_WP_PAGE_GET,
   ST_PAGE_REDIRECT_SET,
@@ -145,9 +147,11 @@ enum {
   "a.summary, a.image_url, a.published_at, a.updated_at, a.status, s.name, "   \
   "s.slug, coalesce(u.name, ''), coalesce(u.slug, '')"
 #define ARTICLE_NCOLS 14
+/* The columns read_page() expects; body_html comes next (column
+ * PAGE_NCOLS) in queries that want it. */
 #define PAGE_COLS                                                              \
-  "id, coalesce(parent_id, 0), title, slug, body_html, status, menu_order,"    \
-  " updated_at"
+  "id, coalesce(parent_id, 0), title, slug, status, menu_order, updated_at"
+#define PAGE_NCOLS 7
 #define ARTICLE_FROM                                                           \
   " FROM articles a JOIN sections s ON s.id = a.section_id"                    \
   " LEFT JOIN authors u ON u.id = a.author_id"
@@ -254,12 +258,19 @@ static const char *const st_sql[ST_N] = {
     [ST_PAGE_UPDATE] = "UPDATE pages SET title = ?1, slug = ?2, body_html = ?3,"
                        " status = ?4, menu_order = ?5, updated_at = ?6"
                        " WHERE id = ?8",
-    [ST_PAGE_BY_SLUG] = "SELECT " PAGE_COLS " FROM pages WHERE slug = ?1"
-                        " AND status = 1",
-    [ST_PAGE_BY_ID] = "SELECT " PAGE_COLS " FROM pages WHERE id = ?1"
-                      " AND status = 1",
-    [ST_PAGES_AFTER] = "SELECT " PAGE_COLS " FROM pages WHERE id > ?1"
-                       " ORDER BY id LIMIT ?2",
+    [ST_PAGE_BY_SLUG] = "SELECT " PAGE_COLS ", body_html FROM pages"
+                        " WHERE slug = ?1 AND status = 1",
+    [ST_PAGE_BY_ID] = "SELECT " PAGE_COLS ", body_html FROM pages"
+                      " WHERE id = ?1 AND status = 1",
+    [ST_PAGES_AFTER] = "SELECT " PAGE_COLS ", body_html FROM pages"
+                       " WHERE id > ?1 ORDER BY id LIMIT ?2",
+    /* ?1 NULL: the top level. Served by the index pages_by_parent alone. */
+    [ST_PAGES_UNDER] = "SELECT " PAGE_COLS " FROM pages WHERE parent_id IS ?1"
+                       " AND status = 1 ORDER BY menu_order, title, slug"
+                       " LIMIT ?2",
+    /* What a page's menu entry shows, before a save or a move. */
+    [ST_PAGE_OLD] = "SELECT coalesce(parent_id, 0), status, title, slug,"
+                    " menu_order FROM pages WHERE id = ?1",
     [ST_WP_PAGE_SET] = "INSERT INTO wp_pages (wp_id, page_id) VALUES (?1, ?2)"
                        " ON CONFLICT (wp_id) DO UPDATE SET page_id = ?2",
     [ST_WP_PAGE_GET] = "SELECT page_id FROM wp_pages WHERE wp_id = ?1",
@@ -269,10 +280,9 @@ static const char *const st_sql[ST_N] = {
     [ST_PAGE_PARENT] = "UPDATE pages SET parent_id = ?2 WHERE id = ?1",
     [ST_PAGE_REDIRECT_GET] =
         "SELECT page_id FROM page_redirects WHERE path = ?1",
-    [ST_EXPORT_ARTICLES] =
-        "SELECT " ARTICLE_COLS ", a.body_html, a.sticky" ARTICLE_FROM
-        " WHERE a.id > ?1 ORDER BY a.id"
-        " LIMIT ?2",
+    [ST_EXPORT_ARTICLES] = "SELECT " ARTICLE_COLS
+                           ", a.body_html, a.sticky, a.draft_state" ARTICLE_FROM
+                           " WHERE a.id > ?1 ORDER BY a.id LIMIT ?2",
     [ST_AUTHORS_ALL] = "SELECT id, name, slug FROM authors ORDER BY id",
     [ST_TAGS_ALL] = "SELECT id, name, slug FROM tags ORDER BY id",
     [ST_USER_EMAIL] = "SELECT email FROM users WHERE author_id = ?1"
@@ -311,16 +321,18 @@ static const char *const st_sql[ST_N] = {
     [ST_ARTICLE_OLD_BY_ID] =
         "SELECT id, section_id, coalesce(author_id, 0), published_at"
         " FROM articles WHERE id = ?1",
+    /* ?12, the row an update replaces, has no use in an insert. */
     [ST_ARTICLE_INSERT] =
         "INSERT INTO articles (section_id, author_id, title, slug, summary,"
         " body_html, image_url, status, published_at, updated_at, created_at,"
-        " source_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10,"
-        " ?11)",
+        " source_key, draft_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " ?10, ?10, ?11, ?13)",
     [ST_ARTICLE_UPDATE] =
         "UPDATE articles SET section_id = ?1, author_id = ?2, title = ?3,"
         " slug = ?4, summary = ?5, body_html = ?6, image_url = ?7,"
         " status = ?8, published_at = ?9, updated_at = ?10,"
-        " source_key = coalesce(?11, source_key) WHERE id = ?12",
+        " source_key = coalesce(?11, source_key), draft_state = ?13"
+        " WHERE id = ?12",
     [ST_COMMENT_OLD] = "SELECT article_id, status, coalesce(parent_id, 0)"
                        " FROM comments WHERE id = ?1",
     /* RETURNING gives a row only when one was inserted. */
@@ -1370,6 +1382,7 @@ static int read_article(store *s, arena_t *a, sqlite3_stmt *st, int body,
   out->section_slug = col_str(s, a, st, 11);
   out->author_name = col_str(s, a, st, 12);
   out->author_slug = col_str(s, a, st, 13);
+  out->draft_state = ""; /* read by store_articles_after() only */
   if (body)
     out->body_html = col_str(s, a, st, ARTICLE_NCOLS);
   if (!out->title || !out->slug || !out->summary || !out->image_url ||
@@ -1627,6 +1640,7 @@ static int article_old(store *s, int which, const char *key, int64_t id,
 
 static int article_check(store *s, const store_article *a,
                          const char *source_key) {
+  const char *ds = a->draft_state ? a->draft_state : "";
   int rc = NB_OK;
 
   /* body_html NULL is what list queries return: refuse it rather than
@@ -1637,6 +1651,13 @@ static int article_check(store *s, const store_article *a,
     return set_err(s, NB_EINVAL, "published_at is negative");
   if (a->status != STORE_DRAFT && a->status != STORE_PUBLISHED)
     return set_err(s, NB_EINVAL, "status is neither draft nor published");
+  if (ds[0] && strcmp(ds, STORE_DRAFT_PENDING) != 0 &&
+      strcmp(ds, STORE_DRAFT_PRIVATE) != 0)
+    return set_err(s, NB_EINVAL, "draft_state is neither pending nor private");
+  /* Publishing ends the review: the caller clears the state, the store
+   * does not drop it behind the caller's back (the schema refuses it too). */
+  if (ds[0] && a->status == STORE_PUBLISHED)
+    return set_err(s, NB_EINVAL, "a published article has no draft_state");
   rc = check_text(s, a->title, "title");
   if (rc == NB_OK)
     rc = check_text(s, a->slug, "slug");
@@ -1697,6 +1718,8 @@ static int article_write(store *s, store_article *a, const char *source_key,
     rc = bind_text(s, st, 11, source_key);
   if (rc == NB_OK && found)
     rc = bind_i64(s, st, 12, old.id);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 13, a->draft_state ? a->draft_state : "");
   if (rc == NB_OK)
     rc = st_run(s, st);
   else
@@ -3174,30 +3197,92 @@ int store_user_ensure(store *s, const char *login, const char *email,
 
 /* ---- static pages ---- */
 
-static int read_page(store *s, arena_t *a, sqlite3_stmt *st, store_page *p) {
+static int read_page(store *s, arena_t *a, sqlite3_stmt *st, int body,
+                     store_page *p) {
   memset(p, 0, sizeof *p);
   p->id = sqlite3_column_int64(st, 0);
   p->parent_id = sqlite3_column_int64(st, 1);
   p->title = col_str(s, a, st, 2);
   p->slug = col_str(s, a, st, 3);
-  p->body_html = col_str(s, a, st, 4);
-  p->status = sqlite3_column_int(st, 5);
-  p->menu_order = sqlite3_column_int64(st, 6);
-  p->updated_at = sqlite3_column_int64(st, 7);
-  return p->title && p->slug && p->body_html ? NB_OK : NB_ENOMEM;
+  p->status = sqlite3_column_int(st, 4);
+  p->menu_order = sqlite3_column_int64(st, 5);
+  p->updated_at = sqlite3_column_int64(st, 6);
+  if (body)
+    p->body_html = col_str(s, a, st, PAGE_NCOLS);
+  return p->title && p->slug && (!body || p->body_html) ? NB_OK : NB_ENOMEM;
+}
+
+/* Reads page id's parent and whether it is published; with p, *changed
+ * says whether saving p over it changes what its menu entry shows (being
+ * published, title, slug, place). Returns 1 when found, 0 when not, or an
+ * error. */
+static int page_old(store *s, int64_t id, const store_page *p, int64_t *parent,
+                    int *published, int *changed) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, ST_PAGE_OLD, &st);
+
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, id);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (rc == 1) {
+    const char *title = (const char *)sqlite3_column_text(st, 2);
+    const char *slug = (const char *)sqlite3_column_text(st, 3);
+    *parent = sqlite3_column_int64(st, 0);
+    *published = sqlite3_column_int(st, 1) == STORE_PUBLISHED;
+    if (p) {
+      int now = p->status == STORE_PUBLISHED;
+      /* A NULL (out of memory) counts as changed: too much is dropped,
+       * never too little. */
+      *changed = *published != now ||
+                 (now && (!title || !slug || strcmp(title, p->title) != 0 ||
+                          strcmp(slug, p->slug) != 0 ||
+                          sqlite3_column_int64(st, 4) != p->menu_order));
+    }
+  }
+  if (st)
+    st_done(st);
+  return rc;
+}
+
+/* Records the list a page's menu entry is in: the menu for a top-level
+ * page, its parent's page for a child. */
+static int page_list_changed(store *s, int64_t parent) {
+  return parent ? change_add_id(s, "page", parent) : change_add(s, "pages");
+}
+
+static int page_check(store *s, const store_page *p, const char *source_key) {
+  int rc;
+
+  if (!p->title || !p->slug)
+    return set_err(s, NB_EINVAL, "title and slug are required");
+  rc = check_text(s, p->title, "title");
+  if (rc == NB_OK)
+    rc = check_text(s, p->slug, "slug");
+  if (rc == NB_OK)
+    rc = check_text(s, p->body_html, "body_html");
+  if (rc == NB_OK)
+    rc = check_text(s, source_key, "source_key");
+  return rc;
 }
 
 static int page_write(store *s, store_page *p, const char *source_key,
                       int *created) {
   sqlite3_stmt *st = NULL;
-  int64_t found = 0;
-  int rc = NB_OK;
+  int64_t found = 0, parent = 0;
+  int rc = NB_OK, published = 0, changed = p->status == STORE_PUBLISHED;
   if (source_key) {
     rc = lookup(s, NULL, ST_PAGE_BY_KEY, 0, source_key, &found, NULL);
     if (rc == NB_ENOTFOUND)
       rc = NB_OK;
     else if (rc == NB_OK)
       p->id = found;
+  }
+  if (rc == NB_OK && p->id) {
+    rc = page_old(s, p->id, p, &parent, &published, &changed);
+    if (rc == 0)
+      return set_err(s, NB_ENOTFOUND, "no page with this id");
+    rc = rc == 1 ? NB_OK : rc;
   }
   if (rc == NB_OK)
     rc = st_get(s, p->id ? ST_PAGE_UPDATE : ST_PAGE_INSERT, &st);
@@ -3227,12 +3312,18 @@ static int page_write(store *s, store_page *p, const char *source_key,
     *created = !found && rc == 0;
   if (rc == 0)
     rc = change_add_id(s, "page", p->id);
+  if (rc == NB_OK && changed)
+    rc = page_list_changed(s, parent);
+  if (rc == NB_OK)
+    rc = changes_trim(s);
   return rc;
 }
 
 int store_page_save(store *s, store_page *p, const char *source_key,
                     int *created) {
-  int rc = w_begin(s);
+  int rc = page_check(s, p, source_key);
+  if (rc == NB_OK)
+    rc = w_begin(s);
   if (rc == NB_OK)
     rc = w_end(s, page_write(s, p, source_key, created));
   return rc;
@@ -3247,7 +3338,7 @@ static int page_one(store *s, arena_t *a, int id, int64_t key, const char *tkey,
   if (rc == NB_OK)
     rc = st_step(s, st);
   if (rc == 1)
-    rc = read_page(s, a, st, p);
+    rc = read_page(s, a, st, 1, p);
   else if (rc == 0)
     rc = NB_ENOTFOUND;
   if (st)
@@ -3263,24 +3354,20 @@ int store_page_by_id(store *s, arena_t *a, int64_t id, store_page *p) {
   return page_one(s, a, ST_PAGE_BY_ID, id, NULL, p);
 }
 
-int store_pages_after(store *s, arena_t *a, int64_t after, int64_t limit,
+/* The rows of st (its parameters bound), with their bodies or not, as an
+ * array in the arena; st is reset. */
+static int pages_list(store *s, arena_t *a, sqlite3_stmt *st, int body,
                       store_page **out, size_t *n) {
-  sqlite3_stmt *st = NULL;
   store_page *items = NULL;
   size_t cap = 0, len = 0;
-  int rc = st_get(s, ST_PAGES_AFTER, &st);
-  *out = NULL;
-  *n = 0;
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 1, after);
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 2, limit);
-  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+  int rc;
+  while ((rc = st_step(s, st)) == 1) {
     items = grow(a, items, &cap, len, sizeof *items);
-    rc = items ? read_page(s, a, st, &items[len++]) : NB_ENOMEM;
+    rc = items ? read_page(s, a, st, body, &items[len++]) : NB_ENOMEM;
+    if (rc != NB_OK)
+      break;
   }
-  if (st)
-    st_done(st);
+  st_done(st);
   if (rc == 0) {
     *out = items;
     *n = len;
@@ -3289,10 +3376,79 @@ int store_pages_after(store *s, arena_t *a, int64_t after, int64_t limit,
   return rc;
 }
 
+int store_pages_after(store *s, arena_t *a, int64_t after, int64_t limit,
+                      store_page **out, size_t *n) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, ST_PAGES_AFTER, &st);
+  *out = NULL;
+  *n = 0;
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, after);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, limit);
+  if (rc == NB_OK)
+    return pages_list(s, a, st, 1, out, n);
+  if (st)
+    st_done(st);
+  return rc;
+}
+
+int store_pages_under(store *s, arena_t *a, int64_t parent_id, int64_t limit,
+                      store_page **out, size_t *n) {
+  sqlite3_stmt *st = NULL;
+  int rc = st_get(s, ST_PAGES_UNDER, &st);
+  *out = NULL;
+  *n = 0;
+  if (rc == NB_OK && parent_id) /* else NULL: the top level */
+    rc = bind_i64(s, st, 1, parent_id);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 2, limit);
+  if (rc == NB_OK)
+    return pages_list(s, a, st, 0, out, n);
+  if (st)
+    st_done(st);
+  return rc;
+}
+
+static int page_move(store *s, int64_t id, int64_t parent_id) {
+  sqlite3_stmt *st = NULL;
+  int64_t old = 0;
+  int published = 0;
+  int rc = page_old(s, id, NULL, &old, &published, NULL);
+  if (rc == 0)
+    return set_err(s, NB_ENOTFOUND, "no page with this id");
+  if (rc < 0)
+    return rc;
+  if (old == parent_id)
+    return NB_OK;
+  rc = st_get(s, ST_PAGE_PARENT, &st);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, id);
+  if (rc == NB_OK && parent_id) /* else NULL: the top level */
+    rc = bind_i64(s, st, 2, parent_id);
+  if (rc == NB_OK)
+    rc = st_run(s, st);
+  else if (st)
+    st_done(st);
+  /* The page links to its parent; its entry leaves one list for another. */
+  if (rc == NB_OK)
+    rc = change_add_id(s, "page", id);
+  if (rc == NB_OK && published)
+    rc = page_list_changed(s, old);
+  if (rc == NB_OK && published)
+    rc = page_list_changed(s, parent_id);
+  if (rc == NB_OK)
+    rc = changes_trim(s);
+  return rc;
+}
+
 int store_page_set_parent(store *s, int64_t id, int64_t parent_id) {
-  if (id <= 0 || parent_id <= 0 || parent_id == id)
+  if (id <= 0 || parent_id < 0 || parent_id == id)
     return set_err(s, NB_EINVAL, "a page cannot be its own parent");
-  return run_write(s, ST_PAGE_PARENT, id, NULL, parent_id);
+  int rc = w_begin(s);
+  if (rc == NB_OK)
+    rc = w_end(s, page_move(s, id, parent_id));
+  return rc;
 }
 
 int store_wp_page_set(store *s, int64_t wp_id, int64_t page_id) {
@@ -3345,8 +3501,11 @@ int store_articles_after(store *s, arena_t *a, int64_t after, int64_t limit,
   while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
     items = grow(a, items, &cap, len, sizeof *items);
     rc = items ? read_article(s, a, st, 1, &items[len]) : NB_ENOMEM;
-    if (rc == NB_OK)
-      items[len++].sticky = sqlite3_column_int(st, ARTICLE_NCOLS + 1);
+    if (rc == NB_OK) {
+      items[len].sticky = sqlite3_column_int(st, ARTICLE_NCOLS + 1);
+      items[len].draft_state = col_str(s, a, st, ARTICLE_NCOLS + 2);
+      rc = items[len++].draft_state ? NB_OK : NB_ENOMEM;
+    }
   }
   if (st)
     st_done(st);

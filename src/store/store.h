@@ -74,6 +74,8 @@ int store_tag_by_slug(store *s, arena_t *a, const char *slug, store_named *out);
 
 /* ---- articles ---- */
 enum { STORE_DRAFT = 0, STORE_PUBLISHED = 1 };
+#define STORE_DRAFT_PENDING "pending"
+#define STORE_DRAFT_PRIVATE "private"
 
 typedef struct {
   int64_t id;
@@ -87,6 +89,14 @@ typedef struct {
   int64_t published_at;  /* Unix seconds, UTC */
   int64_t updated_at;
   int status; /* STORE_DRAFT or STORE_PUBLISHED */
+  /* A draft's kind (migration 009): STORE_DRAFT_PENDING (awaiting an
+   * editor's review), STORE_DRAFT_PRIVATE (kept for the newsroom), or
+   * NULL or "" for an ordinary draft. A published article has none: saving
+   * one with a draft state is refused (NB_EINVAL), as publishing ends the
+   * review; clear it when publishing. Written by every save (NULL clears
+   * it); read by store_articles_after(), "" in every other read (they
+   * return published articles only). */
+  const char *draft_state;
   /* Joined for display; filled by reads, ignored by writes. */
   const char *section_name;
   const char *section_slug;
@@ -127,11 +137,11 @@ int store_articles_between(store *s, arena_t *a, int64_t from, int64_t to,
  * previously saved with the same key is updated in place (so importing a
  * file twice keeps one article) and a->id is set to its id; otherwise
  * a->id == 0 inserts and a->id > 0 updates. *created (may be NULL) tells
- * whether a row was inserted. On update, fields are replaced, except that
- * published_at is kept when the given value is 0. updated_at 0 means now
- * (an import passes the original date, which is no editorial update).
- * Records the change tags ("article:ID", "section:ID" old and new,
- * "author:ID", "home"). */
+ * whether a row was inserted. On update, fields are replaced (draft_state
+ * too), except that published_at is kept when the given value is 0.
+ * updated_at 0 means now (an import passes the original date, which is no
+ * editorial update). Records the change tags ("article:ID", "section:ID"
+ * old and new, "author:ID", "home"). */
 int store_article_save(store *s, store_article *a, const char *source_key,
                        int *created);
 
@@ -300,23 +310,40 @@ int store_user_ensure(store *s, const char *login, const char *email,
                       int64_t author_id);
 
 /* ---- static pages (migration 008) ----
- * About, contact, terms: not news, so in no section, list or feed. */
+ * About, contact, terms: not news, so in no section, list or feed. Every
+ * page of the site lists the published top-level ones (its menu), and a
+ * page its published children, by menu_order, then title.
+ *
+ * Change tags: "page:ID" for the page itself (its own URL, and its
+ * children's pages, which link back to it); and, when a save or move
+ * changes what a menu entry shows (being published, title, slug,
+ * menu_order), "pages" for a top-level page (the menu on every page) or
+ * "page:PARENT" for a child (its parent's list). A body edit of a
+ * top-level page drops only the pages that show its body or link to it. */
 typedef struct {
-  int64_t id, parent_id; /* parent 0: none */
-  const char *title, *slug, *body_html;
-  int status; /* STORE_DRAFT or STORE_PUBLISHED */
+  int64_t id, parent_id;                /* parent 0: none */
+  const char *title, *slug, *body_html; /* body_html NULL in lists */
+  int status;                           /* STORE_DRAFT or STORE_PUBLISHED */
   int64_t menu_order, updated_at;
 } store_page;
 /* Inserts (p->id 0) or updates; with source_key, a page saved before with
- * the same key is updated and p->id set. Records "page:ID". */
+ * the same key is updated and p->id set. parent_id is not written (see
+ * store_page_set_parent()). NB_ENOTFOUND for an id no page has. */
 int store_page_save(store *s, store_page *p, const char *source_key,
                     int *created);
 /* Published pages only; NB_ENOTFOUND if none. */
 int store_page_by_slug(store *s, arena_t *a, const char *slug, store_page *p);
 int store_page_by_id(store *s, arena_t *a, int64_t id, store_page *p);
+/* Published pages whose parent is parent_id (0: the top level, the
+ * menu), by menu_order, then title, then slug; at most limit, body_html
+ * NULL. Reads the index pages_by_parent only (migration 010). */
+int store_pages_under(store *s, arena_t *a, int64_t parent_id, int64_t limit,
+                      store_page **out, size_t *n);
 /* Every page (drafts too) with id > after, in id order. */
 int store_pages_after(store *s, arena_t *a, int64_t after, int64_t limit,
                       store_page **out, size_t *n);
+/* Moves a page under parent_id (0: to the top level); NB_ENOTFOUND if no
+ * page has id. Setting the parent it has already writes nothing. */
 int store_page_set_parent(store *s, int64_t id, int64_t parent_id);
 int store_wp_page_set(store *s, int64_t wp_id, int64_t page_id);
 int store_wp_page(store *s, int64_t wp_id, int64_t *page_id);
@@ -329,7 +356,8 @@ int store_page_redirect_get(store *s, const char *path, int64_t *page_id);
 int store_read_begin(store *s);
 void store_read_end(store *s);
 /* Every article (drafts and scheduled too) with id > after, in id order,
- * at most limit, with body and sticky flag: page through with the last id. */
+ * at most limit, with body, sticky flag and draft state: page through with
+ * the last id. */
 int store_articles_after(store *s, arena_t *a, int64_t after, int64_t limit,
                          store_article **out, size_t *n);
 int store_authors(store *s, arena_t *a, store_named **out, size_t *n);

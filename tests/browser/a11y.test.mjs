@@ -1,6 +1,7 @@
-// Accessibility of four pages of a running naba (home, a section, an
-// article, a search) in a real Chromium, checked by axe-core
-// (@axe-core/playwright) against WCAG 2.0 and 2.1, levels A and AA.
+// Accessibility of the pages of pages.mjs on a running naba (home, a
+// section, an article, a search, static pages) in a real Chromium,
+// checked by axe-core (@axe-core/playwright) against WCAG 2.0 and 2.1,
+// levels A and AA.
 //
 //   NABA_URL=http://127.0.0.1:8080 NABA_ARTICLE_PATH=/politics/1-slug \
 //   node --test tests/browser/a11y.test.mjs

@@ -1,5 +1,6 @@
 // Nu HTML Checker (vnu.jar from npm's vnu-jar, run with the system Java) on
-// four pages of a running naba: home, a section, an article and a search.
+// the pages of pages.mjs on a running naba: home, a section, an article, a
+// search, and static pages when the site has some.
 //
 //   NABA_URL=http://127.0.0.1:8080 NABA_ARTICLE_PATH=/politics/1-slug \
 //   node --test tests/browser/html.test.mjs

@@ -1,7 +1,8 @@
 // The pages that the HTML (html.test.mjs) and accessibility (a11y.test.mjs)
 // checks look at, found on a running naba: the home page, the first section
-// linked from it, the article at NABA_ARTICLE_PATH and a search for a word
-// of that article's headline.
+// linked from it, the article at NABA_ARTICLE_PATH, a search for a word
+// of that article's headline and, when the footer has a menu of static
+// pages, the first page with children in it and its first child.
 export const BASE = (process.env.NABA_URL || '').replace(/\/+$/, '');
 export const ARTICLE = process.env.NABA_ARTICLE_PATH || '';
 export const skip = !BASE || !ARTICLE ? 'NABA_URL and NABA_ARTICLE_PATH are not set' : false;
@@ -12,7 +13,27 @@ async function get(url) {
   return res.text();
 }
 
-// Returns [{ name, url }] for the four pages.
+// The links of the <nav class="..."> named cls in html.
+function navLinks(html, cls) {
+  const nav = html.match(new RegExp(`<nav class="${cls}"[^]*?</nav>`));
+  return nav ? [...nav[0].matchAll(/href="([^"]+)"/g)].map((m) => m[1]) : [];
+}
+
+// A static page with children, and its first child: [] when the site has
+// none.
+async function staticPages(home) {
+  for (const url of navLinks(home, 'footer-pages')) {
+    const children = navLinks(await get(BASE + url), 'page-children');
+    if (children.length)
+      return [
+        { name: 'page', url: BASE + url },
+        { name: 'child-page', url: BASE + children[0] },
+      ];
+  }
+  return [];
+}
+
+// Returns [{ name, url }] for the four pages, and the static ones.
 export async function checkedPages() {
   const home = await get(BASE + '/');
   // A section page: one path segment, ending in "/" ("/" itself excluded).
@@ -29,5 +50,6 @@ export async function checkedPages() {
     { name: 'section', url: BASE + section[1] },
     { name: 'article', url: BASE + ARTICLE },
     { name: 'search', url: `${BASE}/search?q=${encodeURIComponent(word)}` },
+    ...(await staticPages(home)),
   ];
 }

@@ -2082,6 +2082,316 @@ search_index_is_filled_when_003_applies_to_old_articles(void **state) {
   arena_free(&old.a);
 }
 
+/* ---- draft states (migration 009) ---- */
+
+/* The draft state of article id as the export reads it. */
+static const char *draft_state_of(fixture *f, int64_t id) {
+  store_article *xs;
+  size_t n = 0;
+
+  assert_int_equal(store_articles_after(f->s, &f->a, id - 1, 1, &xs, &n),
+                   NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(xs[0].id, id);
+  assert_non_null(xs[0].draft_state);
+  return xs[0].draft_state;
+}
+
+static void
+a_drafts_state_is_read_back_and_replaced_by_every_update(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "سياسة");
+  store_article a = article(sec, "خبر ينتظر المراجعة", 0);
+  store_article b = article(sec, "مسودة عادية", 0);
+  store_article pub;
+
+  a.status = STORE_DRAFT;
+  a.draft_state = STORE_DRAFT_PENDING;
+  save(f->s, &a, "wxr:x#1");
+  b.status = STORE_DRAFT;
+  save(f->s, &b, NULL); /* draft_state NULL: an ordinary draft */
+  assert_string_equal(draft_state_of(f, a.id), "pending");
+  assert_string_equal(draft_state_of(f, b.id), "");
+
+  /* An update writes the state it is given: kept when given again,
+   * changed, and cleared by NULL or "". */
+  a.id = 0;
+  save(f->s, &a, "wxr:x#1");
+  assert_string_equal(draft_state_of(f, a.id), "pending");
+  a.draft_state = STORE_DRAFT_PRIVATE;
+  save(f->s, &a, NULL);
+  assert_string_equal(draft_state_of(f, a.id), "private");
+  a.draft_state = NULL;
+  save(f->s, &a, NULL);
+  assert_string_equal(draft_state_of(f, a.id), "");
+  a.draft_state = STORE_DRAFT_PENDING;
+  save(f->s, &a, NULL);
+  a.draft_state = "";
+  save(f->s, &a, NULL);
+  assert_string_equal(draft_state_of(f, a.id), "");
+
+  /* Published, it has none, and reads for readers say so. */
+  a.status = STORE_PUBLISHED;
+  save(f->s, &a, NULL);
+  assert_string_equal(draft_state_of(f, a.id), "");
+  assert_int_equal(store_article_by_id(f->s, &f->a, a.id, &pub), NB_OK);
+  assert_string_equal(pub.draft_state, "");
+}
+
+static void
+a_published_article_with_a_draft_state_is_refused_and_nothing_written(
+    void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "سياسة");
+  store_article a = article(sec, "خبر", 0);
+  int64_t h = head(f->s);
+
+  a.draft_state = STORE_DRAFT_PENDING; /* status is STORE_PUBLISHED */
+  assert_int_equal(store_article_save(f->s, &a, NULL, NULL), NB_EINVAL);
+  assert_non_null(strstr(store_errmsg(f->s), "draft_state"));
+  a.draft_state = STORE_DRAFT_PRIVATE;
+  assert_int_equal(store_article_save(f->s, &a, NULL, NULL), NB_EINVAL);
+  a.status = STORE_DRAFT;
+  a.draft_state = "review"; /* no such state */
+  assert_int_equal(store_article_save(f->s, &a, NULL, NULL), NB_EINVAL);
+  assert_int_equal(a.id, 0);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM articles"), 0);
+  assert_string_equal(tags_since(f, h), "");
+
+  /* Publishing a pending draft without clearing its state is refused and
+   * leaves it pending; the schema refuses it to any other writer too. */
+  a.draft_state = STORE_DRAFT_PENDING;
+  save(f->s, &a, NULL);
+  a.status = STORE_PUBLISHED;
+  assert_int_equal(store_article_save(f->s, &a, NULL, NULL), NB_EINVAL);
+  assert_string_equal(draft_state_of(f, a.id), "pending");
+  assert_int_equal(
+      sql_i64(f->path, "SELECT count(*) FROM articles WHERE status = 0"), 1);
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL),
+                   SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db, "UPDATE articles SET status = 1", NULL, NULL, NULL),
+      SQLITE_CONSTRAINT);
+  assert_int_equal(sqlite3_exec(db,
+                                "UPDATE articles SET status = 0,"
+                                " draft_state = 'later'",
+                                NULL, NULL, NULL),
+                   SQLITE_CONSTRAINT);
+  sqlite3_close(db);
+}
+
+static void
+migrations_009_and_010_apply_to_a_database_made_by_008(void **state) {
+  fixture *f = *state;
+  char path[400], err[256];
+  fixture old = *f;
+  store_page *pages;
+  size_t n = 0;
+  sqlite3 *db;
+
+  /* A database as a program that knew 001 to 008 left it. */
+  assert_true(store_migrations_count >= 10);
+  assert_string_equal(store_migrations[7].name, "008_pages.sql");
+  assert_string_equal(store_migrations[8].name, "009_draft_state.sql");
+  assert_string_equal(store_migrations[9].name, "010_page_menu.sql");
+  snprintf(path, sizeof path, "%s/old.db", f->dir);
+  assert_int_equal(sqlite3_open_v2(path, &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                   NULL),
+                   SQLITE_OK);
+  assert_int_equal(search_register(db), NB_OK);
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "CREATE TABLE schema_version (version INTEGER PRIMARY KEY,"
+                   " name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  for (size_t i = 0; i < 8; i++) {
+    char sql[128];
+    assert_int_equal(
+        sqlite3_exec(db, store_migrations[i].data, NULL, NULL, NULL),
+        SQLITE_OK);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO schema_version VALUES (%zu, '%s', 1)", i + 1,
+             store_migrations[i].name);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  }
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "INSERT INTO sections (id, name, slug, position) VALUES"
+                   " (1, 'سياسة', 'politics', 1);"
+                   "INSERT INTO articles (id, section_id, title, slug, status,"
+                   " published_at, updated_at, created_at) VALUES"
+                   " (7, 1, 'خبر', 'news', 1, 1, 1, 1),"
+                   " (8, 1, 'مسودة', 'draft', 0, 2, 2, 2);"
+                   "INSERT INTO pages (id, parent_id, title, slug, status,"
+                   " menu_order, updated_at, created_at) VALUES"
+                   " (1, NULL, 'من نحن', 'about', 1, 2, 1, 1),"
+                   " (2, NULL, 'اتصل بنا', 'contact', 1, 1, 1, 1),"
+                   " (3, 1, 'فريق التحرير', 'team', 1, 0, 1, 1);",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(db);
+
+  old.s = NULL;
+  old.a = (arena_t){0};
+  assert_int_equal(store_open(path, 0, &old.s, err, sizeof err), NB_OK);
+  assert_int_equal(sql_i64(path, "SELECT max(version) FROM schema_version"),
+                   (int64_t)store_migrations_count);
+  /* Every article there before is an ordinary draft or published. */
+  assert_string_equal(draft_state_of(&old, 7), "");
+  assert_string_equal(draft_state_of(&old, 8), "");
+  assert_int_equal(
+      sql_i64(path, "SELECT count(*) FROM articles WHERE draft_state = ''"), 2);
+  /* The menu reads its index. */
+  assert_int_equal(sql_i64(path, "SELECT count(*) FROM sqlite_schema WHERE"
+                                 " type = 'index' AND name ="
+                                 " 'pages_by_parent'"),
+                   1);
+  assert_int_equal(store_pages_under(old.s, &old.a, 0, 20, &pages, &n), NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(pages[0].id, 2);
+  assert_int_equal(pages[1].id, 1);
+  store_close(old.s);
+  arena_free(&old.a);
+}
+
+/* ---- static pages ---- */
+
+static int64_t page_save(fixture *f, int64_t id, const char *title,
+                         const char *slug, int status, int64_t menu_order,
+                         const char *body) {
+  store_page p = {.id = id,
+                  .title = title,
+                  .slug = slug,
+                  .body_html = body,
+                  .status = status,
+                  .menu_order = menu_order};
+
+  assert_int_equal(store_page_save(f->s, &p, NULL, NULL), NB_OK);
+  assert_true(p.id > 0);
+  return p.id;
+}
+
+/* The ids of the published pages under parent, in order: "3 1 2". */
+static const char *pages_under(fixture *f, int64_t parent, int64_t limit) {
+  static char out[256];
+  store_page *ps;
+  size_t n = 0;
+
+  assert_int_equal(store_pages_under(f->s, &f->a, parent, limit, &ps, &n),
+                   NB_OK);
+  out[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(out);
+    snprintf(out + len, sizeof out - len, "%s%lld", i ? " " : "",
+             (long long)ps[i].id);
+    assert_null(ps[i].body_html); /* lists do not read bodies */
+    assert_int_equal(ps[i].status, STORE_PUBLISHED);
+    assert_int_equal(ps[i].parent_id, parent);
+  }
+  return out;
+}
+
+static void
+menu_lists_published_top_level_pages_by_order_then_title(void **state) {
+  fixture *f = *state;
+  char want[64];
+  int64_t about = page_save(f, 0, "من نحن", "about", STORE_PUBLISHED, 2, "");
+  int64_t contact =
+      page_save(f, 0, "اتصل بنا", "contact", STORE_PUBLISHED, 1, "");
+  int64_t ads = page_save(f, 0, "إعلانات", "ads", STORE_PUBLISHED, 1, "");
+  int64_t draft = page_save(f, 0, "شروط", "terms", STORE_DRAFT, 0, "");
+  int64_t team =
+      page_save(f, 0, "فريق التحرير", "team", STORE_PUBLISHED, 0, "");
+  int64_t jobs = page_save(f, 0, "وظائف", "jobs", STORE_PUBLISHED, 5, "");
+
+  assert_int_equal(store_page_set_parent(f->s, team, about), NB_OK);
+  assert_int_equal(store_page_set_parent(f->s, jobs, about), NB_OK);
+  assert_int_equal(store_page_set_parent(f->s, draft, about), NB_OK);
+  /* Order 1 before 2; at the same order, by title (إعلانات < اتصل بنا). */
+  snprintf(want, sizeof want, "%lld %lld %lld", (long long)ads,
+           (long long)contact, (long long)about);
+  assert_string_equal(pages_under(f, 0, 20), want);
+  snprintf(want, sizeof want, "%lld %lld", (long long)ads, (long long)contact);
+  assert_string_equal(pages_under(f, 0, 2), want);
+  /* A page's published children, in the same order; the draft is not. */
+  snprintf(want, sizeof want, "%lld %lld", (long long)team, (long long)jobs);
+  assert_string_equal(pages_under(f, about, 20), want);
+  assert_string_equal(pages_under(f, contact, 20), "");
+  /* Back to the top level. */
+  assert_int_equal(store_page_set_parent(f->s, jobs, 0), NB_OK);
+  snprintf(want, sizeof want, "%lld %lld %lld %lld", (long long)ads,
+           (long long)contact, (long long)about, (long long)jobs);
+  assert_string_equal(pages_under(f, 0, 20), want);
+}
+
+static void
+page_saves_record_the_menu_only_when_its_entry_changes(void **state) {
+  fixture *f = *state;
+  char want[64];
+  int64_t h = head(f->s);
+  int64_t about = page_save(f, 0, "من نحن", "about", STORE_PUBLISHED, 1, "");
+
+  /* A new published page is in the menu. */
+  snprintf(want, sizeof want, "page:%lld pages", (long long)about);
+  assert_string_equal(tags_since(f, h), want);
+  /* Its text is on its own page only; its title is in the menu. */
+  h = head(f->s);
+  page_save(f, about, "من نحن", "about", STORE_PUBLISHED, 1, "<p>نص</p>");
+  snprintf(want, sizeof want, "page:%lld", (long long)about);
+  assert_string_equal(tags_since(f, h), want);
+  h = head(f->s);
+  page_save(f, about, "عن الموقع", "about", STORE_PUBLISHED, 1, "<p>نص</p>");
+  snprintf(want, sizeof want, "page:%lld pages", (long long)about);
+  assert_string_equal(tags_since(f, h), want);
+  h = head(f->s);
+  page_save(f, about, "عن الموقع", "about", STORE_PUBLISHED, 3, "<p>نص</p>");
+  assert_string_equal(tags_since(f, h), want);
+
+  /* A draft is in no menu until it is published. */
+  h = head(f->s);
+  int64_t team = page_save(f, 0, "الفريق", "team", STORE_DRAFT, 0, "");
+  page_save(f, team, "فريق التحرير", "team", STORE_DRAFT, 0, "");
+  snprintf(want, sizeof want, "page:%lld page:%lld", (long long)team,
+           (long long)team);
+  assert_string_equal(tags_since(f, h), want);
+  h = head(f->s);
+  assert_int_equal(store_page_set_parent(f->s, team, about), NB_OK);
+  snprintf(want, sizeof want, "page:%lld", (long long)team);
+  assert_string_equal(tags_since(f, h), want);
+  /* A child's entry is in its parent's list: "page:<parent>". */
+  h = head(f->s);
+  page_save(f, team, "فريق التحرير", "team", STORE_PUBLISHED, 0, "");
+  snprintf(want, sizeof want, "page:%lld page:%lld", (long long)team,
+           (long long)about);
+  assert_string_equal(tags_since(f, h), want);
+  h = head(f->s);
+  page_save(f, team, "فريق التحرير", "team", STORE_DRAFT, 0, "");
+  assert_string_equal(tags_since(f, h), want);
+  page_save(f, team, "فريق التحرير", "team", STORE_PUBLISHED, 0, "");
+
+  /* Moving a published page leaves one list for another. */
+  h = head(f->s);
+  assert_int_equal(store_page_set_parent(f->s, team, 0), NB_OK);
+  snprintf(want, sizeof want, "page:%lld page:%lld pages", (long long)team,
+           (long long)about);
+  assert_string_equal(tags_since(f, h), want);
+  h = head(f->s);
+  assert_int_equal(store_page_set_parent(f->s, team, 0), NB_OK);
+  assert_string_equal(tags_since(f, h), ""); /* already there */
+
+  /* Unknown pages are not found and write nothing. */
+  store_page p = {.id = 9999, .title = "x", .slug = "x"};
+  assert_int_equal(store_page_save(f->s, &p, NULL, NULL), NB_ENOTFOUND);
+  assert_int_equal(store_page_set_parent(f->s, 9999, about), NB_ENOTFOUND);
+  assert_int_equal(store_page_set_parent(f->s, about, about), NB_EINVAL);
+  p = (store_page){.title = NULL, .slug = "y"};
+  assert_int_equal(store_page_save(f->s, &p, NULL, NULL), NB_EINVAL);
+  assert_string_equal(tags_since(f, h), "");
+}
+
 /* ---- backup ---- */
 
 /* dir/name into out. */
@@ -2381,6 +2691,11 @@ int main(void) {
       T(backup_to_a_folder_or_an_unwritable_path_fails_and_leaves_no_tmp),
       T(progress_is_told_and_stopping_it_leaves_no_file),
       T(writes_during_a_backup_neither_restart_it_nor_get_into_the_copy),
+      T(a_drafts_state_is_read_back_and_replaced_by_every_update),
+      T(a_published_article_with_a_draft_state_is_refused_and_nothing_written),
+      T(migrations_009_and_010_apply_to_a_database_made_by_008),
+      T(menu_lists_published_top_level_pages_by_order_then_title),
+      T(page_saves_record_the_menu_only_when_its_entry_changes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Unit tests of the WordPress export reader: WordPress's own theme unit
  * test export (read from ../shared) gives every author, term, item and
- * comment with its fields; broken and hostile files stop with a reason. */
+ * comment with its fields; broken and hostile files stop with a reason.
+ * And of naba's export, read back with the reader: post statuses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "import/import.h"
 
@@ -305,6 +307,75 @@ static void missing_file_is_an_io_error(void **state) {
   assert_non_null(strstr(err, "cannot open"));
 }
 
+/* ---- the export (wxr_export.c), read back with the reader ---- */
+
+/* "title=status" of every post item, in file order. */
+static int on_status(void *ctx, const imp_wxr_item *i) {
+  char *out = ctx;
+  size_t len = strlen(out);
+  if (strcmp(i->type, "post") == 0)
+    snprintf(out + len, 512 - len, "%s%s=%s", len ? " " : "", i->title,
+             i->status);
+  return NB_OK;
+}
+
+static void
+drafts_pending_review_or_private_keep_their_status_in_the_export(void **state) {
+  char dir[256], db[300], xml[300], err[300], statuses[512] = "";
+  const char *tmp = getenv("TMPDIR");
+  store *s = NULL;
+  int64_t sec = 0;
+  int created = 0;
+  (void)state;
+
+  snprintf(dir, sizeof dir, "%s/naba-wxr-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  assert_non_null(mkdtemp(dir));
+  snprintf(db, sizeof db, "%s/naba.db", dir);
+  snprintf(xml, sizeof xml, "%s/export.xml", dir);
+  assert_int_equal(store_open(db, 0, &s, err, sizeof err), NB_OK);
+  assert_int_equal(store_section_ensure(s, "news", "news", &sec, &created),
+                   NB_OK);
+  static const struct {
+    const char *title;
+    int status;
+    const char *draft_state;
+    int64_t published_at;
+  } arts[] = {
+      {"published", STORE_PUBLISHED, NULL, 1000},
+      {"scheduled", STORE_PUBLISHED, "", INT64_C(4102444800)}, /* 2100 */
+      {"draft", STORE_DRAFT, NULL, 1000},
+      {"pending", STORE_DRAFT, STORE_DRAFT_PENDING, 1000},
+      {"private", STORE_DRAFT, STORE_DRAFT_PRIVATE, 1000},
+  };
+  for (size_t i = 0; i < sizeof arts / sizeof arts[0]; i++) {
+    store_article a = {.section_id = sec,
+                       .title = arts[i].title,
+                       .slug = arts[i].title,
+                       .body_html = "<p>text</p>",
+                       .status = arts[i].status,
+                       .draft_state = arts[i].draft_state,
+                       .published_at = arts[i].published_at};
+    assert_int_equal(store_article_save(s, &a, NULL, NULL), NB_OK);
+  }
+  imp_wxr_site site = {.title = "naba", .link = "https://example.org"};
+  imp_wxr_export_report r;
+  assert_int_equal(imp_wxr_export(s, xml, &site, &r, err, sizeof err), NB_OK);
+  assert_int_equal(r.posts, 5);
+  store_close(s);
+
+  imp_wxr_handler h = {statuses, NULL, NULL, NULL, on_status};
+  assert_int_equal(imp_wxr_read(xml, &h, err, sizeof err), NB_OK);
+  assert_string_equal(statuses, "published=publish scheduled=future draft=draft"
+                                " pending=pending private=private");
+  unlink(xml);
+  unlink(db);
+  snprintf(xml, sizeof xml, "%s/naba.db-wal", dir);
+  unlink(xml);
+  snprintf(xml, sizeof xml, "%s/naba.db-shm", dir);
+  unlink(xml);
+  assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(theme_unit_test_export_is_read_whole),
@@ -313,6 +384,8 @@ int main(void) {
       cmocka_unit_test(wxr_1_0_with_other_prefixes_is_read),
       cmocka_unit_test(broken_and_hostile_files_are_refused),
       cmocka_unit_test(missing_file_is_an_io_error),
+      cmocka_unit_test(
+          drafts_pending_review_or_private_keep_their_status_in_the_export),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
