@@ -393,6 +393,25 @@ static int import_comments(importer *im, const imp_wxr_item *it,
   return rc;
 }
 
+/* The naba slug of a post or page (from its WordPress slug, else its
+ * title, else "<kind>-ID") and its source key; returns the title shown. */
+static const char *item_names(const importer *im, const imp_wxr_item *it,
+                              const char *kind, buf_t *slug, char *key,
+                              size_t keylen) {
+  buf_t path = {0};
+  const char *title = it->title[0] ? it->title : UNTITLED;
+  percent_decode(it->slug, &path);
+  if (ar_slug(path.len ? path.data : title, path.len ? path.len : strlen(title),
+              AR_SLUG_MAX, slug) != NB_OK) {
+    buf_reset(slug);
+    buf_printf(slug, "%s-%lld", kind, (long long)it->id);
+  }
+  buf_free(&path);
+  snprintf(key, keylen, "wxr:%.500s#%lld", im->base ? im->base : "",
+           (long long)it->id);
+  return title;
+}
+
 /* body: the post's HTML sanitized (by the reading thread); html_rc: how
  * that went. */
 static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
@@ -436,15 +455,7 @@ static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
   const char *nl = text.data ? strchr(text.data, '\n') : NULL;
   imp_summary_of(text.data ? text.data : "",
                  nl ? (size_t)(nl - text.data) : text.len, &summary);
-  percent_decode(it->slug, &path);
-  const char *title = it->title[0] ? it->title : UNTITLED;
-  if (ar_slug(path.len ? path.data : title, path.len ? path.len : strlen(title),
-              AR_SLUG_MAX, &slug) != NB_OK) {
-    buf_reset(&slug);
-    buf_printf(&slug, "post-%lld", (long long)it->id);
-  }
-  snprintf(key, sizeof key, "wxr:%.500s#%lld", im->base ? im->base : "",
-           (long long)it->id);
+  const char *title = item_names(im, it, "post", &slug, key, sizeof key);
   int64_t when = post_time(it);
   store_article art = {
       .section_id = section_id,
@@ -474,7 +485,6 @@ static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
     rc = store_article_set_sticky(s, art.id, 1);
   if (rc == NB_OK)
     rc = store_wp_post_set(s, it->id, art.id);
-  buf_reset(&path);
   old_path(im, it->link, &path);
   if (rc == NB_OK && path.len > 0) {
     rc = store_redirect_set(s, path.data, art.id);
@@ -512,15 +522,7 @@ static int import_page(importer *im, const imp_wxr_item *it, const buf_t *body,
     im->r->skipped_html++;
     return NB_OK;
   }
-  percent_decode(it->slug, &path);
-  const char *title = it->title[0] ? it->title : UNTITLED;
-  if (ar_slug(path.len ? path.data : title, path.len ? path.len : strlen(title),
-              AR_SLUG_MAX, &base) != NB_OK) {
-    buf_reset(&base);
-    buf_printf(&base, "page-%lld", (long long)it->id);
-  }
-  snprintf(key, sizeof key, "wxr:%.500s#%lld", im->base ? im->base : "",
-           (long long)it->id);
+  const char *title = item_names(im, it, "page", &base, key, sizeof key);
   store_page pg = {0};
   int created = 0;
   rc = NB_EEXIST;
@@ -545,7 +547,6 @@ static int import_page(importer *im, const imp_wxr_item *it, const buf_t *body,
   if (rc == NB_OK && it->parent > 0)
     rc = remember(&im->parents_of_pages, &im->nparents, &im->cap_parents, pg.id,
                   it->parent);
-  buf_reset(&path);
   old_path(im, it->link, &path);
   if (rc == NB_OK && path.len > 0)
     rc = store_page_redirect_set(im->s, path.data, pg.id);
