@@ -133,6 +133,10 @@ int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
  * text gets paragraphs as WordPress's wpautop gives them (blank line: new
  * paragraph, newline: <br>). The output is well-formed, nests at most 100
  * deep, and sanitizing it again gives the same bytes.
+ * WordPress's own shortcodes go first: [caption] becomes a figure with
+ * its figcaption, [embed] a YouTube or Vimeo player or a link, [audio] and
+ * [video] a link to the file; [gallery] and [playlist] are removed; other
+ * brackets stay as text, each '[' written "&#91;".
  * Returns NB_OK; NB_ETOOBIG over IMP_HTML_MAX (or, for hostile markup, over
  * the parser's memory bound); NB_EINVAL if not UTF-8; NB_ENOMEM. On error
  * out is left as it was. */

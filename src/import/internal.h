@@ -23,4 +23,9 @@ int imp_ensure_named(store *s, int kind, const char *name,
  * word boundary with "…" when longer. */
 void imp_summary_of(const char *s, size_t n, buf_t *out);
 
+/* Appends html[0..n) with WordPress's own shortcodes ([caption], [embed],
+ * [audio], [video], [gallery], [playlist]) made into HTML or removed
+ * (shortcode.c says how); the sanitizer runs it first. */
+void imp_shortcodes(const char *html, size_t n, buf_t *out);
+
 #endif

@@ -36,6 +36,7 @@
 #include <strings.h>
 
 #include "import/import.h"
+#include "import/internal.h"
 
 #define PREP_DEPTH 256 /* elements prep lets be open at once */
 #define PREP_ATTRS 64  /* attributes prep keeps on one tag */
@@ -1272,6 +1273,14 @@ static void put_escaped(writer *w, const char *s, size_t n) {
   if (w->pre_start && n && s[0] == '\n')
     buf_putc(w->out, '\n'); /* the parser drops a newline right after <pre> */
   w->pre_start = 0;
+  /* '[' as a reference: the output holds no shortcode (shortcode.c), so
+   * sanitizing it again gives the same bytes. */
+  for (const char *b; n && (b = memchr(s, '[', n));) {
+    escape(w->out, s, (size_t)(b - s));
+    buf_puts(w->out, "&#91;");
+    n -= (size_t)(b - s) + 1;
+    s = b + 1;
+  }
   escape(w->out, s, n);
 }
 
@@ -1436,14 +1445,16 @@ int imp_html_sanitize(const char *html, size_t n, buf_t *out) {
     return NB_EINVAL;
   size_t start = out->len;
   int rc = NB_OK;
-  buf_t src = {0};
+  buf_t codes = {0}, src = {0};
   arena_t a = {0};
   builder b = {.a = &a};
   writer w = {.out = out};
   galloc g = {.limit = GUMBO_MEM_BASE + (size_t)GUMBO_MEM_PER_BYTE * n};
 
-  prep(html, n, &src);
-  if (src.oom) {
+  imp_shortcodes(html, n, &codes);
+  if (!codes.oom)
+    prep(codes.data ? codes.data : "", codes.len, &src);
+  if (codes.oom || src.oom) {
     rc = NB_ENOMEM;
     goto done;
   }
@@ -1474,6 +1485,7 @@ done:
   buf_free(&b.url);
   buf_free(&w.ws);
   buf_free(&src);
+  buf_free(&codes);
   if (rc != NB_OK && out->data && !out->oom) {
     out->len = start;
     out->data[start] = '\0';

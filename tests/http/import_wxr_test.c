@@ -112,6 +112,18 @@ static void the_export_comes_in_whole(void **s) {
                            " OR body_html LIKE '% onload=%' OR body_html LIKE"
                            " '%<!-- wp:%'"),
                    0);
+  /* WordPress's shortcodes are gone: captions are figures with their
+   * caption */
+  assert_int_equal(sql_i64("SELECT count(*) FROM articles WHERE"
+                           " body_html LIKE '%caption]%' OR body_html LIKE"
+                           " '%[gallery%' OR body_html LIKE '%gallery]%' OR"
+                           " body_html LIKE '%audio]%' OR body_html LIKE"
+                           " '%video]%' OR body_html LIKE '%embed]%'"),
+                   0);
+  assert_int_equal(sql_i64("SELECT count(*) FROM articles WHERE title ="
+                           " 'Post Format: Image (Caption)' AND body_html LIKE"
+                           " '%<figure><a href=%<img %</a><figcaption>%'"),
+                   1);
 }
 
 static void old_links_answer_301_to_the_article(void **s) {

@@ -234,6 +234,59 @@ static void links_to_other_sites_get_nofollow_noopener(void **state) {
       "<a href=\"//cdn.example/x\" rel=\"nofollow noopener\">s</a></p>");
 }
 
+/* WordPress's own shortcodes become what they show; other brackets stay
+ * (written as &#91; so that sanitizing again changes nothing). */
+static void core_shortcodes_become_html(void **state) {
+  (void)state;
+  char *o = san("<p>[caption id=\"attachment_1\" align=\"alignleft\""
+                " width=\"300\"]<a href=\"https://ex.ma/a.jpg\"><img"
+                " src=\"https://ex.ma/a.jpg\" alt=\"صورة\"></a> الملك في"
+                " الرباط[/caption]</p>");
+  assert_non_null(strstr(o, "<figure><a href=\"https://ex.ma/a.jpg\""));
+  assert_non_null(strstr(o, "<figcaption> الملك في الرباط</figcaption>"));
+  assert_null(strstr(o, "caption]"));
+  assert_null(strstr(o, "&#91;"));
+  free(o);
+  /* the older caption attribute */
+  o = san("[caption id=\"a\" caption=\"وصف الصورة\"]<img"
+          " src=\"https://ex.ma/b.jpg\" alt=\"\">[/caption]");
+  assert_non_null(strstr(o, "<figcaption>وصف الصورة</figcaption>"));
+  free(o);
+  expect("[embed]https://www.youtube.com/watch?v=dQw4w9WgXcQ[/embed]",
+         "<p><iframe src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\""
+         " title=\"YouTube\" loading=\"lazy\"></iframe></p>");
+  o = san("[embed]https://vimeo.com/123456789[/embed]");
+  assert_non_null(strstr(o, "https://player.vimeo.com/video/123456789"));
+  free(o);
+  o = san("[embed]https://example.org/post/1[/embed]");
+  assert_non_null(strstr(o, "<a href=\"https://example.org/post/1\""));
+  free(o);
+  o = san("<p>استمع:</p>[audio mp3=\"https://ex.ma/a.mp3\"][/audio]"
+          "[video width=\"640\" mp4=\"https://ex.ma/v.mp4\"][/video]");
+  assert_non_null(strstr(o, "<a href=\"https://ex.ma/a.mp3\""));
+  assert_non_null(strstr(o, "<a href=\"https://ex.ma/v.mp4\""));
+  assert_null(strstr(o, "audio"));
+  free(o);
+  expect("<p>قبل [gallery ids=\"1,2,3\" columns=\"3\"] بعد</p>",
+         "<p>قبل  بعد</p>");
+}
+
+static void other_brackets_are_kept_as_text(void **state) {
+  (void)state;
+  expect("<p>[contact-form-7 id=\"5\"] و [المصدر] و [caption</p>",
+         "<p>&#91;contact-form-7 id=&quot;5&quot;] و &#91;المصدر] و "
+         "&#91;caption</p>");
+  /* a shortcode inside an attribute is not read */
+  expect("<p><a href=\"/a\" title=\"[gallery]\">x</a></p>",
+         "<p><a href=\"/a\" title=\"[gallery]\">x</a></p>");
+  /* spliced by a removal: still text, and stable */
+  char *o = san("[capt[gallery]ion]x[/caption]");
+  char *again = san(o);
+  assert_string_equal(o, again);
+  free(o);
+  free(again);
+}
+
 static void youtube_and_vimeo_iframes_are_kept_lazy(void **state) {
   (void)state;
   expect("<iframe width=\"560\" height=\"315\" "
@@ -632,6 +685,8 @@ int main(void) {
       cmocka_unit_test(allowed_links_keep_href_and_title),
       cmocka_unit_test(links_to_other_sites_get_nofollow_noopener),
       cmocka_unit_test(youtube_and_vimeo_iframes_are_kept_lazy),
+      cmocka_unit_test(core_shortcodes_become_html),
+      cmocka_unit_test(other_brackets_are_kept_as_text),
       cmocka_unit_test(other_iframes_are_removed_with_their_content),
       cmocka_unit_test(other_dangerous_elements_go_with_their_content),
       cmocka_unit_test(wordpress_block_comments_are_dropped),
