@@ -52,6 +52,10 @@ static const char usage[] =
     "tags,\n"
     "                         authors, comments, attachments (by URL), old "
     "links\n"
+    "  media list             media the site loads from elsewhere (imported "
+    "attachments,\n"
+    "                         images in articles and pages), one URL a line, "
+    "to mirror\n"
     "  reindex                rebuild the search index from the articles\n"
     "  backup FILE            copy the database to FILE while the site keeps "
     "running\n"
@@ -473,6 +477,23 @@ static int cmd_export(const options *o) {
   return 0;
 }
 
+static void print_url(void *ctx, const char *url) {
+  fprintf(ctx, "%s\n", url);
+}
+
+static int cmd_media(const options *o) {
+  if (o->nargs != 1 || strcmp(o->args[0], "list") != 0)
+    return fail("usage: naba media list%s%s", "", "");
+  store *st;
+  if (open_store(o, &st))
+    return 1;
+  int rc = imp_media_urls(st, print_url, stdout);
+  if (rc != NB_OK)
+    fprintf(stderr, "naba: media list: %s\n", store_errmsg(st));
+  store_close(st);
+  return rc == NB_OK && fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int cmd_backup(const options *o) {
   char err[512];
   store *st;
@@ -664,6 +685,8 @@ int main(int argc, char **argv) {
       rc = cmd_backup(&o);
     else if (strcmp(cmd, "export") == 0)
       rc = cmd_export(&o);
+    else if (strcmp(cmd, "media") == 0)
+      rc = cmd_media(&o);
     else
       rc = fail("unknown command \"%s\" (see naba --help)%s", cmd, "");
   }

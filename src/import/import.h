@@ -176,6 +176,11 @@ typedef struct {
 int imp_wxr_export(store *s, const char *path, const imp_wxr_site *site,
                    imp_wxr_export_report *r, char *err, size_t errlen);
 
+/* Calls fn with each URL of media the site loads from elsewhere, once
+ * each, sorted: kept attachments, lead images, images in article and page
+ * bodies, links into WordPress's "/wp-content/uploads/" (media.c). */
+int imp_media_urls(store *s, void (*fn)(void *ctx, const char *url), void *ctx);
+
 /* Imports the export at path (see wxr_import.c for what becomes what).
  * On failure err says where and why; the batch being written is undone,
  * earlier ones stay (a re-run updates them and goes on). */

@@ -68,6 +68,7 @@ enum {
   ST_REDIRECT_GET,
   ST_ATTACHMENT_SET,
   ST_ATTACHMENT_URL,
+  ST_ATTACHMENT_URLS,
   ST_USER_ENSURE,
   ST_EXPORT_ARTICLES,
   ST_PAGE_BY_KEY,
@@ -250,6 +251,7 @@ static const char *const st_sql[ST_N] = {
         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (wp_id) DO UPDATE"
         " SET url = ?2, title = ?3, article_id = ?4",
     [ST_ATTACHMENT_URL] = "SELECT url FROM attachments WHERE wp_id = ?1",
+    [ST_ATTACHMENT_URLS] = "SELECT url FROM attachments ORDER BY wp_id",
     [ST_PAGE_BY_KEY] = "SELECT id FROM pages WHERE source_key = ?1",
     [ST_PAGE_INSERT] =
         "INSERT INTO pages (title, slug, body_html, status, menu_order,"
@@ -3169,6 +3171,27 @@ int store_redirect_get(store *s, const char *path, int64_t *article_id) {
 int store_attachment_url(store *s, arena_t *a, int64_t wp_id,
                          const char **url) {
   return lookup(s, a, ST_ATTACHMENT_URL, wp_id, NULL, NULL, url);
+}
+
+int store_attachment_urls(store *s, arena_t *a, const char ***out, size_t *n) {
+  sqlite3_stmt *st = NULL;
+  const char **urls = NULL;
+  size_t cap = 0, len = 0;
+  int rc = st_get(s, ST_ATTACHMENT_URLS, &st);
+  *out = NULL;
+  *n = 0;
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    urls = grow(a, urls, &cap, len, sizeof *urls);
+    rc = urls && (urls[len++] = col_str(s, a, st, 0)) ? NB_OK : NB_ENOMEM;
+  }
+  if (st)
+    st_done(st);
+  if (rc == 0) {
+    *out = urls;
+    *n = len;
+    rc = NB_OK;
+  }
+  return rc;
 }
 
 int store_user_ensure(store *s, const char *login, const char *email,

@@ -305,6 +305,8 @@ int store_redirect_get(store *s, const char *path, int64_t *article_id);
 int store_attachment_set(store *s, int64_t wp_id, const char *url,
                          const char *title, int64_t article_id);
 int store_attachment_url(store *s, arena_t *a, int64_t wp_id, const char **url);
+/* Every kept attachment's URL, in WordPress ID order. */
+int store_attachment_urls(store *s, arena_t *a, const char ***out, size_t *n);
 /* A newsroom account by login, without a password (set on first login). */
 int store_user_ensure(store *s, const char *login, const char *email,
                       int64_t author_id);

@@ -126,6 +126,36 @@ static void the_export_comes_in_whole(void **s) {
                    1);
 }
 
+/* `naba media list`: every media URL the site still loads from the old
+ * one, to mirror: the 37 kept attachments and the images of bodies (the
+ * sized copies "?w=604" the posts show), once each, sorted. */
+static void media_list_names_what_to_mirror(void **s) {
+  (void)s;
+  buf_t out = {0};
+  const char *args[] = {"media", "list", "--db", db, NULL};
+  assert_int_equal(naba(&out, args), 0);
+  size_t lines = 0;
+  const char *prev = NULL;
+  for (char *line = out.data, *nl; line && *line; line = nl + 1) {
+    nl = strchr(line, '\n');
+    assert_non_null(nl);
+    *nl = '\0';
+    assert_true(strncmp(line, "https://", 8) == 0);
+    if (prev)
+      assert_true(strcmp(prev, line) < 0); /* sorted, no repeats */
+    prev = line;
+    lines++;
+  }
+  assert_true(lines > 37);
+  buf_free(&out);
+  assert_int_equal(naba(&out, args), 0);
+  assert_non_null(strstr(out.data,
+                         "https://wpthemetestdata.files.wordpress.com/2008/06/"
+                         "canola2.jpg\n"));
+  assert_non_null(strstr(out.data, "100_5478.jpg?w=604\n"));
+  buf_free(&out);
+}
+
 static void old_links_answer_301_to_the_article(void **s) {
   (void)s;
   reply r;
@@ -365,6 +395,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(the_export_comes_in_whole),
       cmocka_unit_test(old_links_answer_301_to_the_article),
+      cmocka_unit_test(media_list_names_what_to_mirror),
       cmocka_unit_test(running_it_again_updates_instead_of_duplicating),
       cmocka_unit_test(broken_files_stop_with_a_reason_and_change_nothing),
       cmocka_unit_test(a_dry_run_writes_nothing),
