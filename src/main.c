@@ -305,6 +305,10 @@ static void wxr_report(const imp_wxr_report *r, int dry_run) {
          "trash)\n",
          (long long)r->pages, (long long)r->comments_skipped,
          (long long)r->skipped_html, (long long)r->skipped);
+  if (r->password_protected)
+    printf("%lld password-protected posts or pages kept as drafts, not "
+           "shown (naba has no passwords for readers)\n",
+           (long long)r->password_protected);
 }
 
 static int cmd_import_wxr(const options *o) {

@@ -152,7 +152,10 @@ typedef struct {
   int64_t comments_skipped; /* pingbacks, trackbacks, trash, empty */
   int64_t pages;            /* static pages (their comments are skipped) */
   int64_t skipped_html;     /* a body over the limit or not UTF-8 */
-  int64_t skipped;          /* menu items, revisions, trashed posts... */
+  /* posts and pages behind a WordPress password: kept as drafts (posts
+   * private ones), as naba has no passwords for readers */
+  int64_t password_protected;
+  int64_t skipped; /* menu items, revisions, trashed posts... */
 } imp_wxr_report;
 
 typedef struct {

@@ -467,14 +467,17 @@ static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
       .image_url = strncmp(it->image_url, "http", 4) == 0 ? it->image_url : "",
       .published_at = when,
       .updated_at = when,
-      .status = strcmp(it->status, "publish") == 0 ||
-                        strcmp(it->status, "future") == 0
+      .status = !it->password[0] && (strcmp(it->status, "publish") == 0 ||
+                                     strcmp(it->status, "future") == 0)
                     ? STORE_PUBLISHED
                     : STORE_DRAFT,
-      .draft_state = strcmp(it->status, "pending") == 0   ? STORE_DRAFT_PENDING
-                     : strcmp(it->status, "private") == 0 ? STORE_DRAFT_PRIVATE
+      /* naba has no passwords for readers: a protected post is private */
+      .draft_state = it->password[0] || strcmp(it->status, "private") == 0
+                         ? STORE_DRAFT_PRIVATE
+                     : strcmp(it->status, "pending") == 0 ? STORE_DRAFT_PENDING
                                                           : NULL,
   };
+  im->r->password_protected += it->password[0] != 0;
   if (rc == NB_OK && (summary.oom || slug.oom))
     rc = NB_ENOMEM;
   if (rc == NB_OK)
@@ -534,9 +537,10 @@ static int import_page(importer *im, const imp_wxr_item *it, const buf_t *body,
     pg = (store_page){.title = title,
                       .slug = slug.data,
                       .body_html = body->data ? body->data : "",
-                      .status = strcmp(it->status, "publish") == 0
-                                    ? STORE_PUBLISHED
-                                    : STORE_DRAFT,
+                      .status =
+                          strcmp(it->status, "publish") == 0 && !it->password[0]
+                              ? STORE_PUBLISHED
+                              : STORE_DRAFT,
                       .menu_order = it->menu_order,
                       .updated_at = post_time(it)};
     rc = slug.oom ? NB_ENOMEM : store_page_save(im->s, &pg, key, &created);
@@ -551,6 +555,7 @@ static int import_page(importer *im, const imp_wxr_item *it, const buf_t *body,
   if (rc == NB_OK && path.len > 0)
     rc = store_page_redirect_set(im->s, path.data, pg.id);
   if (rc == NB_OK) {
+    im->r->password_protected += it->password[0] != 0;
     im->r->pages++;
     im->r->comments_skipped += (int64_t)it->ncomments;
   } else {
