@@ -678,10 +678,12 @@ struct job {
   int kind;
   arena_t a; /* the strings and arrays below */
   size_t bytes;
-  imp_wxr_site site;
-  imp_wxr_author author;
-  imp_wxr_term term;
-  imp_wxr_item item; /* content "" when body holds it sanitized */
+  union { /* as kind says */
+    imp_wxr_site site;
+    imp_wxr_author author;
+    imp_wxr_term term;
+    imp_wxr_item item; /* content "" when body holds it sanitized */
+  };
   buf_t body;
   int html_rc;
   int oom;
