@@ -182,14 +182,16 @@ static size_t image_part(const char *c, size_t n) {
 
 static void caption(buf_t *out, const char *a, size_t na, const char *c,
                     size_t n) {
-  size_t img = image_part(c, n), nt = 0;
+  /* caption="...": the content is the image; else the image, then text */
+  size_t nt = 0, media = n;
   const char *text = attr_of(a, na, "caption", &nt);
   if (!text) {
-    text = c + img;
-    nt = n - img;
+    media = image_part(c, n);
+    text = c + media;
+    nt = n - media;
   }
   buf_puts(out, "<figure>");
-  buf_append(out, c, img ? img : n);
+  buf_append(out, c, media);
   if (nt) {
     buf_puts(out, "<figcaption>");
     buf_append(out, text, nt);

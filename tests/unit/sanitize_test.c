@@ -267,6 +267,9 @@ static void core_shortcodes_become_html(void **state) {
   assert_non_null(strstr(o, "<a href=\"https://ex.ma/v.mp4\""));
   assert_null(strstr(o, "audio"));
   free(o);
+  /* no image: the text is the caption, once */
+  expect("[caption]نص فقط[/caption]",
+         "<figure><figcaption>نص فقط</figcaption></figure>");
   expect("<p>قبل [gallery ids=\"1,2,3\" columns=\"3\"] بعد</p>",
          "<p>قبل  بعد</p>");
 }
