@@ -28,4 +28,15 @@ void imp_summary_of(const char *s, size_t n, buf_t *out);
  * (shortcode.c says how); the sanitizer runs it first. */
 void imp_shortcodes(const char *html, size_t n, buf_t *out);
 
+/* The images [gallery] shortcodes of a post show: WordPress attachment
+ * IDs from their ids="...", at most IMP_GALLERY_MAX, and whether one has
+ * none (it shows the images attached to the post). */
+#define IMP_GALLERY_MAX 200
+typedef struct {
+  int64_t ids[IMP_GALLERY_MAX];
+  size_t n;
+  int attached;
+} imp_galleries;
+void imp_shortcode_galleries(const char *html, size_t n, imp_galleries *g);
+
 #endif

@@ -94,7 +94,7 @@ static int collect(store *s, url_set *u) {
   arena_t a = {0};
   const char **att;
   size_t n;
-  int rc = store_attachment_urls(s, &a, &att, &n);
+  int rc = store_attachment_urls(s, &a, 0, &att, &n);
   for (size_t i = 0; rc == NB_OK && i < n; i++)
     add(u, att[i], strlen(att[i]));
   arena_free(&a);

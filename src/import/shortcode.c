@@ -7,8 +7,10 @@
  *     -> <figure>image<figcaption>text</figcaption></figure>
  *   [embed]URL[/embed] -> a YouTube or Vimeo player, else a link
  *   [audio ...], [video ...] -> a link to the file (src, mp3, mp4, ...)
- *   [gallery ...], [playlist ...] -> removed: they list the site's
- *     media, which is not downloaded and not in the post
+ *   [gallery ...] -> removed here; imp_shortcode_galleries() says which
+ *     images it showed, and the importer adds them at the end of the
+ *     post once the attachments are known
+ *   [playlist ...] -> removed: it lists the site's media
  * Only text outside tags is read; any other bracketed text (plugins'
  * shortcodes, brackets writers type) stays as it is. An opening shortcode
  * whose closing one never comes is taken as self-closing; stray closing
@@ -23,14 +25,15 @@
 #define NAME_MAX_LEN 16 /* longest name looked at ("wp_caption") */
 #define OPEN_MAX 4096   /* bytes of an opening shortcode, brackets included */
 
-enum { SC_CAPTION, SC_EMBED, SC_AUDIO, SC_VIDEO, SC_REMOVE, SC_N };
+enum { SC_CAPTION, SC_EMBED, SC_AUDIO, SC_VIDEO, SC_GALLERY, SC_REMOVE };
 
 static const struct {
   const char *name;
   int kind;
 } codes[] = {
-    {"caption", SC_CAPTION}, {"wp_caption", SC_CAPTION}, {"embed", SC_EMBED},
-    {"audio", SC_AUDIO},     {"video", SC_VIDEO},        {"gallery", SC_REMOVE},
+    {"caption", SC_CAPTION}, {"wp_caption", SC_CAPTION},
+    {"embed", SC_EMBED},     {"audio", SC_AUDIO},
+    {"video", SC_VIDEO},     {"gallery", SC_GALLERY},
     {"playlist", SC_REMOVE},
 };
 #define NCODES (sizeof codes / sizeof codes[0])
@@ -39,6 +42,7 @@ typedef struct {
   const char *s;
   size_t n;
   buf_t *out;
+  imp_galleries *g; /* NULL, or where the galleries' images are noted */
   /* per code: where its next "[/name]" starts at or after the scan, n
    * when there is none; searched again only once the scan passes it, so
    * the whole pass stays linear. */
@@ -214,6 +218,26 @@ static void media(buf_t *out, const char *a, size_t na) {
   }
 }
 
+/* Notes the images of a gallery: its ids="1,2,3", or without ids the
+ * images attached to the post. */
+static void gallery(imp_galleries *g, const char *a, size_t na) {
+  size_t n;
+  const char *ids = attr_of(a, na, "ids", &n);
+  if (!ids) {
+    g->attached = 1;
+    return;
+  }
+  for (size_t i = 0; i < n && g->n < IMP_GALLERY_MAX;) {
+    int64_t v = 0;
+    size_t d = 0;
+    while (i + d < n && ids[i + d] >= '0' && ids[i + d] <= '9' && d < 18)
+      v = v * 10 + (ids[i + d++] - '0');
+    if (v > 0)
+      g->ids[g->n++] = v;
+    i += d ? d : 1;
+  }
+}
+
 /* Handles the shortcode whose '[' is at s[i]; returns where the scan goes
  * on, or i when there is none to handle there. */
 static size_t shortcode(scan *sc, size_t i) {
@@ -233,9 +257,10 @@ static size_t shortcode(scan *sc, size_t i) {
   size_t na = (size_t)(end - a);
   /* How far its closing shortcode may be: gallery and playlist never
    * have one, a URL or a player's fallback text is short. */
-  size_t reach = codes[c].kind == SC_CAPTION  ? IMP_HTML_MAX
-                 : codes[c].kind == SC_REMOVE ? 0
-                                              : OPEN_MAX;
+  size_t reach = codes[c].kind == SC_CAPTION ? IMP_HTML_MAX
+                 : codes[c].kind == SC_GALLERY || codes[c].kind == SC_REMOVE
+                     ? 0
+                     : OPEN_MAX;
   size_t close = reach ? closer(sc, c, after) : sc->n;
   if (close < sc->n && close - after > reach)
     close = sc->n;
@@ -253,14 +278,18 @@ static size_t shortcode(scan *sc, size_t i) {
   case SC_VIDEO:
     media(sc->out, a, na);
     break;
+  case SC_GALLERY:
+    if (sc->g)
+      gallery(sc->g, a, na);
+    break;
   default:
     break;
   }
   return next;
 }
 
-void imp_shortcodes(const char *s, size_t n, buf_t *out) {
-  scan sc = {.s = s, .n = n, .out = out};
+static void run(const char *s, size_t n, buf_t *out, imp_galleries *g) {
+  scan sc = {.s = s, .n = n, .out = out, .g = g};
   size_t i = 0, run = 0;
   while (i < n) {
     if (s[i] == '<') { /* a tag or comment: not text */
@@ -284,4 +313,15 @@ void imp_shortcodes(const char *s, size_t n, buf_t *out) {
     run = i = next;
   }
   buf_append(out, s + run, n - run);
+}
+
+void imp_shortcodes(const char *s, size_t n, buf_t *out) {
+  run(s, n, out, NULL);
+}
+
+void imp_shortcode_galleries(const char *html, size_t n, imp_galleries *g) {
+  buf_t scratch = {0};
+  memset(g, 0, sizeof *g);
+  run(html, n, &scratch, g);
+  buf_free(&scratch);
 }

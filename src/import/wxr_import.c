@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -57,6 +58,12 @@ typedef struct {
   size_t nthumbs, cap_thumbs;
   thumb *parents_of_pages; /* (page id, its parent's WordPress id) */
   size_t nparents, cap_parents;
+  /* (article id, attachment's WordPress id; 0: the article's own) */
+  thumb *gallery_images;
+  size_t ngallery, cap_gallery;
+  /* (attachment's WordPress id, its post's) when the post came later */
+  thumb *orphans;
+  size_t norphans, cap_orphans;
   unsigned char key[32]; /* the site secret: avatars */
   int have_key;
 } importer;
@@ -412,10 +419,24 @@ static const char *item_names(const importer *im, const imp_wxr_item *it,
   return title;
 }
 
+/* A gallery's images, added to the article at the end (finish()), when
+ * its attachments are known. */
+static int remember_gallery(importer *im, int64_t article_id,
+                            const imp_galleries *g) {
+  int rc = NB_OK;
+  for (size_t i = 0; rc == NB_OK && g && i < g->n; i++)
+    rc = remember(&im->gallery_images, &im->ngallery, &im->cap_gallery,
+                  article_id, g->ids[i]);
+  if (rc == NB_OK && g && g->attached)
+    rc = remember(&im->gallery_images, &im->ngallery, &im->cap_gallery,
+                  article_id, 0);
+  return rc;
+}
+
 /* body: the post's HTML sanitized (by the reading thread); html_rc: how
- * that went. */
+ * that went; g: its galleries, or NULL. */
 static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
-                       int html_rc) {
+                       int html_rc, const imp_galleries *g) {
   store *s = im->s;
   buf_t summary = {0}, text = {0}, slug = {0}, path = {0};
   char key[600];
@@ -498,6 +519,8 @@ static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
   if (rc == NB_OK && it->thumbnail_id > 0)
     rc = remember(&im->thumbs, &im->nthumbs, &im->cap_thumbs, art.id,
                   it->thumbnail_id);
+  if (rc == NB_OK)
+    rc = remember_gallery(im, art.id, g);
   if (rc == NB_OK) {
     im->r->posts++;
     im->r->created += created;
@@ -581,7 +604,7 @@ static int has_body(const imp_wxr_item *it) {
 }
 
 static int on_item(importer *im, const imp_wxr_item *it, const buf_t *body,
-                   int html_rc) {
+                   int html_rc, const imp_galleries *g) {
   int rc = NB_OK;
   if (strcmp(it->type, "attachment") == 0 && it->attachment_url[0]) {
     int64_t parent = 0;
@@ -589,6 +612,9 @@ static int on_item(importer *im, const imp_wxr_item *it, const buf_t *body,
       store_wp_post_article(im->s, it->parent, &parent);
     rc = store_attachment_set(im->s, it->id, it->attachment_url, it->title,
                               parent);
+    if (rc == NB_OK && it->parent && !parent)
+      rc = remember(&im->orphans, &im->norphans, &im->cap_orphans, it->id,
+                    it->parent);
     im->r->attachments += rc == NB_OK;
     if (rc != NB_OK)
       return failf(im, rc, "attachment %lld: %s", (long long)it->id,
@@ -596,12 +622,60 @@ static int on_item(importer *im, const imp_wxr_item *it, const buf_t *body,
   } else if (!has_body(it)) {
     im->r->skipped++;
   } else if (strcmp(it->type, "post") == 0) {
-    rc = import_post(im, it, body, html_rc);
+    rc = import_post(im, it, body, html_rc, g);
   } else {
     rc = import_page(im, it, body, html_rc);
   }
   if (rc == NB_OK)
     rc = batch_step(im);
+  return rc;
+}
+
+/* Whether url is an http(s) image file (not a PDF or a sound). */
+static int image_url(const char *url) {
+  static const char *const ext[] = {".jpg", ".jpeg", ".png", ".gif", ".webp"};
+  size_t n = strcspn(url, "?#");
+  if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+    return 0;
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+    size_t k = strlen(ext[i]);
+    if (n > k && strncasecmp(url + n - k, ext[i], k) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Adds to the end of an article the images of its galleries: the run of
+ * gallery_images from *i that names the same article. */
+static int add_gallery(importer *im, size_t *i) {
+  int64_t article = im->gallery_images[*i].article_id;
+  arena_t a = {0};
+  buf_t html = {0};
+  int rc = NB_OK;
+  for (; *i < im->ngallery && im->gallery_images[*i].article_id == article;
+       ++*i) {
+    const char **urls = NULL, *one = NULL;
+    size_t n = 0;
+    int64_t wp_id = im->gallery_images[*i].thumbnail;
+    if (wp_id == 0)
+      store_attachment_urls(im->s, &a, article, &urls, &n);
+    else if (store_attachment_url(im->s, &a, wp_id, &one) == NB_OK && one)
+      urls = &one, n = 1;
+    for (size_t k = 0; k < n; k++)
+      if (image_url(urls[k])) {
+        buf_puts(&html, html.len ? "" : "<figure>");
+        buf_puts(&html, "<img src=\"");
+        buf_html_escape(&html, urls[k], strlen(urls[k]));
+        buf_puts(&html, "\" alt=\"\">");
+      }
+  }
+  if (html.len) {
+    buf_puts(&html, "</figure>");
+    rc = html.oom ? NB_ENOMEM
+                  : store_article_append_html(im->s, article, html.data);
+  }
+  buf_free(&html);
+  arena_free(&a);
   return rc;
 }
 
@@ -623,6 +697,15 @@ static int finish(importer *im) {
       rc = store_article_set_image(im->s, im->thumbs[i].article_id, url);
     arena_free(&a);
   }
+  for (size_t i = 0; rc == NB_OK && i < im->norphans; i++) {
+    int64_t article = 0;
+    if (store_wp_post_article(im->s, im->orphans[i].thumbnail, &article) ==
+            NB_OK &&
+        article)
+      rc = store_attachment_link(im->s, im->orphans[i].article_id, article);
+  }
+  for (size_t i = 0; rc == NB_OK && i < im->ngallery;)
+    rc = add_gallery(im, &i);
   for (size_t i = 0; rc == NB_OK && i < im->nparents; i++) {
     int64_t parent = 0;
     if (store_wp_page(im->s, im->parents_of_pages[i].thumbnail, &parent) ==
@@ -686,6 +769,7 @@ struct job {
   };
   buf_t body;
   int html_rc;
+  imp_galleries *galleries; /* a post's [gallery] images, or NULL */
   int oom;
 };
 
@@ -816,8 +900,17 @@ static int read_item(void *ctx, const imp_wxr_item *it) {
   imp_wxr_item *c = &j->item;
   *c = *it;
   c->content = ""; /* the body goes sanitized; other items need none */
+  size_t nc = strlen(it->content);
   if (has_body(it))
-    j->html_rc = imp_html_sanitize(it->content, strlen(it->content), &j->body);
+    j->html_rc = imp_html_sanitize(it->content, nc, &j->body);
+  if (has_body(it) && memmem(it->content, nc, "[gallery", 8)) {
+    imp_galleries g;
+    imp_shortcode_galleries(it->content, nc, &g);
+    if ((g.n || g.attached) &&
+        (j->galleries = arena_alloc(&j->a, sizeof g)) != NULL)
+      *j->galleries = g;
+    j->oom |= !j->galleries && (g.n || g.attached);
+  }
   c->title = keep(j, it->title);
   c->link = keep(j, it->link);
   c->guid = keep(j, it->guid);
@@ -882,7 +975,7 @@ static int write_job(importer *im, const job *j) {
   case J_TERM:
     return on_term(im, &j->term);
   default:
-    return on_item(im, &j->item, &j->body, j->html_rc);
+    return on_item(im, &j->item, &j->body, j->html_rc, j->galleries);
   }
 }
 
@@ -961,5 +1054,7 @@ int imp_wxr_import(store *s, const char *path, const imp_wxr_opts *o,
   map_free(&im.parents);
   free(im.thumbs);
   free(im.parents_of_pages);
+  free(im.gallery_images);
+  free(im.orphans);
   return rc;
 }

@@ -69,6 +69,9 @@ enum {
   ST_ATTACHMENT_SET,
   ST_ATTACHMENT_URL,
   ST_ATTACHMENT_URLS,
+  ST_ATTACHMENT_URLS_OF,
+  ST_ATTACHMENT_LINK,
+  ST_ARTICLE_APPEND,
   ST_USER_ENSURE,
   ST_EXPORT_ARTICLES,
   ST_PAGE_BY_KEY,
@@ -252,6 +255,12 @@ static const char *const st_sql[ST_N] = {
         " SET url = ?2, title = ?3, article_id = ?4",
     [ST_ATTACHMENT_URL] = "SELECT url FROM attachments WHERE wp_id = ?1",
     [ST_ATTACHMENT_URLS] = "SELECT url FROM attachments ORDER BY wp_id",
+    [ST_ATTACHMENT_URLS_OF] = "SELECT url FROM attachments"
+                              " WHERE article_id = ?1 ORDER BY wp_id",
+    [ST_ATTACHMENT_LINK] = "UPDATE attachments SET article_id = ?2"
+                           " WHERE wp_id = ?1",
+    [ST_ARTICLE_APPEND] = "UPDATE articles SET body_html = body_html || ?2"
+                          " WHERE id = ?1",
     [ST_PAGE_BY_KEY] = "SELECT id FROM pages WHERE source_key = ?1",
     [ST_PAGE_INSERT] =
         "INSERT INTO pages (title, slug, body_html, status, menu_order,"
@@ -3102,6 +3111,33 @@ int store_article_set_image(store *s, int64_t id, const char *url) {
   return w_end(s, rc);
 }
 
+int store_attachment_link(store *s, int64_t wp_id, int64_t article_id) {
+  return run_write(s, ST_ATTACHMENT_LINK, wp_id, NULL, article_id);
+}
+
+int store_article_append_html(store *s, int64_t id, const char *html) {
+  sqlite3_stmt *st = NULL;
+  int rc = check_text(s, html, "html");
+  if (rc == NB_OK)
+    rc = w_begin(s);
+  if (rc != NB_OK)
+    return rc;
+  rc = st_get(s, ST_ARTICLE_APPEND, &st);
+  if (rc == NB_OK)
+    rc = bind_i64(s, st, 1, id);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 2, html);
+  if (rc == NB_OK)
+    rc = st_step(s, st);
+  if (st)
+    st_done(st);
+  if (rc == 0)
+    rc = change_add_id(s, "article", id);
+  if (rc == NB_OK)
+    rc = change_add(s, "feeds");
+  return w_end(s, rc);
+}
+
 int store_wp_post_set(store *s, int64_t wp_id, int64_t article_id) {
   return run_write(s, ST_WP_POST_SET, wp_id, NULL, article_id);
 }
@@ -3173,13 +3209,17 @@ int store_attachment_url(store *s, arena_t *a, int64_t wp_id,
   return lookup(s, a, ST_ATTACHMENT_URL, wp_id, NULL, NULL, url);
 }
 
-int store_attachment_urls(store *s, arena_t *a, const char ***out, size_t *n) {
+int store_attachment_urls(store *s, arena_t *a, int64_t article_id,
+                          const char ***out, size_t *n) {
   sqlite3_stmt *st = NULL;
   const char **urls = NULL;
   size_t cap = 0, len = 0;
-  int rc = st_get(s, ST_ATTACHMENT_URLS, &st);
+  int rc =
+      st_get(s, article_id ? ST_ATTACHMENT_URLS_OF : ST_ATTACHMENT_URLS, &st);
   *out = NULL;
   *n = 0;
+  if (rc == NB_OK && article_id)
+    rc = bind_i64(s, st, 1, article_id);
   while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
     urls = grow(a, urls, &cap, len, sizeof *urls);
     rc = urls && (urls[len++] = col_str(s, a, st, 0)) ? NB_OK : NB_ENOMEM;

@@ -305,8 +305,15 @@ int store_redirect_get(store *s, const char *path, int64_t *article_id);
 int store_attachment_set(store *s, int64_t wp_id, const char *url,
                          const char *title, int64_t article_id);
 int store_attachment_url(store *s, arena_t *a, int64_t wp_id, const char **url);
-/* Every kept attachment's URL, in WordPress ID order. */
-int store_attachment_urls(store *s, arena_t *a, const char ***out, size_t *n);
+/* The URLs of the kept attachments of article_id (0: of every article),
+ * in WordPress ID order. */
+int store_attachment_urls(store *s, arena_t *a, int64_t article_id,
+                          const char ***out, size_t *n);
+/* Sets the article an attachment belongs to (its post came later). */
+int store_attachment_link(store *s, int64_t wp_id, int64_t article_id);
+/* Adds html (markup without text: the search index is not touched) at the
+ * end of the article's body: an imported post's gallery. */
+int store_article_append_html(store *s, int64_t id, const char *html);
 /* A newsroom account by login, without a password (set on first login). */
 int store_user_ensure(store *s, const char *login, const char *email,
                       int64_t author_id);

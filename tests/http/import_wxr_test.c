@@ -113,6 +113,19 @@ static void the_export_comes_in_whole(void **s) {
                            " OR body_html LIKE '% onload=%' OR body_html LIKE"
                            " '%<!-- wp:%'"),
                    0);
+  /* [gallery] shows the post's attached images (their attachments come
+   * before the post in the file), [gallery ids="..."] the ones it names:
+   * added at the end of the article */
+  assert_int_equal(sql_i64("SELECT (length(body_html) - length(replace("
+                           "body_html, '<img ', ''))) / 5 FROM articles WHERE"
+                           " title = 'Post Format: Gallery' AND body_html"
+                           " LIKE '%<figure><img src=\"https://%\" alt=\"\">"
+                           "</figure>'"),
+                   23);
+  assert_int_equal(sql_i64("SELECT (length(body_html) - length(replace("
+                           "body_html, '<img ', ''))) / 5 FROM articles WHERE"
+                           " title = 'Post Format: Gallery (Tiled)'"),
+                   5);
   /* the password-protected post is not shown: a private draft */
   assert_int_equal(sql_i64("SELECT count(*) FROM articles a JOIN wp_posts w"
                            " ON w.article_id = a.id WHERE w.wp_id = 1168 AND"
@@ -216,9 +229,13 @@ static void running_it_again_updates_instead_of_duplicating(void **s) {
   buf_t out = {0};
   int64_t articles = sql_i64(ARTICLES),
           comments = sql_i64("SELECT count(*) FROM comments"),
-          sections = sql_i64("SELECT count(*) FROM sections");
+          sections = sql_i64("SELECT count(*) FROM sections"),
+          bodies = sql_i64("SELECT sum(length(body_html)) FROM articles");
   assert_int_equal(import(THEME_DATA, 0, &out), 0);
   assert_non_null(strstr(out.data, "(0 new, 58 updated)"));
+  /* the same bodies: galleries are added once, not again */
+  assert_int_equal(sql_i64("SELECT sum(length(body_html)) FROM articles"),
+                   bodies);
   assert_int_equal(sql_i64(ARTICLES), articles);
   assert_int_equal(sql_i64("SELECT count(*) FROM comments"), comments);
   assert_int_equal(sql_i64("SELECT count(*) FROM sections"), sections);
