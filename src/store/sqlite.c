@@ -3090,16 +3090,18 @@ int store_article_set_sticky(store *s, int64_t id, int sticky) {
   return run_write(s, ST_ARTICLE_STICKY, id, NULL, sticky != 0);
 }
 
-int store_article_set_image(store *s, int64_t id, const char *url) {
+/* Runs statement which (?1 the article id, ?2 text) on one article, and
+ * records what shows it: the article and the feeds. */
+static int article_set(store *s, int which, int64_t id, const char *text) {
   sqlite3_stmt *st = NULL;
   int rc = w_begin(s);
   if (rc != NB_OK)
     return rc;
-  rc = st_get(s, ST_ARTICLE_IMAGE, &st);
+  rc = st_get(s, which, &st);
   if (rc == NB_OK)
     rc = bind_i64(s, st, 1, id);
   if (rc == NB_OK)
-    rc = bind_text(s, st, 2, url ? url : "");
+    rc = bind_text(s, st, 2, text);
   if (rc == NB_OK)
     rc = st_step(s, st);
   if (st)
@@ -3109,6 +3111,10 @@ int store_article_set_image(store *s, int64_t id, const char *url) {
   if (rc == NB_OK)
     rc = change_add(s, "feeds");
   return w_end(s, rc);
+}
+
+int store_article_set_image(store *s, int64_t id, const char *url) {
+  return article_set(s, ST_ARTICLE_IMAGE, id, url ? url : "");
 }
 
 int store_attachment_link(store *s, int64_t wp_id, int64_t article_id) {
@@ -3116,26 +3122,8 @@ int store_attachment_link(store *s, int64_t wp_id, int64_t article_id) {
 }
 
 int store_article_append_html(store *s, int64_t id, const char *html) {
-  sqlite3_stmt *st = NULL;
   int rc = check_text(s, html, "html");
-  if (rc == NB_OK)
-    rc = w_begin(s);
-  if (rc != NB_OK)
-    return rc;
-  rc = st_get(s, ST_ARTICLE_APPEND, &st);
-  if (rc == NB_OK)
-    rc = bind_i64(s, st, 1, id);
-  if (rc == NB_OK)
-    rc = bind_text(s, st, 2, html);
-  if (rc == NB_OK)
-    rc = st_step(s, st);
-  if (st)
-    st_done(st);
-  if (rc == 0)
-    rc = change_add_id(s, "article", id);
-  if (rc == NB_OK)
-    rc = change_add(s, "feeds");
-  return w_end(s, rc);
+  return rc == NB_OK ? article_set(s, ST_ARTICLE_APPEND, id, html) : rc;
 }
 
 int store_wp_post_set(store *s, int64_t wp_id, int64_t article_id) {
