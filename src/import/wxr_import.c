@@ -64,6 +64,7 @@ typedef struct {
   /* (attachment's WordPress id, its post's) when the post came later */
   thumb *orphans;
   size_t norphans, cap_orphans;
+  int64_t utc_offset;    /* the site's, in seconds: see post_time() */
   unsigned char key[32]; /* the site secret: avatars */
   int have_key;
 } importer;
@@ -170,13 +171,18 @@ static int64_t rfc822_date(const char *d) {
 
 /* The post's publication time: the UTC field, else the RFC 822 one with
  * its offset, else the local one taken as UTC. */
-static int64_t post_time(const imp_wxr_item *it) {
-  int64_t t = wp_date(it->date_gmt);
-  if (!t)
-    t = rfc822_date(it->pub_date);
-  if (!t)
-    t = wp_date(it->date);
-  return t;
+/* When an item was published: its _gmt date; else its pubDate (which has
+ * an offset); else its local date less the site's offset from UTC, as the
+ * items that have both dates show it (WordPress leaves drafts' _gmt date
+ * empty). The offset seen last is used: it moves with summer time. */
+static int64_t post_time(importer *im, const imp_wxr_item *it) {
+  int64_t gmt = wp_date(it->date_gmt), local = wp_date(it->date);
+  if (gmt && local && local - gmt >= -14 * 3600 && local - gmt <= 14 * 3600)
+    im->utc_offset = local - gmt;
+  if (gmt)
+    return gmt;
+  int64_t t = rfc822_date(it->pub_date);
+  return t ? t : local ? local - im->utc_offset : 0;
 }
 
 /* The path of an old link on the exported site ("/2008/09/02/slug/"),
@@ -477,7 +483,7 @@ static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
   imp_summary_of(text.data ? text.data : "",
                  nl ? (size_t)(nl - text.data) : text.len, &summary);
   const char *title = item_names(im, it, "post", &slug, key, sizeof key);
-  int64_t when = post_time(it);
+  int64_t when = post_time(im, it);
   store_article art = {
       .section_id = section_id,
       .author_id = author_id,
@@ -565,7 +571,7 @@ static int import_page(importer *im, const imp_wxr_item *it, const buf_t *body,
                               ? STORE_PUBLISHED
                               : STORE_DRAFT,
                       .menu_order = it->menu_order,
-                      .updated_at = post_time(it)};
+                      .updated_at = post_time(im, it)};
     rc = slug.oom ? NB_ENOMEM : store_page_save(im->s, &pg, key, &created);
   }
   if (rc == NB_OK)

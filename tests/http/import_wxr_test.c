@@ -145,6 +145,44 @@ static void the_export_comes_in_whole(void **s) {
                    1);
 }
 
+/* Drafts have no _gmt date (WordPress writes 0000-00-00) and a pubDate of
+ * year -1: their local date is read with the site's offset from UTC, as
+ * the posts that have both dates show it (here +01:00). */
+static void local_dates_use_the_exports_offset(void **s) {
+  (void)s;
+  char path[400], fresh[400];
+  snprintf(path, sizeof path, "%s/offset.xml", dir);
+  snprintf(fresh, sizeof fresh, "%s/offset.db", dir);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\""
+        " xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><title>t"
+        "</title><wp:wxr_version>1.2</wp:wxr_version>"
+        "<item><title>منشور</title><wp:post_id>1</wp:post_id>"
+        "<wp:post_date>2024-03-10 12:00:00</wp:post_date>"
+        "<wp:post_date_gmt>2024-03-10 11:00:00</wp:post_date_gmt>"
+        "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
+        "</item><item><title>مسودة</title><wp:post_id>2</wp:post_id>"
+        "<pubDate>Mon, 30 Nov -0001 00:00:00 +0000</pubDate>"
+        "<wp:post_date>2024-03-11 09:00:00</wp:post_date>"
+        "<wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt>"
+        "<wp:status>draft</wp:status><wp:post_type>post</wp:post_type>"
+        "</item></channel></rss>",
+        f);
+  fclose(f);
+  const char *init[] = {"init", "--db", fresh, NULL};
+  assert_int_equal(naba(NULL, init), 0);
+  const char *im[] = {"import", "wxr", "--db", fresh, path, NULL};
+  assert_int_equal(naba(NULL, im), 0);
+  /* 2024-03-10T11:00:00Z and 2024-03-11T08:00:00Z */
+  assert_int_equal(count_in(fresh, "SELECT published_at FROM articles"
+                                   " WHERE title = 'منشور'"),
+                   1710068400);
+  assert_int_equal(count_in(fresh, "SELECT published_at FROM articles"
+                                   " WHERE title = 'مسودة'"),
+                   1710144000);
+}
+
 /* `naba media list`: every media URL the site still loads from the old
  * one, to mirror: the 37 kept attachments and the images of bodies (the
  * sized copies "?w=604" the posts show), once each, sorted. */
@@ -420,6 +458,7 @@ int main(void) {
       cmocka_unit_test(the_export_comes_in_whole),
       cmocka_unit_test(old_links_answer_301_to_the_article),
       cmocka_unit_test(media_list_names_what_to_mirror),
+      cmocka_unit_test(local_dates_use_the_exports_offset),
       cmocka_unit_test(running_it_again_updates_instead_of_duplicating),
       cmocka_unit_test(broken_files_stop_with_a_reason_and_change_nothing),
       cmocka_unit_test(a_dry_run_writes_nothing),
