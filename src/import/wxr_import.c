@@ -371,7 +371,7 @@ static int import_comments(importer *im, const imp_wxr_item *it,
       char key[48], avatar[33];
       snprintf(key, sizeof key, "wxr:%lld", (long long)c->id);
       avatar_key(im, c->email, avatar);
-      int64_t when = wp_date(c->date_gmt);
+      int64_t when = wp_date(c->date_gmt), local = wp_date(c->date);
       store_comment m = {
           .article_id = article_id,
           .parent_id = parent,
@@ -382,7 +382,9 @@ static int import_comments(importer *im, const imp_wxr_item *it,
           .status = strcmp(c->approved, "1") == 0      ? STORE_COMMENT_APPROVED
                     : strcmp(c->approved, "spam") == 0 ? STORE_COMMENT_SPAM
                                                        : STORE_COMMENT_PENDING,
-          .created_at = when ? when : wp_date(c->date),
+          .created_at = when    ? when
+                        : local ? local - im->utc_offset
+                                : 0,
           .avatar_key = avatar,
           .client = c->ip,
       };
