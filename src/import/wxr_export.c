@@ -97,10 +97,11 @@ static int comments(store *s, writer *x, const store_article *art,
 
 /* WordPress's post_status: a draft awaiting review stays "pending", one
  * kept private "private"; a published article not yet due is "future". */
-static const char *post_status(const store_article *art, int64_t now) {
-  const char *ds = art->draft_state ? art->draft_state : "";
-  if (art->status == STORE_PUBLISHED)
-    return art->published_at > now ? "future" : "publish";
+static const char *post_status(int status, int64_t published_at,
+                               const char *draft_state, int64_t now) {
+  const char *ds = draft_state ? draft_state : "";
+  if (status == STORE_PUBLISHED)
+    return published_at > now ? "future" : "publish";
   if (strcmp(ds, STORE_DRAFT_PENDING) == 0)
     return "pending";
   if (strcmp(ds, STORE_DRAFT_PRIVATE) == 0)
@@ -145,7 +146,8 @@ static int item(store *s, writer *x, const imp_wxr_site *site,
   el(x, "wp:comment_status", "open");
   el(x, "wp:ping_status", "closed");
   el(x, "wp:post_name", art->slug);
-  el(x, "wp:status", post_status(art, now));
+  el(x, "wp:status",
+     post_status(art->status, art->published_at, art->draft_state, now));
   el(x, "wp:post_parent", "0");
   el(x, "wp:menu_order", "0");
   el(x, "wp:post_type", "post");
@@ -203,7 +205,7 @@ static void page_item(writer *x, const imp_wxr_site *site, const store_page *p,
   el(x, "wp:post_date", when);
   el(x, "wp:post_date_gmt", when);
   el(x, "wp:post_name", p->slug);
-  el(x, "wp:status", p->status == STORE_PUBLISHED ? "publish" : "draft");
+  el(x, "wp:status", post_status(p->status, 0, p->draft_state, 0));
   el_i64(x, "wp:post_parent",
          p->parent_id ? IMP_WXR_PAGE_ID_BASE + p->parent_id : 0);
   el_i64(x, "wp:menu_order", p->menu_order);

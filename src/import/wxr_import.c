@@ -441,6 +441,14 @@ static int remember_gallery(importer *im, int64_t article_id,
   return rc;
 }
 
+/* What kind of draft a post or page is: naba has no passwords for
+ * readers, so one behind a password is private. */
+static const char *draft_state_of(const imp_wxr_item *it) {
+  if (it->password[0] || strcmp(it->status, "private") == 0)
+    return STORE_DRAFT_PRIVATE;
+  return strcmp(it->status, "pending") == 0 ? STORE_DRAFT_PENDING : NULL;
+}
+
 /* body: the post's HTML sanitized (by the reading thread); html_rc: how
  * that went; g: its galleries, or NULL. */
 static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
@@ -500,11 +508,7 @@ static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
                                      strcmp(it->status, "future") == 0)
                     ? STORE_PUBLISHED
                     : STORE_DRAFT,
-      /* naba has no passwords for readers: a protected post is private */
-      .draft_state = it->password[0] || strcmp(it->status, "private") == 0
-                         ? STORE_DRAFT_PRIVATE
-                     : strcmp(it->status, "pending") == 0 ? STORE_DRAFT_PENDING
-                                                          : NULL,
+      .draft_state = draft_state_of(it),
   };
   im->r->password_protected += it->password[0] != 0;
   if (rc == NB_OK && (summary.oom || slug.oom))
@@ -572,6 +576,7 @@ static int import_page(importer *im, const imp_wxr_item *it, const buf_t *body,
                           strcmp(it->status, "publish") == 0 && !it->password[0]
                               ? STORE_PUBLISHED
                               : STORE_DRAFT,
+                      .draft_state = draft_state_of(it),
                       .menu_order = it->menu_order,
                       .updated_at = post_time(im, it)};
     rc = slug.oom ? NB_ENOMEM : store_page_save(im->s, &pg, key, &created);

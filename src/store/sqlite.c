@@ -264,16 +264,16 @@ static const char *const st_sql[ST_N] = {
     [ST_PAGE_BY_KEY] = "SELECT id FROM pages WHERE source_key = ?1",
     [ST_PAGE_INSERT] =
         "INSERT INTO pages (title, slug, body_html, status, menu_order,"
-        " updated_at, created_at, source_key) VALUES (?1, ?2, ?3, ?4, ?5,"
-        " ?6, ?6, ?7)",
+        " updated_at, created_at, source_key, draft_state) VALUES (?1, ?2,"
+        " ?3, ?4, ?5, ?6, ?6, ?7, ?9)",
     [ST_PAGE_UPDATE] = "UPDATE pages SET title = ?1, slug = ?2, body_html = ?3,"
-                       " status = ?4, menu_order = ?5, updated_at = ?6"
-                       " WHERE id = ?8",
+                       " status = ?4, menu_order = ?5, updated_at = ?6,"
+                       " draft_state = ?9 WHERE id = ?8",
     [ST_PAGE_BY_SLUG] = "SELECT " PAGE_COLS ", body_html FROM pages"
                         " WHERE slug = ?1 AND status = 1",
     [ST_PAGE_BY_ID] = "SELECT " PAGE_COLS ", body_html FROM pages"
                       " WHERE id = ?1 AND status = 1",
-    [ST_PAGES_AFTER] = "SELECT " PAGE_COLS ", body_html FROM pages"
+    [ST_PAGES_AFTER] = "SELECT " PAGE_COLS ", body_html, draft_state FROM pages"
                        " WHERE id > ?1 ORDER BY id LIMIT ?2",
     /* ?1 NULL: the top level. Served by the index pages_by_parent alone. */
     [ST_PAGES_UNDER] = "SELECT " PAGE_COLS " FROM pages WHERE parent_id IS ?1"
@@ -1649,6 +1649,19 @@ static int article_old(store *s, int which, const char *key, int64_t id,
   return rc;
 }
 
+/* An article's or page's draft state (ds not NULL): "", pending or
+ * private, and only on a draft. Publishing ends the review: the caller
+ * clears the state, the store does not drop it behind the caller's back
+ * (the schema refuses it too). */
+static int draft_state_check(store *s, const char *ds, int status) {
+  if (ds[0] && strcmp(ds, STORE_DRAFT_PENDING) != 0 &&
+      strcmp(ds, STORE_DRAFT_PRIVATE) != 0)
+    return set_err(s, NB_EINVAL, "draft_state is neither pending nor private");
+  if (ds[0] && status == STORE_PUBLISHED)
+    return set_err(s, NB_EINVAL, "nothing published has a draft_state");
+  return NB_OK;
+}
+
 static int article_check(store *s, const store_article *a,
                          const char *source_key) {
   const char *ds = a->draft_state ? a->draft_state : "";
@@ -1662,14 +1675,9 @@ static int article_check(store *s, const store_article *a,
     return set_err(s, NB_EINVAL, "published_at is negative");
   if (a->status != STORE_DRAFT && a->status != STORE_PUBLISHED)
     return set_err(s, NB_EINVAL, "status is neither draft nor published");
-  if (ds[0] && strcmp(ds, STORE_DRAFT_PENDING) != 0 &&
-      strcmp(ds, STORE_DRAFT_PRIVATE) != 0)
-    return set_err(s, NB_EINVAL, "draft_state is neither pending nor private");
-  /* Publishing ends the review: the caller clears the state, the store
-   * does not drop it behind the caller's back (the schema refuses it too). */
-  if (ds[0] && a->status == STORE_PUBLISHED)
-    return set_err(s, NB_EINVAL, "a published article has no draft_state");
-  rc = check_text(s, a->title, "title");
+  rc = draft_state_check(s, ds, a->status);
+  if (rc == NB_OK)
+    rc = check_text(s, a->title, "title");
   if (rc == NB_OK)
     rc = check_text(s, a->slug, "slug");
   if (rc == NB_OK)
@@ -3260,7 +3268,13 @@ static int read_page(store *s, arena_t *a, sqlite3_stmt *st, int body,
   p->updated_at = sqlite3_column_int64(st, 6);
   if (body)
     p->body_html = col_str(s, a, st, PAGE_NCOLS);
-  return p->title && p->slug && (!body || p->body_html) ? NB_OK : NB_ENOMEM;
+  /* read by store_pages_after() only, "" in every other read */
+  p->draft_state = sqlite3_column_count(st) > PAGE_NCOLS + 1
+                       ? col_str(s, a, st, PAGE_NCOLS + 1)
+                       : "";
+  return p->title && p->slug && (!body || p->body_html) && p->draft_state
+             ? NB_OK
+             : NB_ENOMEM;
 }
 
 /* Reads page id's parent and whether it is published; with p, *changed
@@ -3307,7 +3321,9 @@ static int page_check(store *s, const store_page *p, const char *source_key) {
 
   if (!p->title || !p->slug)
     return set_err(s, NB_EINVAL, "title and slug are required");
-  rc = check_text(s, p->title, "title");
+  rc = draft_state_check(s, p->draft_state ? p->draft_state : "", p->status);
+  if (rc == NB_OK)
+    rc = check_text(s, p->title, "title");
   if (rc == NB_OK)
     rc = check_text(s, p->slug, "slug");
   if (rc == NB_OK)
@@ -3353,6 +3369,8 @@ static int page_write(store *s, store_page *p, const char *source_key,
     rc = bind_text(s, st, 7, source_key);
   if (rc == NB_OK && p->id)
     rc = bind_i64(s, st, 8, p->id);
+  if (rc == NB_OK)
+    rc = bind_text(s, st, 9, p->draft_state ? p->draft_state : "");
   if (rc == NB_OK)
     rc = st_step(s, st);
   if (st)

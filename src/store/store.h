@@ -334,6 +334,8 @@ typedef struct {
   const char *title, *slug, *body_html; /* body_html NULL in lists */
   int status;                           /* STORE_DRAFT or STORE_PUBLISHED */
   int64_t menu_order, updated_at;
+  /* as an article's (NULL or "": none); read by store_pages_after() only */
+  const char *draft_state;
 } store_page;
 /* Inserts (p->id 0) or updates; with source_key, a page saved before with
  * the same key is updated and p->id set. parent_id is not written (see

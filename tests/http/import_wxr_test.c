@@ -402,7 +402,9 @@ static void export_then_import_gives_the_same_site(void **s) {
                    " (SELECT article_id FROM wp_posts WHERE wp_id = 1164);"
                    "UPDATE articles SET status = 0, draft_state = 'private'"
                    " WHERE id = (SELECT article_id FROM wp_posts"
-                   " WHERE wp_id = 163)",
+                   " WHERE wp_id = 163);"
+                   "UPDATE pages SET status = 0, draft_state = 'pending'"
+                   " WHERE id = (SELECT min(id) FROM pages)",
                    NULL, NULL, NULL),
       SQLITE_OK);
   sqlite3_close(h);
@@ -438,6 +440,8 @@ static void export_then_import_gives_the_same_site(void **s) {
       "SELECT count(DISTINCT title || published_at || body_html) FROM articles",
       "SELECT count(*) FROM articles WHERE draft_state = 'pending'",
       "SELECT count(*) FROM articles WHERE draft_state = 'private'",
+      "SELECT count(*) FROM pages WHERE draft_state = 'pending'",
+      "SELECT count(*) FROM pages WHERE status = 0",
   };
   for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
     int64_t a = sql_i64(same[i]), b = count_in(copy, same[i]);

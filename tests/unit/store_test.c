@@ -2274,6 +2274,34 @@ static int64_t page_save(fixture *f, int64_t id, const char *title,
   return p.id;
 }
 
+/* A page keeps its draft state as an article does (migration 011); the
+ * export reads it back; a published page with one is refused. */
+static void a_pages_draft_state_is_kept_and_read_back(void **state) {
+  fixture *f = *state;
+  store_page p = {.title = "من نحن",
+                  .slug = "about",
+                  .body_html = "<p>نص</p>",
+                  .status = STORE_PUBLISHED,
+                  .draft_state = STORE_DRAFT_PENDING};
+  assert_int_equal(store_page_save(f->s, &p, NULL, NULL), NB_EINVAL);
+  assert_non_null(strstr(store_errmsg(f->s), "draft_state"));
+  p.status = STORE_DRAFT;
+  assert_int_equal(store_page_save(f->s, &p, NULL, NULL), NB_OK);
+  arena_t a = {0};
+  store_page *ps;
+  size_t n;
+  assert_int_equal(store_pages_after(f->s, &a, 0, 10, &ps, &n), NB_OK);
+  assert_int_equal(n, 1);
+  assert_string_equal(ps[0].draft_state, "pending");
+  arena_free(&a);
+  /* an update without one clears it */
+  p.draft_state = NULL;
+  assert_int_equal(store_page_save(f->s, &p, NULL, NULL), NB_OK);
+  assert_int_equal(store_pages_after(f->s, &a, 0, 10, &ps, &n), NB_OK);
+  assert_string_equal(ps[0].draft_state, "");
+  arena_free(&a);
+}
+
 /* The ids of the published pages under parent, in order: "3 1 2". */
 static const char *pages_under(fixture *f, int64_t parent, int64_t limit) {
   static char out[256];
@@ -2693,6 +2721,7 @@ int main(void) {
       T(writes_during_a_backup_neither_restart_it_nor_get_into_the_copy),
       T(a_drafts_state_is_read_back_and_replaced_by_every_update),
       T(a_published_article_with_a_draft_state_is_refused_and_nothing_written),
+      T(a_pages_draft_state_is_kept_and_read_back),
       T(migrations_009_and_010_apply_to_a_database_made_by_008),
       T(menu_lists_published_top_level_pages_by_order_then_title),
       T(page_saves_record_the_menu_only_when_its_entry_changes),
