@@ -374,13 +374,18 @@ static json_t *page_json(site *s, store *st, arena_t *a, const site_conf *c,
   json_t *menu = json_array();
   store_section *secs;
   size_t n = 0;
-  if (store_sections(st, a, &secs, &n) == NB_OK)
-    for (size_t i = 0; i < n; i++) {
-      json_t *m = section_json(a, secs[i].id, secs[i].name, secs[i].slug);
-      json_object_set_new(m, "current",
-                          json_boolean(secs[i].id == current_section));
-      json_array_append_new(menu, m);
-    }
+  if (store_sections(st, a, &secs, &n) != NB_OK)
+    n = 0;
+  /* The menu lists the top-level sections (an import can bring dozens of
+   * nested categories); subsections are listed on their parent's page. */
+  for (size_t i = 0; i < n; i++) {
+    if (secs[i].parent_id)
+      continue;
+    json_t *m = section_json(a, secs[i].id, secs[i].name, secs[i].slug);
+    json_object_set_new(m, "current",
+                        json_boolean(secs[i].id == current_section));
+    json_array_append_new(menu, m);
+  }
   json_object_set_new(site, "sections", menu);
   json_t *pages = json_array();
   store_page *pgs;
@@ -468,8 +473,9 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
     for (size_t i = 0; i < ns; i++) {
       store_article *xs;
       size_t nx = 0;
-      if (store_articles_latest(st, a, secs[i].id, 0, HOME_BLOCK, &xs, &nx) !=
-          NB_OK)
+      if (secs[i].parent_id || /* a block per top-level section, as the menu */
+          store_articles_latest(st, a, secs[i].id, 0, HOME_BLOCK, &xs, &nx) !=
+              NB_OK)
         continue;
       /* The top story already heads the page. */
       json_t *cards = cards_json(st, a, c, xs, nx, top_id, &tags);
@@ -488,6 +494,29 @@ static void home(site *s, store *st, arena_t *a, const site_conf *c,
   render(s, "home", d, res);
   view_decref(d);
   res->tags = tags_done(a, "home " SHELL_TAGS, &tags);
+}
+
+/* A section's parent { name, url } (absent at the top level) and its
+ * subsections [ { name, url } ], into o. */
+static void section_family(store *st, arena_t *a, int64_t id, json_t *o) {
+  store_section *secs;
+  size_t n = 0;
+  json_t *children = json_array();
+  if (store_sections(st, a, &secs, &n) != NB_OK)
+    n = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (secs[i].parent_id == id)
+      json_array_append_new(
+          children, section_json(a, secs[i].id, secs[i].name, secs[i].slug));
+    for (size_t k = 0; secs[i].id == id && secs[i].parent_id && k < n; k++)
+      if (secs[k].id == secs[i].parent_id)
+        json_object_set_new(
+            o, "parent",
+            section_json(a, secs[k].id, secs[k].name, secs[k].slug));
+  }
+  json_object_set_new(o, "has_children",
+                      json_boolean(json_array_size(children) > 0));
+  json_object_set_new(o, "children", children);
 }
 
 /* What a list page shows: a section, an author's or a tag's articles. */
@@ -524,6 +553,8 @@ static void list_page(site *s, store *st, arena_t *a, const site_conf *c,
   json_object_set_new(sec, "is_author",
                       json_boolean(l->kind == STORE_LIST_AUTHOR));
   json_object_set_new(sec, "is_tag", json_boolean(l->kind == STORE_LIST_TAG));
+  if (is_section)
+    section_family(st, a, l->id, sec);
   json_object_set_new(d, "section", sec);
   if (!is_section) {
     /* The page's own feeds, beside the site's. */

@@ -1,8 +1,9 @@
 // The pages that the HTML (html.test.mjs) and accessibility (a11y.test.mjs)
 // checks look at, found on a running naba: the home page, the first section
 // linked from it, the article at NABA_ARTICLE_PATH, a search for a word
-// of that article's headline and, when the footer has a menu of static
-// pages, the first page with children in it and its first child.
+// of that article's headline, when the footer has a menu of static pages
+// the first page with children in it and its first child, and when a
+// section of the header has subsections, its page and its first one.
 export const BASE = (process.env.NABA_URL || '').replace(/\/+$/, '');
 export const ARTICLE = process.env.NABA_ARTICLE_PATH || '';
 export const skip = !BASE || !ARTICLE ? 'NABA_URL and NABA_ARTICLE_PATH are not set' : false;
@@ -33,6 +34,21 @@ async function staticPages(home) {
   return [];
 }
 
+// A section page that lists subsections, and its first subsection: []
+// when no section of the header has any.
+async function sectionsWithSubsections(home) {
+  for (const url of navLinks(home, 'sections')) {
+    if (url === '/') continue;
+    const subs = navLinks(await get(BASE + url), 'subsections');
+    if (subs.length)
+      return [
+        { name: 'parent-section', url: BASE + url },
+        { name: 'subsection', url: BASE + subs[0] },
+      ];
+  }
+  return [];
+}
+
 // Returns [{ name, url }] for the four pages, and the static ones.
 export async function checkedPages() {
   const home = await get(BASE + '/');
@@ -51,5 +67,6 @@ export async function checkedPages() {
     { name: 'article', url: BASE + ARTICLE },
     { name: 'search', url: `${BASE}/search?q=${encodeURIComponent(word)}` },
     ...(await staticPages(home)),
+    ...(await sectionsWithSubsections(home)),
   ];
 }

@@ -213,6 +213,43 @@ static void media_list_names_what_to_mirror(void **s) {
   buf_free(&out);
 }
 
+/* The header lists top-level sections only (the export has 68 categories,
+ * 11 of them nested); a parent's page lists its subsections, and a
+ * subsection's page leads back to its parent. */
+static void nested_sections_are_listed_under_their_parent(void **s) {
+  (void)s;
+  reply r;
+  get("GET", "/", NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  const char *nav = strstr(r.body.data, "<nav class=\"sections\"");
+  assert_non_null(nav);
+  size_t len = (size_t)(strstr(nav, "</nav>") - nav);
+  char *menu = strndup(nav, len);
+  assert_non_null(strstr(menu, "href=\"/parent-category/\""));
+  assert_null(strstr(menu, "child-category-01"));
+  assert_int_equal(count(menu, "<li"),
+                   1 + (int)sql_i64("SELECT count(*) FROM sections"
+                                    " WHERE parent_id IS NULL"));
+  free(menu);
+  reply_free(&r);
+  get("GET", "/parent-category/", NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  const char *sub = strstr(r.body.data, "class=\"subsections\"");
+  assert_non_null(sub);
+  for (int i = 1; i <= 5; i++) {
+    char href[64];
+    snprintf(href, sizeof href, "href=\"/child-category-0%d/\"", i);
+    assert_non_null(strstr(sub, href));
+  }
+  reply_free(&r);
+  get("GET", "/child-category-01/", NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  const char *crumbs = strstr(r.body.data, "class=\"crumbs\"");
+  assert_non_null(crumbs);
+  assert_non_null(strstr(crumbs, "<a href=\"/parent-category/\">"));
+  reply_free(&r);
+}
+
 static void old_links_answer_301_to_the_article(void **s) {
   (void)s;
   reply r;
@@ -461,6 +498,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(the_export_comes_in_whole),
       cmocka_unit_test(old_links_answer_301_to_the_article),
+      cmocka_unit_test(nested_sections_are_listed_under_their_parent),
       cmocka_unit_test(media_list_names_what_to_mirror),
       cmocka_unit_test(local_dates_use_the_exports_offset),
       cmocka_unit_test(running_it_again_updates_instead_of_duplicating),
