@@ -1422,11 +1422,28 @@ int store_article_by_id(store *s, arena_t *a, int64_t id, store_article *out) {
   return rc;
 }
 
+/* Runs an article query to its end, collecting the rows (with their
+ * bodies or not), unless rc (the result of binding its parameters) is an
+ * error; resets the statement either way. */
+static int read_articles(store *s, arena_t *a, sqlite3_stmt *st, int body,
+                         int rc, store_article **out, size_t *n) {
+  store_article *items = NULL;
+  size_t cap = 0, len = 0;
+
+  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
+    items = grow(a, items, &cap, len, sizeof *items);
+    rc = items ? read_article(s, a, st, body, &items[len++]) : NB_ENOMEM;
+  }
+  if (st)
+    st_done(st);
+  *out = rc == NB_OK ? items : NULL;
+  *n = rc == NB_OK ? len : 0;
+  return rc;
+}
+
 int store_articles_latest(store *s, arena_t *a, int64_t section_id,
                           int64_t offset, int64_t limit, store_article **out,
                           size_t *n) {
-  store_article *items = NULL;
-  size_t cap = 0, len = 0;
   sqlite3_stmt *st = NULL;
   int rc = NB_OK;
 
@@ -1442,18 +1459,7 @@ int store_articles_latest(store *s, arena_t *a, int64_t section_id,
     rc = bind_i64(s, st, 3, offset);
   if (rc == NB_OK && section_id)
     rc = bind_i64(s, st, 4, section_id);
-  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
-    items = grow(a, items, &cap, len, sizeof *items);
-    if (!items)
-      rc = NB_ENOMEM;
-    else
-      rc = read_article(s, a, st, 0, &items[len++]);
-  }
-  if (st)
-    st_done(st);
-  *out = rc == NB_OK ? items : NULL;
-  *n = rc == NB_OK ? len : 0;
-  return rc;
+  return read_articles(s, a, st, 0, rc, out, n);
 }
 
 int store_list_articles(store *s, arena_t *a, int kind, int64_t id,
@@ -1462,8 +1468,6 @@ int store_list_articles(store *s, arena_t *a, int kind, int64_t id,
   static const int ids[] = {ST_FEED_SITE, ST_FEED_SECTION, ST_FEED_AUTHOR,
                             ST_FEED_TAG};
   sqlite3_stmt *st = NULL;
-  store_article *items = NULL;
-  size_t cap = 0, len = 0;
   int rc;
 
   *out = NULL;
@@ -1480,18 +1484,7 @@ int store_list_articles(store *s, arena_t *a, int kind, int64_t id,
     rc = bind_i64(s, st, 3, id);
   if (rc == NB_OK)
     rc = bind_i64(s, st, 4, offset);
-  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
-    items = grow(a, items, &cap, len, sizeof *items);
-    rc = items ? read_article(s, a, st, 1, &items[len++]) : NB_ENOMEM;
-  }
-  if (st)
-    st_done(st);
-  if (rc == 0) {
-    *out = items;
-    *n = len;
-    rc = NB_OK;
-  }
-  return rc;
+  return read_articles(s, a, st, 1, rc, out, n);
 }
 
 int store_list_count(store *s, int kind, int64_t id, int64_t *n) {
@@ -1589,8 +1582,6 @@ int store_article_months(store *s, arena_t *a, int64_t now, store_month **out,
 int store_articles_between(store *s, arena_t *a, int64_t from, int64_t to,
                            int64_t now, int64_t offset, int64_t limit,
                            store_article **out, size_t *n) {
-  store_article *items = NULL;
-  size_t cap = 0, len = 0;
   sqlite3_stmt *st = NULL;
   int rc = NB_OK;
 
@@ -1608,18 +1599,7 @@ int store_articles_between(store *s, arena_t *a, int64_t from, int64_t to,
     rc = bind_i64(s, st, 4, limit);
   if (rc == NB_OK)
     rc = bind_i64(s, st, 5, offset);
-  while (rc == NB_OK && (rc = st_step(s, st)) == 1) {
-    items = grow(a, items, &cap, len, sizeof *items);
-    if (!items)
-      rc = NB_ENOMEM;
-    else
-      rc = read_article(s, a, st, 0, &items[len++]);
-  }
-  if (st)
-    st_done(st);
-  *out = rc == NB_OK ? items : NULL;
-  *n = rc == NB_OK ? len : 0;
-  return rc;
+  return read_articles(s, a, st, 0, rc, out, n);
 }
 
 /* What an update needs to know about the row it replaces. */
