@@ -52,7 +52,7 @@ fonts:
 	@cp node_modules/@fontsource/noto-naskh-arabic/LICENSE $(FONT_DIR)/OFL.txt
 
 $(TEST_BUILD)/build.ninja:
-	meson setup $(TEST_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+	meson setup $(TEST_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dfault=true
 
 # Every test: formatting, unit (cmocka), fuzz replays, HTTP (real server,
 # libcurl) and browser (chromium) tests, all under ASan and UBSan.

@@ -122,4 +122,25 @@ struct nb_embed {
  * buffer the caller frees. Returns NB_ETOOBIG, NB_EIO or NB_OK. */
 int nb_read_file(const char *path, size_t max, char **data, size_t *len);
 
+/* ---- fault injection (see fault.c) ----
+ * A failure point calls nb_fault(kind) and fails as if the resource ran
+ * out when it returns 1. Points are compiled only with -Dfault=true. */
+enum { NB_FAULT_ALLOC, NB_FAULT_STORE, NB_FAULT_FSYNC, NB_FAULT_KINDS };
+#ifdef NABA_FAULT
+int nb_fault(int kind);
+#else
+#define nb_fault(kind) ((void)(kind), 0)
+#endif
+/* "alloc:12", "store:3", "fsync:1": the kind and N. */
+int nb_fault_parse(const char *spec, int *kind, long *nth);
+const char *nb_fault_name(int kind);
+/* This thread's Nth point of kind from now fails (once); disarm reports
+ * how many points of that kind were passed and whether the Nth was. */
+void nb_fault_arm(int kind, long nth);
+void nb_fault_disarm(long *calls, int *hit);
+/* Arms the whole process from NABA_FAULT ("store:3"), for a command; at
+ * exit "fault=KIND nth=N calls=C hit=0|1" goes to stderr. NB_EINVAL when
+ * the variable is malformed. */
+int nb_fault_from_env(void);
+
 #endif
