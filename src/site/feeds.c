@@ -121,10 +121,19 @@ static const char *article_url(arena_t *a, const site_conf *c,
   return arena_printf(a, "%s%s", c->url, site_article_path(a, x));
 }
 
+/* The article's tags into *tags, *n; a store error is the feed's. */
+static int article_tags(site_req *r, const store_article *x, store_named **tags,
+                        size_t *n) {
+  return SITE_CALL(r, store_article_tags, r->st, r->a, x->id, tags, n);
+}
+
 /* ---- RSS 2.0 ---- */
 
-static void rss(store *st, arena_t *a, const site_conf *c, const feed *f,
-                const store_article *xs, size_t n, int64_t updated, buf_t *b) {
+static int rss(site_req *r, const feed *f, const store_article *xs, size_t n,
+               int64_t updated, buf_t *b) {
+  arena_t *a = r->a;
+  const site_conf *c = r->c;
+  int rc = NB_OK;
   buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<rss version=\"2.0\""
               " xmlns:atom=\"http://www.w3.org/2005/Atom\""
@@ -148,7 +157,7 @@ static void rss(store *st, arena_t *a, const site_conf *c, const feed *f,
     element(b, "link", f->home);
     buf_puts(b, "</image>\n");
   }
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; rc == NB_OK && i < n; i++) {
     const store_article *x = &xs[i];
     const char *url = article_url(a, c, x);
     buf_puts(b, "<item>");
@@ -164,9 +173,9 @@ static void rss(store *st, arena_t *a, const site_conf *c, const feed *f,
     element(b, "category", x->section_name);
     store_named *tags = NULL;
     size_t nt = 0;
-    if (store_article_tags(st, a, x->id, &tags, &nt) == NB_OK)
-      for (size_t k = 0; k < nt; k++)
-        element(b, "category", tags[k].name);
+    rc = article_tags(r, x, &tags, &nt);
+    for (size_t k = 0; rc == NB_OK && k < nt; k++)
+      element(b, "category", tags[k].name);
     element(b, "description", excerpt(a, x));
     if (c->feed_full)
       element(b, "content:encoded", x->body_html);
@@ -178,6 +187,7 @@ static void rss(store *st, arena_t *a, const site_conf *c, const feed *f,
     buf_puts(b, "</item>\n");
   }
   buf_puts(b, "</channel>\n</rss>\n");
+  return rc;
 }
 
 /* ---- Atom ---- */
@@ -189,8 +199,11 @@ static void atom_link(buf_t *b, const char *rel, const char *type,
   buf_puts(b, "\"/>");
 }
 
-static void atom(store *st, arena_t *a, const site_conf *c, const feed *f,
-                 const store_article *xs, size_t n, int64_t updated, buf_t *b) {
+static int atom(site_req *r, const feed *f, const store_article *xs, size_t n,
+                int64_t updated, buf_t *b) {
+  arena_t *a = r->a;
+  const site_conf *c = r->c;
+  int rc = NB_OK;
   buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"ar\">\n");
   element(b, "id", f->self);
@@ -205,7 +218,7 @@ static void atom(store *st, arena_t *a, const site_conf *c, const feed *f,
   buf_puts(b, "</author><generator>naba</generator>\n");
   if (c->logo[0])
     element(b, "logo", c->logo);
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; rc == NB_OK && i < n; i++) {
     const store_article *x = &xs[i];
     const char *url = article_url(a, c, x);
     buf_puts(b, "<entry>");
@@ -226,12 +239,12 @@ static void atom(store *st, arena_t *a, const site_conf *c, const feed *f,
     buf_puts(b, "\"/>");
     store_named *tags = NULL;
     size_t nt = 0;
-    if (store_article_tags(st, a, x->id, &tags, &nt) == NB_OK)
-      for (size_t k = 0; k < nt; k++) {
-        buf_puts(b, "<category term=\"");
-        xml(b, tags[k].name);
-        buf_puts(b, "\"/>");
-      }
+    rc = article_tags(r, x, &tags, &nt);
+    for (size_t k = 0; rc == NB_OK && k < nt; k++) {
+      buf_puts(b, "<category term=\"");
+      xml(b, tags[k].name);
+      buf_puts(b, "\"/>");
+    }
     if (x->image_url[0])
       atom_link(b, "enclosure", image_type(x->image_url), x->image_url);
     element(b, "summary", excerpt(a, x));
@@ -243,6 +256,7 @@ static void atom(store *st, arena_t *a, const site_conf *c, const feed *f,
     buf_puts(b, "</entry>\n");
   }
   buf_puts(b, "</feed>\n");
+  return rc;
 }
 
 /* ---- JSON Feed 1.1 ---- */
@@ -251,8 +265,11 @@ static json_t *jstr(const char *s) {
   return json_string(s ? s : "");
 }
 
-static void json_feed(store *st, arena_t *a, const site_conf *c, const feed *f,
-                      const store_article *xs, size_t n, buf_t *b) {
+static int json_feed(site_req *r, const feed *f, const store_article *xs,
+                     size_t n, buf_t *b) {
+  arena_t *a = r->a;
+  const site_conf *c = r->c;
+  int rc = NB_OK;
   json_t *o = json_object();
   json_object_set_new(o, "version", jstr("https://jsonfeed.org/version/1.1"));
   json_object_set_new(o, "title", jstr(f->title));
@@ -267,7 +284,7 @@ static void json_feed(store *st, arena_t *a, const site_conf *c, const feed *f,
   json_object_set_new(site_author, "url", jstr(c->url));
   json_object_set_new(o, "authors", json_pack("[o]", site_author));
   json_t *items = json_array();
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; rc == NB_OK && i < n; i++) {
     const store_article *x = &xs[i];
     const char *url = article_url(a, c, x);
     json_t *it = json_object();
@@ -291,9 +308,9 @@ static void json_feed(store *st, arena_t *a, const site_conf *c, const feed *f,
     json_array_append_new(tags, jstr(x->section_name));
     store_named *tg = NULL;
     size_t nt = 0;
-    if (store_article_tags(st, a, x->id, &tg, &nt) == NB_OK)
-      for (size_t k = 0; k < nt; k++)
-        json_array_append_new(tags, jstr(tg[k].name));
+    rc = article_tags(r, x, &tg, &nt);
+    for (size_t k = 0; rc == NB_OK && k < nt; k++)
+      json_array_append_new(tags, jstr(tg[k].name));
     json_object_set_new(it, "tags", tags);
     json_object_set_new(it, "language", jstr("ar"));
     json_array_append_new(items, it);
@@ -303,15 +320,16 @@ static void json_feed(store *st, arena_t *a, const site_conf *c, const feed *f,
   json_malloc_t alloc;
   json_free_t release;
   json_get_alloc_funcs(&alloc, &release);
-  char *text = json_dumps(o, JSON_COMPACT);
+  char *text = rc == NB_OK ? json_dumps(o, JSON_COMPACT) : NULL;
   if (text) {
     buf_puts(b, text);
     buf_putc(b, '\n');
     release(text);
-  } else {
-    b->oom = 1;
+  } else if (rc == NB_OK) {
+    rc = site_check(r, NB_ENOMEM, "json_dumps");
   }
   json_decref(o);
+  return rc;
 }
 
 /* ---- routes ---- */
@@ -340,44 +358,47 @@ static int feed_tail(const char **seg, int i, int n, int *format) {
 
 static const char *const suffix[] = {"", "/atom", "/json"};
 
-int site_feed(store *st, arena_t *a, const site_conf *c, const char **seg,
-              int n, int trailing, web_response *res) {
-  feed f = {0};
+/* What the feed at seg[0..n) is about, into f; NB_ENOTFOUND when it names
+ * no feed (or a section, tag or author there is not). */
+static int feed_of(site_req *r, const char **seg, int n, feed *f) {
+  arena_t *a = r->a;
+  const site_conf *c = r->c;
   const char *base; /* the path before /feed */
-  (void)trailing;
+  int rc;
 
-  if (feed_tail(seg, 0, n, &f.format)) {
-    f.kind = STORE_LIST_SITE;
+  if (feed_tail(seg, 0, n, &f->format)) {
+    f->kind = STORE_LIST_SITE;
     base = "";
-    f.home = arena_printf(a, "%s/", c->url);
+    f->home = arena_printf(a, "%s/", c->url);
   } else if (n >= 3 &&
              (strcmp(seg[0], "tag") == 0 || strcmp(seg[0], "author") == 0) &&
-             feed_tail(seg, 2, n, &f.format)) {
+             feed_tail(seg, 2, n, &f->format)) {
     store_named who;
     int tag = seg[0][0] == 't';
-    int rc = tag ? store_tag_by_slug(st, a, seg[1], &who)
-                 : store_author_by_slug(st, a, seg[1], &who);
+    rc = tag ? SITE_CALL(r, store_tag_by_slug, r->st, a, seg[1], &who)
+             : SITE_CALL(r, store_author_by_slug, r->st, a, seg[1], &who);
     if (rc != NB_OK)
-      return 0;
-    f.kind = tag ? STORE_LIST_TAG : STORE_LIST_AUTHOR;
-    f.id = who.id;
-    f.subject = who.name;
+      return rc;
+    f->kind = tag ? STORE_LIST_TAG : STORE_LIST_AUTHOR;
+    f->id = who.id;
+    f->subject = who.name;
     base = arena_printf(a, "/%s/%s", seg[0], seg[1]);
-    f.home = arena_printf(a, "%s/", c->url);
-  } else if (n >= 2 && feed_tail(seg, 1, n, &f.format)) {
+    f->home = arena_printf(a, "%s/", c->url);
+  } else if (n >= 2 && feed_tail(seg, 1, n, &f->format)) {
     store_section sec;
-    if (store_section_by_slug(st, a, seg[0], &sec) != NB_OK)
-      return 0;
-    f.kind = STORE_LIST_SECTION;
-    f.id = sec.id;
-    f.subject = sec.name;
+    rc = SITE_CALL(r, store_section_by_slug, r->st, a, seg[0], &sec);
+    if (rc != NB_OK)
+      return rc;
+    f->kind = STORE_LIST_SECTION;
+    f->id = sec.id;
+    f->subject = sec.name;
     const char *path = site_section_path(a, sec.slug);
     base = arena_strndup(a, path, strlen(path) - 1); /* without its "/" */
-    f.home = arena_printf(a, "%s%s", c->url, path);
+    f->home = arena_printf(a, "%s%s", c->url, path);
   } else {
-    return 0;
+    return NB_ENOTFOUND;
   }
-  if (f.kind == STORE_LIST_TAG || f.kind == STORE_LIST_AUTHOR) {
+  if (f->kind == STORE_LIST_TAG || f->kind == STORE_LIST_AUTHOR) {
     /* base came from the decoded path: encode it again for the URL. */
     buf_t e = {0};
     buf_printf(&e, "/%s/", seg[0]);
@@ -385,19 +406,24 @@ int site_feed(store *st, arena_t *a, const site_conf *c, const char **seg,
     base = arena_strndup(a, e.data, e.len);
     buf_free(&e);
   }
-  f.self = arena_printf(a, "%s%s/feed%s", c->url, base, suffix[f.format]);
-  f.title =
-      f.subject ? arena_printf(a, "%s — %s", c->name, f.subject) : c->name;
+  f->self = arena_printf(a, "%s%s/feed%s", c->url, base, suffix[f->format]);
+  f->title =
+      f->subject ? arena_printf(a, "%s — %s", c->name, f->subject) : c->name;
+  return NB_OK;
+}
 
+int site_feed(site_req *r, const char **seg, int n) {
+  feed f = {0};
+  web_response *res = r->res;
+  int rc = feed_of(r, seg, n, &f);
+  if (rc != NB_OK)
+    return rc;
   store_article *xs = NULL;
   size_t count = 0;
-  if (store_list_articles(st, a, f.kind, f.id, 0, c->feed_items, &xs, &count) !=
-      NB_OK) {
-    res->status = 503;
-    res->content_type = "text/plain; charset=utf-8";
-    buf_puts(&res->body, "feed unavailable\n");
-    return 1;
-  }
+  rc = SITE_CALL(r, store_list_articles, r->st, r->a, f.kind, f.id, 0,
+                 r->c->feed_items, &xs, &count);
+  if (rc != NB_OK)
+    return rc;
   int64_t updated = 0;
   for (size_t i = 0; i < count; i++) {
     int64_t t = xs[i].updated_at > xs[i].published_at ? xs[i].updated_at
@@ -409,18 +435,22 @@ int site_feed(store *st, arena_t *a, const site_conf *c, const char **seg,
     updated = nb_now();
   switch (f.format) {
   case F_RSS:
-    rss(st, a, c, &f, xs, count, updated, &res->body);
+    rc = rss(r, &f, xs, count, updated, &res->body);
     res->content_type = "application/rss+xml; charset=utf-8";
     break;
   case F_ATOM:
-    atom(st, a, c, &f, xs, count, updated, &res->body);
+    rc = atom(r, &f, xs, count, updated, &res->body);
     res->content_type = "application/atom+xml; charset=utf-8";
     break;
   default:
-    json_feed(st, a, c, &f, xs, count, &res->body);
+    rc = json_feed(r, &f, xs, count, &res->body);
     res->content_type = "application/feed+json; charset=utf-8";
   }
+  if (rc == NB_OK && res->body.oom)
+    rc = site_check(r, NB_ENOMEM, "feed");
+  if (rc != NB_OK)
+    return rc;
   res->tags = "feeds site";
   res->last_modified = updated;
-  return 1;
+  return NB_OK;
 }

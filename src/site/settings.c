@@ -1,5 +1,7 @@
-/* settings.c: the site settings naba knows, their defaults and checks.
- * Values live in the store; these rules keep a typo from breaking pages. */
+/* settings.c: the site settings naba knows, their defaults and checks,
+ * and site_conf, the settings a render reads once. Values live in the
+ * store; these rules keep a typo from breaking pages. */
+#include "site/internal.h"
 #include "site/site.h"
 
 #include <stdio.h>
@@ -140,4 +142,68 @@ int site_setting_check(const char *key, const char *value, char *err,
     return NB_EINVAL;
   }
   return NB_OK;
+}
+
+/* ---- site_conf: the settings of one render ---- */
+
+/* The stored value of key among kv, else its default. */
+static const char *conf_get(const store_kv *kv, size_t n, const char *key) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(kv[i].key, key) == 0)
+      return kv[i].value;
+  return site_setting_find(key)->fallback;
+}
+
+/* A number setting; a stored value that no longer passes the check (it
+ * was valid when set) falls back to the default. */
+static int64_t conf_int(const store_kv *kv, size_t n, const char *key) {
+  const char *v = conf_get(kv, n, key);
+  int64_t r;
+  char err[8];
+  if (site_setting_check(key, v, err, sizeof err) != NB_OK ||
+      nb_parse_i64(v, strlen(v), INT64_MIN, INT64_MAX, &r) != NB_OK)
+    v = site_setting_find(key)->fallback;
+  nb_parse_i64(v, strlen(v), INT64_MIN, INT64_MAX, &r);
+  return r;
+}
+
+int site_conf_load(store *st, arena_t *a, site_conf *c) {
+  store_kv *kv = NULL;
+  size_t n = 0;
+  int rc = st ? store_settings_all(st, a, &kv, &n) : NB_EIO;
+  if (rc != NB_OK)
+    n = 0; /* the defaults, for the error page */
+  c->name = conf_get(kv, n, "site_name");
+  c->description = conf_get(kv, n, "site_description");
+  c->url = conf_get(kv, n, "site_url");
+  c->logo = conf_get(kv, n, "logo_url");
+  c->locale = conf_get(kv, n, "locale");
+  c->tz = conf_get(kv, n, "timezone");
+  c->breaking = conf_get(kv, n, "breaking_news");
+  c->per_page = conf_int(kv, n, "per_page");
+  c->feed_full = strcmp(conf_get(kv, n, "feed_content"), "excerpt") != 0;
+  c->feed_items = conf_int(kv, n, "feed_items");
+  c->moderation = conf_get(kv, n, "comment_moderation");
+  c->blocked = conf_get(kv, n, "comment_blocked_words");
+  c->proxies = conf_get(kv, n, "trusted_proxies");
+  c->depth = conf_int(kv, n, "comment_depth");
+  c->close_days = conf_int(kv, n, "comments_close_days");
+  c->min_seconds = conf_int(kv, n, "comment_min_seconds");
+  c->rate_limit = conf_int(kv, n, "comment_rate_limit");
+  c->max_length = conf_int(kv, n, "comment_max_length");
+  c->max_links = conf_int(kv, n, "comment_max_links");
+  static const char *follow[][2] = {
+      {"whatsapp", "whatsapp_channel"}, {"google_news", "google_news_url"},
+      {"facebook", "facebook_url"},     {"x", "x_url"},
+      {"telegram", "telegram_url"},     {"youtube", "youtube_url"},
+      {"instagram", "instagram_url"},
+  };
+  c->follow = json_object();
+  c->has_follow = 0;
+  for (size_t i = 0; i < sizeof follow / sizeof follow[0]; i++) {
+    const char *v = conf_get(kv, n, follow[i][1]);
+    view_str(c->follow, follow[i][0], v);
+    c->has_follow |= v[0] != '\0';
+  }
+  return rc;
 }

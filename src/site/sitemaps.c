@@ -8,7 +8,8 @@
  * is /sitemap-YYYY-MM.xml (four digits, a month 01-12) or, past
  * SITEMAP_MAX_URLS articles, /sitemap-YYYY-MM-N.xml with N >= 2 and no
  * leading zero, answered only when that page has articles. Anything else
- * returns 0, and the caller shows its 404 page. Every text and URL written
+ * is NB_ENOTFOUND, and the caller shows its 404 page; a store error is
+ * the caller's 503. Every text and URL written
  * goes through buf_xml_escape(). */
 #include <assert.h>
 #include <stdint.h>
@@ -258,23 +259,14 @@ static int answer(store *st, arena_t *a, const site_conf *c, const char *path,
   return rc;
 }
 
-int site_sitemap(store *st, arena_t *a, const site_conf *c, const char *path,
-                 web_response *res) {
-  int rc = answer(st, a, c, path, SITEMAP_MAX_URLS, res);
-  if (rc == NB_ENOTFOUND) {
-    buf_free(&res->body);
-    res->ttl = 0;
-    return 0;
-  }
+int site_sitemap(site_req *r, const char *path) {
+  web_response *res = r->res;
+  int rc = answer(r->st, r->a, r->c, path, SITEMAP_MAX_URLS, res);
   if (rc != NB_OK) {
-    nb_log("error", "%s: %s", path,
-           rc == NB_ENOMEM ? nb_strerror(rc) : store_errmsg(st));
     buf_free(&res->body); /* also forgets an out-of-memory state */
-    res->status = 500;
-    res->content_type = "text/plain; charset=utf-8";
-    res->tags = NULL;
     res->ttl = 0;
-    buf_puts(&res->body, "server error\n");
+    res->tags = NULL;
   }
-  return 1;
+  /* path matched one of the patterns above: safe to log */
+  return site_check(r, rc, path);
 }

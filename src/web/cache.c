@@ -5,6 +5,7 @@
  * sent its bytes is safe, the last user frees them. */
 #include "web/internal.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -66,6 +67,16 @@ fail:
   return NULL;
 }
 
+void web_entry_retry_after(web_entry *e, int seconds) {
+  char secs[24];
+  e->retry_after = seconds;
+  snprintf(secs, sizeof secs, "%d", seconds);
+  /* The identity response exists already; variants made later add it in
+   * add_common_headers(). */
+  MHD_add_response_header(atomic_load(&e->resp[WEB_ENC_IDENTITY]),
+                          MHD_HTTP_HEADER_RETRY_AFTER, secs);
+}
+
 void web_entry_free(web_entry *e) {
   if (!e)
     return;
@@ -102,6 +113,11 @@ static void add_common_headers(struct MHD_Response *r, const web_entry *e,
       MHD_add_response_header(r, "Surrogate-Key", keys);
       free(keys);
     }
+  }
+  if (e->retry_after > 0) {
+    char secs[24];
+    snprintf(secs, sizeof secs, "%d", e->retry_after);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
   }
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   if (strncmp(e->content_type, "text/html", 9) == 0) {
@@ -379,6 +395,9 @@ uint64_t web_cache_generation(web_cache *c) {
 }
 
 void web_cache_put(web_cache *c, web_entry *e, uint64_t gen) {
+  /* Errors (a 503 of a failing store above all) are never kept. */
+  assert(e->status == 200 || e->status == 301 || e->status == 404);
+  assert(e->retry_after == 0);
   pthread_rwlock_wrlock(&c->lock);
   if (stale(c, e, gen)) {
     pthread_rwlock_unlock(&c->lock);

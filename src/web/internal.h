@@ -24,6 +24,7 @@ typedef struct web_entry {
   int status;
   int64_t last_modified;
   int64_t expires_at; /* 0: until invalidated */
+  int retry_after;    /* seconds, for a Retry-After header; 0: none */
   int compressible;
   _Atomic(struct MHD_Response *) resp[WEB_ENC_N];
   pthread_mutex_t lock; /* serialises making a variant */
@@ -36,6 +37,8 @@ web_entry *web_entry_new(const char *key, int status, const char *ctype,
                          const char *cache_control, char *body, size_t len,
                          int64_t last_modified, const char *tags);
 void web_entry_free(web_entry *e);
+/* Adds Retry-After: seconds to e (an error's entry, never cached). */
+void web_entry_retry_after(web_entry *e, int seconds);
 /* Queues the entry on a connection, answering conditional requests with a
  * 304 and picking the encoding the client accepts. */
 enum MHD_Result web_entry_send(struct MHD_Connection *c, web_entry *e,

@@ -164,6 +164,11 @@ static enum MHD_Result send_handler_response(web_server *s,
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
                             "private, no-store");
+    if (res->retry_after > 0) {
+      char secs[24];
+      snprintf(secs, sizeof secs, "%d", res->retry_after);
+      MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
     if (res->set_cookie)
       MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -174,13 +179,18 @@ static enum MHD_Result send_handler_response(web_server *s,
     MHD_destroy_response(r);
     return rc;
   }
-  int cacheable = res->tags && status == 200;
-  const char *cc = cacheable ? "public, max-age=60" : "no-cache";
+  /* Only a whole page is kept: never an error, never a partial one. */
+  int cacheable = res->tags && status == 200 && !res->retry_after;
+  const char *cc = cacheable          ? "public, max-age=60"
+                   : res->retry_after ? "no-store"
+                                      : "no-cache";
   int64_t lm = res->last_modified ? res->last_modified : nb_now();
   web_entry *e = web_entry_new(path, status, ctype, cc, body, len, lm,
                                cacheable ? res->tags : NULL);
   if (e && res->ttl > 0)
     e->expires_at = nb_now() + res->ttl;
+  if (e && res->retry_after > 0)
+    web_entry_retry_after(e, res->retry_after);
   if (!e)
     return send_error(c, st, 500, "خطأ في الخادم");
   enum MHD_Result rc = web_entry_send(c, e, &st->status);

@@ -85,6 +85,8 @@ typedef struct {
   const char *set_cookie; /* one Set-Cookie header value, or NULL */
   int personal;           /* shown to this visitor only: never cached,
                              Cache-Control: private, no-store */
+  int retry_after;        /* seconds: sends Retry-After (a 503) and
+                             Cache-Control: no-store; never cached */
 } web_response;
 
 typedef void (*web_handler)(void *ctx, web_request *req, web_response *res);

@@ -1,0 +1,204 @@
+/* article.c: the article page: its text, structured data for search
+ * engines, sharing links, related articles and its comments. */
+#include "site/internal.h"
+
+#include <string.h>
+
+#define RELATED 4
+
+static const char *jsonld(arena_t *a, const site_conf *c,
+                          const store_article *x, const char *canonical,
+                          const char *published, const char *modified) {
+  json_t *graph = json_array();
+  json_t *art = json_object();
+  view_str(art, "@type", "NewsArticle");
+  view_str(art, "@id", arena_printf(a, "%s#article", canonical));
+  view_str(art, "headline", x->title);
+  view_str(art, "description", x->summary);
+  view_str(art, "url", canonical);
+  view_str(art, "mainEntityOfPage", canonical);
+  view_str(art, "datePublished", published);
+  view_str(art, "dateModified", modified);
+  view_str(art, "inLanguage", "ar");
+  view_str(art, "articleSection", x->section_name);
+  if (x->image_url[0])
+    json_object_set_new(art, "image", json_pack("[s]", x->image_url));
+  json_t *author = json_object();
+  view_str(author, "@type", x->author_name[0] ? "Person" : "Organization");
+  view_str(author, "name", x->author_name[0] ? x->author_name : c->name);
+  view_str(author, "url",
+           x->author_slug[0] ? arena_printf(a, "%s/author/%s/", c->url,
+                                            view_encode(a, x->author_slug))
+                             : arena_printf(a, "%s/", c->url));
+  json_object_set_new(art, "author", json_pack("[o]", author));
+  json_t *pub = json_object();
+  view_str(pub, "@type", "NewsMediaOrganization");
+  view_str(pub, "name", c->name);
+  view_str(pub, "url", c->url);
+  if (c->logo[0])
+    json_object_set_new(
+        pub, "logo",
+        json_pack("{s:s,s:s}", "@type", "ImageObject", "url", c->logo));
+  json_object_set_new(art, "publisher", pub);
+  json_array_append_new(graph, art);
+
+  json_t *crumbs = json_object();
+  view_str(crumbs, "@type", "BreadcrumbList");
+  json_t *items = json_array();
+  const char *names[3] = {c->name, x->section_name, x->title};
+  const char *urls[3] = {
+      arena_printf(a, "%s/", c->url),
+      arena_printf(a, "%s%s", c->url, site_section_path(a, x->section_slug)),
+      canonical};
+  for (int i = 0; i < 3; i++)
+    json_array_append_new(items, json_pack("{s:s,s:i,s:s,s:s}", "@type",
+                                           "ListItem", "position", i + 1,
+                                           "name", names[i], "item", urls[i]));
+  json_object_set_new(crumbs, "itemListElement", items);
+  json_array_append_new(graph, crumbs);
+  json_t *root =
+      json_pack("{s:s,s:o}", "@context", "https://schema.org", "@graph", graph);
+  const char *r = view_script_json(a, root);
+  view_decref(root);
+  return r;
+}
+
+static json_t *share_json(arena_t *a, const char *title, const char *url) {
+  const char *t = view_encode(a, title), *u = view_encode(a, url);
+  const char *tu = view_encode(a, arena_printf(a, "%s %s", title, url));
+  json_t *o = json_object();
+  view_str(o, "whatsapp", arena_printf(a, "https://wa.me/?text=%s", tu));
+  view_str(
+      o, "facebook",
+      arena_printf(a, "https://www.facebook.com/sharer/sharer.php?u=%s", u));
+  view_str(o, "x",
+           arena_printf(a, "https://x.com/intent/tweet?text=%s&url=%s", t, u));
+  view_str(o, "telegram",
+           arena_printf(a, "https://t.me/share/url?url=%s&text=%s", u, t));
+  view_str(o, "email", arena_printf(a, "mailto:?subject=%s&body=%s", t, u));
+  return o;
+}
+
+/* The article's own object, its JSON-LD and share links, into d. */
+static void article_json(site_req *r, const store_article *x,
+                         const char *canon_path, json_t *d) {
+  arena_t *a = r->a;
+  const site_conf *c = r->c;
+  const char *canonical = arena_printf(a, "%s%s", c->url, canon_path);
+  json_t *art = json_object();
+  json_object_set_new(art, "id", json_integer(x->id));
+  view_str(art, "title", x->title);
+  view_str(art, "url", canon_path);
+  view_str(art, "canonical", canonical);
+  view_str(art, "summary", x->summary);
+  view_str(art, "image", x->image_url);
+  view_str(art, "body_html", x->body_html);
+  view_str(art, "author", x->author_name);
+  if (x->author_slug[0])
+    view_str(art, "author_url",
+             arena_printf(a, "/author/%s/", view_encode(a, x->author_slug)));
+  json_object_set_new(
+      art, "section",
+      view_section(a, x->section_id, x->section_name, x->section_slug));
+  json_t *pub = view_date(c, x->published_at, 1);
+  json_t *upd = view_date(c, x->updated_at, 1);
+  /* Shown as "updated" only when it was edited after an hour or more. */
+  json_object_set_new(upd, "changed",
+                      json_boolean(x->updated_at - x->published_at > 3600));
+  const char *pub_iso = json_string_value(json_object_get(pub, "iso"));
+  const char *upd_iso = json_string_value(json_object_get(upd, "iso"));
+  view_str(art, "published_iso", pub_iso);
+  const char *ld = jsonld(a, c, x, canonical, pub_iso ? pub_iso : "",
+                          upd_iso ? upd_iso : "");
+  json_object_set_new(art, "date", pub);
+  json_object_set_new(art, "updated", upd);
+  json_object_set_new(d, "article", art);
+  json_object_set_new(d, "share", share_json(a, x->title, canonical));
+  view_str(d, "jsonld", ld);
+  if (x->summary[0])
+    view_str(json_object_get(d, "page"), "description", x->summary);
+}
+
+/* The latest articles of its section but itself, into d. */
+static int related_json(site_req *r, const store_article *x, buf_t *tags,
+                        json_t *d) {
+  store_article *rel;
+  size_t n = 0;
+  json_t *related = NULL;
+  int rc = SITE_CALL(r, store_articles_latest, r->st, r->a, x->section_id, 0,
+                     RELATED + 1, &rel, &n);
+  if (rc == NB_OK)
+    rc = view_cards(r, rel, n, x->id, tags, &related);
+  if (rc != NB_OK)
+    return rc;
+  json_object_set_new(d, "has_related", json_boolean(json_array_size(related)));
+  json_object_set_new(d, "related", related);
+  return NB_OK;
+}
+
+/* Answers a 301 to the canonical path when path is not it; returns 1 if
+ * it did. */
+static int to_canonical(site_req *r, const store_article *x, const char *path,
+                        int64_t reply_to) {
+  arena_t *a = r->a;
+  const char *canon_path = site_article_path(a, x);
+  /* Compare decoded forms: web hands over the percent-decoded path. */
+  const char *want = arena_printf(a, "/%s/%lld-%s", x->section_slug,
+                                  (long long)x->id, x->slug);
+  if (reply_to)
+    want = arena_printf(a, "%s/reply/%lld", want, (long long)reply_to);
+  if (strcmp(path, want) == 0)
+    return 0;
+  site_redirect(r->res, reply_to ? arena_printf(a, "%s/reply/%lld#respond",
+                                                canon_path, (long long)reply_to)
+                                 : canon_path);
+  return 1;
+}
+
+int site_article(site_req *r, const char *path, int64_t id, int64_t reply_to,
+                 const comment_form *f) {
+  arena_t *a = r->a;
+  store_article x;
+  json_t *d = NULL;
+  buf_t tags = {0};
+  int personal = 0;
+  int64_t closes_at = 0;
+  int rc = SITE_CALL(r, store_article_by_id, r->st, a, id, &x);
+  if (rc != NB_OK)
+    return rc;
+  if (to_canonical(r, &x, path, reply_to))
+    return NB_OK;
+  const char *canon_path = site_article_path(a, &x);
+  rc = view_page(r, "article", arena_printf(a, "%s - %s", x.title, r->c->name),
+                 canon_path, x.section_id, &d);
+  if (rc == NB_OK) {
+    article_json(r, &x, canon_path, d);
+    comment_form blank = {.parent = reply_to};
+    rc = site_comments(r, &x, canon_path, f ? f : &blank, d, &personal,
+                       &closes_at);
+  }
+  if (rc == NB_OK)
+    rc = related_json(r, &x, &tags, d);
+  if (rc != NB_OK) {
+    buf_free(&tags);
+    if (d)
+      view_decref(d);
+    return rc;
+  }
+  view_render(r, "article", d);
+  web_response *res = r->res;
+  res->tags = view_tags(
+      a,
+      arena_printf(a, "article:%lld comments:%lld section:%lld " SHELL_TAGS,
+                   (long long)x.id, (long long)x.id, (long long)x.section_id),
+      &tags);
+  res->personal = personal;
+  res->last_modified = x.updated_at;
+  /* The form's token ages, and comments may close at a set time: let the
+   * cached page be made again. */
+  int64_t ttl = 86400;
+  if (closes_at > nb_now() && closes_at - nb_now() < ttl)
+    ttl = closes_at - nb_now();
+  res->ttl = (int)ttl;
+  return NB_OK;
+}
