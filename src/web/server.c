@@ -59,6 +59,11 @@ typedef struct req_state {
   web_request req;
   web_response res;
   int queued, done;
+  /* Test builds: the failure point armed by an X-Naba-Fault header, and
+   * what the handler passed (see run_handler). */
+  int fault_kind; /* -1: none */
+  long fault_nth, fault_calls;
+  int fault_hit;
   char method[8];
   char path[256]; /* for the access log, cut */
 } req_state;
@@ -93,6 +98,43 @@ static const char *client_ip(struct MHD_Connection *c, arena_t *a) {
   return arena_strdup(a, ip);
 }
 
+/* ---- fault injection (test builds) ----
+ * A request with "X-Naba-Fault: store:3" runs its handler with that
+ * failure point armed on its thread (core/fault.c); the answer says how
+ * many points of the kind it passed and whether it would have been cached,
+ * and is itself never cached or looked up in the cache. Release builds
+ * ignore the header: it would let anyone skip the cache. */
+static void fault_parse(struct MHD_Connection *c, req_state *st) {
+  st->fault_kind = -1;
+#ifdef NABA_FAULT
+  const char *spec =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Naba-Fault");
+  if (spec && nb_fault_parse(spec, &st->fault_kind, &st->fault_nth) != NB_OK)
+    st->fault_kind = -1;
+#else
+  (void)c;
+#endif
+}
+
+static void run_handler(web_server *s, req_state *st, web_request *req,
+                        web_response *res) {
+  if (st->fault_kind >= 0)
+    nb_fault_arm(st->fault_kind, st->fault_nth);
+  s->handler(s->ctx, req, res);
+  if (st->fault_kind >= 0)
+    nb_fault_disarm(&st->fault_calls, &st->fault_hit);
+}
+
+static void fault_headers(struct MHD_Response *r, const req_state *st,
+                          int cacheable) {
+  if (st->fault_kind < 0)
+    return;
+  char v[64];
+  snprintf(v, sizeof v, "calls=%ld hit=%d", st->fault_calls, st->fault_hit);
+  MHD_add_response_header(r, "X-Naba-Fault", v);
+  MHD_add_response_header(r, "X-Naba-Cacheable", cacheable ? "1" : "0");
+}
+
 /* Answers an error web decides on itself, in the site's language. */
 static enum MHD_Result send_error(struct MHD_Connection *c, req_state *st,
                                   int status, const char *message) {
@@ -117,9 +159,36 @@ static enum MHD_Result send_error(struct MHD_Connection *c, req_state *st,
   MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
+  if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "30");
+  fault_headers(r, st, 0);
   st->status = status;
   enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
   MHD_destroy_response(r);
+  return rc;
+}
+
+/* A test's armed request: the entry as it would have been sent, kept out
+ * of the cache, with the fault report. */
+static enum MHD_Result send_faulted(struct MHD_Connection *c, req_state *st,
+                                    web_entry *e, int cacheable) {
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(e->len, e->body, MHD_RESPMEM_MUST_COPY);
+  enum MHD_Result rc = MHD_NO;
+  if (r) {
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, e->content_type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, e->cache_control);
+    if (e->retry_after > 0) {
+      char secs[24];
+      snprintf(secs, sizeof secs, "%d", e->retry_after);
+      MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
+    fault_headers(r, st, cacheable);
+    st->status = e->status;
+    rc = MHD_queue_response(c, (unsigned)e->status, r);
+    MHD_destroy_response(r);
+  }
+  web_entry_free(e);
   return rc;
 }
 
@@ -132,8 +201,9 @@ static enum MHD_Result send_handler_response(web_server *s,
       res->content_type ? res->content_type : "text/html; charset=utf-8";
   size_t len;
   char *body = buf_take(&res->body, &len);
-  if (!body)
-    return send_error(c, st, 500, "خطأ في الخادم");
+  if (!body) /* out of memory: a passing shortage */
+    return send_error(c, st, MHD_HTTP_SERVICE_UNAVAILABLE,
+                      "الخدمة غير متاحة مؤقتا، أعيدوا المحاولة بعد قليل");
   if (res->location) {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
@@ -149,6 +219,7 @@ static enum MHD_Result send_handler_response(web_server *s,
                                 : "no-store");
     if (res->set_cookie)
       MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+    fault_headers(r, st, 0);
     st->status = status;
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
     MHD_destroy_response(r);
@@ -174,6 +245,7 @@ static enum MHD_Result send_handler_response(web_server *s,
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy",
                             "strict-origin-when-cross-origin");
+    fault_headers(r, st, 0);
     st->status = status;
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
     MHD_destroy_response(r);
@@ -193,6 +265,8 @@ static enum MHD_Result send_handler_response(web_server *s,
     web_entry_retry_after(e, res->retry_after);
   if (!e)
     return send_error(c, st, 500, "خطأ في الخادم");
+  if (st->fault_kind >= 0)
+    return send_faulted(c, st, e, cacheable);
   enum MHD_Result rc = web_entry_send(c, e, &st->status);
   if (cacheable)
     web_cache_put(s->cache, e, gen);
@@ -218,6 +292,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     st->start_us = nb_now_us();
     snprintf(st->method, sizeof st->method, "%s", method);
     snprintf(st->path, sizeof st->path, "%s", url);
+    fault_parse(c, st);
     *con_cls = st;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
         strcmp(method, "POST") != 0)
@@ -267,7 +342,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
   int post = strcmp(method, "POST") == 0;
   int cacheable =
-      !post &&
+      !post && st->fault_kind < 0 &&
       !(s->bypass_cookie &&
         MHD_lookup_connection_value(c, MHD_COOKIE_KIND, s->bypass_cookie)) &&
       !(s->bypass_arg &&
@@ -330,7 +405,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   }
   web_response res = {0};
   uint64_t gen = web_cache_generation(s->cache);
-  s->handler(s->ctx, &req, &res);
+  run_handler(s, st, &req, &res);
   rc = send_handler_response(s, c, st, url, &res, gen);
   if (claimed > 0)
     web_cache_release(s->cache, url);
@@ -353,7 +428,7 @@ static void *worker_loop(void *arg) {
     pthread_mutex_unlock(&s->jobs_lock);
     if (!j)
       return NULL; /* stopping and nothing left */
-    s->handler(s->ctx, &j->st->req, &j->st->res);
+    run_handler(s, j->st, &j->st->req, &j->st->res);
     j->st->done = 1;
     MHD_resume_connection(j->c);
     free(j);
