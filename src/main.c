@@ -1,5 +1,6 @@
 /* main.c: the naba command line: serve, init, import, settings, backup. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,8 @@ static const char usage[] =
     "\n"
     "common options:\n"
     "  --db PATH              database file (env NABA_DB; default naba.db)\n"
+    "                         env NABA_LOCALEDIR: folder of the interface "
+    "text catalogs\n"
     "  -h, --help             this help\n"
     "  --version              print the version\n";
 
@@ -99,6 +102,25 @@ static int fail(const char *fmt, const char *a, const char *b) {
   fprintf(stderr, fmt, a, b);
   fputc('\n', stderr);
   return 2;
+}
+
+/* Where the interface text catalogs are: $NABA_LOCALEDIR; else the build's
+ * po/ when this is the binary in the build folder (tests, make run); else
+ * the installed localedir. */
+static const char *catalog_dir(void) {
+  const char *env = getenv("NABA_LOCALEDIR");
+  if (env && *env)
+    return env;
+  char exe[PATH_MAX], root[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0 && realpath(NABA_BUILD_ROOT, root)) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash && (size_t)(slash - exe) == strlen(root) &&
+        memcmp(exe, root, strlen(root)) == 0)
+      return NABA_BUILD_LOCALEDIR;
+  }
+  return NABA_LOCALEDIR;
 }
 
 static int parse_int(const char *flag, const char *v, int min, int max,
@@ -669,11 +691,18 @@ int main(int argc, char **argv) {
     puts("naba " NABA_VERSION);
     return 0;
   }
+  /* Before any thread. Operators' messages stay English; readers' and
+   * editors' text needs the catalogs, so only serve insists on them. */
+  const char *localedir = catalog_dir();
+  int i18n_rc = nb_i18n_init(localedir);
   options o = {0};
   int rc = parse_options(argc, argv, 2, &o);
   if (rc == 0) {
     const char *cmd = argv[1];
-    if (strcmp(cmd, "serve") == 0)
+    if (strcmp(cmd, "serve") == 0 && i18n_rc != NB_OK)
+      rc = fail("interface text catalogs not usable in %s: %s", localedir,
+                nb_strerror(i18n_rc));
+    else if (strcmp(cmd, "serve") == 0)
       rc = cmd_serve(&o);
     else if (strcmp(cmd, "init") == 0)
       rc = cmd_init(&o);

@@ -109,6 +109,36 @@ int nb_time_parse(const char *s, int64_t *out);
 void nb_log(const char *level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* ---- interface text: GNU gettext, a language per thread ----
+ * Text readers or editors see is written in English in the C source and
+ * marked: _("Server error") where it is used, N_("...") where it must stay
+ * a constant (a static table), with _() applied where the entry is shown.
+ * The translations are po/<lang>.po (po/README.md); Arabic is complete.
+ * Each thread starts in NB_LANG_DEFAULT, whatever the process's locale. */
+#define NB_LANG_DEFAULT "ar"
+
+/* Once, in main() before any thread starts (it sets $LANGUAGE, see
+ * i18n.c). localedir holds <lang>/LC_MESSAGES/naba-<lang>.mo: the build's
+ * po/ folder or the installed localedir; absolute. NB_ENOTFOUND when a
+ * language's catalog is missing (its text then shows as the English
+ * msgid), NB_ENOMEM. */
+int nb_i18n_init(const char *localedir);
+/* This thread's language from now on: a code of po/LINGUAS ("ar", "en").
+ * NB_EINVAL for any other, and the thread keeps its language. */
+int nb_lang_set(const char *lang);
+const char *nb_lang(void);     /* this thread's code, e.g. "ar" */
+const char *nb_lang_dir(void); /* "rtl" or "ltr", for <html dir> */
+/* The translation of msgid in this thread's language, or msgid itself
+ * when there is none (or before nb_i18n_init). Never NULL; the text lives
+ * as long as the process. Thread-safe. */
+const char *nb_gettext(const char *msgid) __attribute__((format_arg(1)));
+/* The same for text with a number in it: the form for n in this language
+ * (Arabic has six). */
+const char *nb_ngettext(const char *msgid, const char *plural, unsigned long n)
+    __attribute__((format_arg(1))) __attribute__((format_arg(2)));
+#define _(msgid) nb_gettext(msgid)
+#define N_(msgid) msgid
+
 /* ---- files ---- */
 /* A file embedded in the binary by tools/embed.py (migrations, demo
  * articles); data is NUL-terminated. */

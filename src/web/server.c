@@ -135,15 +135,18 @@ static void fault_headers(struct MHD_Response *r, const req_state *st,
   MHD_add_response_header(r, "X-Naba-Cacheable", cacheable ? "1" : "0");
 }
 
-/* Answers an error web decides on itself, in the site's language. */
+/* Answers an error web decides on itself, in the thread's language
+ * (message already translated, as plain text). */
 static enum MHD_Result send_error(struct MHD_Connection *c, req_state *st,
                                   int status, const char *message) {
   buf_t b = {0};
   buf_printf(&b,
-             "<!doctype html><html lang=\"ar\" dir=\"rtl\"><head>"
+             "<!doctype html><html lang=\"%s\" dir=\"%s\"><head>"
              "<meta charset=\"utf-8\"><title>%d</title></head><body>"
-             "<h1>%d</h1><p>%s</p></body></html>\n",
-             status, status, message);
+             "<h1>%d</h1><p>",
+             nb_lang(), nb_lang_dir(), status, status);
+  buf_html_escape(&b, message, strlen(message));
+  buf_puts(&b, "</p></body></html>\n");
   size_t n;
   char *body = buf_take(&b, &n);
   if (!body)
@@ -203,7 +206,7 @@ static enum MHD_Result send_handler_response(web_server *s,
   char *body = buf_take(&res->body, &len);
   if (!body) /* out of memory: a passing shortage */
     return send_error(c, st, MHD_HTTP_SERVICE_UNAVAILABLE,
-                      "الخدمة غير متاحة مؤقتا، أعيدوا المحاولة بعد قليل");
+                      _("The site is busy, please try again shortly"));
   if (res->location) {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
@@ -264,7 +267,7 @@ static enum MHD_Result send_handler_response(web_server *s,
   if (e && res->retry_after > 0)
     web_entry_retry_after(e, res->retry_after);
   if (!e)
-    return send_error(c, st, 500, "خطأ في الخادم");
+    return send_error(c, st, 500, _("Server error"));
   if (st->fault_kind >= 0)
     return send_faulted(c, st, e, cacheable);
   enum MHD_Result rc = web_entry_send(c, e, &st->status);
@@ -283,6 +286,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   req_state *st = *con_cls;
   (void)version;
   (void)upload;
+  /* Pool threads serve everyone in turn: a language a handler chose for
+   * one reader must not stay for the next. */
+  nb_lang_set(NB_LANG_DEFAULT);
   if (!st) {
     /* First call: headers only. Answering now would cost keep-alive, so
      * decide and remember, answer on the last call. */
@@ -304,7 +310,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                n > WEB_MAX_BODY_BYTES)) {
       /* Too big to read through: answer now; the connection closes. */
       return send_error(c, st, MHD_HTTP_CONTENT_TOO_LARGE,
-                        "حجم الطلب أكبر من المسموح به");
+                        _("The request is larger than allowed"));
     }
     return MHD_YES;
   }
@@ -327,16 +333,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     return rc;
   }
   if (st->reject == MHD_HTTP_METHOD_NOT_ALLOWED)
-    return send_error(c, st, st->reject, "هذه الطريقة غير مسموح بها");
+    return send_error(c, st, st->reject, _("This method is not allowed"));
   if (strlen(url) > WEB_MAX_PATH_BYTES)
-    return send_error(c, st, MHD_HTTP_URI_TOO_LONG, "العنوان طويل جدا");
+    return send_error(c, st, MHD_HTTP_URI_TOO_LONG,
+                      _("The address is too long"));
   if (url[0] != '/' || !utf8_valid(url, strlen(url)))
-    return send_error(c, st, MHD_HTTP_BAD_REQUEST, "عنوان غير صالح");
+    return send_error(c, st, MHD_HTTP_BAD_REQUEST, _("Invalid address"));
 
   if (strncmp(url, "/static/", 8) == 0) {
     web_entry *e = web_assets_find(atomic_load(&s->assets), url);
     if (!e)
-      return send_error(c, st, MHD_HTTP_NOT_FOUND, "الملف غير موجود");
+      return send_error(c, st, MHD_HTTP_NOT_FOUND, _("File not found"));
     return web_entry_send(c, e, &st->status);
   }
 
@@ -371,7 +378,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     char err[200] = "";
     web_field *f = NULL;
     if (st->body.oom)
-      return send_error(c, st, 500, "خطأ في الخادم");
+      return send_error(c, st, 500, _("Server error"));
     req.form_rc =
         web_form_parse(st->body.data ? st->body.data : "", st->body.len,
                        &st->arena, &f, &req.nform, err, sizeof err);
@@ -389,7 +396,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     st->queued = 1;
     job *j = calloc(1, sizeof *j);
     if (!j)
-      return send_error(c, st, 500, "خطأ في الخادم");
+      return send_error(c, st, 500, _("Server error"));
     j->c = c;
     j->st = st;
     MHD_suspend_connection(c);
@@ -428,6 +435,7 @@ static void *worker_loop(void *arg) {
     pthread_mutex_unlock(&s->jobs_lock);
     if (!j)
       return NULL; /* stopping and nothing left */
+    nb_lang_set(NB_LANG_DEFAULT);
     run_handler(s, j->st, &j->st->req, &j->st->res);
     j->st->done = 1;
     MHD_resume_connection(j->c);
