@@ -45,15 +45,24 @@ browser() {
   "$build/naba" import wxr --db "$tmp/naba.db" tests/data/wxr/site-pages.xml \
     >/dev/null || return 1
   "$build/naba" serve --db "$tmp/naba.db" --port 0 --access-log off >"$tmp/out" 2>"$tmp/err" &
-  local pid=$!
-  for _ in $(seq 50); do grep -q serving "$tmp/out" 2>/dev/null && break; sleep 0.1; done
-  local url; url=$(grep -o 'http://[0-9.:]*' "$tmp/out" | head -1)
-  local path; path=$(curl -s -o /dev/null -w '%{redirect_url}' "$url/$id" | sed 's|^http://[^/]*||')
-  NABA_URL=$url NABA_ARTICLE_PATH=$path NABA_FONTS=1 \
-    NABA_BIN="$build/naba" NABA_DB="$tmp/naba.db" \
-    NABA_SCREENSHOT_DIR="$build/screenshots" node --test tests/browser/
-  local rc=$?
-  kill -TERM $pid; wait $pid || rc=1
+  local pid=$! rc=0 url="" path=""
+  # Waits for the line that says the server listens, or for it to exit.
+  for _ in $(seq 100); do
+    grep -q serving "$tmp/out" 2>/dev/null && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+  done
+  url=$(grep -o 'http://[0-9.:]*' "$tmp/out" | head -1)
+  [ -n "$url" ] && path=$(curl -s -o /dev/null -w '%{redirect_url}' "$url/$id" | sed 's|^http://[^/]*||')
+  # Without a server or an article the browser tests would test nothing.
+  if [ -z "$url" ]; then echo "browser: the server did not start"; rc=1
+  elif [ -z "$path" ]; then echo "browser: $url/$id does not redirect to the article"; rc=1
+  else
+    NABA_URL=$url NABA_ARTICLE_PATH=$path NABA_FONTS=1 \
+      NABA_BIN="$build/naba" NABA_DB="$tmp/naba.db" \
+      NABA_SCREENSHOT_DIR="$build/screenshots" node --test tests/browser/ || rc=1
+  fi
+  kill -TERM $pid 2>/dev/null; wait $pid || rc=1
   [ -s "$tmp/err" ] && { echo "server stderr:"; cat "$tmp/err"; }
   rm -rf "$tmp"
   return $rc
