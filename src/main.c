@@ -1,6 +1,7 @@
 /* main.c: the naba command line: serve, init, import, settings, backup. */
 #include <errno.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -660,6 +661,12 @@ static int cmd_settings(const options *o) {
 }
 
 int main(int argc, char **argv) {
+  /* Before anything: the server, the importers and the cache hash and
+   * sign with libsodium, from many threads. */
+  if (sodium_init() < 0) {
+    fputs("naba: libsodium cannot start\n", stderr);
+    return 1;
+  }
   if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
     fputs(usage, argc < 2 ? stderr : stdout);

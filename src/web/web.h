@@ -5,7 +5,10 @@
  * (ETag, Last-Modified, 304), compression (gzip and brotli, made once per
  * cached page), static assets with content-hashed names, the access log and
  * graceful shutdown. A handler is a plain function that fills a
- * web_response from a web_request; it never sees libmicrohttpd. */
+ * web_response from a web_request; it never sees libmicrohttpd.
+ *
+ * The program calls sodium_init() once before using this module (naba's
+ * main does; so do its tests). */
 #ifndef NABA_WEB_H
 #define NABA_WEB_H
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sodium.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -722,6 +723,8 @@ static void author_and_date_options_set_byline_and_date(void **state) {
 }
 
 int main(void) {
+  if (sodium_init() < 0) /* once, as main() does in naba */
+    return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(seed_page_gives_section_headline_once_and_paragraphs),
       cmocka_unit_test(kept_text_is_byte_identical_to_the_source),
