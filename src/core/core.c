@@ -237,6 +237,10 @@ struct arena_block {
 
 void *arena_alloc(arena_t *a, size_t n) {
   size_t align = sizeof(max_align_t);
+  /* Near SIZE_MAX, rounding up or adding the block header would wrap to a
+   * small size, and the caller would write past a small block. */
+  if (n > SIZE_MAX - sizeof(arena_block) - align)
+    return NULL;
   n = (n + align - 1) / align * align;
   if (n == 0)
     n = align;
@@ -265,7 +269,7 @@ void *arena_alloc(arena_t *a, size_t n) {
 }
 
 char *arena_strndup(arena_t *a, const char *s, size_t n) {
-  char *p = arena_alloc(a, n + 1);
+  char *p = n < SIZE_MAX ? arena_alloc(a, n + 1) : NULL;
   if (!p)
     return NULL;
   memcpy(p, s, n);

@@ -70,7 +70,9 @@ typedef struct {
   arena_block *head;
 } arena_t;
 
-void *arena_alloc(arena_t *a, size_t n); /* aligned for any type */
+/* Aligned for any type; NULL when out of memory or n is too big to round
+ * up (never a wrapped, smaller block). */
+void *arena_alloc(arena_t *a, size_t n);
 char *arena_strndup(arena_t *a, const char *s, size_t n);
 char *arena_strdup(arena_t *a, const char *s);
 char *arena_printf(arena_t *a, const char *fmt, ...)

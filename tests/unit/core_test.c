@@ -250,12 +250,30 @@ static void link_count_matches_links_made(void **state) {
   assert_int_equal(text_count_links(texts[4], strlen(texts[4])), 3);
 }
 
+static void arena_refuses_sizes_that_would_wrap(void **state) {
+  (void)state;
+  arena_t a = {0};
+  /* Each wraps when rounded up or when the block header is added. */
+  const size_t huge[] = {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 15,
+                         SIZE_MAX - sizeof(max_align_t) + 1, SIZE_MAX - 40};
+  for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++)
+    assert_null(arena_alloc(&a, huge[i]));
+  /* strndup adds one for the NUL: that must not wrap to zero either. */
+  assert_null(arena_strndup(&a, "", SIZE_MAX));
+  /* The arena still works after a refusal. */
+  char *p = arena_strdup(&a, "ok");
+  assert_non_null(p);
+  assert_string_equal(p, "ok");
+  arena_free(&a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(html_escape_neutralizes_markup),
       cmocka_unit_test(url_encoding_of_arabic_is_percent_utf8),
       cmocka_unit_test(buffer_grows_and_formats),
       cmocka_unit_test(arena_serves_small_and_big_allocations),
+      cmocka_unit_test(arena_refuses_sizes_that_would_wrap),
       cmocka_unit_test(
           utf8_validation_refuses_overlongs_surrogates_and_truncation),
       cmocka_unit_test(numbers_are_parsed_whole_and_in_range),
