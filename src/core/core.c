@@ -439,20 +439,6 @@ void nb_time_iso(int64_t t, char out[32]) {
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void nb_time_http(int64_t t, char out[32]) {
-  static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed",
-                                  "Thu", "Fri", "Sat"};
-  static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  /* Not strftime: %a and %b follow the C locale, which HTTP must not. */
-  snprintf(out, 32, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
-           tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
-           tm.tm_min, tm.tm_sec);
-}
-
 static int digits(const char *s, int n, int *v) {
   int r = 0;
   for (int i = 0; i < n; i++) {
@@ -473,6 +459,46 @@ static int64_t days_from_civil(int y, int m, int d) {
   int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + doe - 719468;
+}
+
+/* The inverse of days_from_civil (same source): y, m 1-12, d 1-31. */
+static void civil_from_days(int64_t z, int *y, int *m, int *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* The first and last second that have a four-digit year. */
+#define HTTP_TIME_MIN (-62135596800LL) /* 0001-01-01T00:00:00Z */
+#define HTTP_TIME_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
+
+void nb_time_http(int64_t t, char out[32]) {
+  static const char days[7][4] = {"Thu", "Fri", "Sat", "Sun",
+                                  "Mon", "Tue", "Wed"}; /* from 1970-01-01 */
+  static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  /* Not strftime, whose %a and %b follow the locale, and not gmtime, which
+   * fails (leaving its struct unset) where time_t cannot hold t. */
+  if (t < HTTP_TIME_MIN)
+    t = HTTP_TIME_MIN;
+  if (t > HTTP_TIME_MAX)
+    t = HTTP_TIME_MAX;
+  int64_t day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+  int64_t sec = t - day * 86400;
+  int y, m, d;
+  civil_from_days(day, &y, &m, &d);
+  int64_t wday = day % 7;
+  /* Unsigned and bounded, so the compiler sees it all fits in 32 bytes. */
+  snprintf(out, 32, "%s, %02u %s %04u %02u:%02u:%02u GMT",
+           days[wday < 0 ? wday + 7 : wday], (unsigned)d % 32u, months[m - 1],
+           (unsigned)y % 10000u, (unsigned)(sec / 3600) % 24u,
+           (unsigned)(sec / 60) % 60u, (unsigned)sec % 60u);
 }
 
 int nb_time_parse(const char *s, int64_t *out) {

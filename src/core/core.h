@@ -101,7 +101,10 @@ int64_t nb_now(void);    /* Unix seconds, UTC */
 int64_t nb_now_us(void); /* monotonic microseconds */
 /* ISO 8601 UTC: "2021-11-24T08:00:00Z" into out (>= 21 bytes). */
 void nb_time_iso(int64_t t, char out[32]);
-/* RFC 7231 HTTP date: "Wed, 24 Nov 2021 08:00:00 GMT" (>= 30 bytes). */
+/* The one RFC 822 date of naba, as RFC 7231 wants it in HTTP headers and
+ * RSS and WordPress exports accept it: "Wed, 24 Nov 2021 08:00:00 GMT"
+ * (>= 30 bytes). The same in every locale; times before year 1 or after
+ * 9999 are clamped to those years. */
 void nb_time_http(int64_t t, char out[32]);
 /* Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" with optional "Z" or
  * "+HH:MM"/"-HH:MM" (no suffix = UTC). */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -106,6 +107,43 @@ static void times_parse_and_print_in_utc(void **state) {
   assert_string_equal(out, "2021-11-24T08:00:00Z");
   nb_time_http(1637740800, out);
   assert_string_equal(out, "Wed, 24 Nov 2021 08:00:00 GMT");
+}
+
+static void
+rfc822_dates_are_right_on_every_day_and_clamped_at_the_ends(void **state) {
+  (void)state;
+  const struct {
+    int64_t t;
+    const char *want;
+  } cases[] = {
+      {0, "Thu, 01 Jan 1970 00:00:00 GMT"},
+      {-1, "Wed, 31 Dec 1969 23:59:59 GMT"},
+      {951782400, "Tue, 29 Feb 2000 00:00:00 GMT"},
+      {1709251199, "Thu, 29 Feb 2024 23:59:59 GMT"},
+      {4102444800, "Fri, 01 Jan 2100 00:00:00 GMT"},
+      {-2208988800, "Mon, 01 Jan 1900 00:00:00 GMT"},
+      {253402300799, "Fri, 31 Dec 9999 23:59:59 GMT"},
+      {INT64_MAX, "Fri, 31 Dec 9999 23:59:59 GMT"},
+      {-62135596800, "Mon, 01 Jan 0001 00:00:00 GMT"},
+      {INT64_MIN, "Mon, 01 Jan 0001 00:00:00 GMT"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char out[32];
+    nb_time_http(cases[i].t, out);
+    assert_string_equal(out, cases[i].want);
+  }
+  /* Every day of 400 years (a whole Gregorian cycle) from 1900, against
+   * gmtime and strftime in the C locale (tests never call setlocale). */
+  for (int64_t t = -2208988800; t < -2208988800 + 146097LL * 86400;
+       t += 86400 + 3661) {
+    char out[32], want[32];
+    time_t tt = (time_t)t;
+    struct tm tm;
+    assert_non_null(gmtime_r(&tt, &tm));
+    strftime(want, sizeof want, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    nb_time_http(t, out);
+    assert_string_equal(out, want);
+  }
 }
 
 /* buf_text_html into a fresh buffer; the caller frees the result. */
@@ -278,6 +316,8 @@ int main(void) {
           utf8_validation_refuses_overlongs_surrogates_and_truncation),
       cmocka_unit_test(numbers_are_parsed_whole_and_in_range),
       cmocka_unit_test(times_parse_and_print_in_utc),
+      cmocka_unit_test(
+          rfc822_dates_are_right_on_every_day_and_clamped_at_the_ends),
       cmocka_unit_test(plain_text_is_escaped_and_keeps_line_breaks),
       cmocka_unit_test(blank_lines_start_a_new_paragraph),
       cmocka_unit_test(
