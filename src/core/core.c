@@ -23,6 +23,8 @@ const char *nb_strerror(int rc) {
     return "over a size limit";
   case NB_EEXIST:
     return "already exists";
+  case NB_ERANGE:
+    return "out of range";
   default:
     return "unknown error";
   }
@@ -403,19 +405,23 @@ int nb_parse_i64(const char *s, size_t n, int64_t min, int64_t max,
     neg = s[0] == '-';
     i = 1;
   }
-  if (i == n || n - i > 19)
+  if (i == n)
     return NB_EINVAL;
   uint64_t v = 0;
+  int big = 0; /* past INT64_MAX: out of range, but read on for a non-digit */
   for (; i < n; i++) {
     if (s[i] < '0' || s[i] > '9')
       return NB_EINVAL;
-    v = v * 10 + (uint64_t)(s[i] - '0');
+    if (v > ((uint64_t)INT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+      big = 1;
+    else
+      v = v * 10 + (uint64_t)(s[i] - '0');
   }
-  if (v > (uint64_t)INT64_MAX)
-    return NB_EINVAL;
+  if (big)
+    return NB_ERANGE;
   int64_t r = neg ? -(int64_t)v : (int64_t)v;
   if (r < min || r > max)
-    return NB_EINVAL;
+    return NB_ERANGE;
   *out = r;
   return NB_OK;
 }

@@ -19,6 +19,7 @@ enum {
   NB_EIO = -4,     /* file or database I/O failed */
   NB_ETOOBIG = -5, /* input over a limit */
   NB_EEXIST = -6,
+  NB_ERANGE = -7, /* a well-formed number outside the range asked for */
 };
 const char *nb_strerror(int rc);
 
@@ -92,7 +93,9 @@ size_t utf8_encode(uint32_t cp, char out[4]);
 size_t utf8_count(const char *s, size_t n);
 
 /* ---- numbers ---- */
-/* strtonum-style: parses a whole decimal string into [min, max]. */
+/* strtonum-style: parses a whole decimal string into [min, max]. Returns
+ * NB_EINVAL when s is not a decimal number (empty, other characters),
+ * NB_ERANGE when it is one outside [min, max] (however many digits). */
 int nb_parse_i64(const char *s, size_t n, int64_t min, int64_t max,
                  int64_t *out);
 

@@ -83,9 +83,17 @@ static void numbers_are_parsed_whole_and_in_range(void **state) {
   assert_int_equal(v, 42);
   assert_int_equal(nb_parse_i64("42x", 3, 1, 100, &v), NB_EINVAL);
   assert_int_equal(nb_parse_i64("", 0, 1, 100, &v), NB_EINVAL);
-  assert_int_equal(nb_parse_i64("101", 3, 1, 100, &v), NB_EINVAL);
+  assert_int_equal(nb_parse_i64("-", 1, -10, 10, &v), NB_EINVAL);
+  /* A number out of range says so (naba serve --port 99999). */
+  assert_int_equal(nb_parse_i64("101", 3, 1, 100, &v), NB_ERANGE);
+  assert_int_equal(nb_parse_i64("0", 1, 1, 100, &v), NB_ERANGE);
   assert_int_equal(nb_parse_i64("99999999999999999999", 20, 0, INT64_MAX, &v),
+                   NB_ERANGE);
+  assert_int_equal(nb_parse_i64("99999999999999999999x", 21, 0, 10, &v),
                    NB_EINVAL);
+  assert_int_equal(nb_parse_i64("9223372036854775807", 19, 0, INT64_MAX, &v),
+                   NB_OK);
+  assert_int_equal(v, INT64_MAX);
   assert_int_equal(nb_parse_i64("-5", 2, -10, 10, &v), NB_OK);
   assert_int_equal(v, -5);
 }
