@@ -23,6 +23,7 @@
 
 #include "core/core.h"
 
+#include "../shared.h"
 #include "harness.h"
 
 /* ---- tests ---- */
@@ -420,6 +421,9 @@ static void sigterm_stops_the_server_cleanly(void **s) {
 }
 
 int main(void) {
+  /* Every case needs it: skip them all, before allocating anything. */
+  if (shared_missing(SEED))
+    return SHARED_SKIP_STATUS;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   signal(SIGPIPE, SIG_IGN);
   const struct CMUnitTest tests[] = {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../shared.h"
 #include "harness.h"
 
 /* GET /search?q=<q percent-encoded>; the reply is left in r. */
@@ -198,6 +199,9 @@ static void new_articles_are_searchable_at_once_and_reindex_rebuilds(void **s) {
 }
 
 int main(void) {
+  /* Every case needs it: skip them all, before allocating anything. */
+  if (shared_missing(SEED))
+    return SHARED_SKIP_STATUS;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   signal(SIGPIPE, SIG_IGN);
   const struct CMUnitTest tests[] = {
