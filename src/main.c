@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arabic/arabic.h"
 #include "core/core.h"
 #include "import/import.h"
 #include "site/site.h"

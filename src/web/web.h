@@ -135,7 +135,6 @@ int web_server_port(const web_server *s);
 void web_server_set_assets(web_server *s, const web_assets *a);
 /* Drops cached pages that carry this tag ("*" drops them all). */
 void web_cache_invalidate(web_server *s, const char *tag);
-size_t web_cache_count(web_server *s);
 /* Stops accepting, lets requests in flight finish (up to timeout_ms),
  * then frees the server. */
 void web_server_stop(web_server *s, int timeout_ms);

@@ -138,7 +138,7 @@ int stop_server(void) {
 
 /* ---- HTTP client ---- */
 
-size_t on_data(char *p, size_t size, size_t n, void *ud) {
+static size_t on_data(char *p, size_t size, size_t n, void *ud) {
   buf_append(ud, p, size * n);
   return size * n;
 }
