@@ -15,10 +15,13 @@ RUN_PKGS  := gcc make pkg-config meson ninja-build python3 \
 TEST_PKGS := libcmocka-dev libcurl4-openssl-dev clang-format chromium \
              nginx-light wrk curl default-jre-headless libxml2-utils \
              python3-feedparser
+# What bench/*.sh use: load generators and nginx to compare with, the
+# Arabic word list the generated corpora come from, the sqlite3 shell.
+BENCH_PKGS := wrk nginx-light curl bc hunspell-ar sqlite3 chromium
 FONT_FILES := $(foreach s,arabic latin,$(foreach w,400 700,noto-naskh-arabic-$(s)-$(w)-normal.woff2))
 FONT_DIR   := themes/default/static/fonts
 
-.PHONY: run build deps test-deps npm fonts test format check-format bench fuzz clean
+.PHONY: run build deps test-deps bench-deps npm fonts test format check-format bench fuzz clean
 
 run: deps build fonts
 	@[ -f "$(DB)" ] || ./$(BUILD)/naba init --db "$(DB)" --demo
@@ -37,6 +40,9 @@ deps:
 
 test-deps:
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(TEST_PKGS)"
+
+bench-deps:
+	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_PKGS)"
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=release -Dtests=false
@@ -66,11 +72,17 @@ format:
 check-format:
 	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
-bench: deps build fonts
+bench: bench-deps build fonts
 	bench/article.sh
 
-fuzz:
+# Set up once; later runs only build (ninja reruns meson by itself when a
+# meson.build changed). A folder without build.ninja is a setup that
+# failed half-way: nothing in it is worth keeping.
+build-fuzz/build.ninja:
+	rm -rf build-fuzz
 	CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false --buildtype=debugoptimized
+
+fuzz: build-fuzz/build.ninja
 	ninja -C build-fuzz
 
 clean:

@@ -13,7 +13,7 @@ rounds=${2:-2}
 conns=${CONNS:-64}
 threads=$(nproc)
 for tool in wrk nginx curl; do
-  command -v $tool >/dev/null || { echo "bench needs $tool (make test-deps installs it)"; exit 1; }
+  command -v $tool >/dev/null || { echo "bench needs $tool (make bench-deps installs it)"; exit 1; }
 done
 [ -x "$naba" ] || { echo "build naba first: make build"; exit 1; }
 

@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 naba=${NABA_BIN:-$root/build/naba}
 secs=${1:-10}
 for tool in wrk curl; do
-  command -v $tool >/dev/null || { echo "bench needs $tool (make test-deps installs it)"; exit 1; }
+  command -v $tool >/dev/null || { echo "bench needs $tool (make bench-deps installs it)"; exit 1; }
 done
 tmp=$(mktemp -d)
 cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; sleep 0.3; rm -rf "$tmp"; }

@@ -20,7 +20,7 @@ for t in "$bin" "$gen"; do
   [ -x "$t" ] || { echo "build first: make build (missing $t)"; exit 1; }
 done
 command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk"; exit 1; }
-[ -f "$dict" ] || { echo "needs $dict: apt-get install hunspell-ar"; exit 1; }
+[ -f "$dict" ] || { echo "needs $dict: make bench-deps installs it"; exit 1; }
 
 tmp=$(mktemp -d)
 pid=

@@ -21,7 +21,7 @@ posts=${1:-100000}
 per=${2:-3}
 
 [ -x "$bin" ] || { echo "build first: make build (missing $bin)"; exit 1; }
-[ -f "$dict" ] || { echo "needs $dict: apt-get install hunspell-ar"; exit 1; }
+[ -f "$dict" ] || { echo "needs $dict: make bench-deps installs it"; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time"; exit 1; }
 
 tmp=$(mktemp -d)

@@ -13,7 +13,7 @@ bin=${SEARCH_BENCH_BIN:-$root/build/bench/search_bench}
 dict=${SEARCH_BENCH_DICT:-/usr/share/hunspell/ar.dic}
 articles=${1:-100000}
 
-[ -f "$dict" ] || { echo "bench needs the Arabic dictionary $dict: apt-get install hunspell-ar"; exit 1; }
+[ -f "$dict" ] || { echo "bench needs the Arabic dictionary $dict: make bench-deps installs it"; exit 1; }
 [ -x "$bin" ] || { echo "build the bench first: ninja -C build bench/search_bench"; exit 1; }
 
 tmp=$(mktemp -d)

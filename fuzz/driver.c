@@ -1,7 +1,8 @@
 /* Replays a fuzz harness without libFuzzer: every file of the corpus folder
  * given as argv[1], then FUZZ_ROUNDS deterministic mutations of them
  * (bit flips, truncations, splices, inserted bytes). Used by `make test` so
- * each harness runs under ASan and UBSan on every build. */
+ * each harness runs under ASan and UBSan on every build. A missing, unreadable
+ * or empty corpus fails: a replay of nothing would pass without testing. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,29 +27,49 @@ static uint64_t next(void) {
 int main(int argc, char **argv) {
   char **inputs = NULL;
   size_t *lens = NULL, n = 0;
-  if (argc > 1) {
-    DIR *d = opendir(argv[1]);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-      if (e->d_name[0] == '.')
-        continue;
-      char path[4096];
-      snprintf(path, sizeof path, "%s/%s", argv[1], e->d_name);
-      char *data;
-      size_t len;
-      if (nb_read_file(path, FUZZ_MAX, &data, &len) != NB_OK)
-        continue;
-      inputs = realloc(inputs, (n + 1) * sizeof *inputs);
-      lens = realloc(lens, (n + 1) * sizeof *lens);
-      inputs[n] = data;
-      lens[n++] = len;
-      LLVMFuzzerTestOneInput((const uint8_t *)data, len);
-    }
-    if (d)
-      closedir(d);
+  uint8_t *m = NULL;
+  int rc = 1;
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s CORPUS-DIR\n", argv[0]);
+    return 1;
   }
-  uint8_t *m = malloc(FUZZ_MAX);
-  for (int r = 0; r < FUZZ_ROUNDS && n > 0; r++) {
+  DIR *d = opendir(argv[1]);
+  if (!d) {
+    fprintf(stderr, "fuzz replay: cannot open corpus %s\n", argv[1]);
+    return 1;
+  }
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.')
+      continue;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", argv[1], e->d_name);
+    char *data;
+    size_t len;
+    if (nb_read_file(path, FUZZ_MAX, &data, &len) != NB_OK) {
+      fprintf(stderr, "fuzz replay: cannot read %s\n", path);
+      goto fail;
+    }
+    char **ni = realloc(inputs, (n + 1) * sizeof *inputs);
+    if (ni)
+      inputs = ni;
+    size_t *nl = ni ? realloc(lens, (n + 1) * sizeof *lens) : NULL;
+    if (!nl) {
+      free(data);
+      goto fail;
+    }
+    lens = nl;
+    inputs[n] = data;
+    lens[n++] = len;
+    LLVMFuzzerTestOneInput((const uint8_t *)data, len);
+  }
+  if (n == 0) {
+    fprintf(stderr, "fuzz replay: corpus %s is empty\n", argv[1]);
+    goto fail;
+  }
+  if (!(m = malloc(FUZZ_MAX)))
+    goto fail;
+  for (int r = 0; r < FUZZ_ROUNDS; r++) {
     size_t i = next() % n, len = lens[i];
     memcpy(m, inputs[i], len);
     int edits = 1 + (int)(next() % 8);
@@ -96,11 +117,14 @@ int main(int argc, char **argv) {
     free(exact);
   }
   printf("fuzz replay: %zu corpus files, %d mutations, no crash\n", n,
-         n ? FUZZ_ROUNDS : 0);
+         FUZZ_ROUNDS);
+  rc = 0;
+fail:
+  closedir(d);
   for (size_t i = 0; i < n; i++)
     free(inputs[i]);
   free(inputs);
   free(lens);
   free(m);
-  return 0;
+  return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "import/import.h"
@@ -37,6 +38,7 @@ static void open_store(void) {
   char path[128], err[256];
   snprintf(dir, sizeof dir, "%s/naba-wxr-fuzz-XXXXXX",
            access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+  check(sodium_init() >= 0); /* once, as main() does in naba */
   check(mkdtemp(dir) != NULL);
   snprintf(path, sizeof path, "%s/naba.db", dir);
   snprintf(file, sizeof file, "%s/export.xml", dir);

@@ -2,13 +2,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arabic/arabic.h"
 #include "core/core.h"
 #include "import/import.h"
 #include "site/site.h"
@@ -97,9 +98,14 @@ typedef struct {
   int nargs;
 } options;
 
-static int fail(const char *fmt, const char *a, const char *b) {
-  fprintf(stderr, "naba: ");
-  fprintf(stderr, fmt, a, b);
+/* Prints "naba: " and the message to stderr; returns the exit status 2. */
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("naba: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
   fputc('\n', stderr);
   return 2;
 }
@@ -123,14 +129,21 @@ static const char *catalog_dir(void) {
   return NABA_LOCALEDIR;
 }
 
+/* A number for flag in [min, max]; range says that range to a reader
+ * ("1 to 64"). */
 static int parse_int(const char *flag, const char *v, int min, int max,
-                     int *out) {
+                     const char *range, int *out) {
   int64_t n;
-  if (!v || nb_parse_i64(v, strlen(v), min, max, &n) != NB_OK)
+  int rc = v ? nb_parse_i64(v, strlen(v), min, max, &n) : NB_EINVAL;
+  if (rc == NB_ERANGE)
+    return fail("%s %s is out of range: %s", flag, v, range);
+  if (rc != NB_OK)
     return fail("%s needs a number, got \"%s\"", flag, v ? v : "");
   *out = (int)n;
   return 0;
 }
+
+#define PORT_RANGE "1 to 65535, or 0 for any free port"
 
 /* Parses flags anywhere after the command; the rest are positional. */
 static int parse_options(int argc, char **argv, int from, options *o) {
@@ -141,11 +154,11 @@ static int parse_options(int argc, char **argv, int from, options *o) {
   o->access_log = "-";
   o->cache_mb = -1;
   if ((env = getenv("NABA_PORT")) && *env &&
-      parse_int("NABA_PORT", env, 0, 65535, &o->port))
+      parse_int("NABA_PORT", env, 0, 65535, PORT_RANGE, &o->port))
     return 2;
   o->args = calloc((size_t)argc + 1, sizeof *o->args);
   if (!o->args)
-    return fail("%s%s", "out of memory", "");
+    return fail("out of memory");
   const struct {
     const char *flag;
     const char **to;
@@ -157,9 +170,10 @@ static int parse_options(int argc, char **argv, int from, options *o) {
   const struct {
     const char *flag;
     int *to, min, max;
-  } ints[] = {{"--port", &o->port, 0, 65535},
-              {"--threads", &o->threads, 1, 64},
-              {"--cache-mb", &o->cache_mb, 0, 65536}};
+    const char *range;
+  } ints[] = {{"--port", &o->port, 0, 65535, PORT_RANGE},
+              {"--threads", &o->threads, 1, 64, "1 to 64"},
+              {"--cache-mb", &o->cache_mb, 0, 65536, "0 to 65536"}};
   for (int i = from; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     int known = 0;
@@ -174,13 +188,14 @@ static int parse_options(int argc, char **argv, int from, options *o) {
     for (size_t k = 0; !known && k < sizeof strs / sizeof strs[0]; k++)
       if (strcmp(a, strs[k].flag) == 0) {
         if (!v)
-          return fail("%s needs a value%s", a, "");
+          return fail("%s needs a value", a);
         *strs[k].to = argv[++i];
         known = 1;
       }
     for (size_t k = 0; !known && k < sizeof ints / sizeof ints[0]; k++)
       if (strcmp(a, ints[k].flag) == 0) {
-        if (parse_int(a, v, ints[k].min, ints[k].max, ints[k].to))
+        if (parse_int(a, v, ints[k].min, ints[k].max, ints[k].range,
+                      ints[k].to))
           return 2;
         i++;
         known = 1;
@@ -188,7 +203,7 @@ static int parse_options(int argc, char **argv, int from, options *o) {
     if (known)
       continue;
     if (a[0] == '-' && a[1] == '-' && a[2] != '\0')
-      return fail("unknown option %s (see naba --help)%s", a, "");
+      return fail("unknown option %s (see naba --help)", a);
     o->args[o->nargs++] = argv[i];
   }
   return 0;
@@ -211,7 +226,7 @@ static int cmd_serve(const options *o) {
   int rc = 1;
   site_config sc = {.db_path = o->db, .theme_dir = o->theme};
   if (site_open(&sc, &s, err, sizeof err) != NB_OK) {
-    fail("cannot start: %s%s", err, "");
+    fail("cannot start: %s", err);
     goto done;
   }
   if (strcmp(o->access_log, "-") == 0) {
@@ -245,11 +260,11 @@ static int cmd_serve(const options *o) {
                                       : (size_t)o->cache_mb << 20};
   if (web_server_start(&wc, site_handle, s, site_assets(s), &w, err,
                        sizeof err) != NB_OK) {
-    fail("%s%s", err, "");
+    fail("%s", err);
     goto done;
   }
   if (site_watch(s, w) != NB_OK) {
-    fail("cannot start the cache watcher%s%s", "", "");
+    fail("cannot start the cache watcher");
     goto done;
   }
   printf("naba: serving http://%s:%d/ from %s\n",
@@ -335,7 +350,7 @@ static void wxr_report(const imp_wxr_report *r, int dry_run) {
 
 static int cmd_import_wxr(const options *o) {
   if (o->nargs != 2)
-    return fail("usage: naba import wxr [--dry-run] FILE.xml%s%s", "", "");
+    return fail("usage: naba import wxr [--dry-run] FILE.xml");
   store *st;
   if (open_store(o, &st))
     return 1;
@@ -360,18 +375,16 @@ static int cmd_import(const options *o) {
   if (o->nargs >= 1 && strcmp(o->args[0], "wxr") == 0)
     return cmd_import_wxr(o);
   if (o->nargs < 1 || strcmp(o->args[0], "page") != 0)
-    return fail("usage: naba import page [--section S] [--author A] [--date "
-                "D] FILE...%s%s",
-                "", "");
+    return fail("usage: naba import page [--section S] [--author A] [--date D] "
+                "FILE...");
   if (o->nargs < 2)
-    return fail("import page: give at least one FILE%s%s", "", "");
+    return fail("import page: give at least one FILE");
   imp_page_opts po = {.section = o->section,
                       .author = o->author,
                       .tags = o->tags,
                       .image = o->image};
   if (o->date && nb_time_parse(o->date, &po.date) != NB_OK)
-    return fail("--date \"%s\" is not a date like 2021-11-24T08:00Z%s", o->date,
-                "");
+    return fail("--date \"%s\" is not a date like 2021-11-24T08:00Z", o->date);
   store *st;
   if (open_store(o, &st))
     return 1;
@@ -434,7 +447,7 @@ static int cmd_reindex(const options *o) {
   if (rc == NB_OK)
     printf("search index rebuilt: %lld articles indexed\n", (long long)n);
   else
-    fail("cannot rebuild the search index: %s%s", store_errmsg(st), "");
+    fail("cannot rebuild the search index: %s", store_errmsg(st));
   store_close(st);
   return rc == NB_OK ? 0 : 1;
 }
@@ -476,8 +489,7 @@ static const char *setting(store *st, arena_t *a, const char *key) {
 
 static int cmd_export(const options *o) {
   if (o->nargs != 2 || strcmp(o->args[0], "wxr") != 0)
-    return fail("usage: naba export wxr FILE.xml (- for standard output)%s%s",
-                "", "");
+    return fail("usage: naba export wxr FILE.xml (- for standard output)");
   store *st;
   if (open_store(o, &st))
     return 1;
@@ -509,7 +521,7 @@ static void print_url(void *ctx, const char *url) {
 
 static int cmd_media(const options *o) {
   if (o->nargs != 1 || strcmp(o->args[0], "list") != 0)
-    return fail("usage: naba media list%s%s", "", "");
+    return fail("usage: naba media list");
   store *st;
   if (open_store(o, &st))
     return 1;
@@ -524,11 +536,11 @@ static int cmd_backup(const options *o) {
   char err[512];
   store *st;
   if (o->nargs != 1)
-    return fail("usage: naba backup FILE [--db PATH]%s%s", "", "");
+    return fail("usage: naba backup FILE [--db PATH]");
   /* Read-only: a mistyped --db is not created, and a database is never
    * migrated before its backup is taken. */
   if (store_open(o->db, 1, &st, err, sizeof err) != NB_OK) {
-    fail("%s%s", err, "");
+    fail("%s", err);
     return 1;
   }
   /* The first Ctrl-C stops at the next step and removes the partial copy;
@@ -548,7 +560,7 @@ static int cmd_backup(const options *o) {
            stat(o->args[0], &sb) == 0 ? (double)sb.st_size / 1e6 : 0.0,
            o->args[0]);
   else
-    fail("backup failed: %s%s", store_errmsg(st), "");
+    fail("backup failed: %s", store_errmsg(st));
   store_close(st);
   return rc == NB_OK ? 0 : 1;
 }
@@ -571,9 +583,8 @@ static int cmd_comments(const options *o) {
       if (strcmp(o->args[i], "all") == 0)
         status = -1, found = 1;
       if (!found)
-        return fail("comments list: pending, approved, spam or all, not "
-                    "\"%s\"%s",
-                    o->args[i], "");
+        return fail("comments list: pending, approved, spam or all, not \"%s\"",
+                    o->args[i]);
     }
     if (open_store(o, &st))
       return 1;
@@ -581,7 +592,7 @@ static int cmd_comments(const options *o) {
     store_comment *cs;
     size_t n = 0;
     if (store_comments_list(st, &a, status, 0, 1000, &cs, &n) != NB_OK)
-      rc = fail("cannot list comments: %s%s", store_errmsg(st), "");
+      rc = fail("cannot list comments: %s", store_errmsg(st));
     for (size_t i = 0; i < n; i++) {
       char when[32];
       nb_time_iso(cs[i].created_at, when);
@@ -607,17 +618,16 @@ static int cmd_comments(const options *o) {
                    : strcmp(sub, "follow") == 0 ? -1
                                                 : -2;
   if ((status == -2 && open_state == -2) || o->nargs < 2)
-    return fail("usage: naba comments list [pending|approved|spam|all] | "
-                "approve|spam|pending|delete ID... | open|close|follow "
-                "ARTICLE...%s%s",
-                "", "");
+    return fail(
+        "usage: naba comments list [pending|approved|spam|all] | "
+        "approve|spam|pending|delete ID... | open|close|follow ARTICLE...");
   if (open_store(o, &st))
     return 1;
   for (int i = 1; i < o->nargs; i++) {
     int64_t id;
     const char *v = o->args[i];
     if (nb_parse_i64(v, strlen(v), 1, INT64_MAX, &id) != NB_OK) {
-      rc = fail("not an id: \"%s\"%s", v, "");
+      rc = fail("not an id: \"%s\"", v);
       continue;
     }
     int r = open_state != -2 ? store_article_comments_set(st, id, open_state)
@@ -642,16 +652,14 @@ static int cmd_settings(const options *o) {
   char err[512];
   if (strcmp(sub, "list") != 0 && strcmp(sub, "get") != 0 &&
       strcmp(sub, "set") != 0 && strcmp(sub, "unset") != 0)
-    return fail("usage: naba settings list | get KEY | set KEY VALUE | "
-                "unset KEY%s%s",
-                "", "");
+    return fail(
+        "usage: naba settings list | get KEY | set KEY VALUE | unset KEY");
   if ((strcmp(sub, "get") == 0 || strcmp(sub, "unset") == 0) && o->nargs != 2)
-    return fail("usage: naba settings %s KEY%s", sub, "");
+    return fail("usage: naba settings %s KEY", sub);
   if (strcmp(sub, "set") == 0 && o->nargs != 3)
-    return fail("usage: naba settings set KEY VALUE%s%s", "", "");
+    return fail("usage: naba settings set KEY VALUE");
   if (o->nargs > 1 && !site_setting_find(o->args[1]))
-    return fail("unknown setting \"%s\" (see: naba settings list)%s",
-                o->args[1], "");
+    return fail("unknown setting \"%s\" (see: naba settings list)", o->args[1]);
   if (open_store(o, &st))
     return 1;
   arena_t a = {0};
@@ -670,11 +678,11 @@ static int cmd_settings(const options *o) {
     printf("%s\n", v ? v : site_setting_find(o->args[1])->fallback);
   } else if (strcmp(sub, "set") == 0) {
     if (site_setting_check(o->args[1], o->args[2], err, sizeof err) != NB_OK)
-      rc = fail("%s%s", err, "");
+      rc = fail("%s", err);
     else if (store_setting_set(st, o->args[1], o->args[2]) != NB_OK)
-      rc = fail("cannot save: %s%s", store_errmsg(st), "");
+      rc = fail("cannot save: %s", store_errmsg(st));
   } else if (store_setting_unset(st, o->args[1]) != NB_OK) {
-    rc = fail("cannot save: %s%s", store_errmsg(st), "");
+    rc = fail("cannot save: %s", store_errmsg(st));
   }
   arena_free(&a);
   store_close(st);
@@ -682,6 +690,12 @@ static int cmd_settings(const options *o) {
 }
 
 int main(int argc, char **argv) {
+  /* Before anything: the server, the importers and the cache hash and
+   * sign with libsodium, from many threads. */
+  if (sodium_init() < 0) {
+    fputs("naba: libsodium cannot start\n", stderr);
+    return 1;
+  }
   if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
     fputs(usage, argc < 2 ? stderr : stdout);
@@ -721,7 +735,7 @@ int main(int argc, char **argv) {
     else if (strcmp(cmd, "media") == 0)
       rc = cmd_media(&o);
     else
-      rc = fail("unknown command \"%s\" (see naba --help)%s", cmd, "");
+      rc = fail("unknown command \"%s\" (see naba --help)", cmd);
   }
   free(o.args);
   return rc;

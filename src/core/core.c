@@ -23,6 +23,8 @@ const char *nb_strerror(int rc) {
     return "over a size limit";
   case NB_EEXIST:
     return "already exists";
+  case NB_ERANGE:
+    return "out of range";
   default:
     return "unknown error";
   }
@@ -237,6 +239,10 @@ struct arena_block {
 
 void *arena_alloc(arena_t *a, size_t n) {
   size_t align = sizeof(max_align_t);
+  /* Near SIZE_MAX, rounding up or adding the block header would wrap to a
+   * small size, and the caller would write past a small block. */
+  if (n > SIZE_MAX - sizeof(arena_block) - align)
+    return NULL;
   n = (n + align - 1) / align * align;
   if (n == 0)
     n = align;
@@ -265,7 +271,7 @@ void *arena_alloc(arena_t *a, size_t n) {
 }
 
 char *arena_strndup(arena_t *a, const char *s, size_t n) {
-  char *p = arena_alloc(a, n + 1);
+  char *p = n < SIZE_MAX ? arena_alloc(a, n + 1) : NULL;
   if (!p)
     return NULL;
   memcpy(p, s, n);
@@ -399,19 +405,23 @@ int nb_parse_i64(const char *s, size_t n, int64_t min, int64_t max,
     neg = s[0] == '-';
     i = 1;
   }
-  if (i == n || n - i > 19)
+  if (i == n)
     return NB_EINVAL;
   uint64_t v = 0;
+  int big = 0; /* past INT64_MAX: out of range, but read on for a non-digit */
   for (; i < n; i++) {
     if (s[i] < '0' || s[i] > '9')
       return NB_EINVAL;
-    v = v * 10 + (uint64_t)(s[i] - '0');
+    if (v > ((uint64_t)INT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+      big = 1;
+    else
+      v = v * 10 + (uint64_t)(s[i] - '0');
   }
-  if (v > (uint64_t)INT64_MAX)
-    return NB_EINVAL;
+  if (big)
+    return NB_ERANGE;
   int64_t r = neg ? -(int64_t)v : (int64_t)v;
   if (r < min || r > max)
-    return NB_EINVAL;
+    return NB_ERANGE;
   *out = r;
   return NB_OK;
 }
@@ -435,20 +445,6 @@ void nb_time_iso(int64_t t, char out[32]) {
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void nb_time_http(int64_t t, char out[32]) {
-  static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed",
-                                  "Thu", "Fri", "Sat"};
-  static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  /* Not strftime: %a and %b follow the C locale, which HTTP must not. */
-  snprintf(out, 32, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
-           tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
-           tm.tm_min, tm.tm_sec);
-}
-
 static int digits(const char *s, int n, int *v) {
   int r = 0;
   for (int i = 0; i < n; i++) {
@@ -469,6 +465,46 @@ static int64_t days_from_civil(int y, int m, int d) {
   int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + doe - 719468;
+}
+
+/* The inverse of days_from_civil (same source): y, m 1-12, d 1-31. */
+static void civil_from_days(int64_t z, int *y, int *m, int *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* The first and last second that have a four-digit year. */
+#define HTTP_TIME_MIN (-62135596800LL) /* 0001-01-01T00:00:00Z */
+#define HTTP_TIME_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
+
+void nb_time_http(int64_t t, char out[32]) {
+  static const char days[7][4] = {"Thu", "Fri", "Sat", "Sun",
+                                  "Mon", "Tue", "Wed"}; /* from 1970-01-01 */
+  static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  /* Not strftime, whose %a and %b follow the locale, and not gmtime, which
+   * fails (leaving its struct unset) where time_t cannot hold t. */
+  if (t < HTTP_TIME_MIN)
+    t = HTTP_TIME_MIN;
+  if (t > HTTP_TIME_MAX)
+    t = HTTP_TIME_MAX;
+  int64_t day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+  int64_t sec = t - day * 86400;
+  int y, m, d;
+  civil_from_days(day, &y, &m, &d);
+  int64_t wday = day % 7;
+  /* Unsigned and bounded, so the compiler sees it all fits in 32 bytes. */
+  snprintf(out, 32, "%s, %02u %s %04u %02u:%02u:%02u GMT",
+           days[wday < 0 ? wday + 7 : wday], (unsigned)d % 32u, months[m - 1],
+           (unsigned)y % 10000u, (unsigned)(sec / 3600) % 24u,
+           (unsigned)(sec / 60) % 60u, (unsigned)sec % 60u);
 }
 
 int nb_time_parse(const char *s, int64_t *out) {

@@ -19,6 +19,7 @@ enum {
   NB_EIO = -4,     /* file or database I/O failed */
   NB_ETOOBIG = -5, /* input over a limit */
   NB_EEXIST = -6,
+  NB_ERANGE = -7, /* a well-formed number outside the range asked for */
 };
 const char *nb_strerror(int rc);
 
@@ -70,7 +71,9 @@ typedef struct {
   arena_block *head;
 } arena_t;
 
-void *arena_alloc(arena_t *a, size_t n); /* aligned for any type */
+/* Aligned for any type; NULL when out of memory or n is too big to round
+ * up (never a wrapped, smaller block). */
+void *arena_alloc(arena_t *a, size_t n);
 char *arena_strndup(arena_t *a, const char *s, size_t n);
 char *arena_strdup(arena_t *a, const char *s);
 char *arena_printf(arena_t *a, const char *fmt, ...)
@@ -90,7 +93,9 @@ size_t utf8_encode(uint32_t cp, char out[4]);
 size_t utf8_count(const char *s, size_t n);
 
 /* ---- numbers ---- */
-/* strtonum-style: parses a whole decimal string into [min, max]. */
+/* strtonum-style: parses a whole decimal string into [min, max]. Returns
+ * NB_EINVAL when s is not a decimal number (empty, other characters),
+ * NB_ERANGE when it is one outside [min, max] (however many digits). */
 int nb_parse_i64(const char *s, size_t n, int64_t min, int64_t max,
                  int64_t *out);
 
@@ -99,7 +104,10 @@ int64_t nb_now(void);    /* Unix seconds, UTC */
 int64_t nb_now_us(void); /* monotonic microseconds */
 /* ISO 8601 UTC: "2021-11-24T08:00:00Z" into out (>= 21 bytes). */
 void nb_time_iso(int64_t t, char out[32]);
-/* RFC 7231 HTTP date: "Wed, 24 Nov 2021 08:00:00 GMT" (>= 30 bytes). */
+/* The one RFC 822 date of naba, as RFC 7231 wants it in HTTP headers and
+ * RSS and WordPress exports accept it: "Wed, 24 Nov 2021 08:00:00 GMT"
+ * (>= 30 bytes). The same in every locale; times before year 1 or after
+ * 9999 are clamped to those years. */
 void nb_time_http(int64_t t, char out[32]);
 /* Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" with optional "Z" or
  * "+HH:MM"/"-HH:MM" (no suffix = UTC). */

@@ -4,7 +4,10 @@
  * line, headline twice as page title and heading, body paragraphs, then the
  * comment form's strings and follow/share lines). The parser recognises that
  * structure, keeps the original text exactly, and refuses anything that is
- * not an article page with a message that says why. */
+ * not an article page with a message that says why.
+ *
+ * The program calls sodium_init() once before using this module (naba's
+ * main does; so do its tests and fuzz harnesses). */
 #ifndef NABA_IMPORT_H
 #define NABA_IMPORT_H
 

@@ -1028,10 +1028,6 @@ int imp_page_save(store *s, const imp_page *p, const imp_page_opts *o,
     art.image_url = image;
   if (!section)
     section = p->section && p->section[0] ? p->section : DEFAULT_SECTION;
-  if (sodium_init() < 0) {
-    rc = failf(err, errlen, NB_EIO, "libsodium cannot start");
-    goto done;
-  }
 
   for (size_t i = 0; i < p->nparagraphs; i++) {
     buf_puts(&body, i ? "\n<p>" : "<p>");

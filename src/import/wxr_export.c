@@ -47,19 +47,12 @@ static void attr(writer *x, const char *name, const char *v) {
     x->bad = 1;
 }
 
-/* "2021-11-24 08:00:00" (UTC) and RFC 822. */
+/* "2021-11-24 08:00:00" (UTC); the RFC 822 pubDate is nb_time_http()'s. */
 static void wp_time(int64_t t, char out[32]) {
   time_t tt = (time_t)t;
   struct tm tm;
   gmtime_r(&tt, &tm);
   strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
-static void rfc822(int64_t t, char out[40]) {
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  strftime(out, 40, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 }
 
 static int comments(store *s, writer *x, const store_article *art,
@@ -125,7 +118,7 @@ static int item(store *s, writer *x, const imp_wxr_site *site,
   buf_printf(&link, "/%lld-", (long long)art->id);
   buf_url_encode(&link, art->slug, strlen(art->slug));
   wp_time(art->published_at, when);
-  rfc822(art->published_at, rfc);
+  nb_time_http(art->published_at, rfc);
   start(x, "item");
   el(x, "title", art->title);
   el(x, "link", link.data);
@@ -191,7 +184,7 @@ static void page_item(writer *x, const imp_wxr_site *site, const store_page *p,
   buf_printf(&link, "%s/pages/", site->link);
   buf_url_encode(&link, p->slug, strlen(p->slug));
   wp_time(p->updated_at, when);
-  rfc822(p->updated_at, rfc);
+  nb_time_http(p->updated_at, rfc);
   start(x, "item");
   el(x, "title", p->title);
   el(x, "link", link.data);

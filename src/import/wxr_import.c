@@ -1041,8 +1041,6 @@ int imp_wxr_import(store *s, const char *path, const imp_wxr_opts *o,
   memset(r, 0, sizeof *r);
   if (err && errlen)
     err[0] = '\0';
-  if (sodium_init() < 0)
-    return failf(&im, NB_EIO, "libsodium cannot start");
   int rc = load_key(&im);
   if (rc != NB_OK)
     return failf(&im, rc, "cannot read the site secret: %s", store_errmsg(s));

@@ -14,7 +14,6 @@
 
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "search/search.h"
 
@@ -48,19 +47,11 @@ static void element(buf_t *b, const char *name, const char *text) {
   buf_printf(b, "</%s>", name);
 }
 
-/* RFC 822 (RSS): "Sun, 29 Nov 2026 10:00:00 +0000". */
+/* RFC 822 (RSS): "Sun, 29 Nov 2026 10:00:00 GMT". */
 static void rfc822(buf_t *b, int64_t t) {
-  static const char *const days[] = {"Sun", "Mon", "Tue", "Wed",
-                                     "Thu", "Fri", "Sat"};
-  static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
-                                       "May", "Jun", "Jul", "Aug",
-                                       "Sep", "Oct", "Nov", "Dec"};
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  buf_printf(b, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday],
-             tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
-             tm.tm_min, tm.tm_sec);
+  char date[32];
+  nb_time_http(t, date);
+  buf_puts(b, date);
 }
 
 static const char *rfc3339(arena_t *a, int64_t t) {

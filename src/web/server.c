@@ -579,10 +579,6 @@ void web_cache_invalidate(web_server *s, const char *tag) {
   web_cache_drop_tag(s->cache, tag);
 }
 
-size_t web_cache_count(web_server *s) {
-  return web_cache_size(s->cache);
-}
-
 void web_server_stop(web_server *s, int timeout_ms) {
   if (!s)
     return;

@@ -5,7 +5,10 @@
  * (ETag, Last-Modified, 304), compression (gzip and brotli, made once per
  * cached page), static assets with content-hashed names, the access log and
  * graceful shutdown. A handler is a plain function that fills a
- * web_response from a web_request; it never sees libmicrohttpd. */
+ * web_response from a web_request; it never sees libmicrohttpd.
+ *
+ * The program calls sodium_init() once before using this module (naba's
+ * main does; so do its tests). */
 #ifndef NABA_WEB_H
 #define NABA_WEB_H
 
@@ -134,7 +137,6 @@ int web_server_port(const web_server *s);
 void web_server_set_assets(web_server *s, const web_assets *a);
 /* Drops cached pages that carry this tag ("*" drops them all). */
 void web_cache_invalidate(web_server *s, const char *tag);
-size_t web_cache_count(web_server *s);
 /* Stops accepting, lets requests in flight finish (up to timeout_ms),
  * then frees the server. */
 void web_server_stop(web_server *s, int timeout_ms);

@@ -15,12 +15,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkedPages, skip } from './pages.mjs';
+import { checkedPages } from './pages.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const VNU = path.join(ROOT, 'node_modules/vnu-jar/build/dist/vnu.jar');
 
-test('pages are valid HTML (Nu HTML Checker)', { skip, timeout: 180_000 }, async () => {
+test('pages are valid HTML (Nu HTML Checker)', { timeout: 180_000 }, async () => {
   const pages = await checkedPages();
   const dir = mkdtempSync(path.join(tmpdir(), 'naba-vnu-'));
   try {

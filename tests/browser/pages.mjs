@@ -4,9 +4,11 @@
 // of that article's headline, when the footer has a menu of static pages
 // the first page with children in it and its first child, and when a
 // section of the header has subsections, its page and its first one.
-export const BASE = (process.env.NABA_URL || '').replace(/\/+$/, '');
-export const ARTICLE = process.env.NABA_ARTICLE_PATH || '';
-export const skip = !BASE || !ARTICLE ? 'NABA_URL and NABA_ARTICLE_PATH are not set' : false;
+import { requireEnv } from './env.mjs';
+
+const [url, article] = requireEnv('NABA_URL', 'NABA_ARTICLE_PATH');
+export const BASE = url.replace(/\/+$/, '');
+export const ARTICLE = article;
 
 async function get(url) {
   const res = await fetch(url);

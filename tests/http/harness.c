@@ -63,13 +63,16 @@ int naba(buf_t *out, const char *const *args) {
 /* Starts naba serve on the fixture database, with theme (NULL: the
  * default one). */
 void start_server(const char *theme) {
-  int fds[2];
+  int fds[2], errs[2];
   assert_int_equal(pipe(fds), 0);
+  assert_int_equal(pipe(errs), 0);
   server_pid = fork();
   if (server_pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive a crashed test */
     dup2(fds[1], 1);
+    dup2(errs[1], 2);
     close(fds[0]);
+    close(errs[0]);
     if (theme)
       execl(NABA_BIN, NABA_BIN, "serve", "--port", "0", "--db", db,
             "--access-log", "-", "--threads", "2", "--theme", theme,
@@ -80,6 +83,27 @@ void start_server(const char *theme) {
     _exit(127);
   }
   close(fds[1]);
+  close(errs[1]);
+  /* The server's stderr goes on to ours (sanitizer reports stay in the
+   * test's log) and into dir/server.log, for eventually_logged(). */
+  if (fork() == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    close(fds[0]);
+    char path[300], chunk[4096];
+    snprintf(path, sizeof path, "%s/server.log", dir);
+    FILE *log = fopen(path, "a");
+    ssize_t k;
+    while ((k = read(errs[0], chunk, sizeof chunk)) > 0) {
+      if (write(2, chunk, (size_t)k) < 0)
+        break;
+      if (log) {
+        fwrite(chunk, 1, (size_t)k, log);
+        fflush(log);
+      }
+    }
+    _exit(0);
+  }
+  close(errs[0]);
   /* The first line says where it listens; the rest (access log) is read
    * away so the pipe never fills. */
   char line[512];
@@ -114,7 +138,7 @@ int stop_server(void) {
 
 /* ---- HTTP client ---- */
 
-size_t on_data(char *p, size_t size, size_t n, void *ud) {
+static size_t on_data(char *p, size_t size, size_t n, void *ud) {
   buf_append(ud, p, size * n);
   return size * n;
 }
@@ -273,6 +297,38 @@ int eventually_contains(const char *path, const char *needle) {
       return 1;
     usleep(50000);
   }
+  return 0;
+}
+
+long server_log_size(void) {
+  char path[300];
+  snprintf(path, sizeof path, "%s/server.log", dir);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return 0;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fclose(f);
+  return n;
+}
+
+/* Polls dir/server.log past offset `from` for needle, for up to 5 s: the
+ * server logs once it has handled a signal, at a time of its choosing. */
+int eventually_logged(long from, const char *needle) {
+  char path[300];
+  snprintf(path, sizeof path, "%s/server.log", dir);
+  int64_t deadline = nb_now_us() + 5000000;
+  do {
+    char *data;
+    size_t n;
+    if (nb_read_file(path, 1 << 24, &data, &n) == NB_OK) {
+      int found = (size_t)from <= n && strstr(data + from, needle) != NULL;
+      free(data);
+      if (found)
+        return 1;
+    }
+    usleep(10000);
+  } while (nb_now_us() < deadline);
   return 0;
 }
 

@@ -46,6 +46,10 @@ int raw(const char *req, size_t n);
 int raw_str(const char *req);
 /* Polls until the page contains needle (up to 2 s). */
 int eventually_contains(const char *path, const char *needle);
+/* The size of the server's stderr so far (dir/server.log), and a poll
+ * for needle in what it writes after that offset (up to 5 s). */
+long server_log_size(void);
+int eventually_logged(long from, const char *needle);
 /* Writes text to dir/name and imports it with one option or NULLs. */
 int import_text(const char *name, const char *text, const char *opt,
                 const char *val);

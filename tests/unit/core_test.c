@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -82,9 +83,17 @@ static void numbers_are_parsed_whole_and_in_range(void **state) {
   assert_int_equal(v, 42);
   assert_int_equal(nb_parse_i64("42x", 3, 1, 100, &v), NB_EINVAL);
   assert_int_equal(nb_parse_i64("", 0, 1, 100, &v), NB_EINVAL);
-  assert_int_equal(nb_parse_i64("101", 3, 1, 100, &v), NB_EINVAL);
+  assert_int_equal(nb_parse_i64("-", 1, -10, 10, &v), NB_EINVAL);
+  /* A number out of range says so (naba serve --port 99999). */
+  assert_int_equal(nb_parse_i64("101", 3, 1, 100, &v), NB_ERANGE);
+  assert_int_equal(nb_parse_i64("0", 1, 1, 100, &v), NB_ERANGE);
   assert_int_equal(nb_parse_i64("99999999999999999999", 20, 0, INT64_MAX, &v),
+                   NB_ERANGE);
+  assert_int_equal(nb_parse_i64("99999999999999999999x", 21, 0, 10, &v),
                    NB_EINVAL);
+  assert_int_equal(nb_parse_i64("9223372036854775807", 19, 0, INT64_MAX, &v),
+                   NB_OK);
+  assert_int_equal(v, INT64_MAX);
   assert_int_equal(nb_parse_i64("-5", 2, -10, 10, &v), NB_OK);
   assert_int_equal(v, -5);
 }
@@ -106,6 +115,43 @@ static void times_parse_and_print_in_utc(void **state) {
   assert_string_equal(out, "2021-11-24T08:00:00Z");
   nb_time_http(1637740800, out);
   assert_string_equal(out, "Wed, 24 Nov 2021 08:00:00 GMT");
+}
+
+static void
+rfc822_dates_are_right_on_every_day_and_clamped_at_the_ends(void **state) {
+  (void)state;
+  const struct {
+    int64_t t;
+    const char *want;
+  } cases[] = {
+      {0, "Thu, 01 Jan 1970 00:00:00 GMT"},
+      {-1, "Wed, 31 Dec 1969 23:59:59 GMT"},
+      {951782400, "Tue, 29 Feb 2000 00:00:00 GMT"},
+      {1709251199, "Thu, 29 Feb 2024 23:59:59 GMT"},
+      {4102444800, "Fri, 01 Jan 2100 00:00:00 GMT"},
+      {-2208988800, "Mon, 01 Jan 1900 00:00:00 GMT"},
+      {253402300799, "Fri, 31 Dec 9999 23:59:59 GMT"},
+      {INT64_MAX, "Fri, 31 Dec 9999 23:59:59 GMT"},
+      {-62135596800, "Mon, 01 Jan 0001 00:00:00 GMT"},
+      {INT64_MIN, "Mon, 01 Jan 0001 00:00:00 GMT"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char out[32];
+    nb_time_http(cases[i].t, out);
+    assert_string_equal(out, cases[i].want);
+  }
+  /* Every day of 400 years (a whole Gregorian cycle) from 1900, against
+   * gmtime and strftime in the C locale (tests never call setlocale). */
+  for (int64_t t = -2208988800; t < -2208988800 + 146097LL * 86400;
+       t += 86400 + 3661) {
+    char out[32], want[32];
+    time_t tt = (time_t)t;
+    struct tm tm;
+    assert_non_null(gmtime_r(&tt, &tm));
+    strftime(want, sizeof want, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    nb_time_http(t, out);
+    assert_string_equal(out, want);
+  }
 }
 
 /* buf_text_html into a fresh buffer; the caller frees the result. */
@@ -250,16 +296,36 @@ static void link_count_matches_links_made(void **state) {
   assert_int_equal(text_count_links(texts[4], strlen(texts[4])), 3);
 }
 
+static void arena_refuses_sizes_that_would_wrap(void **state) {
+  (void)state;
+  arena_t a = {0};
+  /* Each wraps when rounded up or when the block header is added. */
+  const size_t huge[] = {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 15,
+                         SIZE_MAX - sizeof(max_align_t) + 1, SIZE_MAX - 40};
+  for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++)
+    assert_null(arena_alloc(&a, huge[i]));
+  /* strndup adds one for the NUL: that must not wrap to zero either. */
+  assert_null(arena_strndup(&a, "", SIZE_MAX));
+  /* The arena still works after a refusal. */
+  char *p = arena_strdup(&a, "ok");
+  assert_non_null(p);
+  assert_string_equal(p, "ok");
+  arena_free(&a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(html_escape_neutralizes_markup),
       cmocka_unit_test(url_encoding_of_arabic_is_percent_utf8),
       cmocka_unit_test(buffer_grows_and_formats),
       cmocka_unit_test(arena_serves_small_and_big_allocations),
+      cmocka_unit_test(arena_refuses_sizes_that_would_wrap),
       cmocka_unit_test(
           utf8_validation_refuses_overlongs_surrogates_and_truncation),
       cmocka_unit_test(numbers_are_parsed_whole_and_in_range),
       cmocka_unit_test(times_parse_and_print_in_utc),
+      cmocka_unit_test(
+          rfc822_dates_are_right_on_every_day_and_clamped_at_the_ends),
       cmocka_unit_test(plain_text_is_escaped_and_keeps_line_breaks),
       cmocka_unit_test(blank_lines_start_a_new_paragraph),
       cmocka_unit_test(

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 #include <zlib.h>
 
 #include "web/internal.h"
@@ -287,6 +288,8 @@ static void arabic_values_round_trip(void **state) {
 }
 
 int main(void) {
+  if (sodium_init() < 0) /* once, as main() does in naba */
+    return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(etag_matching_handles_lists_weak_tags_and_star),
       cmocka_unit_test(brotli_is_preferred_and_q_zero_refuses),

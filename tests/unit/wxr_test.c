@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "../shared.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +118,7 @@ static void theme_unit_test_export_is_read_whole(void **state) {
   imp_wxr_handler h = handler(&t);
   char err[300];
   (void)state;
+  SHARED_OR_SKIP(THEME_DATA);
   assert_int_equal(imp_wxr_read(THEME_DATA, &h, err, sizeof err), NB_OK);
   assert_int_equal(t.sites, 1);
   assert_string_equal(t.version, "1.2");
@@ -152,6 +155,7 @@ static void a_callback_can_stop_the_read(void **state) {
   imp_wxr_handler h = handler(&t);
   char err[300];
   (void)state;
+  SHARED_OR_SKIP(THEME_DATA);
   assert_int_equal(imp_wxr_read(THEME_DATA, &h, err, sizeof err), NB_EEXIST);
   assert_non_null(strstr(err, "stopped"));
 }
@@ -387,5 +391,6 @@ int main(void) {
       cmocka_unit_test(
           drafts_pending_review_or_private_keep_their_status_in_the_export),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  return SHARED_EXIT(rc);
 }
