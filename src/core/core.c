@@ -30,6 +30,13 @@ const char *nb_strerror(int rc) {
   }
 }
 
+/* Allocations that failed on this thread (see nb_alloc_failures). */
+static _Thread_local unsigned long alloc_failures;
+
+unsigned long nb_alloc_failures(void) {
+  return alloc_failures;
+}
+
 /* ---- buf ---- */
 
 void buf_free(buf_t *b) {
@@ -47,6 +54,7 @@ int buf_reserve(buf_t *b, size_t extra) {
   if (b->oom)
     return NB_ENOMEM;
   if (extra >= SIZE_MAX / 2 - b->len) {
+    alloc_failures++;
     b->oom = 1;
     return NB_ENOMEM;
   }
@@ -56,8 +64,9 @@ int buf_reserve(buf_t *b, size_t extra) {
   size_t cap = b->cap ? b->cap : 256;
   while (cap < need)
     cap *= 2;
-  char *p = realloc(b->data, cap);
+  char *p = nb_fault(NB_FAULT_ALLOC) ? NULL : realloc(b->data, cap);
   if (!p) {
+    alloc_failures++;
     b->oom = 1;
     return NB_ENOMEM;
   }
@@ -241,17 +250,22 @@ void *arena_alloc(arena_t *a, size_t n) {
   size_t align = sizeof(max_align_t);
   /* Near SIZE_MAX, rounding up or adding the block header would wrap to a
    * small size, and the caller would write past a small block. */
-  if (n > SIZE_MAX - sizeof(arena_block) - align)
+  if (n > SIZE_MAX - sizeof(arena_block) - align) {
+    alloc_failures++;
     return NULL;
+  }
   n = (n + align - 1) / align * align;
   if (n == 0)
     n = align;
   arena_block *h = a->head;
   if (!h || h->cap - h->used < n) {
     size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-    arena_block *nb = malloc(sizeof *nb + cap);
-    if (!nb)
+    arena_block *nb =
+        nb_fault(NB_FAULT_ALLOC) ? NULL : malloc(sizeof *nb + cap);
+    if (!nb) {
+      alloc_failures++;
       return NULL;
+    }
     nb->used = 0;
     nb->cap = cap;
     /* A big one-off allocation goes behind the current block so the

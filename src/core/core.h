@@ -79,6 +79,11 @@ char *arena_strdup(arena_t *a, const char *s);
 char *arena_printf(arena_t *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void arena_free(arena_t *a); /* frees every block */
+/* How many buffer and arena allocations failed on this thread so far. A
+ * caller whose callees cannot all report a failure where it happens
+ * (jansson's values, a buffer's oom flag) compares it before and after:
+ * a page built across a failure has a hole. */
+unsigned long nb_alloc_failures(void);
 
 /* ---- UTF-8 ---- */
 /* 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).

@@ -159,6 +159,7 @@ static void unavailable(site_req *r, int rc) {
 }
 
 static void handle(site *s, web_request *req, web_response *res) {
+  unsigned long failures = nb_alloc_failures();
   arena_t *a = req->arena;
   char err[256] = "";
   store *st = NULL;
@@ -199,6 +200,10 @@ static void handle(site *s, web_request *req, web_response *res) {
   }
   if (rc == NB_ENOTFOUND)
     rc = not_found(&r);
+  /* An allocation that failed where it could not say so (a view model's
+   * value) leaves a page with a hole: the whole page fails instead. */
+  if (rc == NB_OK && (nb_alloc_failures() != failures || res->body.oom))
+    rc = site_check(&r, NB_ENOMEM, "memory");
   if (rc != NB_OK)
     unavailable(&r, rc);
   view_decref(c.follow);
