@@ -30,7 +30,7 @@ double search_idf(double articles, double matches);
  * phrases", -excluded words and an optional section filter written as
  * section:NAME or قسم:NAME. Never an FTS5 syntax error: every term is
  * normalized and quoted. */
-typedef struct {
+typedef struct search_query {
   const char *match; /* FTS5 MATCH expression; NULL: nothing to search */
   /* The FTS5 phrases of match that must be found (not the excluded
    * ones), in the order FTS5 numbers them, each a MATCH expression of its
