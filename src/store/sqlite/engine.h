@@ -28,12 +28,13 @@ struct store {
 
 /* Prepares the first statement of sql[0..len) (len -1: up to its NUL) on
  * db, the store's connection or another (a backup's copy); persistent
- * when it is to be cached. Returns an SQLite code, as
+ * when it is to be cached. s is NULL for a connection that is no store's
+ * (store_fts5_register() on a test's). Returns an SQLite code, as
  * sqlite3_prepare_v3(). */
 int sq_prepare(store *s, sqlite3 *db, const char *sql, int len, int persistent,
                sqlite3_stmt **st, const char **tail);
-/* Steps st: SQLITE_ROW, SQLITE_DONE or an (extended) error code, as
- * sqlite3_step(). */
+/* Steps st (s as for sq_prepare()): SQLITE_ROW, SQLITE_DONE or an (extended)
+ * error code, as sqlite3_step(). */
 int sq_step(store *s, sqlite3_stmt *st);
 
 /* Maps src, an SQLite code that db returned, to an NB_* code and keeps

@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "search/search.h"
+#include "store/sqlite/engine.h"
 #include "store/sqlite/fts5.h"
 
 /* ---- the stem cache ----
@@ -365,11 +366,11 @@ int store_fts5_register(sqlite3 *db) {
 
   assert(db);
   /* The documented way to reach the FTS5 API of a connection. */
-  src = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+  src = sq_prepare(NULL, db, "SELECT fts5(?1)", -1, 0, &st, NULL);
   if (src == SQLITE_OK)
     src = sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
   if (src == SQLITE_OK) {
-    src = sqlite3_step(st);
+    src = sq_step(NULL, st);
     if (src == SQLITE_ROW)
       src = SQLITE_OK;
   }
