@@ -1,5 +1,5 @@
-/* Tests for store/sqlite.c: each test opens a real SQLite file in a fresh
- * temporary directory, as the server and the CLI do. */
+/* Tests for the store (store.h) on SQLite: each test opens a real SQLite
+ * file in a fresh temporary directory, as the server and the CLI do. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
