@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "search/search.h"
+#include "store/sqlite/fts5.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,7 +47,7 @@ static void open_db(void) {
       " (3, 'وزير الخارجية', 'زيارة الوزير إلى الرباط والدار البيضاء')",
   };
   check(sqlite3_open(":memory:", &db) == SQLITE_OK);
-  check(search_register(db) == NB_OK);
+  check(store_fts5_register(db) == NB_OK);
   check(sqlite3_exec(db,
                      "CREATE VIRTUAL TABLE t USING fts5(title, body,"
                      " tokenize = 'naba')",

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "search/internal.h"
 #include "search/search.h"
 
 /* ---- cleaning ---- */

@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "search/internal.h"
+#include "search/search.h"
 
 static const char *const stop_typed[] = {
     /* Arabic */

@@ -1,10 +1,13 @@
 /* store: every query the product needs, in domain terms.
  *
- * This is the only module that speaks SQL. store/sqlite.c implements it on
- * SQLite (WAL mode; one connection per thread; writes in transactions).
- * Schema migrations are the numbered files in store/migrations/, embedded in
- * the binary and applied at open inside one transaction, recorded in
- * `schema_version`.
+ * This is the only module that speaks SQL, and this header names no engine
+ * type: a file that includes it compiles without SQLite. The domain files
+ * of store/ (articles.c, comments.c, pages.c, taxonomy.c, search.c,
+ * settings.c, sources.c, changes.c) hold the queries; store/sqlite/
+ * implements them on SQLite (WAL mode; one connection per thread; writes
+ * in transactions). Schema migrations are the numbered files in
+ * store/migrations/, embedded in the binary and applied at open inside one
+ * transaction, recorded in `schema_version`.
  *
  * Memory: every string or array a query returns is allocated from the arena
  * the caller passes and lives until the caller frees that arena.
@@ -20,9 +23,10 @@
 #include <stdint.h>
 
 #include "core/core.h"
-#include "search/search.h"
 
 typedef struct store store;
+/* A parsed search (search/search.h: search_parse()). */
+typedef struct search_query search_query;
 
 /* Opens (creating if needed) the database at path. With readonly == 0 the
  * schema is migrated to the newest version first. On failure returns a
@@ -30,7 +34,8 @@ typedef struct store store;
 int store_open(const char *path, int readonly, store **out, char *err,
                size_t errlen);
 void store_close(store *s);
-/* The last SQLite error message of this connection (for logs). */
+/* The last error message of this connection (for logs): the database's
+ * own, or what the store refused. */
 const char *store_errmsg(store *s);
 
 /* Transactions around several writes (the import uses one per file).
@@ -243,7 +248,7 @@ int store_comments_from_client(store *s, const char *client, int64_t since,
 int store_article_comments_set(store *s, int64_t article_id, int state);
 int store_article_comments_get(store *s, int64_t article_id, int *state);
 
-/* ---- search (FTS5 with the "naba" tokenizer of search/) ----
+/* ---- search (FTS5 with the "naba" tokenizer of store/sqlite/fts5.c) ----
  * The index is written with every article save, in the same transaction. */
 typedef struct {
   store_article article;    /* body_html NULL */

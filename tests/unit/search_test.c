@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "search/internal.h"
+#include "store/sqlite/fts5.h"
 #include "search/search.h"
 
 /* ---- helpers ---- */
@@ -38,7 +38,7 @@ static sqlite3 *fts_db(void) {
   sqlite3 *db = NULL;
 
   assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-  assert_int_equal(search_register(db), NB_OK);
+  assert_int_equal(store_fts5_register(db), NB_OK);
   assert_int_equal(sqlite3_exec(db,
                                 "CREATE VIRTUAL TABLE t USING fts5(title, body,"
                                 " tokenize = 'naba')",
@@ -469,7 +469,7 @@ static void tokenizer_with_options_is_refused(void **state) {
 
   (void)state;
   assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-  assert_int_equal(search_register(db), NB_OK);
+  assert_int_equal(store_fts5_register(db), NB_OK);
   assert_int_not_equal(sqlite3_exec(db,
                                     "CREATE VIRTUAL TABLE t USING fts5(x,"
                                     " tokenize = 'naba remove_diacritics 1')",

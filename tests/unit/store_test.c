@@ -1,5 +1,5 @@
-/* Tests for store/sqlite.c: each test opens a real SQLite file in a fresh
- * temporary directory, as the server and the CLI do. */
+/* Tests for the store (store.h) on SQLite: each test opens a real SQLite
+ * file in a fresh temporary directory, as the server and the CLI do. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "search/search.h"
+#include "store/sqlite/fts5.h"
 #include "store/store.h"
 
 extern const struct nb_embed store_migrations[];
@@ -1575,7 +1576,7 @@ static void sql_exec_fts(const char *path, const char *sql) {
 
   assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
                    SQLITE_OK);
-  assert_int_equal(search_register(db), NB_OK);
+  assert_int_equal(store_fts5_register(db), NB_OK);
   assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(db);
 }
@@ -2200,7 +2201,7 @@ migrations_009_and_010_apply_to_a_database_made_by_008(void **state) {
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                                    NULL),
                    SQLITE_OK);
-  assert_int_equal(search_register(db), NB_OK);
+  assert_int_equal(store_fts5_register(db), NB_OK);
   assert_int_equal(
       sqlite3_exec(db,
                    "CREATE TABLE schema_version (version INTEGER PRIMARY KEY,"

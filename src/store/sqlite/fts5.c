@@ -1,0 +1,387 @@
+/* store/sqlite/fts5.c: the "naba" FTS5 tokenizer and the naba_rank()
+ * function, what SQLite needs of search/ to index and rank articles.
+ *
+ * Documents (FTS5_TOKENIZE_DOCUMENT) give, per word, its normalized form and
+ * at the same position its stem term, "~" + its stem (search_stem_term()
+ * says when there is none). Queries (FTS5_TOKENIZE_QUERY) give
+ * normalized forms only: search_parse() writes the stem alternatives itself
+ * as quoted "~stem" terms, which pass through unchanged, so a query word is
+ * ("form" OR "~stem") and an exact form scores on both. Expanding stems
+ * here instead would make every quoted form match its stem too, and exact
+ * matches would no longer rank first nor phrases stay exact. Where a word
+ * or the word before it is a stop word, documents also give the pair as
+ * one term, "~before word", at the word's position (search/stop.c says
+ * why). Auxiliary functions (FTS5_TOKENIZE_AUX: highlight, snippet) only
+ * need positions and offsets, which colocated tokens do not change, so they
+ * skip stems and pairs.
+ *
+ * The words, stems, stop words and the weight formula are search/'s; this
+ * file only feeds them to FTS5. */
+#include <assert.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "search/search.h"
+#include "store/sqlite/engine.h"
+#include "store/sqlite/fts5.h"
+
+/* ---- the stem cache ----
+ *
+ * Stemming (libstemmer and ar_stem's rules) and the stop-word check cost
+ * about 400 ns a word: 2.3 s of a 10,000-post import of 5.77 M words.
+ * Words follow Zipf's law, so a tokenizer instance remembers the stem term
+ * and stop flag of the words it saw and stems each word once. Documents
+ * only: there ar_stem has no known(), so both are functions of the word.
+ * Open addressing; when full, the cache is emptied and fills again. */
+
+#define STEM_CACHE_SLOTS (SEARCH_STEM_CACHE_WORDS / 3 * 4) /* power of 2 */
+#define STEM_CACHE_WORD_MAX 64 /* longer words are stemmed every time */
+
+struct stem_slot {
+  uint32_t hash;
+  uint32_t off;  /* of the word in bytes[], its stem term right after it */
+  uint8_t nword; /* 0: an empty slot */
+  uint8_t nterm; /* 0: the word has no stem term */
+  uint8_t stop;
+};
+
+struct stem_cache {
+  size_t nwords, used; /* slots taken, bytes[] used */
+  struct stem_slot slot[STEM_CACHE_SLOTS];
+  char bytes[SEARCH_STEM_CACHE_BYTES];
+};
+
+static_assert((STEM_CACHE_SLOTS & (STEM_CACHE_SLOTS - 1)) == 0,
+              "STEM_CACHE_SLOTS is a power of two");
+static_assert(SEARCH_STEM_CACHE_WORDS < STEM_CACHE_SLOTS,
+              "an empty slot always ends a probe");
+
+static void stem_cache_clear(struct stem_cache *c) {
+  memset(c->slot, 0, sizeof c->slot);
+  c->nwords = c->used = 0;
+}
+
+/* FNV-1a, its high bits folded into the low ones used for the slot. */
+static uint32_t stem_hash(const char *w, size_t n) {
+  uint32_t h = 2166136261u;
+
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)w[i]) * 16777619u;
+  return h ^ (h >> 16);
+}
+
+/* The slot of w[0..n), or the empty slot where it would go. */
+static struct stem_slot *stem_cache_find(struct stem_cache *c, uint32_t h,
+                                         const char *w, size_t n) {
+  uint32_t i = h & (STEM_CACHE_SLOTS - 1);
+  struct stem_slot *s;
+
+  for (s = &c->slot[i]; s->nword; s = &c->slot[i]) {
+    if (s->hash == h && s->nword == n && memcmp(c->bytes + s->off, w, n) == 0)
+      break;
+    i = (i + 1) & (STEM_CACHE_SLOTS - 1);
+  }
+  return s;
+}
+
+/* Remembers w[0..n), its stem term[0..nterm) and stop flag in the empty
+ * slot s that stem_cache_find() gave for hash h. */
+static void stem_cache_put(struct stem_cache *c, struct stem_slot *s,
+                           uint32_t h, const char *w, size_t n,
+                           const char *term, size_t nterm, int stop) {
+  assert(n > 0 && n <= STEM_CACHE_WORD_MAX && s->nword == 0);
+  if (nterm > UINT8_MAX)
+    return;
+  if (c->nwords == SEARCH_STEM_CACHE_WORDS ||
+      sizeof c->bytes - c->used < n + nterm) {
+    stem_cache_clear(c);
+    s = &c->slot[h & (STEM_CACHE_SLOTS - 1)];
+  }
+  memcpy(c->bytes + c->used, w, n);
+  if (nterm)
+    memcpy(c->bytes + c->used + n, term, nterm);
+  *s = (struct stem_slot){h, (uint32_t)c->used, (uint8_t)n, (uint8_t)nterm,
+                          (uint8_t)(stop != 0)};
+  c->used += n + nterm;
+  c->nwords++;
+}
+
+/* ---- the FTS5 tokenizer ---- */
+
+/* One per FTS5 table and connection, so one thread at a time uses it;
+ * made by tok_create(), freed with its cache by tok_delete(). */
+struct naba_tokenizer {
+  struct stem_cache *cache; /* made at the first document; NULL until then
+                               or when it could not be allocated */
+};
+
+struct tokenize {
+  void *fts_ctx;
+  int (*token)(void *, int, const char *, int, int, int);
+  int stems;  /* also give "~stem" and stop-word bigrams (documents) */
+  int sqlerr; /* the SQLite code that stopped the tokenizing */
+  struct stem_cache *cache; /* or NULL: stem every word */
+  buf_t stem;
+  buf_t prev; /* the word before, for bigrams */
+  int prev_stop, have_prev;
+};
+
+/* NB_* errors become SQLite codes; SQLite codes from xToken pass through. */
+static int to_sqlite(int rc) {
+  if (rc > 0)
+    return rc;
+  if (rc == NB_OK)
+    return SQLITE_OK;
+  return rc == NB_ENOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+}
+
+static int colocated(struct tokenize *t, const char *term, size_t nterm,
+                     size_t start, size_t end) {
+  if (nterm > INT_MAX)
+    return SQLITE_TOOBIG;
+  return t->token(t->fts_ctx, FTS5_TOKEN_COLOCATED, term, (int)nterm,
+                  (int)start, (int)end);
+}
+
+/* Sets *term to the stem term of the normalized word w[0..n) (*nterm 0
+ * when it has none) and *stop to whether it is a stop word: what
+ * search_stem_term() and search_is_stop_word() give, from the cache when
+ * it has the word. *term stays valid until the next word. */
+static int stem_of(struct tokenize *t, const char *w, size_t n,
+                   const char **term, size_t *nterm, int *stop) {
+  struct stem_slot *s = NULL;
+  uint32_t h = 0;
+  int src;
+
+  if (t->cache && n <= STEM_CACHE_WORD_MAX) {
+    h = stem_hash(w, n);
+    s = stem_cache_find(t->cache, h, w, n);
+    if (s->nword) {
+      *term = t->cache->bytes + s->off + n;
+      *nterm = s->nterm;
+      *stop = s->stop;
+      return SQLITE_OK;
+    }
+  }
+  buf_reset(&t->stem);
+  src = to_sqlite(search_stem_term(w, n, NULL, NULL, &t->stem));
+  if (src != SQLITE_OK)
+    return src;
+  *term = t->stem.data;
+  *nterm = t->stem.len;
+  *stop = search_is_stop_word(w, n);
+  if (s)
+    stem_cache_put(t->cache, s, h, w, n, *term, *nterm, *stop);
+  return SQLITE_OK;
+}
+
+static int emit(void *ctx, const char *w, size_t n, size_t start, size_t end) {
+  struct tokenize *t = ctx;
+  const char *term = NULL;
+  size_t nterm = 0;
+  int src, stop = 0;
+
+  /* Every length is below FTS5's nText, an int. */
+  assert(n <= INT_MAX && end <= INT_MAX);
+  src = t->token(t->fts_ctx, 0, w, (int)n, (int)start, (int)end);
+  if (src != SQLITE_OK || !t->stems)
+    return src; /* positive: stops search_words() and is returned */
+  src = stem_of(t, w, n, &term, &nterm, &stop);
+  if (src == SQLITE_OK && nterm)
+    src = colocated(t, term, nterm, start, end);
+  /* "~before w" at w's position when either is a stop word. */
+  if (src == SQLITE_OK && t->have_prev && (stop || t->prev_stop)) {
+    buf_reset(&t->stem);
+    src = to_sqlite(
+        search_bigram_term(t->prev.data, t->prev.len, w, n, &t->stem));
+    if (src == SQLITE_OK)
+      src = colocated(t, t->stem.data, t->stem.len, start, end);
+  }
+  buf_reset(&t->prev);
+  buf_append(&t->prev, w, n);
+  t->prev_stop = stop;
+  t->have_prev = 1;
+  if (src == SQLITE_OK && t->prev.oom)
+    src = SQLITE_NOMEM;
+  return src;
+}
+
+static int tok_create(void *unused, const char **argv, int argc,
+                      Fts5Tokenizer **out) {
+  struct naba_tokenizer *tok;
+
+  (void)unused;
+  (void)argv;
+  *out = NULL;
+  if (argc != 0)
+    return SQLITE_ERROR; /* "naba" takes no options */
+  tok = sqlite3_malloc(sizeof *tok);
+  if (!tok)
+    return SQLITE_NOMEM;
+  tok->cache = NULL;
+  *out = (Fts5Tokenizer *)tok;
+  return SQLITE_OK;
+}
+
+static void tok_delete(Fts5Tokenizer *p) {
+  struct naba_tokenizer *tok = (struct naba_tokenizer *)p;
+
+  if (tok)
+    sqlite3_free(tok->cache);
+  sqlite3_free(tok);
+}
+
+/* The cache of tok, made now if it is not yet; NULL when there is no
+ * memory for it, and the next document tries again. Connections that only
+ * search never make one. */
+static struct stem_cache *stem_cache_of(struct naba_tokenizer *tok) {
+  if (!tok->cache) {
+    tok->cache = sqlite3_malloc64(sizeof *tok->cache);
+    if (tok->cache)
+      stem_cache_clear(tok->cache);
+  }
+  return tok->cache;
+}
+
+static int tok_tokenize(Fts5Tokenizer *p, void *fts_ctx, int flags,
+                        const char *text, int ntext,
+                        int (*token)(void *, int, const char *, int, int,
+                                     int)) {
+  struct tokenize t = {fts_ctx, token, 0, SQLITE_OK, NULL, {0}, {0}, 0, 0};
+  int query = (flags & FTS5_TOKENIZE_QUERY) != 0, src;
+
+  if (ntext <= 0 || !text)
+    return SQLITE_OK;
+  /* search_parse()'s "~stem" terms name an index term exactly. */
+  if (query && text[0] == '~')
+    return token(fts_ctx, 0, text, ntext, 0, ntext);
+  t.stems = !query && (flags & FTS5_TOKENIZE_AUX) == 0;
+  if (t.stems)
+    t.cache = stem_cache_of((struct naba_tokenizer *)p);
+  src = to_sqlite(search_words(text, (size_t)ntext, emit, &t));
+  buf_free(&t.stem);
+  buf_free(&t.prev);
+  return src;
+}
+
+static fts5_tokenizer naba_tokenizer = {tok_create, tok_delete, tok_tokenize};
+
+/* ---- ranking ---- */
+
+/* What naba_rank() works out once per query: the average document length
+ * and the weights of the phrases, then per row the weighted hits. */
+struct rank {
+  double avgdl;
+  int nphrase; /* phrases with a weight; others (excluded ones) count 0 */
+  double *idf, *freq;
+};
+
+static struct rank *rank_setup(const Fts5ExtensionApi *api, Fts5Context *fts,
+                               sqlite3_value *idfs, int *src) {
+  struct rank *r = api->xGetAuxdata(fts, 0);
+  sqlite3_int64 rows = 0, tokens = 0;
+  int n, bytes = sqlite3_value_bytes(idfs);
+  const void *blob = sqlite3_value_blob(idfs);
+
+  if (r)
+    return r;
+  n = bytes / (int)sizeof(double);
+  if (n > api->xPhraseCount(fts))
+    n = api->xPhraseCount(fts);
+  r = sqlite3_malloc64(sizeof *r + 2 * (size_t)(n ? n : 1) * sizeof(double));
+  if (!r) {
+    *src = SQLITE_NOMEM;
+    return NULL;
+  }
+  r->idf = (double *)(r + 1);
+  r->freq = r->idf + (n ? n : 1);
+  r->nphrase = n;
+  if (n)
+    memcpy(r->idf, blob, (size_t)n * sizeof(double));
+  *src = api->xRowCount(fts, &rows);
+  if (*src == SQLITE_OK)
+    *src = api->xColumnTotalSize(fts, -1, &tokens);
+  r->avgdl = rows > 0 && tokens > 0 ? (double)tokens / (double)rows : 1.0;
+  if (*src == SQLITE_OK)
+    *src = api->xSetAuxdata(fts, r, sqlite3_free); /* frees r on failure */
+  else
+    sqlite3_free(r);
+  return *src == SQLITE_OK ? r : NULL;
+}
+
+/* naba_rank(articles_fts, idfs): the row's BM25 relevance, higher is
+ * better. idfs is a blob of doubles, the weight of each phrase of the MATCH
+ * expression in FTS5's order (search_idf()); phrases past its end weigh 0.
+ * For each phrase, its hits are summed with the column weights (title
+ * SEARCH_TITLE_WEIGHT, body 1) into f, and
+ *   score = sum of idf * f * (k1 + 1) / (f + k1 * (1 - b + b * len / avglen))
+ * with k1 = 1.2, b = 0.75, len the row's words and avglen the index's
+ * average. FTS5's own bm25() counts each phrase's documents over the whole
+ * index on every query (a full read of its doclist: 60 ms for a common
+ * phrase at 100,000 articles); here the caller supplies the weights. */
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                    sqlite3_context *ctx, int nval, sqlite3_value **val) {
+  static const double k1 = 1.2, b = 0.75;
+  struct rank *r;
+  int src = SQLITE_OK, ninst = 0, len = 0;
+  double score = 0;
+
+  if (nval != 1) {
+    sqlite3_result_error(ctx, "naba_rank() takes one argument", -1);
+    return;
+  }
+  r = rank_setup(api, fts, val[0], &src);
+  if (r) {
+    memset(r->freq, 0, (size_t)r->nphrase * sizeof(double));
+    src = api->xInstCount(fts, &ninst);
+  }
+  for (int i = 0; src == SQLITE_OK && i < ninst; i++) {
+    int phrase, col, off;
+    src = api->xInst(fts, i, &phrase, &col, &off);
+    if (src == SQLITE_OK && phrase >= 0 && phrase < r->nphrase)
+      r->freq[phrase] += col == 0 ? SEARCH_TITLE_WEIGHT : 1.0;
+  }
+  if (src == SQLITE_OK)
+    src = api->xColumnSize(fts, -1, &len);
+  if (src != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, src);
+    return;
+  }
+  double norm = k1 * (1 - b + b * (double)len / r->avgdl);
+  for (int i = 0; i < r->nphrase; i++) {
+    double f = r->freq[i];
+    if (f > 0)
+      score += r->idf[i] * f * (k1 + 1) / (f + norm);
+  }
+  sqlite3_result_double(ctx, score);
+}
+
+int store_fts5_register(sqlite3 *db) {
+  fts5_api *api = NULL;
+  sqlite3_stmt *st = NULL;
+  int src;
+
+  assert(db);
+  /* The documented way to reach the FTS5 API of a connection. */
+  src = sq_prepare(NULL, db, "SELECT fts5(?1)", -1, 0, &st, NULL);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+  if (src == SQLITE_OK) {
+    src = sq_step(NULL, st);
+    if (src == SQLITE_ROW)
+      src = SQLITE_OK;
+  }
+  sqlite3_finalize(st);
+  if (src == SQLITE_OK && (!api || api->iVersion < 2))
+    src = SQLITE_ERROR; /* SQLite built without FTS5 */
+  if (src == SQLITE_OK)
+    src = api->xCreateTokenizer(api, "naba", NULL, &naba_tokenizer, NULL);
+  if (src == SQLITE_OK)
+    src = api->xCreateFunction(api, "naba_rank", NULL, rank_fn, NULL);
+  if (src == SQLITE_OK)
+    return NB_OK;
+  return (src & 0xff) == SQLITE_NOMEM ? NB_ENOMEM : NB_EIO;
+}
