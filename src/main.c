@@ -696,6 +696,12 @@ int main(int argc, char **argv) {
     fputs("naba: libsodium cannot start\n", stderr);
     return 1;
   }
+  /* Test builds: NABA_FAULT=store:3 fails that point of this run. */
+  if (nb_fault_from_env() != NB_OK) {
+    fputs("naba: NABA_FAULT: expected KIND:N, KIND alloc, store or fsync\n",
+          stderr);
+    return 2;
+  }
   if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
     fputs(usage, argc < 2 ? stderr : stdout);

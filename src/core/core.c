@@ -288,7 +288,8 @@ char *arena_strndup(arena_t *a, const char *s, size_t n) {
   char *p = n < SIZE_MAX ? arena_alloc(a, n + 1) : NULL;
   if (!p)
     return NULL;
-  memcpy(p, s, n);
+  if (n) /* s may be a failed buffer's NULL data */
+    memcpy(p, s, n);
   p[n] = '\0';
   return p;
 }

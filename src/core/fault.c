@@ -24,10 +24,6 @@ static _Thread_local struct {
   int hit;
 } local = {-1, 0, 0, 0};
 
-static atomic_int global_kind = -1;
-static atomic_long global_nth, global_calls;
-static atomic_int global_hit;
-
 int nb_fault_parse(const char *spec, int *kind, long *nth) {
   const char *colon = spec ? strchr(spec, ':') : NULL;
   if (!colon)
@@ -64,6 +60,11 @@ void nb_fault_disarm(long *calls, int *hit) {
   local.kind = -1;
 }
 
+#ifdef NABA_FAULT
+static atomic_int global_kind = -1;
+static atomic_long global_nth, global_calls;
+static atomic_int global_hit;
+
 static void report_at_exit(void) {
   fprintf(stderr, "fault=%s nth=%ld calls=%ld hit=%d\n",
           nb_fault_name(atomic_load(&global_kind)), atomic_load(&global_nth),
@@ -84,7 +85,6 @@ int nb_fault_from_env(void) {
   return NB_OK;
 }
 
-#ifdef NABA_FAULT
 int nb_fault(int kind) {
   if (local.kind == kind) {
     if (++local.calls != local.nth)
@@ -98,5 +98,9 @@ int nb_fault(int kind) {
     return 1;
   }
   return 0;
+}
+#else
+int nb_fault_from_env(void) {
+  return NB_OK; /* no points to arm */
 }
 #endif

@@ -300,7 +300,7 @@ static void counts(const char *path, char *out, size_t n) {
                          " (SELECT count(*) FROM tags) || ' ' ||"
                          " (SELECT count(*) FROM article_tags) || ' ' ||"
                          " (SELECT count(*) FROM redirects) || ' ' ||"
-                         " (SELECT count(*) FROM articles_fts)",
+                         " (SELECT count(*) FROM articles_fts_docsize)",
                          -1, &st, NULL),
       SQLITE_OK);
   assert_int_equal(sqlite3_step(st), SQLITE_ROW);

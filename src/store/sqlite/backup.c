@@ -163,7 +163,7 @@ static int sync_dir(const char *path) {
 
   if (fd < 0)
     return -1;
-  rc = fsync(fd);
+  rc = nb_fault(NB_FAULT_FSYNC) ? (errno = EIO, -1) : fsync(fd);
   e = errno;
   close(fd);
   errno = e;
@@ -221,7 +221,7 @@ int store_backup(store *s, const char *dest,
     goto fail;
   }
   dst = NULL;
-  if (fsync(fd) != 0) {
+  if (nb_fault(NB_FAULT_FSYNC) ? (errno = EIO, 1) : fsync(fd) != 0) {
     rc = backup_err(s, NB_EIO, tmp, strerror(errno));
     goto fail;
   }

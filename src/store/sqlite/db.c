@@ -242,6 +242,7 @@ int store_open(const char *path, int readonly, store **out, char *err,
   }
   flags |= readonly ? SQLITE_OPEN_READONLY
                     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  store_fault_install();
   rc = sqlite3_open_v2(path, &s->db, flags, NULL);
   if (rc != SQLITE_OK) {
     rc =

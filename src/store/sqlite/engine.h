@@ -37,6 +37,11 @@ int sq_prepare(store *s, sqlite3 *db, const char *sql, int len, int persistent,
  * error code, as sqlite3_step(). */
 int sq_step(store *s, sqlite3_stmt *st);
 
+/* Test builds (-Dfault=true): SQLite's allocations and file syncs become
+ * failure points too (core/fault.c), through a wrapping allocator and VFS.
+ * Called before any connection is opened; does nothing elsewhere. */
+void store_fault_install(void);
+
 /* Maps src, an SQLite code that db returned, to an NB_* code and keeps
  * its message for store_errmsg(), before a later call (a rollback)
  * replaces it. */

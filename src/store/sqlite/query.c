@@ -19,14 +19,18 @@
 
 int sq_prepare(store *s, sqlite3 *db, const char *sql, int len, int persistent,
                sqlite3_stmt **st, const char **tail) {
-  (void)s; /* the store a fault-injection hook would count calls of */
+  (void)s;
+  if (nb_fault(NB_FAULT_STORE)) {
+    *st = NULL;
+    return SQLITE_IOERR;
+  }
   return sqlite3_prepare_v3(
       db, sql, len, persistent ? SQLITE_PREPARE_PERSISTENT : 0, st, tail);
 }
 
 int sq_step(store *s, sqlite3_stmt *st) {
   (void)s;
-  return sqlite3_step(st);
+  return nb_fault(NB_FAULT_STORE) ? SQLITE_IOERR : sqlite3_step(st);
 }
 
 /* ---- errors ---- */
