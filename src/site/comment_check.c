@@ -2,7 +2,7 @@
  * the manner of kcgi's kvalid: each field with whether it is required and
  * its validator. Pure: no store, no clock, no settings read here; the
  * caller passes the time and the rules, so each rule has a unit test
- * (tests/unit/comment_test.c). */
+ * (tests/unit/comment_test.c). The reasons are in the thread's language. */
 #include "site/internal.h"
 
 #include <stddef.h>
@@ -29,16 +29,24 @@ typedef const char *(*comment_validator)(const char **v,
 
 static const char *valid_name(const char **v, const comment_rules *rules,
                               arena_t *a) {
-  (void)rules, (void)a;
+  (void)rules;
   if (utf8_count(*v, strlen(*v)) > COMMENT_NAME_MAX_CHARS || has_control(*v, 0))
-    return "الاسم طويل جدًا أو فيه رموز غير مقبولة (100 حرف على الأكثر).";
+    return arena_printf(a,
+                        nb_ngettext("The name is too long or has characters "
+                                    "that are not accepted (at most %d "
+                                    "character).",
+                                    "The name is too long or has characters "
+                                    "that are not accepted (at most %d "
+                                    "characters).",
+                                    COMMENT_NAME_MAX_CHARS),
+                        COMMENT_NAME_MAX_CHARS);
   return NULL;
 }
 
 static const char *valid_email(const char **v, const comment_rules *rules,
                                arena_t *a) {
   (void)rules, (void)a;
-  static const char *const bad = "هذا العنوان لا يبدو بريدًا إلكترونيًا صحيحًا.";
+  const char *bad = _("This address does not look like a valid email address.");
   const char *e = *v, *at = strchr(e, '@');
   if (!at || at == e || strchr(at + 1, '@') ||
       strlen(e) > COMMENT_EMAIL_MAX_BYTES)
@@ -60,12 +68,14 @@ static const char *valid_url(const char **v, const comment_rules *rules,
   if (!strstr(u, "://"))
     u = arena_printf(a, "http://%s", u);
   if (!u)
-    return "عنوان الموقع غير صالح؛ اتركه فارغًا إن لم يكن لك موقع.";
+    return _("The website address is not valid; leave it empty if you have "
+             "no website.");
   *v = u;
   if ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) ||
       strlen(u) > COMMENT_URL_MAX_BYTES || strchr(u, ' ') ||
       has_control(u, 0) || strlen(strstr(u, "://") + 3) < 3)
-    return "عنوان الموقع غير صالح؛ اتركه فارغًا إن لم يكن لك موقع.";
+    return _("The website address is not valid; leave it empty if you have "
+             "no website.");
   return NULL;
 }
 
@@ -73,13 +83,23 @@ static const char *valid_text(const char **v, const comment_rules *rules,
                               arena_t *a) {
   size_t n = strlen(*v);
   if ((int64_t)utf8_count(*v, n) > rules->max_length)
-    return arena_printf(a, "التعليق أطول من المسموح به (%lld حرفًا على الأكثر).",
-                        (long long)rules->max_length);
+    return arena_printf(
+        a,
+        nb_ngettext("The comment is longer than allowed (at most %lld "
+                    "character).",
+                    "The comment is longer than allowed (at most %lld "
+                    "characters).",
+                    (unsigned long)rules->max_length),
+        (long long)rules->max_length);
   if ((int64_t)text_count_links(*v, n) > rules->max_links)
-    return arena_printf(a, "في التعليق روابط كثيرة (%lld على الأكثر).",
-                        (long long)rules->max_links);
+    return arena_printf(
+        a,
+        nb_ngettext("The comment has too many links (at most %lld link).",
+                    "The comment has too many links (at most %lld links).",
+                    (unsigned long)rules->max_links),
+        (long long)rules->max_links);
   if (has_control(*v, 1))
-    return "في التعليق رموز تحكم غير مقبولة.";
+    return _("The comment has control characters that are not accepted.");
   return NULL;
 }
 
@@ -88,17 +108,18 @@ static const char *valid_text(const char **v, const comment_rules *rules,
 static const struct {
   size_t value;         /* offsetof the field in comment_input */
   size_t error;         /* offsetof its message in comment_verdict */
-  const char *required; /* the message when empty; NULL: optional */
+  const char *required; /* the message when empty, N_(); NULL: optional */
   comment_validator valid;
 } fields[] = {
     {offsetof(comment_input, author), offsetof(comment_verdict, err_author),
-     "الاسم مطلوب.", valid_name},
+     N_("A name is required."), valid_name},
     {offsetof(comment_input, email), offsetof(comment_verdict, err_email),
-     "البريد الإلكتروني مطلوب، ولن يُنشر.", valid_email},
+     N_("An email address is required; it will not be published."),
+     valid_email},
     {offsetof(comment_input, url), offsetof(comment_verdict, err_url), NULL,
      valid_url},
     {offsetof(comment_input, comment), offsetof(comment_verdict, err_comment),
-     "اكتب تعليقك قبل الإرسال.", valid_text},
+     N_("Write your comment before sending it."), valid_text},
 };
 
 /* ---- spam ---- */
@@ -150,12 +171,13 @@ int comment_check(const comment_input *in, const comment_rules *rules,
   /* The signed token: right article, not too old, old enough. A refusal
    * here says only that: the reader sends the same text again. */
   if (in->token_at <= 0 || in->now - in->token_at > rules->token_max_age) {
-    out->err_form = "انتهت صلاحية النموذج. نصّك محفوظ: أعد إرساله الآن.";
+    out->err_form = _("The form has expired. Your text is kept: send it "
+                      "again now.");
     return NB_EINVAL;
   }
   if (in->now - in->token_at < rules->min_seconds) {
-    out->err_form = "أُرسل التعليق بسرعة كبيرة. انتظر لحظة ثم أعد الإرسال؛ "
-                    "نصّك محفوظ.";
+    out->err_form = _("The comment was sent too quickly. Wait a moment, then "
+                      "send it again; your text is kept.");
     return NB_EINVAL;
   }
   comment_input v = *in;
@@ -166,7 +188,7 @@ int comment_check(const comment_input *in, const comment_rules *rules,
     if (!*value)
       *value = "";
     if (!**value)
-      *error = fields[i].required;
+      *error = fields[i].required ? _(fields[i].required) : NULL;
     else
       *error = fields[i].valid(value, rules, a);
     refused |= *error != NULL;

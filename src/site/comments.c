@@ -291,8 +291,9 @@ static const char *client_of(arena_t *a, const site_conf *c, web_request *req) {
 static int comment_refused(site_req *r, const store_article *x, comment_form *f,
                            int status) {
   if (!f->err_form)
-    f->err_form = "لم يُنشر تعليقك بعد: صحّح ما هو مشار إليه ثم أعد الإرسال. "
-                  "نصّك محفوظ في النموذج.";
+    f->err_form = _("Your comment has not been published yet: correct what "
+                    "is marked, then send it again. Your text is kept in the "
+                    "form.");
   const char *path = arena_printf(r->a, "/%s/%lld-%s", x->section_slug,
                                   (long long)x->id, x->slug);
   int rc = site_article(r, path, x->id, 0, f);
@@ -310,8 +311,8 @@ static int comment_refused(site_req *r, const store_article *x, comment_form *f,
  * returns rc either way, for routes.c to log and answer. */
 static int comment_failed(site_req *r, const store_article *x, comment_form *f,
                           int rc) {
-  f->err_form = "تعذّر حفظ تعليقك بسبب خطأ في الخادم. نصّك محفوظ: أعد "
-                "الإرسال بعد قليل.";
+  f->err_form = _("Your comment could not be saved because of a server "
+                  "error. Your text is kept: send it again shortly.");
   const char *failed = r->failed;
   if (comment_refused(r, x, f, 503) == NB_OK && r->res->status == 503)
     r->answered = 1;
@@ -443,17 +444,18 @@ int site_comment_post(site_req *r, int64_t article_id) {
   form_read(r, &f);
   if (r->req->form_rc != NB_OK) {
     f.err_form = r->req->form_rc == NB_ETOOBIG
-                     ? "النموذج المرسل أكبر من المسموح به."
-                     : "تعذّرت قراءة النموذج: النص المرسل ليس بترميز UTF-8 "
-                       "سليم. أعد كتابته وأرسله من جديد.";
+                     ? _("The form sent is larger than allowed.")
+                     : _("The form could not be read: the text sent is not "
+                         "valid UTF-8. Write it again and send it anew.");
     return comment_refused(r, &x, &f, 400);
   }
   rc = comments_close_at(r, &x, &closed, &closes_at);
   if (rc != NB_OK)
     return comment_failed(r, &x, &f, rc);
   if (closed) {
-    f.err_form = "التعليقات مغلقة على هذا المقال، ولم يُنشر تعليقك. نصّك محفوظ "
-                 "أدناه إن أردت نسخه.";
+    f.err_form = _("Comments are closed on this article, and your comment "
+                   "was not published. Your text is kept below if you want "
+                   "to copy it.");
     return comment_refused(r, &x, &f, 403);
   }
   const web_field *ff = r->req->form;
@@ -485,8 +487,8 @@ int site_comment_post(site_req *r, int64_t article_id) {
   const char *client = client_of(r->a, r->c, r->req);
   rc = too_many(r, client, &over);
   if (rc == NB_OK && over) {
-    f.err_form = "أرسلت تعليقات كثيرة في وقت قصير. انتظر بضع دقائق ثم أعد "
-                 "الإرسال؛ نصّك محفوظ.";
+    f.err_form = _("You sent many comments in a short time. Wait a few "
+                   "minutes, then send it again; your text is kept.");
     return comment_refused(r, &x, &f, 429);
   }
   if (rc == NB_OK)

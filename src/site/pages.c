@@ -145,7 +145,8 @@ static int list_head(site_req *r, const list_of *l, int64_t page,
                 : arena_printf(a, "%spage/%lld", l->base, (long long)page);
   const char *title = page == 1
                           ? arena_printf(a, "%s - %s", l->name, c->name)
-                          : arena_printf(a, "%s - الصفحة %lld - %s", l->name,
+                          /* TRANSLATORS: list, page number, site name. */
+                          : arena_printf(a, _("%s - Page %lld - %s"), l->name,
                                          (long long)page, c->name);
   json_t *d = NULL;
   int rc = view_page(r, "section", title, canon, is_section ? l->id : 0, &d);

@@ -111,7 +111,7 @@ static int route_get(site_req *r, const char **seg, int n, int trailing) {
 static int not_found(site_req *r) {
   json_t *d = NULL;
   r->page = "not found";
-  int rc = view_page(r, "not_found", "الصفحة غير موجودة", NULL, 0, &d);
+  int rc = view_page(r, "not_found", _("Page not found"), NULL, 0, &d);
   if (rc != NB_OK)
     return rc;
   view_render(r, "not_found", d);
@@ -121,12 +121,21 @@ static int not_found(site_req *r) {
   return NB_OK;
 }
 
-/* THE SITE'S OWN ERROR TEXT, for a theme without error.mustache (the
- * default theme's says the same): to be translated with the others. */
-#define ERROR_HTML                                                                                                \
-  "<!doctype html><html lang=\"ar\" dir=\"rtl\"><meta charset=\"utf-8\">"                                         \
-  "<title>503</title><h1>الموقع غير متاح مؤقتًا</h1><p>تعذّر عرض هذه الصفحة " \
-  "الآن بسبب عطل في الخادم. أعيدوا المحاولة بعد قليل.</p></html>\n"
+/* The site's own error page, for a theme without error.mustache (the
+ * default theme's says the same), in the thread's language. */
+static void error_html(buf_t *b) {
+  const char *h = _("The site is temporarily unavailable");
+  const char *p = _("This page cannot be shown right now because of a server "
+                    "fault. Please try again shortly.");
+  buf_printf(b,
+             "<!doctype html><html lang=\"%s\" dir=\"%s\"><meta "
+             "charset=\"utf-8\"><title>503</title><h1>",
+             nb_lang(), nb_lang_dir());
+  buf_html_escape(b, h, strlen(h));
+  buf_puts(b, "</h1><p>");
+  buf_html_escape(b, p, strlen(p));
+  buf_puts(b, "</p></html>\n");
+}
 
 /* The store or memory failed (rc): one log line naming the operation,
  * then a 503 that nothing caches, in the theme's design, made from the
@@ -153,7 +162,7 @@ static void unavailable(site_req *r, int rc) {
   if (!tpl_has(set, "error") ||
       tpl_render(set, "error", d, &res->body) != NB_OK || res->body.oom) {
     buf_free(&res->body);
-    buf_puts(&res->body, ERROR_HTML);
+    error_html(&res->body);
   }
   view_decref(d);
 }

@@ -132,10 +132,14 @@ int site_search(site_req *r, int as_json) {
     return NB_OK;
   }
   const char *q = json_string_value(json_object_get(o, "query"));
-  rc = view_page(r, "search",
-                 q && *q ? arena_printf(r->a, "بحث: %s - %s", q, r->c->name)
-                         : arena_printf(r->a, "بحث - %s", r->c->name),
-                 NULL, 0, &d);
+  const char *title;
+  if (q && *q)
+    /* TRANSLATORS: the words searched for, the site's name. */
+    title = arena_printf(r->a, _("Search: %s - %s"), q, r->c->name);
+  else
+    /* TRANSLATORS: %s is the site's name. */
+    title = arena_printf(r->a, _("Search - %s"), r->c->name);
+  rc = view_page(r, "search", title, NULL, 0, &d);
   if (rc != NB_OK) {
     view_decref(o);
     return rc;

@@ -356,9 +356,13 @@ void view_render(site_req *r, const char *tpl, json_t *d) {
     buf_reset(&res->body);
     res->status = 500;
     res->tags = NULL;
-    buf_puts(&res->body, "<!doctype html><html lang=\"ar\" dir=\"rtl\"><meta "
-                         "charset=\"utf-8\"><title>500</title><h1>خطأ في "
-                         "الخادم</h1></html>\n");
+    const char *h = _("Server error");
+    buf_printf(&res->body,
+               "<!doctype html><html lang=\"%s\" dir=\"%s\"><meta "
+               "charset=\"utf-8\"><title>500</title><h1>",
+               nb_lang(), nb_lang_dir());
+    buf_html_escape(&res->body, h, strlen(h));
+    buf_puts(&res->body, "</h1></html>\n");
   }
   res->content_type = SITE_HTML;
   view_decref(d);

@@ -1,5 +1,6 @@
-/* HTTP tests: the server's own error pages speak Arabic whatever locale the
- * process was started in (the catalogs come from the build's po/). */
+/* HTTP tests: the server's own error pages, and the site's refusals of a
+ * comment, speak Arabic whatever locale the process was started in (the
+ * catalogs come from the build's po/). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +25,8 @@
 
 #define METHOD_AR "هذه الطريقة غير مسموح بها"
 #define TOO_BIG_AR "حجم الطلب أكبر من المسموح به"
+#define NAME_REQUIRED_AR "الاسم مطلوب."
+#define NOT_PUBLISHED_AR "لم يُنشر تعليقك بعد"
 
 /* Restarts the server with this environment (NULL: unset). */
 static void restart_with(const char *lang, const char *lc_all,
@@ -83,11 +87,46 @@ static void expect_arabic_error_pages(void) {
   buf_free(&b);
 }
 
+/* A comment without a name on the seed article: refused, in Arabic, from
+ * the site (src/site), not the web layer. */
+static void expect_arabic_comment_refusal(void) {
+  const char *args[] = {"settings", "set", "comment_min_seconds", "0", "--db",
+                        db,         NULL};
+  assert_int_equal(naba(NULL, args), 0);
+  reply r;
+  get("GET", article_path, NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  const char *p = strstr(r.body.data, "name=\"t\" value=\"");
+  assert_non_null(p);
+  p += strlen("name=\"t\" value=\"");
+  char *t = curl_easy_escape(NULL, p, (int)strcspn(p, "\""));
+  assert_non_null(t);
+  char body[1024];
+  snprintf(body, sizeof body,
+           "t=%s&author=&email=reader%%40example.test&url=&comment=hello", t);
+  curl_free(t);
+  reply_free(&r);
+  request("POST", article_path, NULL, NULL, body, &r);
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body.data, NAME_REQUIRED_AR));
+  assert_non_null(strstr(r.body.data, NOT_PUBLISHED_AR));
+  assert_null(strstr(r.body.data, "is required"));
+  assert_null(strstr(r.body.data, "not been published"));
+  reply_free(&r);
+}
+
 static void
 error_pages_are_arabic_when_the_server_runs_in_the_c_locale(void **s) {
   (void)s;
   restart_with("C", "C", NULL);
   expect_arabic_error_pages();
+}
+
+static void
+a_comment_refusal_is_arabic_when_the_server_runs_in_the_c_locale(void **s) {
+  (void)s;
+  restart_with("C", "C", NULL);
+  expect_arabic_comment_refusal();
 }
 
 static void
@@ -106,6 +145,8 @@ int main(void) {
           error_pages_are_arabic_when_the_server_runs_in_the_c_locale),
       cmocka_unit_test(
           error_pages_are_arabic_when_the_server_runs_in_an_english_locale),
+      cmocka_unit_test(
+          a_comment_refusal_is_arabic_when_the_server_runs_in_the_c_locale),
   };
   int rc = cmocka_run_group_tests(tests, setup, teardown);
   curl_global_cleanup();

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -326,7 +327,45 @@ static void a_blocked_word_in_any_field_makes_it_spam(void **s) {
   assert_false(v.spam);
 }
 
+/* The reasons come from po/<lang>.po (the build's catalogs): Arabic by
+ * default, with the number in the form its language gives it. */
+static void
+refusals_are_in_arabic_and_in_english_for_an_english_reader(void **s) {
+  (void)s;
+  comment_input in = good();
+  comment_verdict v;
+  in.author = "";
+  assert_int_equal(check(&in, &v), NB_EINVAL);
+  assert_string_equal(v.err_author, "الاسم مطلوب.");
+  char name[2 * 101 + 1] = "";
+  for (int i = 0; i < 101; i++)
+    strcat(name, "\xd8\xb9");
+  in.author = name;
+  assert_int_equal(check(&in, &v), NB_EINVAL);
+  /* A hundred takes the singular. */
+  assert_non_null(strstr(v.err_author, "(100 حرف على الأكثر)."));
+
+  assert_int_equal(nb_lang_set("en"), NB_OK);
+  in.author = "";
+  assert_int_equal(check(&in, &v), NB_EINVAL);
+  assert_string_equal(v.err_author, "A name is required.");
+  comment_rules one = rules;
+  one.max_links = 1;
+  in = good();
+  in.comment = "see https://a.example and https://b.example";
+  assert_int_equal(comment_check(&in, &one, &arena, &v), NB_EINVAL);
+  assert_string_equal(v.err_comment,
+                      "The comment has too many links (at most 1 link).");
+  assert_int_equal(nb_lang_set("ar"), NB_OK);
+}
+
 int main(void) {
+  /* As a server started from a bare shell: the catalogs decide. */
+  setenv("LC_ALL", "C", 1);
+  if (nb_i18n_init(NABA_BUILD_LOCALEDIR) != NB_OK) {
+    fprintf(stderr, "no catalogs in %s\n", NABA_BUILD_LOCALEDIR);
+    return 1;
+  }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_good_comment_is_accepted_and_not_spam),
       cmocka_unit_test(a_comment_without_name_is_refused),
@@ -348,6 +387,8 @@ int main(void) {
       cmocka_unit_test(a_form_older_than_its_token_allows_is_refused),
       cmocka_unit_test(a_filled_honeypot_makes_it_spam),
       cmocka_unit_test(a_blocked_word_in_any_field_makes_it_spam),
+      cmocka_unit_test(
+          refusals_are_in_arabic_and_in_english_for_an_english_reader),
   };
   return cmocka_run_group_tests(tests, NULL, teardown);
 }
