@@ -480,6 +480,8 @@ static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
     rc = section_for(im, "uncategorized", "غير مصنف", &section_id);
   author_id = map_get(&im->authors, it->creator);
 
+  if (rc == NB_OK && html_rc == NB_ENOMEM)
+    rc = NB_ENOMEM; /* the machine's failure, not the post's: stop */
   if (rc == NB_OK && html_rc != NB_OK) {
     /* a body over the size limit or not UTF-8: counted, the import goes on */
     free(tag_ids);
@@ -511,7 +513,7 @@ static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
       .draft_state = draft_state_of(it),
   };
   im->r->password_protected += it->password[0] != 0;
-  if (rc == NB_OK && (summary.oom || slug.oom))
+  if (rc == NB_OK && (summary.oom || slug.oom || text.oom))
     rc = NB_ENOMEM;
   if (rc == NB_OK)
     rc = store_article_save(s, &art, key, &created);
@@ -522,6 +524,8 @@ static int import_post(importer *im, const imp_wxr_item *it, const buf_t *body,
   if (rc == NB_OK)
     rc = store_wp_post_set(s, it->id, art.id);
   old_path(im, it->link, &path);
+  if (rc == NB_OK && path.oom)
+    rc = NB_ENOMEM;
   if (rc == NB_OK && path.len > 0) {
     rc = store_redirect_set(s, path.data, art.id);
     im->r->redirects += rc == NB_OK;
@@ -556,6 +560,8 @@ static int import_page(importer *im, const imp_wxr_item *it, const buf_t *body,
   buf_t slug = {0}, path = {0}, base = {0};
   char key[600];
   int rc;
+  if (html_rc == NB_ENOMEM)
+    return NB_ENOMEM; /* the machine's failure, not the page's: stop */
   if (html_rc != NB_OK) {
     im->r->skipped_html++;
     return NB_OK;
@@ -618,6 +624,7 @@ static int has_body(const imp_wxr_item *it) {
 
 static int on_item(importer *im, const imp_wxr_item *it, const buf_t *body,
                    int html_rc, const imp_galleries *g) {
+  unsigned long failures = nb_alloc_failures();
   int rc = NB_OK;
   if (strcmp(it->type, "attachment") == 0 && it->attachment_url[0]) {
     int64_t parent = 0;
@@ -639,6 +646,10 @@ static int on_item(importer *im, const imp_wxr_item *it, const buf_t *body,
   } else {
     rc = import_page(im, it, body, html_rc);
   }
+  /* An allocation that failed where no code could say so (a buffer's oom
+   * flag left unread) left the item with a hole: its batch is undone. */
+  if (rc == NB_OK && nb_alloc_failures() != failures)
+    rc = failf(im, NB_ENOMEM, "item %lld: out of memory", (long long)it->id);
   if (rc == NB_OK)
     rc = batch_step(im);
   return rc;
