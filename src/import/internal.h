@@ -1,8 +1,10 @@
 /* import/internal.h: what the files of import/ share, not for other
- * modules: page.c (saved pages) and wxr_import.c (WordPress exports). */
+ * modules: saved pages (page*.c), the HTML sanitizer (sanitize*.c) and the
+ * import of WordPress exports (wxr_import.c, wxr_items.c, wxr_queue.c). */
 #ifndef NABA_IMPORT_INTERNAL_H
 #define NABA_IMPORT_INTERNAL_H
 
+#include <gumbo.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,5 +40,64 @@ typedef struct {
   int attached;
 } imp_galleries;
 void imp_shortcode_galleries(const char *html, size_t n, imp_galleries *g);
+
+/* ---- the HTML sanitizer (sanitize.c says how its passes work) ---- */
+
+/* HTML's whitespace, as its tokenizer knows it. */
+static inline int imp_html_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+static inline int imp_html_heading(GumboTag t) {
+  return t >= GUMBO_TAG_H1 && t <= GUMBO_TAG_H6;
+}
+
+/* Pass 1 (sanitize_prep.c): appends to out what gumbo will parse instead
+ * of s[0..n): what is removed anyway dropped, every element closed with an
+ * explicit end tag, nesting and attributes bounded. On allocation failure
+ * out->oom is set. */
+void imp_html_prep(const char *s, size_t n, buf_t *out);
+
+/* The output tree: what the sanitizer keeps, as it will be written. */
+enum { IMP_HTML_ELEM, IMP_HTML_TEXT, IMP_HTML_BREAK };
+
+typedef struct imp_html_node imp_html_node;
+struct imp_html_node {
+  imp_html_node *parent, *first, *last, *next;
+  const GumboNode *src; /* the element it was made from */
+  const char *s;        /* text, or the attributes as written */
+  size_t n;
+  GumboTag tag;
+  int depth;
+  unsigned char kind, has_block;
+};
+
+/* The allow-list (sanitize_allow.c). What to do with an element: removed
+ * with its content, unwrapped (content kept), or kept; for a kept one its
+ * attributes, escaped, go into out (url is scratch space). */
+enum { IMP_HTML_DROP, IMP_HTML_UNWRAP, IMP_HTML_KEEP };
+int imp_html_judge(const GumboElement *e, buf_t *out, buf_t *url);
+
+/* Classes of the output's elements: void (no content, no end tag; an
+ * iframe is written empty), closing an open p (so never inside one),
+ * block (ends a paragraph), breaking lines when shown (unwrapped, it still
+ * ends a paragraph). */
+int imp_html_is_void(GumboTag t);
+int imp_html_closes_p(GumboTag t);
+int imp_html_is_block(GumboTag t);
+int imp_html_breaks_line(GumboTag t);
+
+/* Appends s[0..n) HTML-escaped, as the parser reads it back (see
+ * sanitize_allow.c), so that sanitizing the output gives it again. */
+void imp_html_escape(buf_t *b, const char *s, size_t n);
+
+/* Pass 2 (sanitize_tree.c): makes *top the root of the output tree of the
+ * children of gumbo's root, its nodes allocated from a (they point into
+ * gumbo's tree, which must outlive them). NB_OK or NB_ENOMEM. */
+int imp_html_tree(const GumboNode *root, arena_t *a, imp_html_node *top);
+
+/* Pass 3 (sanitize_write.c): appends the tree under root to out, top-level
+ * inline content in paragraphs (wpautop). NB_OK or NB_ENOMEM. */
+int imp_html_write(const imp_html_node *root, buf_t *out);
 
 #endif
