@@ -11,6 +11,28 @@
 #include "core/core.h"
 #include "store/store.h"
 
+/* ---- saved pages: page.c parses, page_save.c saves ---- */
+
+/* Writes the message into err[0..errlen) (when err is not NULL) and
+ * returns rc. */
+int imp_failf(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Space, and the invisible characters saved pages carry at line ends. */
+int imp_is_blank(uint32_t c);
+
+/* Start of the code point *c that ends s[0..n), n > 0, s valid UTF-8. */
+size_t imp_last_cp(const char *s, size_t n, uint32_t *c);
+
+/* Narrows s[*b..*e) to drop blanks at both ends. */
+void imp_trim(const char *s, size_t *b, size_t *e);
+
+/* Ends as a paragraph does and a headline does not: a full stop (not ".."
+ * or "..."), a comma, colon or semicolon. */
+int imp_ends_like_paragraph(const char *s, size_t n);
+
+/* ---- shared by saved pages and WordPress exports ---- */
+
 enum { IMP_NAMED_SECTION, IMP_NAMED_AUTHOR, IMP_NAMED_TAG };
 
 /* Finds or creates the section, author or tag called name. Its slug is
