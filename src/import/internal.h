@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "import/import.h"
 #include "store/store.h"
 
 /* ---- saved pages: page.c parses, page_save.c saves ---- */
@@ -62,6 +63,91 @@ typedef struct {
   int attached;
 } imp_galleries;
 void imp_shortcode_galleries(const char *html, size_t n, imp_galleries *g);
+
+/* ---- importing a WordPress export: wxr_import.c (the batches and the
+ * finish), wxr_items.c (what each thing becomes), wxr_queue.c (the
+ * reading thread) ---- */
+
+/* WordPress slugs and what they became (a site has tens to thousands of
+ * terms: a list is enough). */
+typedef struct {
+  char *slug; /* the WordPress slug, as in the file */
+  int64_t id;
+} imp_slug_id;
+
+typedef struct {
+  imp_slug_id *v;
+  size_t n, cap;
+} imp_slug_map;
+
+/* An imported article or page and a WordPress ID to resolve at the end:
+ * its featured image, or its parent page. */
+typedef struct {
+  int64_t article_id, thumbnail;
+} imp_wxr_pending;
+
+/* One import's state; used by the writing thread only. */
+typedef struct {
+  store *s;
+  const imp_wxr_opts *o;
+  imp_wxr_report *r;
+  char *err;
+  size_t errlen;
+  int in_tx;
+  int64_t in_batch;
+  char *base; /* base_blog_url: source keys and old link paths */
+  imp_slug_map authors, sections, tags, parents; /* parents: section -> slug */
+  imp_wxr_pending *thumbs;
+  size_t nthumbs, cap_thumbs;
+  imp_wxr_pending *parents_of_pages; /* (page id, its parent's WordPress id) */
+  size_t nparents, cap_parents;
+  /* (article id, attachment's WordPress id; 0: the article's own) */
+  imp_wxr_pending *gallery_images;
+  size_t ngallery, cap_gallery;
+  /* (attachment's WordPress id, its post's) when the post came later */
+  imp_wxr_pending *orphans;
+  size_t norphans, cap_orphans;
+  int64_t utc_offset;    /* the site's, in seconds: see wxr_items.c */
+  unsigned char key[32]; /* the site secret: avatars */
+  int have_key;
+} imp_wxr_importer;
+
+/* Writes the message into im->err unless it already holds one (the first
+ * error says why) and returns rc. */
+int imp_wxr_fail(imp_wxr_importer *im, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Adds a copy of slug; NB_ENOMEM. imp_slug_map_get() gives 0 for a slug
+ * not there; imp_slug_map_free() frees the copies and the list. */
+int imp_slug_map_put(imp_slug_map *m, const char *slug, int64_t id);
+int64_t imp_slug_map_get(const imp_slug_map *m, const char *slug);
+void imp_slug_map_free(imp_slug_map *m);
+
+/* Appends (id, wp_id) to a list resolved once the file is read. */
+int imp_wxr_remember(imp_wxr_pending **v, size_t *n, size_t *cap, int64_t id,
+                     int64_t wp_id);
+
+/* Begins the first batch, or counts an item and commits the batch once it
+ * holds o->batch items (reporting progress) and begins the next. */
+int imp_wxr_batch_step(imp_wxr_importer *im);
+
+/* What the export's site, authors, terms and items become (wxr_items.c).
+ * An item's body comes sanitized from the reading thread: body, with
+ * html_rc saying how that went, and g its galleries (or NULL). */
+int imp_wxr_on_site(imp_wxr_importer *im, const imp_wxr_site *s);
+int imp_wxr_on_author(imp_wxr_importer *im, const imp_wxr_author *a);
+int imp_wxr_on_term(imp_wxr_importer *im, const imp_wxr_term *t);
+int imp_wxr_on_item(imp_wxr_importer *im, const imp_wxr_item *it,
+                    const buf_t *body, int html_rc, const imp_galleries *g);
+
+/* Whether the reading thread sanitizes the item's HTML for the writer. */
+int imp_wxr_has_body(const imp_wxr_item *it);
+
+/* Reads path on a thread of its own and writes what it gives with the
+ * imp_wxr_on_* functions on this one (wxr_queue.c). On the writer's error
+ * the reader is stopped; on the reader's, why says it. */
+int imp_wxr_read_and_write(imp_wxr_importer *im, const char *path, char *why,
+                           size_t whylen);
 
 /* ---- the HTML sanitizer (sanitize.c says how its passes work) ---- */
 
