@@ -144,8 +144,8 @@ int imp_wxr_on_item(imp_wxr_importer *im, const imp_wxr_item *it,
 int imp_wxr_has_body(const imp_wxr_item *it);
 
 /* Reads path on a thread of its own and writes what it gives with the
- * imp_wxr_on_* functions on this one (wxr_queue.c). On the writer's error
- * the reader is stopped; on the reader's, why says it. */
+ * imp_wxr_on_* functions on the calling one (wxr_queue.c). On the writer's
+ * error the reader is stopped; on the reader's, why says it. */
 int imp_wxr_read_and_write(imp_wxr_importer *im, const char *path, char *why,
                            size_t whylen);
 

@@ -33,7 +33,7 @@ enum {
   F_RAW = 1 << 4,     /* raw text: dropped here with its content */
   F_SKIP = 1 << 5,    /* dropped here with its content */
   F_DROP = 1 << 6,    /* document structure: the tag alone is ignored */
-  F_REMOVE = 1 << 7,  /* removed with its content by build() */
+  F_REMOVE = 1 << 7,  /* removed with its content (sanitize_tree.c) */
   F_TPART = 1 << 8,   /* table part: only inside a table */
 };
 

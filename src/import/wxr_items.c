@@ -291,7 +291,7 @@ static const char *item_names(const imp_wxr_importer *im,
   return title;
 }
 
-/* A gallery's images, added to the article at the end (finish()), when
+/* A gallery's images, added to the article at the end (wxr_import.c), when
  * its attachments are known. */
 static int remember_gallery(imp_wxr_importer *im, int64_t article_id,
                             const imp_galleries *g) {
