@@ -1,12 +1,10 @@
-/* import/page.c: `naba import page`, a saved article page into the store.
+/* import/page.c: `naba import page`, a saved article page parsed.
  *
  * A saved WordPress news page reads: maybe site name and menus, a section
  * line, the headline twice (page title, then heading), the body paragraphs,
  * then the comment form's strings and follow/share lines. imp_page_parse
  * finds that structure with the rules written above each step below;
- * imp_page_save writes it in one transaction under a key made from the
- * text, so importing the same file twice leaves one article. A page that
- * names no section (and no --section) goes to DEFAULT_SECTION, "عام".
+ * page_save.c writes it into the store.
  *
  * Kept text (headline, section, paragraphs) is the line as written minus
  * the blanks at its ends: spaces, no-break spaces, bidi marks, zero-width
@@ -22,9 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
-#include "arabic/arabic.h"
 #include "import/import.h"
 #include "import/internal.h"
 
@@ -42,10 +37,6 @@
 /* Lines at the top searched for breadcrumbs when no line repeats. */
 #define HEAD_LINES 10
 #define SHARE_MAX_WORDS 30
-#define SUMMARY_CHARS 200
-#define OPTION_MAX_BYTES 200
-/* The section of a page that names none (Arabic for "general"). */
-#define DEFAULT_SECTION "عام"
 
 /* ---- markers: the strings that end the body ---- */
 
@@ -229,10 +220,7 @@ typedef struct {
   uint32_t mk_len[NMARKERS]; /* and its length */
 } page_t;
 
-static int failf(char *err, size_t errlen, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int failf(char *err, size_t errlen, int rc, const char *fmt, ...) {
+int imp_failf(char *err, size_t errlen, int rc, const char *fmt, ...) {
   if (err && errlen) {
     va_list ap;
     va_start(ap, fmt);
@@ -244,7 +232,7 @@ static int failf(char *err, size_t errlen, int rc, const char *fmt, ...) {
 
 /* Space, and the invisible characters saved pages carry at line ends (no-break
  * space, bidi marks and controls, zero-width characters, byte order mark). */
-static int is_blank(uint32_t c) {
+int imp_is_blank(uint32_t c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' ||
          c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200F) ||
          c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202F) ||
@@ -253,7 +241,7 @@ static int is_blank(uint32_t c) {
 }
 
 /* Start of the code point that ends s[0..n), n > 0, s valid UTF-8. */
-static size_t last_cp(const char *s, size_t n, uint32_t *c) {
+size_t imp_last_cp(const char *s, size_t n, uint32_t *c) {
   size_t p = n - 1;
   while (p > 0 && ((unsigned char)s[p] & 0xC0) == 0x80)
     p--;
@@ -264,17 +252,17 @@ static size_t last_cp(const char *s, size_t n, uint32_t *c) {
 }
 
 /* Narrows s[*b..*e) to drop blanks at both ends. */
-static void trim(const char *s, size_t *b, size_t *e) {
+void imp_trim(const char *s, size_t *b, size_t *e) {
   uint32_t c;
   while (*b < *e) {
     size_t k = utf8_decode(s + *b, *e - *b, &c);
-    if (k == 0 || !is_blank(c))
+    if (k == 0 || !imp_is_blank(c))
       break;
     *b += k;
   }
   while (*e > *b) {
-    size_t p = *b + last_cp(s + *b, *e - *b, &c);
-    if (!is_blank(c))
+    size_t p = *b + imp_last_cp(s + *b, *e - *b, &c);
+    if (!imp_is_blank(c))
       break;
     *e = p;
   }
@@ -293,11 +281,12 @@ static int key_separator(uint32_t c) {
   if (c < 0x80)
     return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
              (c >= 'A' && c <= 'Z'));
-  return (c >= 0x80 && c <= 0xBF) || c == 0xD7 || c == 0xF7 || is_blank(c) ||
-         (c >= 0x2000 && c <= 0x206F) || (c >= 0x2E00 && c <= 0x2E7F) ||
-         c == 0x060C || c == 0x060D || c == 0x061B || c == 0x061E ||
-         c == 0x061F || (c >= 0x066A && c <= 0x066D) || c == 0x06D4 ||
-         c == 0xFD3E || c == 0xFD3F;
+  return (c >= 0x80 && c <= 0xBF) || c == 0xD7 || c == 0xF7 ||
+         imp_is_blank(c) || (c >= 0x2000 && c <= 0x206F) ||
+         (c >= 0x2E00 && c <= 0x2E7F) || c == 0x060C || c == 0x060D ||
+         c == 0x061B || c == 0x061E || c == 0x061F ||
+         (c >= 0x066A && c <= 0x066D) || c == 0x06D4 || c == 0xFD3E ||
+         c == 0xFD3F;
 }
 
 static uint32_t key_fold(uint32_t c) {
@@ -408,11 +397,11 @@ static int same(const page_t *p, size_t i, size_t j) {
 
 /* Ends with a full stop (not ".." or "..."), a comma, colon or semicolon:
  * how a paragraph ends and a headline does not. */
-static int ends_like_paragraph(const char *s, size_t n) {
+int imp_ends_like_paragraph(const char *s, size_t n) {
   uint32_t c;
   if (n == 0)
     return 0;
-  size_t at = last_cp(s, n, &c);
+  size_t at = imp_last_cp(s, n, &c);
   if (c == '.')
     return at == 0 || s[at - 1] != '.';
   return c == 0x06D4 || c == ':' || c == ',' || c == ';' || c == 0x060C ||
@@ -511,7 +500,7 @@ static int is_count_line(page_t *p, size_t i) {
 static int is_share_line(page_t *p, size_t i) {
   size_t kn;
   if (p->l[i].len > MARKER_MAX_BYTES ||
-      ends_like_paragraph(ltext(p, i), p->l[i].len))
+      imp_ends_like_paragraph(ltext(p, i), p->l[i].len))
     return 0;
   const char *k = lkey(p, i, &kn);
   return is_share_key(p, k, kn);
@@ -522,7 +511,7 @@ static int is_body_like(page_t *p, size_t i) {
   size_t kn;
   if (p->l[i].len > IMP_TITLE_MAX)
     return 1;
-  if (!ends_like_paragraph(ltext(p, i), p->l[i].len))
+  if (!imp_ends_like_paragraph(ltext(p, i), p->l[i].len))
     return 0;
   lkey(p, i, &kn);
   return key_words(p->key.data, kn) >= BODY_MIN_WORDS;
@@ -531,7 +520,7 @@ static int is_body_like(page_t *p, size_t i) {
 static int is_headline_like(page_t *p, size_t i) {
   size_t kn, n = p->l[i].len;
   const char *s = ltext(p, i);
-  if (n > IMP_TITLE_MAX || ends_like_paragraph(s, n) || is_navigation(s, n))
+  if (n > IMP_TITLE_MAX || imp_ends_like_paragraph(s, n) || is_navigation(s, n))
     return 0;
   const char *k = lkey(p, i, &kn);
   return kn > 0 && !is_form_key(p, k, kn) && !is_share_key(p, k, kn);
@@ -541,7 +530,7 @@ static int is_headline_like(page_t *p, size_t i) {
  * time is not a section), not a menu, sentence or share line. */
 static int is_section_text(const page_t *p, const char *s, size_t n,
                            buf_t *key) {
-  if (n == 0 || n > SECTION_MAX_BYTES || ends_like_paragraph(s, n) ||
+  if (n == 0 || n > SECTION_MAX_BYTES || imp_ends_like_paragraph(s, n) ||
       is_navigation(s, n))
     return 0;
   key_of(s, n, key);
@@ -657,7 +646,7 @@ static int breadcrumb_section(page_t *p, size_t i, size_t t, size_t *sb,
   }
   for (size_t k = nitems; k-- > 1;) {
     size_t b = ib[k], e = ie[k];
-    trim(s, &b, &e);
+    imp_trim(s, &b, &e);
     if (b == e || is_title_text(p, s + b, e - b, t))
       continue;
     if (is_section_text(p, s + b, e - b, &p->key)) {
@@ -705,15 +694,15 @@ static int split_lines(page_t *p, const char *text, size_t n, char *err,
     no++;
     size_t raw = e - b - (e > b && text[e - 1] == '\r');
     if (raw > LINE_MAX_BYTES)
-      return failf(err, errlen, NB_ETOOBIG, "line %zu is longer than 64 KiB",
-                   no);
-    trim(text, &b, &e);
+      return imp_failf(err, errlen, NB_ETOOBIG,
+                       "line %zu is longer than 64 KiB", no);
+    imp_trim(text, &b, &e);
     if (e > b) {
       if (p->m == cap) {
         size_t nc = cap ? cap * 2 : 64;
         line_t *l = realloc(p->l, nc * sizeof *l);
         if (!l)
-          return failf(err, errlen, NB_ENOMEM, "out of memory");
+          return imp_failf(err, errlen, NB_ENOMEM, "out of memory");
         p->l = l;
         cap = nc;
       }
@@ -732,78 +721,83 @@ static int check_controls(const page_t *p, const char *s, size_t n, size_t i,
   for (size_t k = 0; k < n; k++) {
     unsigned char c = (unsigned char)s[k];
     if ((c < 0x20 && c != '\t') || c == 0x7F)
-      return failf(err, errlen, NB_EINVAL,
-                   "control character 0x%02X on line %u", c, p->l[i].no);
+      return imp_failf(err, errlen, NB_EINVAL,
+                       "control character 0x%02X on line %u", c, p->l[i].no);
   }
   return NB_OK;
 }
 
-static int parse(page_t *p, const char *text, size_t n, arena_t *a,
-                 imp_page *out, char *err, size_t errlen) {
+/* Refuses what is not a saved page's text before looking at its lines:
+ * too big, empty, binary, not UTF-8. */
+static int check_file(const char *text, size_t n, char *err, size_t errlen) {
   size_t ctrl = 0;
-  int rc;
-
   if (n > IMP_PAGE_MAX_SIZE)
-    return failf(err, errlen, NB_ETOOBIG,
-                 "file is %zu bytes, over the limit of %d bytes", n,
-                 IMP_PAGE_MAX_SIZE);
+    return imp_failf(err, errlen, NB_ETOOBIG,
+                     "file is %zu bytes, over the limit of %d bytes", n,
+                     IMP_PAGE_MAX_SIZE);
   if (n == 0)
-    return failf(err, errlen, NB_EINVAL, "empty file");
+    return imp_failf(err, errlen, NB_EINVAL, "empty file");
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)text[i];
     if (c == 0)
-      return failf(err, errlen, NB_EINVAL, "binary file, not a saved page");
+      return imp_failf(err, errlen, NB_EINVAL, "binary file, not a saved page");
     ctrl += (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
   }
   if (ctrl > n / 8)
-    return failf(err, errlen, NB_EINVAL, "binary file, not a saved page");
+    return imp_failf(err, errlen, NB_EINVAL, "binary file, not a saved page");
   if (!utf8_valid(text, n)) {
     size_t i = 0;
     uint32_t c;
     for (size_t k; i < n && (k = utf8_decode(text + i, n - i, &c)) > 0;)
       i += k;
-    return failf(err, errlen, NB_EINVAL, "not UTF-8 at byte %zu", i);
+    return imp_failf(err, errlen, NB_EINVAL, "not UTF-8 at byte %zu", i);
   }
-  if ((rc = split_lines(p, text, n, err, errlen)) != NB_OK)
-    return rc;
-  if (p->m == 0)
-    return failf(err, errlen, NB_EINVAL, "empty file");
-  if (markers_init(p) != NB_OK)
-    return failf(err, errlen, NB_ENOMEM, "out of memory");
+  return NB_OK;
+}
 
-  /* Headline: repeated, else the first line after an optional section line
-   * (after any breadcrumbs at the top). */
-  size_t first = 0, t = 0, hend = 0, sb = 0, se = 0, sk = 0;
-  int has_section = 0;
-  if (find_repeated(p, &first, &t, &hend)) {
-    has_section = find_section(p, first, t, &sb, &se, &sk);
+/* Where the parts of a page are: the headline's line t (repeated up to
+ * hend), the section text[sb..se) from line sk, the body lines [b, e). */
+typedef struct {
+  size_t t, hend, sb, se, sk, b, e;
+  int has_section;
+} layout;
+
+/* Headline: repeated, else the first line after an optional section line
+ * (after any breadcrumbs at the top). 0 when there is none. */
+static int find_headline(page_t *p, layout *f) {
+  size_t first = 0;
+  if (find_repeated(p, &first, &f->t, &f->hend)) {
+    f->has_section = find_section(p, first, f->t, &f->sb, &f->se, &f->sk);
+    return 1;
+  }
+  size_t s = 0;
+  for (size_t k = 0; k < p->m && k < HEAD_LINES && !is_body_like(p, k); k++)
+    if (is_navigation(ltext(p, k), p->l[k].len))
+      s = k + 1;
+  if (s + 2 < p->m && is_section_text(p, ltext(p, s), p->l[s].len, &p->key) &&
+      is_headline_like(p, s + 1) && line_words(p, s + 1) > line_words(p, s)) {
+    f->has_section = 1;
+    f->sb = p->l[s].off;
+    f->se = f->sb + p->l[s].len;
+    f->sk = s;
+    f->t = s + 1;
+  } else if (s < p->m && is_headline_like(p, s)) {
+    f->t = s;
+    f->has_section = find_section(p, s, f->t, &f->sb, &f->se, &f->sk);
   } else {
-    size_t s = 0;
-    for (size_t k = 0; k < p->m && k < HEAD_LINES && !is_body_like(p, k); k++)
-      if (is_navigation(ltext(p, k), p->l[k].len))
-        s = k + 1;
-    if (s + 2 < p->m && is_section_text(p, ltext(p, s), p->l[s].len, &p->key) &&
-        is_headline_like(p, s + 1) && line_words(p, s + 1) > line_words(p, s)) {
-      has_section = 1;
-      sb = p->l[s].off;
-      se = sb + p->l[s].len;
-      sk = s;
-      t = s + 1;
-    } else if (s < p->m && is_headline_like(p, s)) {
-      t = s;
-      has_section = find_section(p, s, t, &sb, &se, &sk);
-    } else {
-      return failf(err, errlen, NB_EINVAL, "no headline found");
-    }
-    hend = t;
-    while (hend + 1 < p->m && same(p, hend + 1, t))
-      hend++;
+    return 0;
   }
+  f->hend = f->t;
+  while (f->hend + 1 < p->m && same(p, f->hend + 1, f->t))
+    f->hend++;
+  return 1;
+}
 
-  /* Body: every line after the headline (and any comment count beside it)
-   * up to the comment form; then follow/share lines (and lines of bare
-   * punctuation) at its end go. */
-  size_t b = hend + 1, e;
+/* Body: every line after the headline (and any comment count beside it)
+ * up to the comment form; then follow/share lines (and lines of bare
+ * punctuation) at its end go. */
+static void find_body(page_t *p, layout *f) {
+  size_t b = f->hend + 1, e;
   while (b < p->m && is_count_line(p, b))
     b++;
   e = b;
@@ -816,32 +810,58 @@ static int parse(page_t *p, const char *text, size_t n, arena_t *a,
       break;
     e--;
   }
-  if (e == b)
-    return failf(err, errlen, NB_EINVAL,
-                 "no body paragraphs after the headline");
+  f->b = b;
+  f->e = e;
+}
 
-  rc = check_controls(p, ltext(p, t), p->l[t].len, t, err, errlen);
+/* Copies the kept text into a and out, refused if it has a control
+ * character. */
+static int keep(const page_t *p, const layout *f, arena_t *a, imp_page *out,
+                char *err, size_t errlen) {
+  const char *text = p->text;
+  size_t t = f->t, b = f->b, e = f->e;
+  int rc = check_controls(p, ltext(p, t), p->l[t].len, t, err, errlen);
   for (size_t i = b; rc == NB_OK && i < e; i++)
     rc = check_controls(p, ltext(p, i), p->l[i].len, i, err, errlen);
-  if (rc == NB_OK && has_section)
-    rc = check_controls(p, text + sb, se - sb, sk, err, errlen);
+  if (rc == NB_OK && f->has_section)
+    rc = check_controls(p, text + f->sb, f->se - f->sb, f->sk, err, errlen);
   if (rc != NB_OK)
     return rc;
 
   const char **paras = arena_alloc(a, (e - b) * sizeof *paras);
   const char *title = arena_strndup(a, ltext(p, t), p->l[t].len);
   const char *section =
-      has_section ? arena_strndup(a, text + sb, se - sb) : NULL;
-  if (!paras || !title || (has_section && !section))
-    return failf(err, errlen, NB_ENOMEM, "out of memory");
+      f->has_section ? arena_strndup(a, text + f->sb, f->se - f->sb) : NULL;
+  if (!paras || !title || (f->has_section && !section))
+    return imp_failf(err, errlen, NB_ENOMEM, "out of memory");
   for (size_t i = b; i < e; i++)
     if (!(paras[i - b] = arena_strndup(a, ltext(p, i), p->l[i].len)))
-      return failf(err, errlen, NB_ENOMEM, "out of memory");
+      return imp_failf(err, errlen, NB_ENOMEM, "out of memory");
   out->section = section;
   out->title = title;
   out->paragraphs = paras;
   out->nparagraphs = e - b;
   return NB_OK;
+}
+
+static int parse(page_t *p, const char *text, size_t n, arena_t *a,
+                 imp_page *out, char *err, size_t errlen) {
+  layout f = {0};
+  int rc;
+  if ((rc = check_file(text, n, err, errlen)) != NB_OK ||
+      (rc = split_lines(p, text, n, err, errlen)) != NB_OK)
+    return rc;
+  if (p->m == 0)
+    return imp_failf(err, errlen, NB_EINVAL, "empty file");
+  if (markers_init(p) != NB_OK)
+    return imp_failf(err, errlen, NB_ENOMEM, "out of memory");
+  if (!find_headline(p, &f))
+    return imp_failf(err, errlen, NB_EINVAL, "no headline found");
+  find_body(p, &f);
+  if (f.e == f.b)
+    return imp_failf(err, errlen, NB_EINVAL,
+                     "no body paragraphs after the headline");
+  return keep(p, &f, a, out, err, errlen);
 }
 
 int imp_page_parse(const char *text, size_t n, arena_t *a, imp_page *out,
@@ -853,279 +873,5 @@ int imp_page_parse(const char *text, size_t n, arena_t *a, imp_page *out,
   free(p.l);
   buf_free(&p.key);
   buf_free(&p.mk);
-  return rc;
-}
-
-/* ---- saving ---- */
-
-void imp_summary_of(const char *s, size_t n, buf_t *out) {
-  size_t i = 0, chars = 0, space = 0;
-  uint32_t c;
-  if (utf8_count(s, n) <= SUMMARY_CHARS) {
-    buf_append(out, s, n);
-    return;
-  }
-  while (i < n && chars <= SUMMARY_CHARS) {
-    size_t k = utf8_decode(s + i, n - i, &c);
-    if (k == 0)
-      break;
-    if (is_blank(c))
-      space = i;
-    if (chars < SUMMARY_CHARS)
-      i += k;
-    chars++;
-  }
-  size_t cut = space > 0 ? space : i;
-  /* no dangling comma, colon or dash before the ellipsis */
-  while (cut > 0) {
-    size_t at = last_cp(s, cut, &c);
-    if (!is_blank(c) && !ends_like_paragraph(s + at, cut - at) && c != '-' &&
-        c != 0x2013 && c != 0x2014)
-      break;
-    cut = at;
-  }
-  if (cut == 0) /* only punctuation before the first space */
-    cut = i;
-  buf_append(out, s, cut);
-  buf_puts(out, "…");
-}
-
-/* Key of the text: "page:" and 32 hex digits of a 16-byte BLAKE2b of the
- * title and paragraphs, each after a newline (lines hold none, so the
- * joining is unambiguous). */
-static void source_key(const imp_page *p, char out[5 + 33]) {
-  crypto_generichash_state st;
-  unsigned char h[16];
-  crypto_generichash_init(&st, NULL, 0, sizeof h);
-  crypto_generichash_update(&st, (const unsigned char *)p->title,
-                            strlen(p->title));
-  for (size_t i = 0; i < p->nparagraphs; i++) {
-    crypto_generichash_update(&st, (const unsigned char *)"\n", 1);
-    crypto_generichash_update(&st, (const unsigned char *)p->paragraphs[i],
-                              strlen(p->paragraphs[i]));
-  }
-  crypto_generichash_final(&st, h, sizeof h);
-  memcpy(out, "page:", 5);
-  sodium_bin2hex(out + 5, 33, h, sizeof h);
-}
-
-/* An option's text without surrounding blanks, copied into a; NULL when not
- * given or blank. */
-static int option_text(const char *v, const char *what, arena_t *a,
-                       const char **out, char *err, size_t errlen) {
-  *out = NULL;
-  if (!v)
-    return NB_OK;
-  size_t n = strlen(v), b = 0, e = n;
-  if (!utf8_valid(v, n))
-    return failf(err, errlen, NB_EINVAL, "%s is not UTF-8", what);
-  trim(v, &b, &e);
-  if (e - b > OPTION_MAX_BYTES)
-    return failf(err, errlen, NB_EINVAL, "%s is longer than %d bytes", what,
-                 OPTION_MAX_BYTES);
-  for (size_t i = b; i < e; i++)
-    if ((unsigned char)v[i] < 0x20 || v[i] == 0x7F)
-      return failf(err, errlen, NB_EINVAL, "%s has a control character", what);
-  if (e > b && !(*out = arena_strndup(a, v + b, e - b)))
-    return failf(err, errlen, NB_ENOMEM, "out of memory");
-  return NB_OK;
-}
-
-/* First path segments the site answers before looking for a section
- * (site.c's handle()): a section cannot take them as its slug. */
-static int reserved_slug(const char *slug) {
-  static const char *const taken[] = {"feed",    "tag",         "author",
-                                      "search",  "search.json", "static",
-                                      "healthz", "robots.txt",  "pages"};
-  for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
-    if (strcmp(slug, taken[i]) == 0)
-      return 1;
-  return strncmp(slug, "sitemap", 7) == 0;
-}
-
-int imp_ensure_named(store *s, int kind, const char *name,
-                     const char *slug_hint, int64_t *id) {
-  static const char *const fallback[] = {"section", "author", "tag"};
-  buf_t base = {0}, slug = {0};
-  int rc = NB_EEXIST, made, numbered = 0;
-  int is_section = kind == IMP_NAMED_SECTION;
-  const char *from = slug_hint && slug_hint[0] ? slug_hint : name;
-  if (ar_slug(from, strlen(from), AR_SLUG_MAX, &base) != NB_OK) {
-    buf_reset(&base);
-    buf_puts(&base, fallback[kind]);
-    numbered = kind != IMP_NAMED_AUTHOR;
-  }
-  for (int k = 1; rc == NB_EEXIST && k <= 100; k++) {
-    buf_reset(&slug);
-    buf_append(&slug, base.data, base.len);
-    if (k > 1 || numbered)
-      buf_printf(&slug, "-%d", k);
-    if (slug.oom || base.oom)
-      rc = NB_ENOMEM;
-    else if (is_section && reserved_slug(slug.data))
-      rc = NB_EEXIST;
-    else if (is_section)
-      rc = store_section_ensure(s, name, slug.data, id, &made);
-    else if (kind == IMP_NAMED_AUTHOR)
-      rc = store_author_ensure(s, name, slug.data, id);
-    else
-      rc = store_tag_ensure(s, name, slug.data, id);
-  }
-  buf_free(&base);
-  buf_free(&slug);
-  return rc;
-}
-
-static int check_page(const imp_page *p, char *err, size_t errlen) {
-  if (!p || !p->title || !p->title[0] ||
-      !utf8_valid(p->title, strlen(p->title)))
-    return failf(err, errlen, NB_EINVAL, "page has no headline");
-  if (p->nparagraphs == 0 || !p->paragraphs)
-    return failf(err, errlen, NB_EINVAL, "page has no body paragraphs");
-  for (size_t i = 0; i < p->nparagraphs; i++)
-    if (!p->paragraphs[i] || !p->paragraphs[i][0] ||
-        !utf8_valid(p->paragraphs[i], strlen(p->paragraphs[i])))
-      return failf(err, errlen, NB_EINVAL,
-                   "paragraph %zu is empty or not UTF-8", i + 1);
-  if (p->section && !utf8_valid(p->section, strlen(p->section)))
-    return failf(err, errlen, NB_EINVAL, "section is not UTF-8");
-  return NB_OK;
-}
-
-int imp_page_save(store *s, const imp_page *p, const imp_page_opts *o,
-                  int64_t *id, int *created, char *err, size_t errlen) {
-  static const imp_page_opts none = {0};
-  arena_t a = {0};
-  buf_t slug = {0}, body = {0}, summary = {0};
-  const char *section = NULL, *author = NULL, *what = "article";
-  char key[5 + 33];
-  int64_t section_id = 0, author_id = 0;
-  int began = 0, made = 0, rc;
-  store_article art = {.image_url = "", .status = STORE_PUBLISHED};
-
-  assert(s);
-  if (!o)
-    o = &none;
-  if ((rc = check_page(p, err, errlen)) != NB_OK ||
-      (rc = option_text(o->section, "section", &a, &section, err, errlen)) !=
-          NB_OK ||
-      (rc = option_text(o->author, "author", &a, &author, err, errlen)) !=
-          NB_OK)
-    goto done;
-  if (o->date < 0) {
-    rc = failf(err, errlen, NB_EINVAL, "date is before 1970");
-    goto done;
-  }
-  const char *image = NULL;
-  if ((rc = option_text(o->image, "image", &a, &image, err, errlen)) != NB_OK)
-    goto done;
-  if (image && strncmp(image, "https://", 8) != 0 &&
-      strncmp(image, "http://", 7) != 0) {
-    rc = failf(err, errlen, NB_EINVAL, "image must be an http(s) URL");
-    goto done;
-  }
-  if (image)
-    art.image_url = image;
-  if (!section)
-    section = p->section && p->section[0] ? p->section : DEFAULT_SECTION;
-
-  for (size_t i = 0; i < p->nparagraphs; i++) {
-    buf_puts(&body, i ? "\n<p>" : "<p>");
-    buf_html_escape(&body, p->paragraphs[i], strlen(p->paragraphs[i]));
-    buf_puts(&body, "</p>");
-  }
-  imp_summary_of(p->paragraphs[0], strlen(p->paragraphs[0]), &summary);
-  source_key(p, key);
-  if (body.oom || summary.oom) {
-    rc = failf(err, errlen, NB_ENOMEM, "out of memory");
-    goto done;
-  }
-
-  if ((rc = store_begin(s)) != NB_OK) {
-    what = "transaction";
-    goto store_failed;
-  }
-  began = 1;
-
-  what = "section";
-  if ((rc = imp_ensure_named(s, IMP_NAMED_SECTION, section, NULL,
-                             &section_id)) != NB_OK)
-    goto store_failed;
-
-  if (author) {
-    what = "author";
-    if ((rc = imp_ensure_named(s, IMP_NAMED_AUTHOR, author, NULL,
-                               &author_id)) != NB_OK)
-      goto store_failed;
-  }
-
-  what = "article";
-  buf_reset(&slug);
-  if (ar_slug(p->title, strlen(p->title), AR_SLUG_MAX, &slug) != NB_OK) {
-    buf_reset(&slug);
-    buf_puts(&slug, "article");
-  }
-  if (slug.oom) {
-    rc = NB_ENOMEM;
-    goto store_failed;
-  }
-  art.section_id = section_id;
-  art.author_id = author_id;
-  art.title = p->title;
-  art.slug = slug.data;
-  art.summary = summary.data;
-  art.body_html = body.data;
-  art.published_at = o->date;
-  art.updated_at = o->date;
-  if ((rc = store_article_save(s, &art, key, &made)) != NB_OK)
-    goto store_failed;
-
-  /* Tags: comma-separated, blanks around each ignored; a re-import sets
-   * them again (without --tags, they are left as they were). */
-  if (o->tags) {
-    what = "tags";
-    int64_t tag_ids[IMP_TAGS_MAX];
-    size_t ntags = 0;
-    const char *t = o->tags;
-    while (rc == NB_OK && *t) {
-      const char *comma = strchr(t, ',');
-      size_t len = comma ? (size_t)(comma - t) : strlen(t);
-      const char *name = NULL;
-      char *piece = arena_strndup(&a, t, len);
-      rc =
-          piece ? option_text(piece, "tag", &a, &name, err, errlen) : NB_ENOMEM;
-      if (rc == NB_OK && name && ntags == IMP_TAGS_MAX)
-        rc = failf(err, errlen, NB_EINVAL, "more than %d tags", IMP_TAGS_MAX);
-      else if (rc == NB_OK && name)
-        rc = imp_ensure_named(s, IMP_NAMED_TAG, name, NULL, &tag_ids[ntags++]);
-      t += len + (comma ? 1 : 0);
-    }
-    if (rc == NB_OK)
-      rc = store_article_tags_set(s, art.id, tag_ids, ntags);
-    if (rc != NB_OK)
-      goto store_failed;
-  }
-
-  /* a failed commit ends the transaction itself */
-  what = "transaction";
-  began = 0;
-  if ((rc = store_commit(s)) != NB_OK)
-    goto store_failed;
-  if (id)
-    *id = art.id;
-  if (created)
-    *created = made;
-  goto done;
-
-store_failed:
-  failf(err, errlen, rc, "cannot save the %s: %s (%s)", what, nb_strerror(rc),
-        store_errmsg(s));
-done:
-  if (began)
-    store_rollback(s);
-  buf_free(&slug);
-  buf_free(&body);
-  buf_free(&summary);
-  arena_free(&a);
   return rc;
 }

@@ -69,6 +69,9 @@ static int is(xmlTextReaderPtr r, int ns, const char *name) {
   return local && strcmp(local, name) == 0 && ns_of(r) == ns;
 }
 
+static int fail(reader *rd, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int fail(reader *rd, int rc, const char *fmt, ...) {
   if (rd->rc != NB_OK)
     return rd->rc; /* the first error is the one that tells */
@@ -317,8 +320,8 @@ static void item_child(reader *rd, void *out) {
   } else if (is(r, NS_WP, "is_sticky")) {
     it->sticky = number(text(rd, &rd->a)) != 0;
   } else if (is(r, NS_NONE, "category")) {
-    xmlChar *domain = xmlTextReaderGetAttribute(r, BAD_CAST "domain");
-    xmlChar *nice = xmlTextReaderGetAttribute(r, BAD_CAST "nicename");
+    xmlChar *domain = xmlTextReaderGetAttribute(r, (const xmlChar *)"domain");
+    xmlChar *nice = xmlTextReaderGetAttribute(r, (const xmlChar *)"nicename");
     imp_wxr_term t = {0};
     t.taxonomy = arena_strdup(&rd->a, domain ? (const char *)domain : "");
     t.slug = arena_strdup(&rd->a, nice ? (const char *)nice : "");

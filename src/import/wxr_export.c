@@ -21,8 +21,8 @@ typedef struct {
 } writer;
 
 static void el(writer *x, const char *name, const char *text) {
-  if (xmlTextWriterWriteElement(x->w, BAD_CAST name,
-                                BAD_CAST(text ? text : "")) < 0)
+  if (xmlTextWriterWriteElement(x->w, (const xmlChar *)name,
+                                (const xmlChar *)(text ? text : "")) < 0)
     x->bad = 1;
 }
 
@@ -33,7 +33,7 @@ static void el_i64(writer *x, const char *name, int64_t v) {
 }
 
 static void start(writer *x, const char *name) {
-  if (xmlTextWriterStartElement(x->w, BAD_CAST name) < 0)
+  if (xmlTextWriterStartElement(x->w, (const xmlChar *)name) < 0)
     x->bad = 1;
 }
 
@@ -43,7 +43,8 @@ static void end(writer *x) {
 }
 
 static void attr(writer *x, const char *name, const char *v) {
-  if (xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST v) < 0)
+  if (xmlTextWriterWriteAttribute(x->w, (const xmlChar *)name,
+                                  (const xmlChar *)v) < 0)
     x->bad = 1;
 }
 
@@ -149,14 +150,14 @@ static int item(store *s, writer *x, const imp_wxr_site *site,
   start(x, "category");
   attr(x, "domain", "category");
   attr(x, "nicename", art->section_slug);
-  if (xmlTextWriterWriteString(x->w, BAD_CAST art->section_name) < 0)
+  if (xmlTextWriterWriteString(x->w, (const xmlChar *)art->section_name) < 0)
     x->bad = 1;
   end(x);
   for (size_t k = 0; rc == NB_OK && k < nt; k++) {
     start(x, "category");
     attr(x, "domain", "post_tag");
     attr(x, "nicename", tags[k].slug);
-    if (xmlTextWriterWriteString(x->w, BAD_CAST tags[k].name) < 0)
+    if (xmlTextWriterWriteString(x->w, (const xmlChar *)tags[k].name) < 0)
       x->bad = 1;
     end(x);
   }
