@@ -166,7 +166,7 @@ static int term_sql(const term *t, buf_t *b, const sql_out *o) {
     size_t n = strlen(w), nn = strlen(next);
     if (search_is_stop_word(w, n) || search_is_stop_word(next, nn)) {
       buf_reset(stem);
-      int rc = search_bigram_term(w, n, next, nn, stem);
+      rc = search_bigram_term(w, n, next, nn, stem);
       if (rc != NB_OK)
         return rc;
       buf_puts(b, pairs++ ? " AND " : "(");
