@@ -86,6 +86,7 @@ typedef struct {
   size_t line_pos; /* incremental line counting while lexing */
   uint32_t line_no;
   int last_text; /* index of a text node that may be extended, or -1 */
+  int bol;       /* the next node emitted starts a source line */
   uint32_t strip, lw_off, lw_len; /* dedent and indentation of this line */
   open_entry st[TPL_MAX_DEPTH];
   int sp;
@@ -576,12 +577,131 @@ static void push_open(compiler *c, size_t k, uint8_t kind) {
   e->kind = kind;
 }
 
-/* Pass 4: nodes. `bol` says the next thing emitted starts a source line. */
+/* The emitters of pass 4, one per kind of token. Each clears c->bol once
+ * it has emitted something that is not at the start of a source line. */
+
+static int emit_text_token(compiler *c, const token *t, int first) {
+  uint32_t off = t->off, len = t->len;
+  if (first) {
+    off += c->strip;
+    len -= c->strip;
+  }
+  if (!len)
+    return NB_OK;
+  const char *s = c->src + off;
+  int nl = s[0] == '\n' || (len > 1 && s[0] == '\r' && s[1] == '\n');
+  if (emit_text(c, off, len, c->bol && !nl ? NF_INDENT : 0))
+    return NB_ENOMEM;
+  c->bol = s[len - 1] == '\n';
+  return NB_OK;
+}
+
+static int emit_var(compiler *c, const token *t) {
+  node *nd =
+      new_node(c, t->type == TK_VAR ? N_VAR : N_RAW, c->bol ? NF_INDENT : 0, t);
+  if (!nd || add_parts(c, nd))
+    return NB_ENOMEM;
+  c->bol = 0;
+  return NB_OK;
+}
+
+static int emit_section(compiler *c, size_t k) {
+  const token *t = &c->tok[k];
+  int sa = !!(t->flags & TF_SA);
+  node *nd = new_node(c, t->type == TK_SECTION ? N_SECTION : N_INVERTED,
+                      !sa && c->bol ? NF_INDENT : 0, t);
+  if (!nd || add_parts(c, nd))
+    return NB_ENOMEM;
+  push_open(c, k, t->type);
+  if (!sa)
+    c->bol = 0;
+  return NB_OK;
+}
+
+/* A partial or a parent: both name a template expanded in place. */
+static int emit_include(compiler *c, size_t k) {
+  const token *t = &c->tok[k];
+  int sa = !!(t->flags & TF_SA);
+  node *nd = new_node(c, t->type == TK_PARTIAL ? N_PARTIAL : N_PARENT,
+                      sa       ? NF_SITE
+                      : c->bol ? NF_INDENT
+                               : 0,
+                      t);
+  if (!nd)
+    return NB_ENOMEM;
+  nd->aux = tpl_hash_name(c->src + t->off, t->len);
+  if (sa) {
+    nd->ioff = c->lw_off;
+    nd->ilen = c->lw_len;
+  } else {
+    c->bol = 0;
+  }
+  if (t->type == TK_PARENT)
+    push_open(c, k, TK_PARENT);
+  return NB_OK;
+}
+
+static int emit_block(compiler *c, size_t k) {
+  const token *t = &c->tok[k];
+  int sa = !!(t->flags & TF_SA), arg = !!(t->flags & TF_ARG);
+  uint8_t fl = 0;
+  if (!arg)
+    fl = sa || (t->flags & TF_PENDING) ? NF_SITE : c->bol ? NF_INDENT : 0;
+  node *nd = new_node(c, N_BLOCK, fl, t);
+  if (!nd)
+    return NB_ENOMEM;
+  push_open(c, k, TK_BLOCK);
+  nd->aux = tpl_hash_name(c->src + t->off, t->len);
+  if (t->flags & TF_LEADIND) {
+    nd->ioff = c->lw_off;
+    nd->ilen = c->lw_len;
+  }
+  open_entry *e = &c->st[c->sp - 1];
+  e->pending = !!(t->flags & TF_PENDING);
+  e->site = !arg && e->pending;
+  c->bol = 1; /* a block's content is a template of its own */
+  return NB_OK;
+}
+
+static void emit_close(compiler *c, const token *t) {
+  open_entry *e = &c->st[--c->sp];
+  c->nodes[e->node].end = (uint32_t)c->nnodes;
+  c->last_text = -1;
+  if (e->kind == TK_PARENT && !(t->flags & TF_SA))
+    c->bol = 0;
+}
+
+/* Token k, not removed; `first`: it starts its source line. */
+static int emit_token(compiler *c, size_t k, int first) {
+  const token *t = &c->tok[k];
+  switch (t->type) {
+  case TK_TEXT:
+    return emit_text_token(c, t, first);
+  case TK_VAR:
+  case TK_RAW:
+    return emit_var(c, t);
+  case TK_SECTION:
+  case TK_INVERTED:
+    return emit_section(c, k);
+  case TK_PARTIAL:
+  case TK_PARENT:
+    return emit_include(c, k);
+  case TK_BLOCK:
+    return emit_block(c, k);
+  case TK_CLOSE:
+    emit_close(c, t);
+    return NB_OK;
+  default: /* comments and set-delimiter tags leave nothing */
+    return NB_OK;
+  }
+}
+
+/* Pass 4: nodes. */
 static int emit_nodes(compiler *c) {
-  int bol = 1;
+  c->bol = 1;
   c->last_text = -1;
   for (size_t k = 0; k < c->ntok; k++) {
-    token *t = &c->tok[k];
+    const token *t = &c->tok[k];
     int first = k == 0 || !same_line(c, k - 1, k);
     if (first)
       line_start(c, k);
@@ -597,96 +717,12 @@ static int emit_nodes(compiler *c) {
     }
     if (t->flags & TF_REMOVED) {
       if (c->src[t->off + t->len - 1] == '\n')
-        bol = 1;
+        c->bol = 1;
       continue;
     }
-    node *nd;
-    int sa = !!(t->flags & TF_SA);
-    switch (t->type) {
-    case TK_TEXT: {
-      uint32_t off = t->off, len = t->len;
-      if (first) {
-        off += c->strip;
-        len -= c->strip;
-      }
-      if (!len)
-        break;
-      const char *s = c->src + off;
-      int nl = s[0] == '\n' || (len > 1 && s[0] == '\r' && s[1] == '\n');
-      if (emit_text(c, off, len, bol && !nl ? NF_INDENT : 0))
-        return NB_ENOMEM;
-      bol = s[len - 1] == '\n';
-      break;
-    }
-    case TK_COMMENT:
-    case TK_DELIM:
-      break;
-    case TK_VAR:
-    case TK_RAW:
-      nd = new_node(c, t->type == TK_VAR ? N_VAR : N_RAW, bol ? NF_INDENT : 0,
-                    t);
-      if (!nd || add_parts(c, nd))
-        return NB_ENOMEM;
-      bol = 0;
-      break;
-    case TK_SECTION:
-    case TK_INVERTED:
-      nd = new_node(c, t->type == TK_SECTION ? N_SECTION : N_INVERTED,
-                    !sa && bol ? NF_INDENT : 0, t);
-      if (!nd || add_parts(c, nd))
-        return NB_ENOMEM;
-      push_open(c, k, t->type);
-      if (!sa)
-        bol = 0;
-      break;
-    case TK_PARTIAL:
-    case TK_PARENT:
-      nd = new_node(c, t->type == TK_PARTIAL ? N_PARTIAL : N_PARENT,
-                    sa    ? NF_SITE
-                    : bol ? NF_INDENT
-                          : 0,
-                    t);
-      if (!nd)
-        return NB_ENOMEM;
-      nd->aux = tpl_hash_name(c->src + t->off, t->len);
-      if (sa) {
-        nd->ioff = c->lw_off;
-        nd->ilen = c->lw_len;
-      } else {
-        bol = 0;
-      }
-      if (t->type == TK_PARENT)
-        push_open(c, k, TK_PARENT);
-      break;
-    case TK_BLOCK: {
-      int arg = !!(t->flags & TF_ARG);
-      uint8_t fl = 0;
-      if (!arg)
-        fl = sa || (t->flags & TF_PENDING) ? NF_SITE : bol ? NF_INDENT : 0;
-      nd = new_node(c, N_BLOCK, fl, t);
-      if (!nd)
-        return NB_ENOMEM;
-      push_open(c, k, TK_BLOCK);
-      nd->aux = tpl_hash_name(c->src + t->off, t->len);
-      if (t->flags & TF_LEADIND) {
-        nd->ioff = c->lw_off;
-        nd->ilen = c->lw_len;
-      }
-      open_entry *e = &c->st[c->sp - 1];
-      e->pending = !!(t->flags & TF_PENDING);
-      e->site = !arg && e->pending;
-      bol = 1; /* a block's content is a template of its own */
-      break;
-    }
-    case TK_CLOSE: {
-      open_entry *e = &c->st[--c->sp];
-      c->nodes[e->node].end = (uint32_t)c->nnodes;
-      c->last_text = -1;
-      if (e->kind == TK_PARENT && !sa)
-        bol = 0;
-      break;
-    }
-    }
+    int rc = emit_token(c, k, first);
+    if (rc)
+      return rc;
   }
   return NB_OK;
 }
