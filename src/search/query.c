@@ -113,9 +113,6 @@ static int seen_before(const term *terms, size_t n, const term *t) {
   return 0;
 }
 
-/* Appends the FTS5 expression of a term to b: ("form" OR "~stem") for a
- * word, "w1 w2 ..." for a phrase (exact forms). Each FTS5 phrase written is
- * also appended to list, NUL-terminated, and counted in *nlist. */
 /* What term_sql() needs besides the term. */
 typedef struct {
   buf_t *stem, *list;
@@ -124,6 +121,9 @@ typedef struct {
   void *ctx;
 } sql_out;
 
+/* Appends the FTS5 expression of a term to b: ("form" OR "~stem") for a
+ * word, "w1 w2 ..." for a phrase (exact forms). Each FTS5 phrase written is
+ * also appended to o->list, NUL-terminated, and counted in *o->nlist. */
 static int term_sql(const term *t, buf_t *b, const sql_out *o) {
   buf_t *stem = o->stem, *list = o->list;
   size_t *nlist = o->nlist;
@@ -166,7 +166,7 @@ static int term_sql(const term *t, buf_t *b, const sql_out *o) {
     size_t n = strlen(w), nn = strlen(next);
     if (search_is_stop_word(w, n) || search_is_stop_word(next, nn)) {
       buf_reset(stem);
-      int rc = search_bigram_term(w, n, next, nn, stem);
+      rc = search_bigram_term(w, n, next, nn, stem);
       if (rc != NB_OK)
         return rc;
       buf_puts(b, pairs++ ? " AND " : "(");
@@ -262,30 +262,96 @@ static char *shown(arena_t *a, const char *s, size_t n, int exclude, int q) {
   return out;
 }
 
-int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
-                 arena_t *a, search_query *out) {
+/* ---- reading the query ---- */
+
+/* What search_parse() has read of the query so far. */
+typedef struct {
   term terms[SEARCH_TERMS_MAX];
-  size_t nterms = 0, npos = 0, i = 0, len, k;
-  buf_t c = {0}, match = {0}, cleaned = {0}, stem = {0}, list = {0};
-  buf_t excluded = {0};
-  size_t nlist = 0, nexcluded = 0;
-  const char *section = NULL, *section_typed = NULL;
+  size_t nterms, npos; /* npos: the terms not excluded */
+  const char *section, *section_typed;
+} reading;
+
+/* Reads the section filter whose prefix of p bytes is at s[*i] (typed from
+ * s[start], a "-" never being in front of it) and moves *i past it. */
+static int read_section(const char *s, size_t len, size_t *i, size_t start,
+                        size_t p, arena_t *a, reading *r) {
+  size_t b, e;
+  int qt;
+
+  *i += p;
+  if ((qt = opens_quote(s, len, *i)) >= 0)
+    read_quoted(s, len, i, qt, &b, &e);
+  else {
+    b = *i;
+    while (*i < len && s[*i] != ' ')
+      ++*i;
+    e = *i;
+  }
+  while (b < e && s[b] == ' ')
+    b++;
+  while (e > b && s[e - 1] == ' ')
+    e--;
+  if (b < e) {
+    r->section = arena_strndup(a, s + b, e - b);
+    r->section_typed = arena_strndup(a, s + start, *i - start);
+    if (!r->section || !r->section_typed)
+      return NB_ENOMEM;
+  }
+  return NB_OK;
+}
+
+/* Whether t, just split into words, earns a place among the terms. */
+static int term_kept(const reading *r, const term *t) {
+  if (t->nwords == 0)
+    return 0;
+  /* Dropped, so stop words alone leave match NULL. */
+  if (t->kind == T_WORD && t->nwords == 1 &&
+      search_is_stop_word(t->words.data, t->words.len - 1))
+    return 0;
+  /* A term typed twice is used once: each costs FTS5 work per match
+   * (snippet() grows with the square of the matches it marks). */
+  return !seen_before(r->terms, r->nterms, t);
+}
+
+/* Adds the term typed as s[b, e): a phrase when it was quoted with quote
+ * qt (>= 0), excluded when a "-" came before it. Past SEARCH_TERMS_MAX
+ * terms, or when it is not kept, nothing is added. */
+static int add_term(reading *r, const char *s, size_t b, size_t e, int qt,
+                    int exclude, arena_t *a) {
+  term *t;
+  int rc;
+
+  if (r->nterms == SEARCH_TERMS_MAX)
+    return NB_OK;
+  t = &r->terms[r->nterms];
+  t->kind = qt >= 0 ? T_PHRASE : T_WORD;
+  t->exclude = exclude;
+  rc = search_words(s + b, e - b, collect, t);
+  if (rc != NB_OK || !term_kept(r, t)) {
+    buf_free(&t->words);
+    memset(t, 0, sizeof *t);
+    return rc;
+  }
+  t->typed = shown(a, s + b, e - b, exclude, qt);
+  if (!t->typed)
+    return NB_ENOMEM;
+  t->ntyped = strlen(t->typed);
+  r->nterms++;
+  if (!exclude)
+    r->npos++;
+  return NB_OK;
+}
+
+/* Reads the cleaned query s[0..len): words, quoted phrases, -excluded
+ * ones and the section filter. Reads to the end even when the terms are
+ * full, for a section filter written last. */
+static int read_query(const char *s, size_t len, arena_t *a, reading *r) {
+  size_t i = 0;
   int rc = NB_OK;
 
-  assert(a && out && (q || n == 0));
-  memset(out, 0, sizeof *out);
-  memset(terms, 0, sizeof terms);
-  clean(q, n, &c);
-  if (c.oom) {
-    rc = NB_ENOMEM;
-    goto done;
-  }
-  len = c.len;
   while (rc == NB_OK && i < len) {
-    const char *s = c.data;
     size_t start, b, e, p;
     int exclude = 0, qt;
-    term *t;
 
     while (i < len && s[i] == ' ')
       i++;
@@ -297,25 +363,7 @@ int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
       i++;
     }
     if (!exclude && (p = section_prefix(s, len, i)) > 0) {
-      i += p;
-      if ((qt = opens_quote(s, len, i)) >= 0)
-        read_quoted(s, len, &i, qt, &b, &e);
-      else {
-        b = i;
-        while (i < len && s[i] != ' ')
-          i++;
-        e = i;
-      }
-      while (b < e && s[b] == ' ')
-        b++;
-      while (e > b && s[e - 1] == ' ')
-        e--;
-      if (b < e) {
-        section = arena_strndup(a, s + b, e - b);
-        section_typed = arena_strndup(a, s + start, i - start);
-        if (!section || !section_typed)
-          rc = NB_ENOMEM;
-      }
+      rc = read_section(s, len, &i, start, p, a, r);
       continue;
     }
     qt = opens_quote(s, len, i);
@@ -327,113 +375,118 @@ int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
         i++;
       e = i;
     }
-    if (nterms == SEARCH_TERMS_MAX)
-      continue; /* read past the rest, for the section filter */
-    t = &terms[nterms];
-    t->kind = qt >= 0 ? T_PHRASE : T_WORD;
-    t->exclude = exclude;
-    rc = search_words(s + b, e - b, collect, t);
-    if (rc != NB_OK || t->nwords == 0) {
-      buf_free(&t->words);
-      memset(t, 0, sizeof *t);
-      continue;
-    }
-    /* Dropped, so stop words alone leave match NULL. */
-    if (t->kind == T_WORD && t->nwords == 1 &&
-        search_is_stop_word(t->words.data, t->words.len - 1)) {
-      buf_free(&t->words);
-      memset(t, 0, sizeof *t);
-      continue;
-    }
-    /* A term typed twice is used once: each costs FTS5 work per match
-     * (snippet() grows with the square of the matches it marks). */
-    if (seen_before(terms, nterms, t)) {
-      buf_free(&t->words);
-      memset(t, 0, sizeof *t);
-      continue;
-    }
-    t->typed = shown(a, s + b, e - b, exclude, qt);
-    if (!t->typed) {
-      rc = NB_ENOMEM;
-      continue;
-    }
-    t->ntyped = strlen(t->typed);
-    nterms++;
-    if (!exclude)
-      npos++;
+    rc = add_term(r, s, b, e, qt, exclude, a);
   }
-  if (rc != NB_OK)
-    goto done;
+  return rc;
+}
 
-  /* ("a" OR "~b") AND "c d", then NOT (x OR y): FTS5's NOT is binary. */
-  sql_out pos = {&stem, &list, &nlist, known, ctx};
-  sql_out neg = {&stem, &excluded, &nexcluded, known, ctx};
-  if (npos > 0) {
-    size_t nx = nterms - npos, done_pos = 0, done_x = 0;
-    if (nx)
-      buf_putc(&match, '(');
-    for (k = 0; rc == NB_OK && k < nterms; k++) {
-      if (terms[k].exclude)
-        continue;
-      if (done_pos++)
-        buf_puts(&match, " AND ");
-      rc = term_sql(&terms[k], &match, &pos);
-    }
-    if (nx)
-      buf_puts(&match, ") NOT (");
-    for (k = 0; rc == NB_OK && k < nterms; k++) {
-      if (!terms[k].exclude)
-        continue;
-      if (done_x++)
-        buf_puts(&match, " OR ");
-      rc = term_sql(&terms[k], &match, &neg);
-    }
-    if (nx)
-      buf_putc(&match, ')');
+/* ---- what the query becomes ---- */
+
+/* Appends the MATCH expression of the terms to match, ("a" OR "~b") AND
+ * "c d", then NOT (x OR y): FTS5's NOT is binary. The phrases of the
+ * terms that must be found go to pos's list, the excluded ones to neg's.
+ * Nothing when no term must be found: a NOT alone finds nothing. */
+static int write_match(const reading *r, buf_t *match, const sql_out *pos,
+                       const sql_out *neg) {
+  size_t nx = r->nterms - r->npos, done_pos = 0, done_x = 0, k;
+  int rc = NB_OK;
+
+  if (r->npos == 0)
+    return NB_OK;
+  if (nx)
+    buf_putc(match, '(');
+  for (k = 0; rc == NB_OK && k < r->nterms; k++) {
+    if (r->terms[k].exclude)
+      continue;
+    if (done_pos++)
+      buf_puts(match, " AND ");
+    rc = term_sql(&r->terms[k], match, pos);
   }
+  if (nx)
+    buf_puts(match, ") NOT (");
+  for (k = 0; rc == NB_OK && k < r->nterms; k++) {
+    if (!r->terms[k].exclude)
+      continue;
+    if (done_x++)
+      buf_puts(match, " OR ");
+    rc = term_sql(&r->terms[k], match, neg);
+  }
+  if (nx)
+    buf_putc(match, ')');
+  return rc;
+}
 
-  for (k = 0; k < nterms; k++) {
+/* Appends the query as understood: the terms kept, as typed, then the
+ * section filter. */
+static void write_cleaned(const reading *r, buf_t *cleaned) {
+  for (size_t k = 0; k < r->nterms; k++) {
     if (k)
-      buf_putc(&cleaned, ' ');
-    buf_append(&cleaned, terms[k].typed, terms[k].ntyped);
+      buf_putc(cleaned, ' ');
+    buf_append(cleaned, r->terms[k].typed, r->terms[k].ntyped);
   }
-  if (section_typed) {
-    if (cleaned.len)
-      buf_putc(&cleaned, ' ');
-    buf_puts(&cleaned, section_typed);
+  if (r->section_typed) {
+    if (cleaned->len)
+      buf_putc(cleaned, ' ');
+    buf_puts(cleaned, r->section_typed);
   }
-  if (rc == NB_OK && (match.oom || cleaned.oom || list.oom))
-    rc = NB_ENOMEM;
-  if (rc != NB_OK)
-    goto done;
+}
+
+/* Fills out from the arena: the match expression, the nlist phrases of
+ * list (each NUL-terminated; an empty one weighs nothing: NULL), the
+ * words to suggest from, the cleaned query and the section. */
+static int fill_out(const reading *r, const buf_t *match, const buf_t *cleaned,
+                    const buf_t *list, size_t nlist, arena_t *a,
+                    search_query *out) {
+  size_t npos = r->npos;
 
   out->words = arena_alloc(a, (npos ? npos : 1) * sizeof *out->words);
   out->cleaned =
-      arena_strndup(a, cleaned.data ? cleaned.data : "", cleaned.len);
+      arena_strndup(a, cleaned->data ? cleaned->data : "", cleaned->len);
   if (npos)
-    out->match = arena_strndup(a, match.data, match.len);
+    out->match = arena_strndup(a, match->data, match->len);
   out->phrases = arena_alloc(a, (nlist ? nlist : 1) * sizeof *out->phrases);
-  if (!out->words || !out->cleaned || (npos && !out->match) || !out->phrases) {
-    rc = NB_ENOMEM;
-    goto done;
-  }
-  for (const char *p = list.data; out->nphrases < nlist; p += strlen(p) + 1) {
+  if (!out->words || !out->cleaned || (npos && !out->match) || !out->phrases)
+    return NB_ENOMEM;
+  for (const char *p = list->data; out->nphrases < nlist; p += strlen(p) + 1) {
     const char *copy = *p ? arena_strndup(a, p, strlen(p)) : NULL;
-    if (*p && !copy) {
-      rc = NB_ENOMEM;
-      goto done;
-    }
+    if (*p && !copy)
+      return NB_ENOMEM;
     out->phrases[out->nphrases++] = copy;
   }
-  for (k = 0; k < nterms; k++) {
-    if (!terms[k].exclude)
-      out->words[out->nwords++] = terms[k].typed;
+  for (size_t k = 0; k < r->nterms; k++) {
+    if (!r->terms[k].exclude)
+      out->words[out->nwords++] = r->terms[k].typed;
   }
-  out->section = section;
+  out->section = r->section;
+  return NB_OK;
+}
 
-done:
-  for (k = 0; k < SEARCH_TERMS_MAX; k++)
-    buf_free(&terms[k].words);
+int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
+                 arena_t *a, search_query *out) {
+  reading r;
+  buf_t c = {0}, match = {0}, cleaned = {0}, stem = {0}, list = {0};
+  buf_t excluded = {0};
+  size_t nlist = 0, nexcluded = 0;
+  sql_out pos = {&stem, &list, &nlist, known, ctx};
+  sql_out neg = {&stem, &excluded, &nexcluded, known, ctx};
+  int rc;
+
+  assert(a && out && (q || n == 0));
+  memset(out, 0, sizeof *out);
+  memset(&r, 0, sizeof r);
+  clean(q, n, &c);
+  rc = c.oom ? NB_ENOMEM : read_query(c.data, c.len, a, &r);
+  if (rc == NB_OK) {
+    rc = write_match(&r, &match, &pos, &neg);
+    write_cleaned(&r, &cleaned);
+  }
+  if (rc == NB_OK && (match.oom || cleaned.oom || list.oom))
+    rc = NB_ENOMEM;
+  if (rc == NB_OK)
+    rc = fill_out(&r, &match, &cleaned, &list, nlist, a, out);
+
+  for (size_t k = 0; k < SEARCH_TERMS_MAX; k++)
+    buf_free(&r.terms[k].words);
   buf_free(&c);
   buf_free(&match);
   buf_free(&list);

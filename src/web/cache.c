@@ -210,8 +210,10 @@ enum MHD_Result web_entry_send(struct MHD_Connection *c, web_entry *e,
                                int *status) {
   atomic_store_explicit(&e->referenced, 1, memory_order_relaxed);
   if (e->status == MHD_HTTP_OK && not_modified(c, e)) {
+    /* Not a string literal: libmicrohttpd takes a non-const pointer. */
+    static char empty[1];
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+        MHD_create_response_from_buffer(0, empty, MHD_RESPMEM_PERSISTENT);
     if (!r)
       return MHD_NO;
     const char *ae =

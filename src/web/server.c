@@ -278,78 +278,125 @@ static enum MHD_Result send_handler_response(web_server *s,
   return rc;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
-                                  const char *url, const char *method,
-                                  const char *version, const char *upload,
-                                  size_t *upload_size, void **con_cls) {
-  web_server *s = cls;
-  req_state *st = *con_cls;
-  (void)version;
-  (void)upload;
-  /* Pool threads serve everyone in turn: a language a handler chose for
-   * one reader must not stay for the next. */
-  nb_lang_set(NB_LANG_DEFAULT);
-  if (!st) {
-    /* First call: headers only. Answering now would cost keep-alive, so
-     * decide and remember, answer on the last call. */
-    st = calloc(1, sizeof *st);
-    if (!st)
-      return MHD_NO;
-    st->start_us = nb_now_us();
-    snprintf(st->method, sizeof st->method, "%s", method);
-    snprintf(st->path, sizeof st->path, "%s", url);
-    fault_parse(c, st);
-    *con_cls = st;
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
-        strcmp(method, "POST") != 0)
-      st->reject = MHD_HTTP_METHOD_NOT_ALLOWED;
-    const char *cl = MHD_lookup_connection_value(
-        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    int64_t n;
-    if (cl && (nb_parse_i64(cl, strlen(cl), 0, INT64_MAX, &n) != NB_OK ||
-               n > WEB_MAX_BODY_BYTES)) {
-      /* Too big to read through: answer now; the connection closes. */
-      return send_error(c, st, MHD_HTTP_CONTENT_TOO_LARGE,
-                        _("The request is larger than allowed"));
-    }
-    return MHD_YES;
-  }
-  if (*upload_size) {
-    /* Keep POST bodies for the handler, count others and let them go. A
-     * chunked body over the limit closes the connection: libmicrohttpd
-     * 0.9.75 drops a response queued while a body is still arriving. */
-    st->body_seen += *upload_size;
-    if (strcmp(method, "POST") == 0 && st->body_seen <= WEB_MAX_BODY_BYTES)
-      buf_append(&st->body, upload, *upload_size);
-    *upload_size = 0;
-    return st->body_seen > WEB_MAX_BODY_BYTES ? MHD_NO : MHD_YES;
-  }
-  if (st->queued) {
-    if (!st->done)
-      return MHD_YES;    /* resumed early: wait for the worker */
-    st->res.tags = NULL; /* answers to POST are never cached */
-    enum MHD_Result rc = send_handler_response(s, c, st, url, &st->res, 0);
-    buf_free(&st->res.body);
-    return rc;
-  }
-  if (st->reject == MHD_HTTP_METHOD_NOT_ALLOWED)
-    return send_error(c, st, st->reject, _("This method is not allowed"));
-  if (strlen(url) > WEB_MAX_PATH_BYTES)
-    return send_error(c, st, MHD_HTTP_URI_TOO_LONG,
-                      _("The address is too long"));
-  if (url[0] != '/' || !utf8_valid(url, strlen(url)))
-    return send_error(c, st, MHD_HTTP_BAD_REQUEST, _("Invalid address"));
+/* ---- the request life cycle ----
+ * libmicrohttpd calls on_request() first with the headers, then with each
+ * piece of the body, then once more with nothing left to read: the call
+ * that answers. */
 
-  if (strncmp(url, "/static/", 8) == 0) {
-    web_entry *e = web_assets_find(atomic_load(&s->assets), url);
-    if (!e)
-      return send_error(c, st, MHD_HTTP_NOT_FOUND, _("File not found"));
-    return web_entry_send(c, e, &st->status);
+/* First call: headers only. Answering now would cost keep-alive, so decide
+ * and remember, answer on the last call; only a body announced too big to
+ * read through is answered now. */
+static enum MHD_Result begin_request(struct MHD_Connection *c, const char *url,
+                                     const char *method, void **con_cls) {
+  req_state *st = calloc(1, sizeof *st);
+  if (!st)
+    return MHD_NO;
+  st->start_us = nb_now_us();
+  snprintf(st->method, sizeof st->method, "%s", method);
+  snprintf(st->path, sizeof st->path, "%s", url);
+  fault_parse(c, st);
+  *con_cls = st;
+  if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+      strcmp(method, "POST") != 0)
+    st->reject = MHD_HTTP_METHOD_NOT_ALLOWED;
+  const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                               MHD_HTTP_HEADER_CONTENT_LENGTH);
+  int64_t n;
+  if (cl && (nb_parse_i64(cl, strlen(cl), 0, INT64_MAX, &n) != NB_OK ||
+             n > WEB_MAX_BODY_BYTES)) {
+    /* Too big to read through: answer now; the connection closes. */
+    return send_error(c, st, MHD_HTTP_CONTENT_TOO_LARGE,
+                      _("The request is larger than allowed"));
   }
+  return MHD_YES;
+}
 
-  int post = strcmp(method, "POST") == 0;
+/* A piece of the body: POST bodies are kept for the handler, others
+ * counted and let go. A chunked body over the limit closes the
+ * connection: libmicrohttpd 0.9.75 drops a response queued while a body
+ * is still arriving. */
+static enum MHD_Result take_upload(req_state *st, const char *method,
+                                   const char *upload, size_t *upload_size) {
+  st->body_seen += *upload_size;
+  if (strcmp(method, "POST") == 0 && st->body_seen <= WEB_MAX_BODY_BYTES)
+    buf_append(&st->body, upload, *upload_size);
+  *upload_size = 0;
+  return st->body_seen > WEB_MAX_BODY_BYTES ? MHD_NO : MHD_YES;
+}
+
+/* A POST handed to a worker: its answer once the worker is done. */
+static enum MHD_Result answer_queued(web_server *s, struct MHD_Connection *c,
+                                     req_state *st, const char *url) {
+  if (!st->done)
+    return MHD_YES;    /* resumed early: wait for the worker */
+  st->res.tags = NULL; /* answers to POST are never cached */
+  enum MHD_Result rc = send_handler_response(s, c, st, url, &st->res, 0);
+  buf_free(&st->res.body);
+  return rc;
+}
+
+/* The request as handlers see it; its strings live as long as st. */
+static web_request new_request(struct MHD_Connection *c, req_state *st,
+                               const char *url, const char *method) {
+  web_request req = {.method = method,
+                     .path = url,
+                     .client_ip = client_ip(c, &st->arena),
+                     .arena = &st->arena,
+                     .conn = c};
+  return req;
+}
+
+/* A POST: its form parsed, then handed to a worker, as the handler may
+ * wait on disk (see worker_loop); answer_queued() answers it. */
+static enum MHD_Result queue_post(web_server *s, struct MHD_Connection *c,
+                                  req_state *st, const char *url,
+                                  const char *method) {
+  web_request req = new_request(c, st, url, method);
+  const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
+  if (ctype &&
+      strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0) {
+    char err[200] = "";
+    web_field *f = NULL;
+    if (st->body.oom)
+      return send_error(c, st, 500, _("Server error"));
+    req.form_rc =
+        web_form_parse(st->body.data ? st->body.data : "", st->body.len,
+                       &st->arena, &f, &req.nform, err, sizeof err);
+    req.form = req.form_rc == NB_OK ? f : NULL;
+    if (req.form_rc != NB_OK)
+      req.nform = 0;
+    req.form_err = arena_strdup(&st->arena, err);
+  } else {
+    req.form_rc = NB_EINVAL;
+    req.form_err = "not a form (application/x-www-form-urlencoded)";
+  }
+  st->req = req;
+  st->queued = 1;
+  job *j = calloc(1, sizeof *j);
+  if (!j)
+    return send_error(c, st, 500, _("Server error"));
+  j->c = c;
+  j->st = st;
+  MHD_suspend_connection(c);
+  pthread_mutex_lock(&s->jobs_lock);
+  if (s->jobs_tail)
+    s->jobs_tail->next = j;
+  else
+    s->jobs = j;
+  s->jobs_tail = j;
+  pthread_cond_signal(&s->jobs_ready);
+  pthread_mutex_unlock(&s->jobs_lock);
+  return MHD_YES;
+}
+
+/* GET and HEAD: from the cache when it may be, else from the handler, one
+ * request per path at a time rendering what others then find cached. */
+static enum MHD_Result answer_get(web_server *s, struct MHD_Connection *c,
+                                  req_state *st, const char *url,
+                                  const char *method) {
   int cacheable =
-      !post && st->fault_kind < 0 &&
+      st->fault_kind < 0 &&
       !(s->bypass_cookie &&
         MHD_lookup_connection_value(c, MHD_COOKIE_KIND, s->bypass_cookie)) &&
       !(s->bypass_arg &&
@@ -366,50 +413,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   if (claimed < 0 && web_cache_send(s->cache, url, c, &rc, &st->status))
     return rc;
 
-  web_request req = {.method = method,
-                     .path = url,
-                     .client_ip = client_ip(c, &st->arena),
-                     .arena = &st->arena,
-                     .conn = c};
-  const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
-  if (post && ctype &&
-      strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0) {
-    char err[200] = "";
-    web_field *f = NULL;
-    if (st->body.oom)
-      return send_error(c, st, 500, _("Server error"));
-    req.form_rc =
-        web_form_parse(st->body.data ? st->body.data : "", st->body.len,
-                       &st->arena, &f, &req.nform, err, sizeof err);
-    req.form = req.form_rc == NB_OK ? f : NULL;
-    if (req.form_rc != NB_OK)
-      req.nform = 0;
-    req.form_err = arena_strdup(&st->arena, err);
-  } else if (post) {
-    req.form_rc = NB_EINVAL;
-    req.form_err = "not a form (application/x-www-form-urlencoded)";
-  }
-  if (post) {
-    /* Answered when a worker has run the handler (see worker_loop). */
-    st->req = req;
-    st->queued = 1;
-    job *j = calloc(1, sizeof *j);
-    if (!j)
-      return send_error(c, st, 500, _("Server error"));
-    j->c = c;
-    j->st = st;
-    MHD_suspend_connection(c);
-    pthread_mutex_lock(&s->jobs_lock);
-    if (s->jobs_tail)
-      s->jobs_tail->next = j;
-    else
-      s->jobs = j;
-    s->jobs_tail = j;
-    pthread_cond_signal(&s->jobs_ready);
-    pthread_mutex_unlock(&s->jobs_lock);
-    return MHD_YES;
-  }
+  web_request req = new_request(c, st, url, method);
   web_response res = {0};
   uint64_t gen = web_cache_generation(s->cache);
   run_handler(s, st, &req, &res);
@@ -418,6 +422,50 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     web_cache_release(s->cache, url);
   buf_free(&res.body);
   return rc;
+}
+
+/* The last call, the request read whole: what was refused on the first
+ * call or is refused by its address, then static files, POST and the
+ * rest. */
+static enum MHD_Result route(web_server *s, struct MHD_Connection *c,
+                             req_state *st, const char *url,
+                             const char *method) {
+  if (st->reject == MHD_HTTP_METHOD_NOT_ALLOWED)
+    return send_error(c, st, st->reject, _("This method is not allowed"));
+  if (strlen(url) > WEB_MAX_PATH_BYTES)
+    return send_error(c, st, MHD_HTTP_URI_TOO_LONG,
+                      _("The address is too long"));
+  if (url[0] != '/' || !utf8_valid(url, strlen(url)))
+    return send_error(c, st, MHD_HTTP_BAD_REQUEST, _("Invalid address"));
+
+  if (strncmp(url, "/static/", 8) == 0) {
+    web_entry *e = web_assets_find(atomic_load(&s->assets), url);
+    if (!e)
+      return send_error(c, st, MHD_HTTP_NOT_FOUND, _("File not found"));
+    return web_entry_send(c, e, &st->status);
+  }
+  if (strcmp(method, "POST") == 0)
+    return queue_post(s, c, st, url, method);
+  return answer_get(s, c, st, url, method);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls) {
+  web_server *s = cls;
+  req_state *st = *con_cls;
+  (void)version;
+  /* Pool threads serve everyone in turn: a language a handler chose for
+   * one reader must not stay for the next. */
+  nb_lang_set(NB_LANG_DEFAULT);
+  if (!st)
+    return begin_request(c, url, method, con_cls);
+  if (*upload_size)
+    return take_upload(st, method, upload, upload_size);
+  if (st->queued)
+    return answer_queued(s, c, st, url);
+  return route(s, c, st, url, method);
 }
 
 static void *worker_loop(void *arg) {

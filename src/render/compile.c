@@ -1,15 +1,10 @@
-/* render/mustache.c: the Mustache engine behind render.h.
+/* render/compile.c: the Mustache compiler, from source to nodes.
  *
  * A template is compiled in four passes over its source: lex it into tokens
  * (text is split after each newline so a "line" is a run of tokens), match
  * the section tags, decide which tags stand alone on their lines and which
  * whitespace goes with them, then emit a flat pre-order array of nodes where
  * a container's children follow it up to its `end` index.
- *
- * Rendering walks that array. The context stack, the indentation of
- * standalone partials and the block overrides of parent tags live in linked
- * lists on the C stack, so a render allocates nothing but output and never
- * writes to the set: many threads may render one set at once.
  *
  * Indentation follows the spec by marking, at compile time, every node that
  * starts a non-empty source line (NF_INDENT); at render time the current
@@ -18,71 +13,17 @@
  * block's intrinsic indentation is stripped from its lines when compiled and
  * the indentation of the place where it is expanded is added back. */
 #include <assert.h>
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "render/render.h"
+#include "render/internal.h"
 
-/* Sections plus expansions nested at render time. Each level costs one C
- * stack frame; this keeps the worst case far from any thread's stack size. */
-#define RENDER_MAX_NEST 1024
-/* Section iterations plus expansions in one render. A template such as
- * {{#a}}{{>self}}{{>self}}{{/a}} stays under every depth limit yet would
- * run for 2^64 steps; a real page needs a few thousand. */
-#define RENDER_MAX_STEPS (1L << 22)
 #define DELIM_MAX 16
-#define EXT ".mustache"
 
-/* ---- compiled form ---- */
-
-enum {
-  N_TEXT,
-  N_VAR,      /* {{name}}: escaped */
-  N_RAW,      /* {{{name}}} or {{&name}} */
-  N_SECTION,  /* {{#name}} */
-  N_INVERTED, /* {{^name}} */
-  N_PARTIAL,  /* {{>name}} */
-  N_PARENT,   /* {{<name}}: children are its argument blocks only */
-  N_BLOCK,    /* {{$name}}: children are the default content */
-};
-
-enum {
-  NF_INDENT = 1, /* starts a source line: write the indentation first */
-  NF_SITE = 2,   /* partial, parent or block standing alone on its line:
-                    expanded with its indentation (ioff, ilen) added */
-};
-
-typedef struct {
-  uint8_t type, flags;
-  uint16_t nparts;     /* dotted name parts; 0 means "." */
-  uint32_t end;        /* containers: index just past the last descendant */
-  uint32_t off, len;   /* text, or the tag name, in the template's source */
-  uint32_t ioff, ilen; /* indentation, in the template's source */
-  uint32_t aux;        /* first name part index, or the hash of a name */
-} node;
-
-typedef struct tpl {
-  char *name;
-  size_t namelen;
-  uint32_t hash;
-  const char *src;
-  node *nodes;
-  uint32_t nnodes;
-  const char **parts; /* NUL-terminated name parts for jansson look-ups */
-  arena_t arena;      /* owns everything above except the struct itself */
-} tpl;
-
-struct tpl_set {
-  tpl **slots; /* open addressing, linear probing; cap is a power of 2 */
-  size_t cap, count;
-};
-
-static uint32_t hash_name(const char *s, size_t n) {
+uint32_t tpl_hash_name(const char *s, size_t n) {
   uint32_t h = 2166136261u;
   for (size_t i = 0; i < n; i++)
     h = (h ^ (uint8_t)s[i]) * 16777619u;
@@ -145,6 +86,7 @@ typedef struct {
   size_t line_pos; /* incremental line counting while lexing */
   uint32_t line_no;
   int last_text; /* index of a text node that may be extended, or -1 */
+  int bol;       /* the next node emitted starts a source line */
   uint32_t strip, lw_off, lw_len; /* dedent and indentation of this line */
   open_entry st[TPL_MAX_DEPTH];
   int sp;
@@ -166,7 +108,7 @@ static int fail(compiler *c, int rc, uint32_t line, const char *fmt, ...) {
   return rc;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size) {
+int tpl_grow(void **p, size_t *cap, size_t need, size_t size) {
   if (need <= *cap)
     return NB_OK;
   size_t ncap = *cap ? *cap * 2 : 64;
@@ -198,7 +140,7 @@ static int is_blank(char ch) {
 }
 
 static int push_token(compiler *c, const token *t) {
-  if (grow((void **)&c->tok, &c->tokcap, c->ntok + 1, sizeof *c->tok))
+  if (tpl_grow((void **)&c->tok, &c->tokcap, c->ntok + 1, sizeof *c->tok))
     return NB_ENOMEM;
   c->tok[c->ntok++] = *t;
   return NB_OK;
@@ -570,7 +512,8 @@ static void line_start(compiler *c, size_t k) {
 
 static node *new_node(compiler *c, uint8_t type, uint8_t flags,
                       const token *t) {
-  if (grow((void **)&c->nodes, &c->nodecap, c->nnodes + 1, sizeof *c->nodes))
+  if (tpl_grow((void **)&c->nodes, &c->nodecap, c->nnodes + 1,
+               sizeof *c->nodes))
     return NULL;
   node *nd = &c->nodes[c->nnodes++];
   memset(nd, 0, sizeof *nd);
@@ -611,7 +554,8 @@ static int add_parts(compiler *c, node *nd) {
   for (uint32_t i = 0; i <= nd->len; i++) {
     if (i < nd->len && s[i] != '.')
       continue;
-    if (grow((void **)&c->parts, &c->partcap, c->nparts + 1, sizeof *c->parts))
+    if (tpl_grow((void **)&c->parts, &c->partcap, c->nparts + 1,
+                 sizeof *c->parts))
       return NB_ENOMEM;
     const char *p = arena_strndup(c->arena, s + a, i - a);
     if (!p)
@@ -633,12 +577,131 @@ static void push_open(compiler *c, size_t k, uint8_t kind) {
   e->kind = kind;
 }
 
-/* Pass 4: nodes. `bol` says the next thing emitted starts a source line. */
+/* The emitters of pass 4, one per kind of token. Each clears c->bol once
+ * it has emitted something that is not at the start of a source line. */
+
+static int emit_text_token(compiler *c, const token *t, int first) {
+  uint32_t off = t->off, len = t->len;
+  if (first) {
+    off += c->strip;
+    len -= c->strip;
+  }
+  if (!len)
+    return NB_OK;
+  const char *s = c->src + off;
+  int nl = s[0] == '\n' || (len > 1 && s[0] == '\r' && s[1] == '\n');
+  if (emit_text(c, off, len, c->bol && !nl ? NF_INDENT : 0))
+    return NB_ENOMEM;
+  c->bol = s[len - 1] == '\n';
+  return NB_OK;
+}
+
+static int emit_var(compiler *c, const token *t) {
+  node *nd =
+      new_node(c, t->type == TK_VAR ? N_VAR : N_RAW, c->bol ? NF_INDENT : 0, t);
+  if (!nd || add_parts(c, nd))
+    return NB_ENOMEM;
+  c->bol = 0;
+  return NB_OK;
+}
+
+static int emit_section(compiler *c, size_t k) {
+  const token *t = &c->tok[k];
+  int sa = !!(t->flags & TF_SA);
+  node *nd = new_node(c, t->type == TK_SECTION ? N_SECTION : N_INVERTED,
+                      !sa && c->bol ? NF_INDENT : 0, t);
+  if (!nd || add_parts(c, nd))
+    return NB_ENOMEM;
+  push_open(c, k, t->type);
+  if (!sa)
+    c->bol = 0;
+  return NB_OK;
+}
+
+/* A partial or a parent: both name a template expanded in place. */
+static int emit_include(compiler *c, size_t k) {
+  const token *t = &c->tok[k];
+  int sa = !!(t->flags & TF_SA);
+  node *nd = new_node(c, t->type == TK_PARTIAL ? N_PARTIAL : N_PARENT,
+                      sa       ? NF_SITE
+                      : c->bol ? NF_INDENT
+                               : 0,
+                      t);
+  if (!nd)
+    return NB_ENOMEM;
+  nd->aux = tpl_hash_name(c->src + t->off, t->len);
+  if (sa) {
+    nd->ioff = c->lw_off;
+    nd->ilen = c->lw_len;
+  } else {
+    c->bol = 0;
+  }
+  if (t->type == TK_PARENT)
+    push_open(c, k, TK_PARENT);
+  return NB_OK;
+}
+
+static int emit_block(compiler *c, size_t k) {
+  const token *t = &c->tok[k];
+  int sa = !!(t->flags & TF_SA), arg = !!(t->flags & TF_ARG);
+  uint8_t fl = 0;
+  if (!arg)
+    fl = sa || (t->flags & TF_PENDING) ? NF_SITE : c->bol ? NF_INDENT : 0;
+  node *nd = new_node(c, N_BLOCK, fl, t);
+  if (!nd)
+    return NB_ENOMEM;
+  push_open(c, k, TK_BLOCK);
+  nd->aux = tpl_hash_name(c->src + t->off, t->len);
+  if (t->flags & TF_LEADIND) {
+    nd->ioff = c->lw_off;
+    nd->ilen = c->lw_len;
+  }
+  open_entry *e = &c->st[c->sp - 1];
+  e->pending = !!(t->flags & TF_PENDING);
+  e->site = !arg && e->pending;
+  c->bol = 1; /* a block's content is a template of its own */
+  return NB_OK;
+}
+
+static void emit_close(compiler *c, const token *t) {
+  open_entry *e = &c->st[--c->sp];
+  c->nodes[e->node].end = (uint32_t)c->nnodes;
+  c->last_text = -1;
+  if (e->kind == TK_PARENT && !(t->flags & TF_SA))
+    c->bol = 0;
+}
+
+/* Token k, not removed; `first`: it starts its source line. */
+static int emit_token(compiler *c, size_t k, int first) {
+  const token *t = &c->tok[k];
+  switch (t->type) {
+  case TK_TEXT:
+    return emit_text_token(c, t, first);
+  case TK_VAR:
+  case TK_RAW:
+    return emit_var(c, t);
+  case TK_SECTION:
+  case TK_INVERTED:
+    return emit_section(c, k);
+  case TK_PARTIAL:
+  case TK_PARENT:
+    return emit_include(c, k);
+  case TK_BLOCK:
+    return emit_block(c, k);
+  case TK_CLOSE:
+    emit_close(c, t);
+    return NB_OK;
+  default: /* comments and set-delimiter tags leave nothing */
+    return NB_OK;
+  }
+}
+
+/* Pass 4: nodes. */
 static int emit_nodes(compiler *c) {
-  int bol = 1;
+  c->bol = 1;
   c->last_text = -1;
   for (size_t k = 0; k < c->ntok; k++) {
-    token *t = &c->tok[k];
+    const token *t = &c->tok[k];
     int first = k == 0 || !same_line(c, k - 1, k);
     if (first)
       line_start(c, k);
@@ -654,109 +717,25 @@ static int emit_nodes(compiler *c) {
     }
     if (t->flags & TF_REMOVED) {
       if (c->src[t->off + t->len - 1] == '\n')
-        bol = 1;
+        c->bol = 1;
       continue;
     }
-    node *nd;
-    int sa = !!(t->flags & TF_SA);
-    switch (t->type) {
-    case TK_TEXT: {
-      uint32_t off = t->off, len = t->len;
-      if (first) {
-        off += c->strip;
-        len -= c->strip;
-      }
-      if (!len)
-        break;
-      const char *s = c->src + off;
-      int nl = s[0] == '\n' || (len > 1 && s[0] == '\r' && s[1] == '\n');
-      if (emit_text(c, off, len, bol && !nl ? NF_INDENT : 0))
-        return NB_ENOMEM;
-      bol = s[len - 1] == '\n';
-      break;
-    }
-    case TK_COMMENT:
-    case TK_DELIM:
-      break;
-    case TK_VAR:
-    case TK_RAW:
-      nd = new_node(c, t->type == TK_VAR ? N_VAR : N_RAW, bol ? NF_INDENT : 0,
-                    t);
-      if (!nd || add_parts(c, nd))
-        return NB_ENOMEM;
-      bol = 0;
-      break;
-    case TK_SECTION:
-    case TK_INVERTED:
-      nd = new_node(c, t->type == TK_SECTION ? N_SECTION : N_INVERTED,
-                    !sa && bol ? NF_INDENT : 0, t);
-      if (!nd || add_parts(c, nd))
-        return NB_ENOMEM;
-      push_open(c, k, t->type);
-      if (!sa)
-        bol = 0;
-      break;
-    case TK_PARTIAL:
-    case TK_PARENT:
-      nd = new_node(c, t->type == TK_PARTIAL ? N_PARTIAL : N_PARENT,
-                    sa    ? NF_SITE
-                    : bol ? NF_INDENT
-                          : 0,
-                    t);
-      if (!nd)
-        return NB_ENOMEM;
-      nd->aux = hash_name(c->src + t->off, t->len);
-      if (sa) {
-        nd->ioff = c->lw_off;
-        nd->ilen = c->lw_len;
-      } else {
-        bol = 0;
-      }
-      if (t->type == TK_PARENT)
-        push_open(c, k, TK_PARENT);
-      break;
-    case TK_BLOCK: {
-      int arg = !!(t->flags & TF_ARG);
-      uint8_t fl = 0;
-      if (!arg)
-        fl = sa || (t->flags & TF_PENDING) ? NF_SITE : bol ? NF_INDENT : 0;
-      nd = new_node(c, N_BLOCK, fl, t);
-      if (!nd)
-        return NB_ENOMEM;
-      push_open(c, k, TK_BLOCK);
-      nd->aux = hash_name(c->src + t->off, t->len);
-      if (t->flags & TF_LEADIND) {
-        nd->ioff = c->lw_off;
-        nd->ilen = c->lw_len;
-      }
-      open_entry *e = &c->st[c->sp - 1];
-      e->pending = !!(t->flags & TF_PENDING);
-      e->site = !arg && e->pending;
-      bol = 1; /* a block's content is a template of its own */
-      break;
-    }
-    case TK_CLOSE: {
-      open_entry *e = &c->st[--c->sp];
-      c->nodes[e->node].end = (uint32_t)c->nnodes;
-      c->last_text = -1;
-      if (e->kind == TK_PARENT && !sa)
-        bol = 0;
-      break;
-    }
-    }
+    int rc = emit_token(c, k, first);
+    if (rc)
+      return rc;
   }
   return NB_OK;
 }
 
-static void tpl_free(tpl *t) {
+void tpl_free(tpl *t) {
   if (!t)
     return;
   arena_free(&t->arena);
   free(t);
 }
 
-static int compile(const char *name, const char *src, size_t n, char *err,
-                   size_t errlen, tpl **out) {
+int tpl_compile(const char *name, const char *src, size_t n, char *err,
+                size_t errlen, tpl **out) {
   int rc = NB_ENOMEM;
   tpl *t = calloc(1, sizeof *t);
   compiler c = {
@@ -764,7 +743,7 @@ static int compile(const char *name, const char *src, size_t n, char *err,
   if (!t)
     goto fail;
   t->namelen = strlen(name);
-  t->hash = hash_name(name, t->namelen);
+  t->hash = tpl_hash_name(name, t->namelen);
   t->name = arena_strndup(&t->arena, name, t->namelen);
   char *copy = arena_alloc(&t->arena, n + 1);
   if (!t->name || !copy)
@@ -803,419 +782,5 @@ fail:
   free(c.nodes);
   free(c.parts);
   tpl_free(t);
-  return rc;
-}
-
-/* ---- the set ---- */
-
-tpl_set *tpl_set_new(void) {
-  tpl_set *set = calloc(1, sizeof *set);
-  if (!set)
-    return NULL;
-  set->cap = 32;
-  set->slots = calloc(set->cap, sizeof *set->slots);
-  if (!set->slots) {
-    free(set);
-    return NULL;
-  }
-  return set;
-}
-
-void tpl_set_free(tpl_set *set) {
-  if (!set)
-    return;
-  for (size_t i = 0; i < set->cap; i++)
-    tpl_free(set->slots[i]);
-  free(set->slots);
-  free(set);
-}
-
-static size_t slot_of(const tpl_set *set, const char *name, size_t n,
-                      uint32_t h) {
-  size_t i = h & (set->cap - 1);
-  for (;;) {
-    const tpl *t = set->slots[i];
-    if (!t || (t->hash == h && t->namelen == n && !memcmp(t->name, name, n)))
-      return i;
-    i = (i + 1) & (set->cap - 1);
-  }
-}
-
-static const tpl *find(const tpl_set *set, const char *name, size_t n,
-                       uint32_t h) {
-  return set->slots[slot_of(set, name, n, h)];
-}
-
-static int insert(tpl_set *set, tpl *t) {
-  size_t i = slot_of(set, t->name, t->namelen, t->hash);
-  if (set->slots[i]) {
-    tpl_free(set->slots[i]);
-    set->slots[i] = t;
-    return NB_OK;
-  }
-  if ((set->count + 1) * 2 > set->cap) {
-    size_t cap = set->cap * 2;
-    tpl **slots = calloc(cap, sizeof *slots);
-    if (!slots)
-      return NB_ENOMEM;
-    for (size_t j = 0; j < set->cap; j++) {
-      tpl *u = set->slots[j];
-      if (!u)
-        continue;
-      size_t s = u->hash & (cap - 1);
-      while (slots[s])
-        s = (s + 1) & (cap - 1);
-      slots[s] = u;
-    }
-    free(set->slots);
-    set->slots = slots;
-    set->cap = cap;
-    i = slot_of(set, t->name, t->namelen, t->hash);
-  }
-  set->slots[i] = t;
-  set->count++;
-  return NB_OK;
-}
-
-int tpl_set_add(tpl_set *set, const char *name, const char *src, size_t n,
-                char *err, size_t errlen) {
-  if (err && errlen)
-    err[0] = '\0';
-  if (!set || !name || !*name || (!src && n))
-    return NB_EINVAL;
-  if (n > TPL_MAX_SIZE) {
-    if (err && errlen)
-      snprintf(err, errlen, "%s: template of %zu bytes is over the %d limit",
-               name, n, TPL_MAX_SIZE);
-    return NB_ETOOBIG;
-  }
-  tpl *t = NULL;
-  int rc = compile(name, src ? src : "", n, err, errlen, &t);
-  if (rc == NB_OK && (rc = insert(set, t)) != NB_OK) {
-    tpl_free(t);
-    if (err && errlen)
-      snprintf(err, errlen, "%s: out of memory", name);
-  }
-  return rc;
-}
-
-int tpl_has(const tpl_set *set, const char *name) {
-  if (!set || !name)
-    return 0;
-  size_t n = strlen(name);
-  return find(set, name, n, hash_name(name, n)) != NULL;
-}
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int tpl_set_load_dir(tpl_set *set, const char *dir, char *err, size_t errlen) {
-  if (err && errlen)
-    err[0] = '\0';
-  if (!set || !dir)
-    return NB_EINVAL;
-  DIR *d = opendir(dir);
-  if (!d) {
-    if (err && errlen)
-      snprintf(err, errlen, "%s: cannot open directory", dir);
-    return NB_EIO;
-  }
-  char **names = NULL;
-  size_t count = 0, cap = 0, elen = strlen(EXT);
-  int rc = NB_OK;
-  buf_t path = {0};
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
-    size_t len = strlen(de->d_name);
-    if (de->d_name[0] == '.' || len <= elen ||
-        memcmp(de->d_name + len - elen, EXT, elen) != 0)
-      continue;
-    if (grow((void **)&names, &cap, count + 1, sizeof *names) ||
-        !(names[count] = strdup(de->d_name))) {
-      rc = NB_ENOMEM;
-      goto fail;
-    }
-    count++;
-  }
-  /* Sorted, so that which error is reported does not depend on readdir. */
-  if (count)
-    qsort(names, count, sizeof *names, cmp_str);
-  for (size_t i = 0; rc == NB_OK && i < count; i++) {
-    struct stat sb;
-    char *data = NULL;
-    size_t len = 0;
-    buf_reset(&path);
-    buf_printf(&path, "%s/%s", dir, names[i]);
-    if (path.oom) {
-      rc = NB_ENOMEM;
-      break;
-    }
-    if (stat(path.data, &sb) != 0 || !S_ISREG(sb.st_mode))
-      continue;
-    rc = nb_read_file(path.data, TPL_MAX_SIZE, &data, &len);
-    if (rc != NB_OK) {
-      if (err && errlen)
-        snprintf(err, errlen, "%s: %s", path.data,
-                 rc == NB_ETOOBIG ? "over the template size limit"
-                                  : "cannot read");
-      break;
-    }
-    names[i][strlen(names[i]) - elen] = '\0';
-    rc = tpl_set_add(set, names[i], data, len, err, errlen);
-    free(data);
-  }
-fail:
-  for (size_t i = 0; i < count; i++)
-    free(names[i]);
-  free(names);
-  buf_free(&path);
-  closedir(d);
-  return rc;
-}
-
-/* ---- rendering ---- */
-
-typedef struct ctx {
-  const json_t *v;
-  const struct ctx *up;
-} ctx;
-
-typedef struct ind {
-  const char *s;
-  size_t n;
-  const struct ind *up;
-} ind;
-
-typedef struct frame { /* a parent tag being expanded, with its arguments */
-  const tpl *t;
-  const node *parent;
-  const struct frame *up;
-} frame;
-
-typedef struct {
-  const tpl_set *set;
-  buf_t *out;
-  size_t start;
-  const ctx *ctx;
-  const ind *ind;
-  const frame *frames;
-  int depth, nest;
-  long steps;
-} rstate;
-
-static void put_ind(buf_t *out, const ind *i) {
-  if (!i)
-    return;
-  put_ind(out, i->up);
-  buf_append(out, i->s, i->n);
-}
-
-/* Indentation goes where a source line starts, unless the output is
- * mid-line there (a block expanded after other text on its line). */
-static void indent(rstate *s) {
-  buf_t *out = s->out;
-  if (!s->ind || (out->len > s->start && out->data[out->len - 1] != '\n'))
-    return;
-  put_ind(out, s->ind);
-}
-
-static const json_t *lookup(const rstate *s, const tpl *t, const node *nd) {
-  if (nd->nparts == 0)
-    return s->ctx ? s->ctx->v : NULL;
-  const char *const *parts = t->parts + nd->aux;
-  const json_t *v = NULL;
-  for (const ctx *c = s->ctx; c && !v; c = c->up)
-    if (json_is_object(c->v))
-      v = json_object_get(c->v, parts[0]);
-  for (uint16_t i = 1; v && i < nd->nparts; i++)
-    v = json_is_object(v) ? json_object_get(v, parts[i]) : NULL;
-  return v;
-}
-
-static int falsey(const json_t *v) {
-  if (!v)
-    return 1;
-  switch (json_typeof(v)) {
-  case JSON_NULL:
-  case JSON_FALSE:
-    return 1;
-  case JSON_STRING:
-    return json_string_length(v) == 0;
-  case JSON_ARRAY:
-    return json_array_size(v) == 0;
-  default:
-    return 0;
-  }
-}
-
-static void put_value(buf_t *out, const json_t *v, int escape) {
-  char b[40];
-  int n;
-  switch (v ? json_typeof(v) : JSON_NULL) {
-  case JSON_STRING:
-    if (escape)
-      buf_html_escape(out, json_string_value(v), json_string_length(v));
-    else
-      buf_append(out, json_string_value(v), json_string_length(v));
-    return;
-  case JSON_INTEGER:
-    n = snprintf(b, sizeof b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    break;
-  case JSON_REAL: {
-    /* Shortest form that reads back the same: 1.21, not 1.2100000000000000 */
-    double d = json_real_value(v);
-    n = snprintf(b, sizeof b, "%.15g", d);
-    if (strtod(b, NULL) != d)
-      n = snprintf(b, sizeof b, "%.16g", d);
-    if (strtod(b, NULL) != d)
-      n = snprintf(b, sizeof b, "%.17g", d);
-    for (char *p = b; *p; p++)
-      if (*p == ',') /* a locale's decimal comma */
-        *p = '.';
-    break;
-  }
-  case JSON_TRUE:
-    buf_append(out, "true", 4);
-    return;
-  case JSON_FALSE:
-    buf_append(out, "false", 5);
-    return;
-  default: /* null, objects and arrays print nothing */
-    return;
-  }
-  if (n > 0)
-    buf_append(out, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
-}
-
-static int render(rstate *s, const tpl *t, const node *b, const node *e);
-
-/* Renders [b, e) of t with `i` as the indentation. */
-static int expand(rstate *s, const tpl *t, const node *b, const node *e,
-                  const ind *i) {
-  if (s->depth >= TPL_MAX_DEPTH)
-    return NB_ETOOBIG;
-  const ind *saved = s->ind;
-  s->ind = i;
-  s->depth++;
-  int rc = render(s, t, b, e);
-  s->depth--;
-  s->ind = saved;
-  return rc;
-}
-
-/* The argument overriding block `nd`: the outermost parent wins. */
-static const node *find_arg(const rstate *s, const tpl *t, const node *nd,
-                            const tpl **at) {
-  const node *found = NULL;
-  const char *name = t->src + nd->off;
-  for (const frame *f = s->frames; f; f = f->up) {
-    const node *end = f->t->nodes + f->parent->end;
-    for (const node *a = f->parent + 1; a < end; a = f->t->nodes + a->end)
-      if (a->aux == nd->aux && a->len == nd->len &&
-          !memcmp(f->t->src + a->off, name, nd->len)) {
-        found = a;
-        *at = f->t;
-        break;
-      }
-  }
-  return found;
-}
-
-static int render(rstate *s, const tpl *t, const node *b, const node *e) {
-  int rc = NB_OK;
-  if (s->out->oom)
-    return NB_ENOMEM;
-  if (s->nest >= RENDER_MAX_NEST || ++s->steps > RENDER_MAX_STEPS)
-    return NB_ETOOBIG;
-  s->nest++;
-  const node *base = t->nodes;
-  for (const node *nd = b; rc == NB_OK && nd < e; nd++) {
-    if (nd->flags & NF_INDENT)
-      indent(s);
-    switch (nd->type) {
-    case N_TEXT:
-      buf_append(s->out, t->src + nd->off, nd->len);
-      break;
-    case N_VAR:
-    case N_RAW:
-      put_value(s->out, lookup(s, t, nd), nd->type == N_VAR);
-      break;
-    case N_SECTION:
-    case N_INVERTED: {
-      const json_t *v = lookup(s, t, nd);
-      const node *cb = nd + 1, *ce = base + nd->end;
-      if (nd->type == N_INVERTED) {
-        if (falsey(v))
-          rc = render(s, t, cb, ce);
-      } else if (!falsey(v)) {
-        size_t n = json_is_array(v) ? json_array_size(v) : 1;
-        for (size_t i = 0; rc == NB_OK && i < n; i++) {
-          ctx c = {json_is_array(v) ? json_array_get(v, i) : v, s->ctx};
-          s->ctx = &c;
-          rc = render(s, t, cb, ce);
-          s->ctx = c.up;
-        }
-      }
-      nd = ce - 1;
-      break;
-    }
-    case N_PARTIAL:
-    case N_PARENT: {
-      const tpl *p = find(s->set, t->src + nd->off, nd->len, nd->aux);
-      ind here = {t->src + nd->ioff, nd->ilen, s->ind};
-      const ind *i = !(nd->flags & NF_SITE) ? NULL : nd->ilen ? &here : s->ind;
-      if (nd->type == N_PARENT) {
-        frame f = {t, nd, s->frames};
-        s->frames = &f;
-        if (p)
-          rc = expand(s, p, p->nodes, p->nodes + p->nnodes, i);
-        s->frames = f.up;
-        nd = base + nd->end - 1;
-      } else if (p) {
-        rc = expand(s, p, p->nodes, p->nodes + p->nnodes, i);
-      }
-      break;
-    }
-    case N_BLOCK: {
-      const tpl *at = t;
-      const node *a = find_arg(s, t, nd, &at);
-      const node *cb = a ? a + 1 : nd + 1;
-      const node *ce = a ? at->nodes + a->end : base + nd->end;
-      ind here = {t->src + nd->ioff, nd->ilen, s->ind};
-      rc = expand(s, at, cb, ce,
-                  (nd->flags & NF_SITE) && nd->ilen ? &here : s->ind);
-      nd = base + nd->end - 1;
-      break;
-    }
-    }
-  }
-  s->nest--;
-  return rc;
-}
-
-int tpl_render(const tpl_set *set, const char *name, const json_t *ctx_json,
-               buf_t *out) {
-  if (!set || !name || !out)
-    return NB_EINVAL;
-  if (out->oom)
-    return NB_ENOMEM;
-  size_t n = strlen(name);
-  const tpl *t = find(set, name, n, hash_name(name, n));
-  if (!t)
-    return NB_ENOTFOUND;
-  ctx root = {ctx_json, NULL};
-  rstate s = {.set = set,
-              .out = out,
-              .start = out->len,
-              .ctx = ctx_json ? &root : NULL};
-  int rc = render(&s, t, t->nodes, t->nodes + t->nnodes);
-  if (rc == NB_OK && out->oom)
-    rc = NB_ENOMEM;
-  if (rc != NB_OK && out->data) {
-    /* No half pages: the caller gets its buffer back as it gave it. */
-    out->len = s.start;
-    out->data[out->len] = '\0';
-  }
   return rc;
 }
