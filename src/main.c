@@ -494,12 +494,12 @@ static int cmd_export(const options *o) {
   if (open_store(o, &st))
     return 1;
   arena_t a = {0};
-  imp_wxr_site site = {.title = setting(st, &a, "site_name"),
+  imp_wxr_site meta = {.title = setting(st, &a, "site_name"),
                        .link = setting(st, &a, "site_url"),
                        .description = setting(st, &a, "site_description")};
   imp_wxr_export_report r;
   char err[512];
-  int rc = imp_wxr_export(st, o->args[1], &site, &r, err, sizeof err);
+  int rc = imp_wxr_export(st, o->args[1], &meta, &r, err, sizeof err);
   store_close(st);
   arena_free(&a);
   if (rc != NB_OK) {
