@@ -43,7 +43,8 @@ void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);
 void buf_printf(buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void buf_vprintf(buf_t *b, const char *fmt, va_list ap);
+void buf_vprintf(buf_t *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Returns the data (NUL-terminated, caller frees) and empties the buffer. */
 char *buf_take(buf_t *b, size_t *len);
 
