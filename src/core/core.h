@@ -177,7 +177,6 @@ int nb_fault(int kind);
 #endif
 /* "alloc:12", "store:3", "fsync:1": the kind and N. */
 int nb_fault_parse(const char *spec, int *kind, long *nth);
-const char *nb_fault_name(int kind);
 /* This thread's Nth point of kind from now fails (once); disarm reports
  * how many points of that kind were passed and whether the Nth was. */
 void nb_fault_arm(int kind, long nth);

@@ -147,9 +147,6 @@ int store_changes_trim(store *s);
 /* The search index (search.c). Writes article id's row. */
 int store_index_put(store *s, int64_t id, const char *title,
                     const char *body_html);
-/* Recreates the index from the articles table; the caller holds a
- * transaction. *indexed (may be NULL) gets the number of articles. */
-int store_index_rebuild(store *s, int64_t *indexed);
 /* At open: fills the index when it lacks articles (it was just created by
  * a migration, or lost). */
 int store_index_fill(store *s);
