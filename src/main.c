@@ -1,4 +1,5 @@
 /* main.c: the naba command line: serve, init, import, settings, backup. */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -240,6 +241,7 @@ static int cmd_serve(const options *o) {
   }
   /* Block the stop signals before threads start so that only sigwait()
    * below sees them. */
+  assert(nb_one_thread());
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -692,6 +694,7 @@ static int cmd_settings(const options *o) {
 int main(int argc, char **argv) {
   /* Before anything: the server, the importers and the cache hash and
    * sign with libsodium, from many threads. */
+  assert(nb_one_thread());
   if (sodium_init() < 0) {
     fputs("naba: libsodium cannot start\n", stderr);
     return 1;

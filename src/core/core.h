@@ -132,10 +132,10 @@ void nb_log(const char *level, const char *fmt, ...)
 #define NB_LANG_DEFAULT "ar"
 
 /* Once, in main() before any thread starts (it sets $LANGUAGE, see
- * i18n.c). localedir holds <lang>/LC_MESSAGES/naba-<lang>.mo: the build's
- * po/ folder or the installed localedir; absolute. NB_ENOTFOUND when a
- * language's catalog is missing (its text then shows as the English
- * msgid), NB_ENOMEM. */
+ * i18n.c; debug builds assert no other thread runs). localedir holds
+ * <lang>/LC_MESSAGES/naba-<lang>.mo: the build's po/ folder or the installed
+ * localedir; absolute. NB_ENOTFOUND when a language's catalog is missing (its
+ * text then shows as the English msgid), NB_ENOMEM. */
 int nb_i18n_init(const char *localedir);
 /* This thread's language from now on: a code of po/LINGUAS ("ar", "en").
  * NB_EINVAL for any other, and the thread keeps its language. */
@@ -161,6 +161,13 @@ struct nb_embed {
   const char *data;
   size_t len;
 };
+
+/* ---- threading rules ----
+ * A contract that says "before any thread starts" is asserted with
+ * assert(nb_one_thread()), in debug builds only (release builds define
+ * NDEBUG). 1 while no other thread of the process runs, or when that
+ * cannot be told (no /proc/self/task); else 0. */
+int nb_one_thread(void);
 
 /* Reads a whole file (at most max bytes) into a malloc'd NUL-terminated
  * buffer the caller frees. Returns NB_ETOOBIG, NB_EIO or NB_OK. */
