@@ -20,7 +20,8 @@
  *     q_fail(&q, NB_ENOTFOUND);
  *   return q_done(&q);
  *
- * One thread at a time uses a store and its queries. */
+ * Only the thread that opened a store uses it and its queries (asserted
+ * in debug builds, see sqlite/engine.h). */
 #ifndef NABA_STORE_INTERNAL_H
 #define NABA_STORE_INTERNAL_H
 
