@@ -11,7 +11,7 @@
 
 #include "core/core.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 #define FUZZ_ROUNDS 20000
 #define FUZZ_MAX 65536

@@ -7,6 +7,8 @@
 
 #include "web/web.h"
 
+#include "fuzz.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   arena_t a = {0};
   web_field *f = NULL;

@@ -8,6 +8,8 @@
 
 #include "arabic/arabic.h"
 
+#include "fuzz.h"
+
 /* A toy lexicon: words of an even number of bytes are "known", so that
  * both ways of the stemmer's clitic decision are taken. */
 static int known_even(void *ctx, const char *w, size_t n) {

@@ -8,6 +8,8 @@
 
 #include "import/import.h"
 
+#include "fuzz.h"
+
 /* 1 if s (NUL-terminated) is a substring of data[0..size). */
 static int from_input(const uint8_t *data, size_t size, const char *s) {
   return memmem(data, size, s, strlen(s)) != NULL;

@@ -13,7 +13,7 @@
 #include "search/search.h"
 #include "store/sqlite/fts5.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* One table for the whole run, with a few articles; each input's own row
  * is rolled back. Never closed: it lives as long as the process. */

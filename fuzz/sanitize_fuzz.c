@@ -13,6 +13,8 @@
 
 #include "import/import.h"
 
+#include "fuzz.h"
+
 static void fail(const char *why, const buf_t *out) {
   fprintf(stderr, "sanitize_fuzz: %s\noutput: %s\n", why,
           out->data ? out->data : "");

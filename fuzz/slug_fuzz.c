@@ -7,6 +7,8 @@
 
 #include "arabic/arabic.h"
 
+#include "fuzz.h"
+
 static void check_slug(const uint8_t *data, size_t size, size_t max) {
   buf_t out = {0};
   buf_puts(&out, "x/"); /* ar_slug appends: what was there must stay */

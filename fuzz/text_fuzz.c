@@ -9,6 +9,8 @@
 
 #include "core/core.h"
 
+#include "fuzz.h"
+
 static int starts(const char *p, const char *end, const char *prefix) {
   size_t k = strlen(prefix);
   return (size_t)(end - p) >= k && memcmp(p, prefix, k) == 0;

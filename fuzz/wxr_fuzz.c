@@ -7,7 +7,7 @@
 
 #include "import/import.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static void check(int ok) {
   if (!ok)

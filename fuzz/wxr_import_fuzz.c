@@ -12,7 +12,7 @@
 
 #include "import/import.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static store *db;
 static char dir[64], file[96];

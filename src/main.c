@@ -1,4 +1,5 @@
 /* main.c: the naba command line: serve, init, import, settings, backup. */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -240,6 +241,7 @@ static int cmd_serve(const options *o) {
   }
   /* Block the stop signals before threads start so that only sigwait()
    * below sees them. */
+  assert(nb_one_thread());
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -494,12 +496,12 @@ static int cmd_export(const options *o) {
   if (open_store(o, &st))
     return 1;
   arena_t a = {0};
-  imp_wxr_site site = {.title = setting(st, &a, "site_name"),
+  imp_wxr_site meta = {.title = setting(st, &a, "site_name"),
                        .link = setting(st, &a, "site_url"),
                        .description = setting(st, &a, "site_description")};
   imp_wxr_export_report r;
   char err[512];
-  int rc = imp_wxr_export(st, o->args[1], &site, &r, err, sizeof err);
+  int rc = imp_wxr_export(st, o->args[1], &meta, &r, err, sizeof err);
   store_close(st);
   arena_free(&a);
   if (rc != NB_OK) {
@@ -692,6 +694,7 @@ static int cmd_settings(const options *o) {
 int main(int argc, char **argv) {
   /* Before anything: the server, the importers and the cache hash and
    * sign with libsodium, from many threads. */
+  assert(nb_one_thread());
   if (sodium_init() < 0) {
     fputs("naba: libsodium cannot start\n", stderr);
     return 1;

@@ -1,6 +1,8 @@
-/* core.c: buffers, arenas, UTF-8, escaping, numbers, time, logging, files. */
+/* core.c: buffers, arenas, UTF-8, escaping, numbers, time, logging, files,
+ * threads. */
 #include "core/core.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -577,6 +579,21 @@ void nb_log(const char *level, const char *fmt, ...) {
   if (b.data)
     fwrite(b.data, 1, b.len, stderr);
   buf_free(&b);
+}
+
+/* ---- threads ---- */
+
+int nb_one_thread(void) {
+  /* Linux lists each thread of the process there, "." and ".." aside. */
+  DIR *d = opendir("/proc/self/task");
+  if (!d)
+    return 1;
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d));)
+    if (e->d_name[0] != '.')
+      n++;
+  closedir(d);
+  return n <= 1;
 }
 
 /* ---- files ---- */

@@ -43,7 +43,8 @@ void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);
 void buf_printf(buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void buf_vprintf(buf_t *b, const char *fmt, va_list ap);
+void buf_vprintf(buf_t *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Returns the data (NUL-terminated, caller frees) and empties the buffer. */
 char *buf_take(buf_t *b, size_t *len);
 
@@ -131,10 +132,10 @@ void nb_log(const char *level, const char *fmt, ...)
 #define NB_LANG_DEFAULT "ar"
 
 /* Once, in main() before any thread starts (it sets $LANGUAGE, see
- * i18n.c). localedir holds <lang>/LC_MESSAGES/naba-<lang>.mo: the build's
- * po/ folder or the installed localedir; absolute. NB_ENOTFOUND when a
- * language's catalog is missing (its text then shows as the English
- * msgid), NB_ENOMEM. */
+ * i18n.c; debug builds assert no other thread runs). localedir holds
+ * <lang>/LC_MESSAGES/naba-<lang>.mo: the build's po/ folder or the installed
+ * localedir; absolute. NB_ENOTFOUND when a language's catalog is missing (its
+ * text then shows as the English msgid), NB_ENOMEM. */
 int nb_i18n_init(const char *localedir);
 /* This thread's language from now on: a code of po/LINGUAS ("ar", "en").
  * NB_EINVAL for any other, and the thread keeps its language. */
@@ -161,6 +162,13 @@ struct nb_embed {
   size_t len;
 };
 
+/* ---- threading rules ----
+ * A contract that says "before any thread starts" is asserted with
+ * assert(nb_one_thread()), in debug builds only (release builds define
+ * NDEBUG). 1 while no other thread of the process runs, or when that
+ * cannot be told (no /proc/self/task); else 0. */
+int nb_one_thread(void);
+
 /* Reads a whole file (at most max bytes) into a malloc'd NUL-terminated
  * buffer the caller frees. Returns NB_ETOOBIG, NB_EIO or NB_OK. */
 int nb_read_file(const char *path, size_t max, char **data, size_t *len);
@@ -176,7 +184,6 @@ int nb_fault(int kind);
 #endif
 /* "alloc:12", "store:3", "fsync:1": the kind and N. */
 int nb_fault_parse(const char *spec, int *kind, long *nth);
-const char *nb_fault_name(int kind);
 /* This thread's Nth point of kind from now fails (once); disarm reports
  * how many points of that kind were passed and whether the Nth was. */
 void nb_fault_arm(int kind, long nth);

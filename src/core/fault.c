@@ -41,10 +41,6 @@ int nb_fault_parse(const char *spec, int *kind, long *nth) {
   return NB_EINVAL;
 }
 
-const char *nb_fault_name(int kind) {
-  return kind >= 0 && kind < NB_FAULT_KINDS ? kind_names[kind] : "none";
-}
-
 void nb_fault_arm(int kind, long nth) {
   local.kind = kind;
   local.nth = nth;
@@ -65,9 +61,13 @@ static atomic_int global_kind = -1;
 static atomic_long global_nth, global_calls;
 static atomic_int global_hit;
 
+static const char *fault_name(int kind) {
+  return kind >= 0 && kind < NB_FAULT_KINDS ? kind_names[kind] : "none";
+}
+
 static void report_at_exit(void) {
   fprintf(stderr, "fault=%s nth=%ld calls=%ld hit=%d\n",
-          nb_fault_name(atomic_load(&global_kind)), atomic_load(&global_nth),
+          fault_name(atomic_load(&global_kind)), atomic_load(&global_nth),
           atomic_load(&global_calls), atomic_load(&global_hit));
 }
 

@@ -15,6 +15,7 @@
  * and the rest of the process keep the "C" locale they started with. */
 #include "core/core.h"
 
+#include <assert.h>
 #include <libintl.h>
 #include <locale.h>
 #include <stdio.h>
@@ -45,6 +46,9 @@ static const char *lookup(const char *domain, const char *msgid) {
 }
 
 int nb_i18n_init(const char *localedir) {
+  /* setenv() races with every other thread's getenv(), and msg_locale is
+   * read without a lock. */
+  assert(nb_one_thread());
   char list[64] = "";
   size_t n = 0;
   for (size_t i = 0; i < NLANGS; i++) {

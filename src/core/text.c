@@ -79,10 +79,10 @@ static int link_at(const char *s, size_t n, size_t i, size_t *end) {
     char c = s[e - 1];
     const char *cl = strchr(closes, c);
     if (cl) {
-      size_t k = (size_t)(cl - closes);
-      if (close[k] <= open[k])
+      size_t b = (size_t)(cl - closes);
+      if (close[b] <= open[b])
         break;
-      close[k]--;
+      close[b]--;
     } else if (strchr(".,;:!?'\"", c) == NULL) {
       break;
     }

@@ -65,7 +65,7 @@ struct site {
 };
 
 /* site.c: this thread's store connection into *out, opened on first use
- * (err says why it could not be). */
+ * (err says why it could not be); never hand it to another thread. */
 int site_conn(site *s, store **out, char *err, size_t errlen);
 
 /* theme.c: compiles dir's templates and loads dir/static, checking the

@@ -81,7 +81,8 @@ int site_open(const site_config *cfg, site **out, char *err, size_t errlen) {
     goto fail;
   }
   store *st;
-  /* Migrate once here; server threads then open read connections. */
+  /* Migrate once here; server threads then open connections of their own
+   * (site_conn()), as a store serves only the thread that opened it. */
   rc = store_open(cfg->db_path, 0, &st, err, errlen);
   if (rc != NB_OK)
     goto fail;

@@ -231,38 +231,38 @@ static json_t *assets_json(site *s) {
 /* The site object from the settings alone: what even the error page,
  * made without the store, can show. */
 static json_t *site_json(site *s, arena_t *a, const site_conf *c) {
-  json_t *site = json_object();
-  view_str(site, "name", c->name);
-  view_str(site, "description", c->description);
-  view_str(site, "url", c->url);
-  view_str(site, "logo", c->logo);
-  view_str(site, "locale", c->locale);
+  json_t *sj = json_object();
+  view_str(sj, "name", c->name);
+  view_str(sj, "description", c->description);
+  view_str(sj, "url", c->url);
+  view_str(sj, "logo", c->logo);
+  view_str(sj, "locale", c->locale);
   /* Open Graph writes ll_CC: ar-MA is ar_MA. */
   char *og = arena_strdup(a, c->locale);
   for (char *p = og; p && *p; p++)
     if (*p == '-')
       *p = '_';
-  view_str(site, "og_locale", og);
-  view_str(site, "lang", "ar");
-  view_str(site, "dir", "rtl");
-  view_str(site, "breaking", c->breaking);
-  json_object_set_new(site, "has_search", json_true());
-  json_object_set(site, "follow", c->follow);
-  json_object_set_new(site, "has_follow", json_boolean(c->has_follow));
+  view_str(sj, "og_locale", og);
+  view_str(sj, "lang", "ar");
+  view_str(sj, "dir", "rtl");
+  view_str(sj, "breaking", c->breaking);
+  json_object_set_new(sj, "has_search", json_true());
+  json_object_set(sj, "follow", c->follow);
+  json_object_set_new(sj, "has_follow", json_boolean(c->has_follow));
   json_object_set_new(
-      site, "has_channels",
+      sj, "has_channels",
       json_boolean(
           json_string_length(json_object_get(c->follow, "whatsapp")) > 0 ||
           json_string_length(json_object_get(c->follow, "google_news")) > 0));
   time_t now = time(NULL);
   struct tm tm;
   gmtime_r(&now, &tm);
-  json_object_set_new(site, "year", json_integer(tm.tm_year + 1900));
-  json_object_set_new(site, "assets", assets_json(s));
-  json_object_set_new(site, "sections", json_array());
-  json_object_set_new(site, "pages", json_array());
-  json_object_set_new(site, "has_pages", json_false());
-  return site;
+  json_object_set_new(sj, "year", json_integer(tm.tm_year + 1900));
+  json_object_set_new(sj, "assets", assets_json(s));
+  json_object_set_new(sj, "sections", json_array());
+  json_object_set_new(sj, "pages", json_array());
+  json_object_set_new(sj, "has_pages", json_false());
+  return sj;
 }
 
 /* The page object: type, title, description, canonical URL and feeds. */
@@ -298,10 +298,10 @@ int view_page(site_req *r, const char *type, const char *title,
     rc = SITE_CALL(r, store_pages_under, r->st, r->a, 0, MENU_PAGES, &pgs, &np);
   if (rc != NB_OK)
     return rc;
-  json_t *site = site_json(r->s, r->a, r->c);
+  json_t *sj = site_json(r->s, r->a, r->c);
   /* The menu lists the top-level sections (an import can bring dozens of
    * nested categories); subsections are listed on their parent's page. */
-  json_t *menu = json_object_get(site, "sections");
+  json_t *menu = json_object_get(sj, "sections");
   for (size_t i = 0; i < n; i++) {
     if (secs[i].parent_id)
       continue;
@@ -310,13 +310,13 @@ int view_page(site_req *r, const char *type, const char *title,
                         json_boolean(secs[i].id == current_section));
     json_array_append_new(menu, m);
   }
-  json_t *pages = json_object_get(site, "pages");
+  json_t *pages = json_object_get(sj, "pages");
   for (size_t i = 0; i < np; i++) {
     json_t *m = view_page_link(r->a, &pgs[i]);
     json_object_set_new(m, "current", json_false());
     json_array_append_new(pages, m);
   }
-  json_object_set_new(site, "has_pages", json_boolean(np > 0));
+  json_object_set_new(sj, "has_pages", json_boolean(np > 0));
   json_t *page = page_obj(r->a, r->c, type, title, canonical_path);
   /* <link rel="alternate"> to the site's feeds, and the section's. */
   json_t *feeds = json_object_get(page, "feeds");
@@ -326,7 +326,7 @@ int view_page(site_req *r, const char *type, const char *title,
       view_feed_links(r->a, r->c, feeds, site_section_path(r->a, secs[i].slug),
                       secs[i].name);
   json_t *root = json_object();
-  json_object_set_new(root, "site", site);
+  json_object_set_new(root, "site", sj);
   json_object_set_new(root, "page", page);
   *out = root;
   return NB_OK;

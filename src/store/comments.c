@@ -74,6 +74,10 @@ static int comment_old(store *s, int64_t id, int64_t *article_id, int *status,
   store_q q;
   int found;
 
+  /* Set even when not found: gcc -O3 (the release build) cannot tell that
+   * callers read them only when found. */
+  *article_id = *parent_id = 0;
+  *status = 0;
   q_open(&q, s,
          "SELECT article_id, status, coalesce(parent_id, 0) FROM comments"
          " WHERE id = ?1");

@@ -20,7 +20,8 @@
  *     q_fail(&q, NB_ENOTFOUND);
  *   return q_done(&q);
  *
- * One thread at a time uses a store and its queries. */
+ * Only the thread that opened a store uses it and its queries (asserted
+ * in debug builds, see sqlite/engine.h). */
 #ifndef NABA_STORE_INTERNAL_H
 #define NABA_STORE_INTERNAL_H
 
@@ -147,9 +148,6 @@ int store_changes_trim(store *s);
 /* The search index (search.c). Writes article id's row. */
 int store_index_put(store *s, int64_t id, const char *title,
                     const char *body_html);
-/* Recreates the index from the articles table; the caller holds a
- * transaction. *indexed (may be NULL) gets the number of articles. */
-int store_index_rebuild(store *s, int64_t *indexed);
 /* At open: fills the index when it lacks articles (it was just created by
  * a migration, or lost). */
 int store_index_fill(store *s);

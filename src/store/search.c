@@ -50,9 +50,11 @@ int store_index_put(store *s, int64_t id, const char *title,
   return rc;
 }
 
-/* Dropping (rather than deleting rows) also repairs an index that was
+/* Recreates the index from the articles table; the caller holds a
+ * transaction. *indexed (may be NULL) gets the number of articles.
+ * Dropping (rather than deleting rows) also repairs an index that was
  * damaged or dropped by hand. */
-int store_index_rebuild(store *s, int64_t *indexed) {
+static int store_index_rebuild(store *s, int64_t *indexed) {
   int64_t n = 0;
   store_q q;
   int rc;

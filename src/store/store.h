@@ -4,10 +4,10 @@
  * type: a file that includes it compiles without SQLite. The domain files
  * of store/ (articles.c, comments.c, pages.c, taxonomy.c, search.c,
  * settings.c, sources.c, changes.c) hold the queries; store/sqlite/
- * implements them on SQLite (WAL mode; one connection per thread; writes
- * in transactions). Schema migrations are the numbered files in
- * store/migrations/, embedded in the binary and applied at open inside one
- * transaction, recorded in `schema_version`.
+ * implements them on SQLite (WAL mode; one connection per thread, used by
+ * that thread only; writes in transactions). Schema migrations are the
+ * numbered files in store/migrations/, embedded in the binary and applied
+ * at open inside one transaction, recorded in `schema_version`.
  *
  * Memory: every string or array a query returns is allocated from the arena
  * the caller passes and lives until the caller frees that arena.
@@ -30,7 +30,9 @@ typedef struct search_query search_query;
 
 /* Opens (creating if needed) the database at path. With readonly == 0 the
  * schema is migrated to the newest version first. On failure returns a
- * negative code and writes a message into err. Free with store_close(). */
+ * negative code and writes a message into err. Free with store_close().
+ * Only the calling thread may use the store, close included (a server
+ * opens one per thread); debug builds abort on a call from another. */
 int store_open(const char *path, int readonly, store **out, char *err,
                size_t errlen);
 void store_close(store *s);

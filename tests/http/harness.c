@@ -32,22 +32,27 @@ char article_path[1024]; /* canonical, percent-encoded */
 
 /* Runs naba with args, returns its exit status; output into out. */
 int naba(buf_t *out, const char *const *args) {
+  /* execv takes char *const[]: copies, made before fork, not casts. */
+  char *argv[32] = {strdup(NABA_BIN)};
+  int argc = 1;
+  for (; args[argc - 1] && argc < 31; argc++)
+    argv[argc] = strdup(args[argc - 1]);
   int fds[2];
-  if (pipe(fds) != 0)
+  if (pipe(fds) != 0) {
+    for (int i = 0; i < argc; i++)
+      free(argv[i]);
     return -1;
+  }
   pid_t pid = fork();
   if (pid == 0) {
     dup2(fds[1], 1);
     dup2(fds[1], 2);
     close(fds[0]);
-    const char *argv[32] = {NABA_BIN};
-    int i = 0;
-    for (; args[i] && i < 30; i++)
-      argv[i + 1] = args[i];
-    argv[i + 1] = NULL;
-    execv(NABA_BIN, (char *const *)argv);
+    execv(NABA_BIN, argv);
     _exit(127);
   }
+  for (int i = 0; i < argc; i++)
+    free(argv[i]);
   close(fds[1]);
   char chunk[4096];
   ssize_t k;

@@ -240,6 +240,7 @@ int store_open(const char *path, int readonly, store **out, char *err,
     snprintf(err, errlen, "out of memory");
     return NB_ENOMEM;
   }
+  s->owner = pthread_self();
   flags |= readonly ? SQLITE_OPEN_READONLY
                     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   store_fault_install();
@@ -271,6 +272,7 @@ fail:
 void store_close(store *s) {
   if (!s)
     return;
+  assert(sq_owned(s));
   sq_cache_free(s);
   /* Everything is finalized, so this closes (and rolls back an open
    * transaction). */

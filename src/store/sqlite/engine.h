@@ -1,12 +1,14 @@
 /* store/sqlite/engine.h: what the files of the SQLite backend share.
  *
- * One connection per store, used by one thread at a time
- * (SQLITE_OPEN_NOMUTEX). Every statement the store prepares or steps, on
- * its connection or on a backup's copy, goes through sq_prepare() and
- * sq_step(): the one place to watch or fail them. */
+ * One connection per store, used only by the thread that opened it
+ * (SQLITE_OPEN_NOMUTEX): debug builds assert it wherever a statement is
+ * prepared or stepped, and at close (sq_owned()). Every statement the store
+ * prepares or steps, on its connection or on a backup's copy, goes through
+ * sq_prepare() and sq_step(): the one place to watch or fail them. */
 #ifndef NABA_STORE_SQLITE_ENGINE_H
 #define NABA_STORE_SQLITE_ENGINE_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "store/internal.h"
@@ -23,8 +25,15 @@ struct store {
   int depth;             /* store_begin() levels open */
   struct sq_slot *cache; /* open addressing, ncache slots (a power of 2) */
   size_t ncache, ncached;
+  pthread_t owner; /* the thread that opened it, the only one to use it */
   char err[256];
 };
+
+/* For assert(): whether the calling thread may use s. NULL, a connection
+ * that is no store's (see sq_prepare()), is the caller's own business. */
+static inline int sq_owned(const store *s) {
+  return !s || pthread_equal(s->owner, pthread_self());
+}
 
 /* Prepares the first statement of sql[0..len) (len -1: up to its NUL) on
  * db, the store's connection or another (a backup's copy); persistent
@@ -39,7 +48,8 @@ int sq_step(store *s, sqlite3_stmt *st);
 
 /* Test builds (-Dfault=true): SQLite's allocations and file syncs become
  * failure points too (core/fault.c), through a wrapping allocator and VFS.
- * Called before any connection is opened; does nothing elsewhere. */
+ * Called before any connection is opened, which debug builds assert; does
+ * nothing elsewhere. */
 void store_fault_install(void);
 
 /* Maps src, an SQLite code that db returned, to an NB_* code and keeps

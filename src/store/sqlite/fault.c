@@ -8,6 +8,7 @@
 #include "store/sqlite/engine.h"
 
 #ifdef NABA_FAULT
+#include <assert.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -104,7 +105,11 @@ static int f_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file,
 static sqlite3_vfs fault_vfs;
 
 static void install(void) {
-  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem);
+  /* SQLite takes an allocator only before it starts: after any connection
+   * (a test's own, say) its allocations would quietly have no points. */
+  int src = sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem);
+  assert(src == SQLITE_OK);
+  (void)src;
   sqlite3_mem_methods mem = real_mem;
   mem.xMalloc = fault_malloc;
   mem.xRealloc = fault_realloc;

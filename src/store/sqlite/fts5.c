@@ -19,6 +19,7 @@
  * file only feeds them to FTS5. */
 #include <assert.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -111,11 +112,13 @@ static void stem_cache_put(struct stem_cache *c, struct stem_slot *s,
 
 /* ---- the FTS5 tokenizer ---- */
 
-/* One per FTS5 table and connection, so one thread at a time uses it;
- * made by tok_create(), freed with its cache by tok_delete(). */
+/* One per FTS5 table and connection, so only the connection's thread
+ * uses it (asserted in debug builds: the cache has no lock); made by
+ * tok_create(), freed with its cache by tok_delete(). */
 struct naba_tokenizer {
   struct stem_cache *cache; /* made at the first document; NULL until then
                                or when it could not be allocated */
+  pthread_t owner;          /* the thread that made it */
 };
 
 struct tokenize {
@@ -222,6 +225,7 @@ static int tok_create(void *unused, const char **argv, int argc,
   if (!tok)
     return SQLITE_NOMEM;
   tok->cache = NULL;
+  tok->owner = pthread_self();
   *out = (Fts5Tokenizer *)tok;
   return SQLITE_OK;
 }
@@ -250,9 +254,11 @@ static int tok_tokenize(Fts5Tokenizer *p, void *fts_ctx, int flags,
                         const char *text, int ntext,
                         int (*token)(void *, int, const char *, int, int,
                                      int)) {
+  struct naba_tokenizer *tok = (struct naba_tokenizer *)p;
   struct tokenize t = {fts_ctx, token, 0, SQLITE_OK, NULL, {0}, {0}, 0, 0};
   int query = (flags & FTS5_TOKENIZE_QUERY) != 0, src;
 
+  assert(pthread_equal(tok->owner, pthread_self()));
   if (ntext <= 0 || !text)
     return SQLITE_OK;
   /* search_parse()'s "~stem" terms name an index term exactly. */
@@ -260,7 +266,7 @@ static int tok_tokenize(Fts5Tokenizer *p, void *fts_ctx, int flags,
     return token(fts_ctx, 0, text, ntext, 0, ntext);
   t.stems = !query && (flags & FTS5_TOKENIZE_AUX) == 0;
   if (t.stems)
-    t.cache = stem_cache_of((struct naba_tokenizer *)p);
+    t.cache = stem_cache_of(tok);
   src = to_sqlite(search_words(text, (size_t)ntext, emit, &t));
   buf_free(&t.stem);
   buf_free(&t.prev);

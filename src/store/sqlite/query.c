@@ -19,7 +19,8 @@
 
 int sq_prepare(store *s, sqlite3 *db, const char *sql, int len, int persistent,
                sqlite3_stmt **st, const char **tail) {
-  (void)s;
+  assert(sq_owned(s));
+  (void)s; /* release builds */
   if (nb_fault(NB_FAULT_STORE)) {
     *st = NULL;
     return SQLITE_IOERR;
@@ -29,6 +30,7 @@ int sq_prepare(store *s, sqlite3 *db, const char *sql, int len, int persistent,
 }
 
 int sq_step(store *s, sqlite3_stmt *st) {
+  assert(sq_owned(s));
   (void)s;
   return nb_fault(NB_FAULT_STORE) ? SQLITE_IOERR : sqlite3_step(st);
 }
@@ -153,6 +155,7 @@ void q_open_flags(store_q *q, store *s, const char *sql, unsigned flags) {
   int src;
 
   assert(s && sql && *sql);
+  assert(sq_owned(s)); /* a cached statement skips sq_prepare() */
   *q = (store_q){s, NULL, NB_OK, flags};
   if (flags & Q_ONCE) {
     src = sq_prepare(s, s->db, sql, -1, 0, &st, NULL);
