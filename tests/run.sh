@@ -44,8 +44,12 @@ done < <(python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
     t = json.loads(line)
-    why = sorted({l[6:] for l in (t.get("stdout") or "").splitlines()
-                  if l.startswith("skip: ")})
+    out = (t.get("stdout") or "").splitlines()
+    why = sorted({l[6:] for l in out if l.startswith("skip: ")})
+    # The fault walk names how many failure points it tried.
+    for l in out:
+        if l.startswith("fault points tried: "):
+            print(l, file=sys.stderr)
     print(t["name"] + "\t" + t["result"] + "\t" + "; ".join(why))
 ' "$build/meson-logs/run-sh.json" || printf 'meson-logs/run-sh.json\tUNREADABLE\n')
 
