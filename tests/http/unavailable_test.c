@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "../shared.h"
 
 /* الموقع غير متاح مؤقتًا: the error page's heading. */
 #define UNAVAILABLE                                                            \
@@ -164,6 +165,9 @@ static void a_damaged_search_index_is_503_not_no_results(void **s) {
 }
 
 int main(void) {
+  /* The fixture imports the seed page: without it, skip them all. */
+  if (shared_missing(SEED))
+    return SHARED_SKIP_STATUS;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pages_answer_503_while_a_table_is_missing_then_recover),
       cmocka_unit_test(pages_answer_503_while_settings_cannot_be_read),
