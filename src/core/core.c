@@ -172,6 +172,31 @@ static int xml_char(uint32_t cp) {
          (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
+/* Code points that must not reach a log line or a terminal as they are:
+ * controls, and the bidirectional ones that reorder what follows. */
+static int log_unsafe(uint32_t cp) {
+  return cp < 0x20 || cp == '"' || cp == '\\' || (cp >= 0x7f && cp < 0xa0) ||
+         cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void buf_log_escape(buf_t *b, const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint32_t cp;
+    size_t k = utf8_decode(s + i, n - i, &cp);
+    if (k == 0) /* not UTF-8: the byte itself */
+      buf_printf(b, "\\x%02x", (unsigned char)s[i++]);
+    else if (!log_unsafe(cp))
+      buf_append(b, s + i, k);
+    else if (cp < 0x80)
+      buf_printf(b, "\\x%02x", (unsigned)cp);
+    else
+      buf_printf(b, "\\u{%04x}", (unsigned)cp);
+    i += k;
+  }
+}
+
 void buf_xml_escape(buf_t *b, const char *s, size_t n) {
   size_t i = 0, start = 0, k;
   uint32_t cp;
@@ -571,10 +596,15 @@ void nb_log(const char *level, const char *fmt, ...) {
   nb_time_iso(nb_now(), ts);
   buf_t b = {0};
   buf_printf(&b, "time=%s level=%s msg=\"", ts, level);
+  /* Messages carry what came from outside (paths, names, file text): one
+   * line each, nothing a terminal would act on. */
+  buf_t msg = {0};
   va_list ap;
   va_start(ap, fmt);
-  buf_vprintf(&b, fmt, ap);
+  buf_vprintf(&msg, fmt, ap);
   va_end(ap);
+  buf_log_escape(&b, msg.data ? msg.data : "", msg.len);
+  buf_free(&msg);
   buf_puts(&b, "\"\n");
   if (b.data)
     fwrite(b.data, 1, b.len, stderr);

@@ -55,6 +55,12 @@ void buf_html_escape(buf_t *b, const char *s, size_t n);
  * but tab and line breaks, U+FFFE, U+FFFF, invalid UTF-8) dropped, so the
  * text can go into any element or attribute of an XML document. */
 void buf_xml_escape(buf_t *b, const char *s, size_t n);
+/* log: text from outside (a client's method or path, a reader's name)
+ * made safe for one log line or a terminal: control characters (C0, DEL,
+ * C1), the bidirectional controls that reorder a line (U+200E, U+200F,
+ * U+202A-U+202E, U+2066-U+2069), '"' and '\' become \xNN or \u{NNNN};
+ * bytes that are not UTF-8 become \xNN. Arabic and other text is kept. */
+void buf_log_escape(buf_t *b, const char *s, size_t n);
 void buf_url_encode(buf_t *b, const char *s, size_t n);
 
 /* Appends a reader's plain text as HTML: everything escaped, line breaks

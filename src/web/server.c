@@ -502,17 +502,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     char ts[32];
     nb_time_iso(nb_now(), ts);
     buf_t b = {0};
-    buf_printf(&b, "time=%s method=%s status=%d us=%lld%s path=\"", ts,
-               st->method, st->status, (long long)(nb_now_us() - st->start_us),
+    /* Method and path are client input: escaped, they cannot forge a
+     * line or reach a terminal as commands. */
+    buf_printf(&b, "time=%s method=\"", ts);
+    buf_log_escape(&b, st->method, strlen(st->method));
+    buf_printf(&b, "\" status=%d us=%lld%s path=\"", st->status,
+               (long long)(nb_now_us() - st->start_us),
                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
-    /* Paths are client input: escape what could forge a log line. */
-    for (const char *p = st->path; *p; p++) {
-      unsigned char ch = (unsigned char)*p;
-      if (ch < 0x20 || ch == '"' || ch == '\\' || ch == 0x7f)
-        buf_printf(&b, "\\x%02x", ch);
-      else
-        buf_putc(&b, (char)ch);
-    }
+    buf_log_escape(&b, st->path, strlen(st->path));
     buf_puts(&b, "\"\n");
     int64_t now = nb_now_us();
     pthread_mutex_lock(&s->log_lock);

@@ -109,8 +109,8 @@ void start_server(const char *theme) {
     _exit(0);
   }
   close(errs[0]);
-  /* The first line says where it listens; the rest (access log) is read
-   * away so the pipe never fills. */
+  /* The first line says where it listens; the rest (the access log) goes
+   * to dir/access.log, read so the pipe never fills. */
   char line[512];
   size_t n = 0;
   while (n < sizeof line - 1 && read(fds[0], line + n, 1) == 1 &&
@@ -123,9 +123,17 @@ void start_server(const char *theme) {
   assert_true(port > 0);
   if (fork() == 0) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    char sink[4096];
-    while (read(fds[0], sink, sizeof sink) > 0)
-      ;
+    char path[300], chunk[4096];
+    snprintf(path, sizeof path, "%s/access.log", dir);
+    FILE *log = fopen(path, "a");
+    ssize_t k;
+    while ((k = read(fds[0], chunk, sizeof chunk)) > 0)
+      if (log) {
+        fwrite(chunk, 1, (size_t)k, log);
+        fflush(log);
+      }
+    if (log)
+      fclose(log);
     _exit(0);
   }
   close(fds[0]);

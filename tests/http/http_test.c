@@ -420,6 +420,36 @@ static void sigterm_stops_the_server_cleanly(void **s) {
   start_server(NULL); /* for teardown */
 }
 
+/* What a client sends reaches the access log escaped: a raw escape
+ * sequence would drive the operator's terminal, a line break would forge
+ * a line, U+202E would reorder what follows. */
+static void
+control_characters_from_clients_are_escaped_in_the_access_log(void **state) {
+  (void)state;
+  raw_str("GET /x%1b[2J%0aforged%E2%80%AEz HTTP/1.1\r\nHost: a\r\n"
+          "Connection: close\r\n\r\n");
+  raw_str("G\x1bT / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  /* Stopping flushes the log; its reader writes it to dir/access.log. */
+  assert_int_equal(stop_server(), 0);
+  char path[300];
+  snprintf(path, sizeof path, "%s/access.log", dir);
+  char *log = NULL;
+  size_t n = 0;
+  for (int i = 0; i < 100; i++) {
+    if (nb_read_file(path, 1 << 20, &log, &n) == NB_OK && strstr(log, "forged"))
+      break;
+    free(log);
+    log = NULL;
+    usleep(50000);
+  }
+  assert_non_null(log);
+  assert_null(strchr(log, '\x1b'));
+  assert_null(strstr(log, "\xe2\x80\xae"));
+  assert_non_null(strstr(log, "path=\"/x\\x1b[2J\\x0aforged\\u{202e}z\""));
+  free(log);
+  start_server(NULL); /* for teardown */
+}
+
 int main(void) {
   /* Every case needs it: skip them all, before allocating anything. */
   if (shared_missing(SEED))
@@ -445,6 +475,8 @@ int main(void) {
       cmocka_unit_test(section_pages_paginate),
       cmocka_unit_test(scheduled_article_appears_on_cached_pages_when_due),
       cmocka_unit_test(sighup_reloads_the_theme_and_keeps_it_when_broken),
+      cmocka_unit_test(
+          control_characters_from_clients_are_escaped_in_the_access_log),
       cmocka_unit_test(sigterm_stops_the_server_cleanly),
   };
   int rc = cmocka_run_group_tests(tests, setup, teardown);

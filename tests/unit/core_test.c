@@ -162,6 +162,21 @@ static char *text_html(const char *s, size_t *links) {
   return buf_take(&b, NULL);
 }
 
+static void
+log_escape_keeps_arabic_and_escapes_what_a_terminal_obeys(void **state) {
+  (void)state;
+  buf_t b = {0};
+  /* ESC, a line break, DEL, a C1 control, U+202E and U+2066, a quote, a
+   * backslash and a byte that is not UTF-8; Arabic and tab-free text stay. */
+  static const char in[] = "\x1b[2J\n\x7f\xc2\x9b\xe2\x80\xae\xe2\x81\xa6"
+                           "\"\\\xff\xd9\x86\xd8\xa8\xd8\xa3 ok";
+  buf_log_escape(&b, in, sizeof in - 1);
+  assert_string_equal(b.data, "\\x1b[2J\\x0a\\x7f\\u{009b}\\u{202e}"
+                              "\\u{2066}\\x22\\x5c\\xff\xd9\x86\xd8\xa8"
+                              "\xd8\xa3 ok");
+  buf_free(&b);
+}
+
 static void xml_escape_drops_what_xml_forbids_and_keeps_arabic(void **state) {
   buf_t b = {0};
   /* NUL, a vertical tab, U+FFFE, an invalid byte and a lone continuation
@@ -335,6 +350,8 @@ int main(void) {
       cmocka_unit_test(arabic_text_around_a_url_is_kept),
       cmocka_unit_test(link_count_matches_links_made),
       cmocka_unit_test(xml_escape_drops_what_xml_forbids_and_keeps_arabic),
+      cmocka_unit_test(
+          log_escape_keeps_arabic_and_escapes_what_a_terminal_obeys),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
