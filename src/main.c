@@ -571,6 +571,34 @@ static int cmd_backup(const options *o) {
 
 static const char *status_names[] = {"pending", "approved", "spam"};
 
+/* One line of `naba comments list`. Names, addresses and text are the
+ * readers': escaped, they cannot reorder the moderator's lines (U+202E),
+ * forge one (a line break or a tab) or drive the terminal (ESC). */
+static void print_comment(const store_comment *c) {
+  char when[32];
+  nb_time_iso(c->created_at, when);
+  size_t first = strcspn(c->body, "\r\n");
+  size_t shown = first > 80 ? 80 : first;
+  while (shown > 0 && shown < first &&
+         ((unsigned char)c->body[shown] & 0xc0) == 0x80)
+    shown--; /* cut between characters, not inside one */
+  buf_t b = {0};
+  buf_printf(&b, "%lld\t%s\t%s\tarticle %lld\t", (long long)c->id,
+             status_names[c->status], when, (long long)c->article_id);
+  buf_log_escape(&b, c->author_name, strlen(c->author_name));
+  buf_puts(&b, " <");
+  if (c->author_email)
+    buf_log_escape(&b, c->author_email, strlen(c->author_email));
+  buf_puts(&b, ">\t");
+  buf_log_escape(&b, c->client, strlen(c->client));
+  buf_putc(&b, '\t');
+  buf_log_escape(&b, c->body, shown);
+  buf_puts(&b, first > 80 || c->body[first] ? "…\n" : "\n");
+  if (b.data)
+    fwrite(b.data, 1, b.len, stdout);
+  buf_free(&b);
+}
+
 static int cmd_comments(const options *o) {
   const char *sub = o->nargs > 0 ? o->args[0] : "";
   store *st;
@@ -595,17 +623,8 @@ static int cmd_comments(const options *o) {
     size_t n = 0;
     if (store_comments_list(st, &a, status, 0, 1000, &cs, &n) != NB_OK)
       rc = fail("cannot list comments: %s", store_errmsg(st));
-    for (size_t i = 0; i < n; i++) {
-      char when[32];
-      nb_time_iso(cs[i].created_at, when);
-      size_t first = strcspn(cs[i].body, "\r\n");
-      printf("%lld\t%s\t%s\tarticle %lld\t%s <%s>\t%s\t%.*s%s\n",
-             (long long)cs[i].id, status_names[cs[i].status], when,
-             (long long)cs[i].article_id, cs[i].author_name,
-             cs[i].author_email ? cs[i].author_email : "", cs[i].client,
-             (int)(first > 80 ? 80 : first), cs[i].body,
-             first > 80 || cs[i].body[first] ? "…" : "");
-    }
+    for (size_t i = 0; i < n; i++)
+      print_comment(&cs[i]);
     arena_free(&a);
     store_close(st);
     return rc;

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #define PENDING_MAX 20
 #define TOKEN_MAX_AGE (7 * 86400)
@@ -260,8 +261,16 @@ static const char *trim(arena_t *a, const char *v) {
   return arena_strndup(a, v, n);
 }
 
+/* 1 when s is an IPv4 or IPv6 address, as a proxy writes one. */
+static int is_ip(const char *s) {
+  unsigned char addr[16];
+  return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
+}
+
 /* The client a comment comes from: the peer, or, when the peer is a
- * trusted proxy, the nearest address in X-Forwarded-For that is not one. */
+ * trusted proxy, the nearest address in X-Forwarded-For that is not one.
+ * An entry that is no address (text a client wrote into the header) ends
+ * the walk: the last hop that was one is the client. */
 static const char *client_of(arena_t *a, const site_conf *c, web_request *req) {
   const char *ip = req->client_ip ? req->client_ip : "";
   const char *xff = web_header(req, "X-Forwarded-For");
@@ -277,7 +286,7 @@ static const char *client_of(arena_t *a, const site_conf *c, web_request *req) {
       return ip;
     char *comma = strrchr(list, ',');
     const char *next = trim(a, comma ? comma + 1 : list);
-    if (!*next)
+    if (!next || !is_ip(next))
       return ip;
     ip = next;
     if (!comma)

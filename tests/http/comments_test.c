@@ -320,6 +320,34 @@ static void rate_limit_counts_clients_behind_a_trusted_proxy(void **s) {
   set("comment_rate_limit", "0");
 }
 
+/* Behind a trusted proxy, only an address in X-Forwarded-For is a client:
+ * text a client wrote there is not stored. And the moderator's list
+ * escapes what readers typed: U+202E in a name cannot reorder the line. */
+static void forwarded_text_is_no_client_and_the_list_is_escaped(void **s) {
+  (void)s;
+  set("trusted_proxies", "127.0.0.1");
+  reply r;
+  post_with("X-Forwarded-For: \x1b[31mnot-an-address",
+            "Ali\xe2\x80\xae"
+            "evil",
+            "bidi@example.test", "forwarded text", NULL, NULL, &r);
+  assert_int_equal(r.status, 303);
+  reply_free(&r);
+  set("trusted_proxies", "");
+  buf_t out = {0};
+  const char *args[] = {"comments", "list", "all", "--db", db, NULL};
+  assert_int_equal(naba(&out, args), 0);
+  const char *line = strstr(out.data, "Ali");
+  assert_non_null(line);
+  assert_null(strstr(out.data, "\xe2\x80\xae"));
+  assert_null(strstr(out.data, "not-an-address"));
+  assert_null(strchr(out.data, '\x1b'));
+  assert_non_null(strstr(line,
+                         "Ali\\u{202e}evil <bidi@example.test>\t127.0.0.1\t"
+                         "forwarded text"));
+  buf_free(&out);
+}
+
 static void closed_article_shows_no_form_and_keeps_a_late_text(void **s) {
   (void)s;
   reply r;
@@ -428,6 +456,7 @@ int main(void) {
       cmocka_unit_test(forged_token_and_fast_forms_are_refused_and_kept),
       cmocka_unit_test(invalid_utf8_is_refused_with_a_message),
       cmocka_unit_test(rate_limit_counts_clients_behind_a_trusted_proxy),
+      cmocka_unit_test(forwarded_text_is_no_client_and_the_list_is_escaped),
       cmocka_unit_test(closed_article_shows_no_form_and_keeps_a_late_text),
       cmocka_unit_test(comments_close_days_after_publication),
       cmocka_unit_test(known_reader_skips_moderation_when_the_site_says_so),
