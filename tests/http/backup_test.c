@@ -64,11 +64,6 @@ static void sql_text(const char *path, const char *sql, char *out, size_t n) {
   sqlite3_close(d);
 }
 
-static void set(const char *key, const char *value) {
-  const char *args[] = {"settings", "set", key, value, "--db", db, NULL};
-  assert_int_equal(naba(NULL, args), 0);
-}
-
 /* Posts a comment on the seed article; the status of the answer. */
 static long post_comment(const char *text) {
   reply r;
@@ -127,8 +122,8 @@ static void writer(void) {
 
 static int backup_setup(void **state) {
   int rc = setup(state);
-  set("comment_min_seconds", "0");
-  set("comment_rate_limit", "0");
+  set_setting("comment_min_seconds", "0");
+  set_setting("comment_rate_limit", "0");
   /* Years of data, in short: 16 MB, so the copy takes many steps. */
   sqlite3 *d;
   assert_int_equal(sqlite3_open(db, &d), SQLITE_OK);

@@ -21,11 +21,6 @@
 
 #define EMAIL "reader.secret@example.test"
 
-static void set(const char *key, const char *value) {
-  const char *args[] = {"settings", "set", key, value, "--db", db, NULL};
-  assert_int_equal(naba(NULL, args), 0);
-}
-
 static void cli(const char *cmd, const char *arg) {
   const char *args[] = {"comments", cmd, arg, "--db", db, NULL};
   assert_int_equal(naba(NULL, args), 0);
@@ -96,8 +91,8 @@ static long location_id(const reply *r) {
 
 static int comments_setup(void **state) {
   int rc = setup(state);
-  set("comment_min_seconds", "0");
-  set("comment_rate_limit", "0");
+  set_setting("comment_min_seconds", "0");
+  set_setting("comment_rate_limit", "0");
   return rc;
 }
 
@@ -182,7 +177,7 @@ static void approved_comment_appears_with_count_and_plain_text(void **s) {
 
 static void reply_nests_under_its_parent_and_depth_is_limited(void **s) {
   (void)s;
-  set("comment_depth", "2");
+  set_setting("comment_depth", "2");
   reply r;
   post("Parent", EMAIL, "Top level for replies", NULL, NULL, &r);
   char parent[32], child[32], grandchild[32];
@@ -213,7 +208,7 @@ static void reply_nests_under_its_parent_and_depth_is_limited(void **s) {
   snprintf(reply_link, sizeof reply_link, "/reply/%s#respond", parent);
   assert_non_null(strstr(r.body.data, reply_link));
   reply_free(&r);
-  set("comment_depth", "3");
+  set_setting("comment_depth", "3");
 }
 
 static void honeypot_and_blocked_words_send_comments_to_spam(void **s) {
@@ -223,7 +218,7 @@ static void honeypot_and_blocked_words_send_comments_to_spam(void **s) {
        "http://spam.example", &r);
   assert_int_equal(r.status, 303); /* a robot learns nothing */
   reply_free(&r);
-  set("comment_blocked_words", "casino, lottery");
+  set_setting("comment_blocked_words", "casino, lottery");
   post("Gambler", "g@example.test", "Visit our CASINO today", NULL, NULL, &r);
   assert_int_equal(r.status, 303);
   reply_free(&r);
@@ -233,7 +228,7 @@ static void honeypot_and_blocked_words_send_comments_to_spam(void **s) {
   assert_non_null(strstr(out.data, "Buy cheap things now"));
   assert_non_null(strstr(out.data, "Visit our CASINO today"));
   buf_free(&out);
-  set("comment_blocked_words", "");
+  set_setting("comment_blocked_words", "");
 }
 
 static void limits_on_links_length_and_fields_are_explained(void **s) {
@@ -245,7 +240,7 @@ static void limits_on_links_length_and_fields_are_explained(void **s) {
   assert_int_equal(r.status, 422);
   assert_non_null(strstr(r.body.data, "روابط كثيرة"));
   reply_free(&r);
-  set("comment_max_length", "100");
+  set_setting("comment_max_length", "100");
   char text[300];
   memset(text, 'x', sizeof text - 1);
   text[sizeof text - 1] = '\0';
@@ -253,7 +248,7 @@ static void limits_on_links_length_and_fields_are_explained(void **s) {
   assert_int_equal(r.status, 422);
   assert_non_null(strstr(r.body.data, text)); /* kept */
   reply_free(&r);
-  set("comment_max_length", "5000");
+  set_setting("comment_max_length", "5000");
   post("Bad mail", "not-an-address", "Some words", NULL, NULL, &r);
   assert_int_equal(r.status, 422);
   assert_non_null(strstr(r.body.data, "لا يبدو بريدًا"));
@@ -270,12 +265,12 @@ static void forged_token_and_fast_forms_are_refused_and_kept(void **s) {
   assert_int_equal(r.status, 422);
   assert_non_null(strstr(r.body.data, "Text of a forged form"));
   reply_free(&r);
-  set("comment_min_seconds", "60");
+  set_setting("comment_min_seconds", "60");
   post("Quick", EMAIL, "Typed impossibly fast", NULL, NULL, &r);
   assert_int_equal(r.status, 422);
   assert_non_null(strstr(r.body.data, "Typed impossibly fast"));
   reply_free(&r);
-  set("comment_min_seconds", "0");
+  set_setting("comment_min_seconds", "0");
 }
 
 static void invalid_utf8_is_refused_with_a_message(void **s) {
@@ -292,8 +287,8 @@ static void rate_limit_counts_clients_behind_a_trusted_proxy(void **s) {
   (void)s;
   /* Behind a trusted proxy the forwarded address is the client: earlier
    * tests' comments from 127.0.0.1 do not count against these readers. */
-  set("trusted_proxies", "127.0.0.1");
-  set("comment_rate_limit", "2");
+  set_setting("trusted_proxies", "127.0.0.1");
+  set_setting("comment_rate_limit", "2");
   const char *a = "X-Forwarded-For: 198.51.100.7";
   reply r;
   post_with(a, "Rate", EMAIL, "rate one", NULL, NULL, &r);
@@ -312,12 +307,12 @@ static void rate_limit_counts_clients_behind_a_trusted_proxy(void **s) {
   assert_int_equal(r.status, 303);
   reply_free(&r);
   /* An untrusted peer cannot pick its address with the header. */
-  set("trusted_proxies", "");
+  set_setting("trusted_proxies", "");
   post_with("X-Forwarded-For: 192.0.2.1", "Liar", "l@example.test",
             "pretends to be elsewhere", NULL, NULL, &r);
   assert_int_equal(r.status, 429);
   reply_free(&r);
-  set("comment_rate_limit", "0");
+  set_setting("comment_rate_limit", "0");
 }
 
 /* Behind a trusted proxy, only an address in X-Forwarded-For is a client:
@@ -325,7 +320,7 @@ static void rate_limit_counts_clients_behind_a_trusted_proxy(void **s) {
  * escapes what readers typed: U+202E in a name cannot reorder the line. */
 static void forwarded_text_is_no_client_and_the_list_is_escaped(void **s) {
   (void)s;
-  set("trusted_proxies", "127.0.0.1");
+  set_setting("trusted_proxies", "127.0.0.1");
   reply r;
   post_with("X-Forwarded-For: \x1b[31mnot-an-address",
             "Ali\xe2\x80\xae"
@@ -333,7 +328,7 @@ static void forwarded_text_is_no_client_and_the_list_is_escaped(void **s) {
             "bidi@example.test", "forwarded text", NULL, NULL, &r);
   assert_int_equal(r.status, 303);
   reply_free(&r);
-  set("trusted_proxies", "");
+  set_setting("trusted_proxies", "");
   buf_t out = {0};
   const char *args[] = {"comments", "list", "all", "--db", db, NULL};
   assert_int_equal(naba(&out, args), 0);
@@ -369,9 +364,9 @@ static void closed_article_shows_no_form_and_keeps_a_late_text(void **s) {
 static void comments_close_days_after_publication(void **s) {
   (void)s;
   /* The seed article is from 2021: one day later its comments closed. */
-  set("comments_close_days", "1");
+  set_setting("comments_close_days", "1");
   assert_true(eventually_contains(article_path, "التعليقات مغلقة"));
-  set("comments_close_days", "0");
+  set_setting("comments_close_days", "0");
   assert_true(eventually_contains(article_path, "name=\"t\""));
 }
 
@@ -384,7 +379,7 @@ static void known_reader_skips_moderation_when_the_site_says_so(void **s) {
   snprintf(id, sizeof id, "%ld", location_id(&r));
   reply_free(&r);
   cli("approve", id);
-  set("comment_moderation", "known");
+  set_setting("comment_moderation", "known");
   post("Returning Reader", "RETURNING@example.test",
        "Second, published at once", NULL, NULL, &r);
   assert_int_equal(r.status, 303);
@@ -397,7 +392,7 @@ static void known_reader_skips_moderation_when_the_site_says_so(void **s) {
        &r);
   assert_true(pending_cookie(&r, cookie, sizeof cookie));
   reply_free(&r);
-  set("comment_moderation", "all");
+  set_setting("comment_moderation", "all");
 }
 
 static void email_appears_on_no_public_page(void **s) {

@@ -140,11 +140,6 @@ static void cli(const char *const *args) {
   buf_free(&out);
 }
 
-static void set(const char *key, const char *value) {
-  const char *args[] = {"settings", "set", key, value, "--db", db, NULL};
-  cli(args);
-}
-
 static sqlite3 *open_db(const char *path) {
   sqlite3 *d;
   assert_int_equal(sqlite3_open(path, &d), SQLITE_OK);
@@ -171,8 +166,8 @@ static int fixture(void **state) {
   snprintf(wxr, sizeof wxr, "%s/wxr/fault.xml", NABA_TESTDATA_DIR);
   const char *imp[] = {"import", "wxr", "--db", db, wxr, NULL};
   cli(imp);
-  set("comment_min_seconds", "0");
-  set("comment_rate_limit", "10000");
+  set_setting("comment_min_seconds", "0");
+  set_setting("comment_rate_limit", "10000");
   start_server(NULL);
   return 0;
 }

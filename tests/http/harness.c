@@ -65,6 +65,15 @@ int naba(buf_t *out, const char *const *args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+void set_setting(const char *key, const char *value) {
+  const char *args[] = {"settings", "set", key, value, "--db", db, NULL};
+  buf_t out = {0};
+  int rc = naba(&out, args);
+  if (rc != 0)
+    fail_msg("naba settings set %s %s: %d: %s", key, value, rc, out.data);
+  buf_free(&out);
+}
+
 /* Starts naba serve on the fixture database, with theme (NULL: the
  * default one). */
 void start_server(const char *theme) {

@@ -28,6 +28,9 @@ typedef struct {
 
 /* Runs naba with args (NULL-terminated); its exit status, output in out. */
 int naba(buf_t *out, const char *const *args);
+/* naba settings set key value on the fixture's database; fails the test
+ * with naba's output when it refuses. */
+void set_setting(const char *key, const char *value);
 void start_server(const char *theme); /* NULL: the default theme */
 int stop_server(void);                /* SIGTERM; the exit status */
 

@@ -57,11 +57,6 @@ static void insert(sqlite3 *h, const char *title, const char *slug,
   sqlite3_finalize(st);
 }
 
-static void set(const char *key, const char *value) {
-  const char *args[] = {"settings", "set", key, value, "--db", db, NULL};
-  assert_int_equal(naba(NULL, args), 0);
-}
-
 /* A fresh database with the seed page, settings, what fill() writes (in
  * one transaction), then the server. */
 static void open_site(void (*fill)(sqlite3 *h)) {
@@ -72,9 +67,9 @@ static void open_site(void (*fill)(sqlite3 *h)) {
       "import",   "page",     "--db", db,  "--date", "2021-11-24T08:00Z",
       "--author", "Reporter", SEED,   NULL};
   assert_int_equal(naba(NULL, args), 0);
-  set("site_url", SITE);
-  set("site_name", "\xd8\xa3\xd8\xae\xd8\xa8\xd8\xa7\xd8\xb1 & "
-                   "\xd8\xa2\xd8\xb1\xd8\xa7\xd8\xa1");
+  set_setting("site_url", SITE);
+  set_setting("site_name", "\xd8\xa3\xd8\xae\xd8\xa8\xd8\xa7\xd8\xb1 & "
+                           "\xd8\xa2\xd8\xb1\xd8\xa7\xd8\xa1");
   sqlite3 *h;
   assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
   assert_int_equal(sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
@@ -441,13 +436,13 @@ static void changing_the_site_url_or_name_changes_every_sitemap(void **s) {
   (void)s;
   cache_without("/sitemap.xml", "other.example");
   cache_without("/sitemap-news.xml", "Naba");
-  set("site_url", "https://other.example");
+  set_setting("site_url", "https://other.example");
   assert_true(eventually_contains(
       "/robots.txt", "Sitemap: https://other.example/sitemap-news.xml"));
   assert_true(eventually_contains(
       "/sitemap.xml", "<loc>https://other.example/sitemap-sections.xml"));
   cache_without("/sitemap-news.xml", "Naba");
-  set("site_name", "Naba <news>");
+  set_setting("site_name", "Naba <news>");
   assert_true(eventually_contains("/sitemap-news.xml",
                                   "<news:name>Naba &lt;news&gt;</news:name>"));
 }
