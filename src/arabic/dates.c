@@ -21,6 +21,11 @@
 #define PATTERN_MAX 256
 #define OFFSET_MAX (14 * 60) /* minutes: Kiribati is UTC+14 */
 #define CACHE_SIZE 8
+/* Formatted results kept per formatter: a page shows the same few dates
+ * (the article, its related and latest lists) on every render, and ICU
+ * takes ~14k instructions for each. */
+#define MEMO_SLOTS 32
+#define MEMO_BYTES 62
 
 /* Years 0001 to 9999, so ISO 8601 always has four digits. */
 #define T_MIN (-62135596800LL)
@@ -245,9 +250,16 @@ int ar_timezone_valid(const char *tz) {
 /* ---- per-thread formatter cache ---- */
 
 typedef struct {
+  int64_t t;
+  unsigned char len; /* 0: empty */
+  char text[MEMO_BYTES];
+} memo_slot;
+
+typedef struct {
   char *locale, *tz, *pattern; /* the settings as the caller wrote them */
   UDateFormat *fmt;
-  uint64_t used; /* for least-recently-used eviction */
+  uint64_t used;              /* for least-recently-used eviction */
+  memo_slot memo[MEMO_SLOTS]; /* by t, direct-mapped */
 } fmt_entry;
 
 typedef struct {
@@ -338,7 +350,7 @@ static int fmt_open(const char *locale, const char *tz, const char *pattern,
 /* Returns this thread's formatter for the settings, opening it on a miss.
  * The cache owns it; it stays valid until this thread's next call. */
 static int fmt_get(const char *locale, const char *tz, const char *pattern,
-                   UDateFormat **out) {
+                   fmt_entry **out) {
   fmt_cache *c = cache_get();
   if (!c)
     return NB_ENOMEM;
@@ -348,7 +360,7 @@ static int fmt_get(const char *locale, const char *tz, const char *pattern,
     if (e->fmt && strcmp(e->locale, locale) == 0 && strcmp(e->tz, tz) == 0 &&
         strcmp(e->pattern, pattern) == 0) {
       e->used = ++c->clock;
-      *out = e->fmt;
+      *out = e;
       return NB_OK;
     }
     if (!e->fmt || (victim->fmt && e->used < victim->used))
@@ -368,7 +380,7 @@ static int fmt_get(const char *locale, const char *tz, const char *pattern,
     return NB_ENOMEM;
   }
   victim->used = ++c->clock;
-  *out = f;
+  *out = victim;
   return NB_OK;
 }
 
@@ -420,13 +432,26 @@ done:
 
 int ar_date_format(const char *locale, const char *tz, const char *pattern,
                    int64_t t, buf_t *out) {
-  UDateFormat *f;
+  fmt_entry *e;
   if (!locale || !tz || !pattern || t < T_MIN || t > T_MAX)
     return NB_EINVAL;
-  int rc = fmt_get(locale, tz, pattern, &f);
+  int rc = fmt_get(locale, tz, pattern, &e);
   if (rc != NB_OK)
     return rc;
-  return format(f, t, out);
+  memo_slot *m = &e->memo[(uint64_t)t % MEMO_SLOTS];
+  if (m->len && m->t == t) {
+    buf_append(out, m->text, m->len);
+    return out->oom ? NB_ENOMEM : NB_OK;
+  }
+  size_t before = out->len;
+  rc = format(e->fmt, t, out);
+  size_t n = out->len - before;
+  if (rc == NB_OK && n > 0 && n <= MEMO_BYTES) {
+    memcpy(m->text, out->data + before, n);
+    m->len = (unsigned char)n;
+    m->t = t;
+  }
+  return rc;
 }
 
 int ar_date_iso(const char *tz, int64_t t, buf_t *out) {

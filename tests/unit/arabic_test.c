@@ -67,6 +67,18 @@ static void assert_date(const char *locale, const char *tz, const char *pattern,
   buf_free(&b);
 }
 
+/* Results are remembered per time: times that share a slot (32 s apart),
+ * asked in turn, and a date asked after a time, each get their own. */
+static void remembered_dates_are_never_another_times(void **state) {
+  (void)state;
+  for (int round = 0; round < 3; round++) {
+    assert_date("ar-MA", "UTC", "HH:mm:ss", 0, "00:00:00");
+    assert_date("ar-MA", "UTC", "HH:mm:ss", 32, "00:00:32");
+    assert_date("ar-MA", "UTC", "HH:mm:ss", 64, "00:01:04");
+    assert_date("en", "UTC", "y", 0, "1970");
+  }
+}
+
 static void assert_iso(const char *tz, int64_t t, const char *want) {
   buf_t b = {0};
   assert_int_equal(ar_date_iso(tz, t, &b), NB_OK);
@@ -579,6 +591,7 @@ static void formatting_from_many_threads_is_safe(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(remembered_dates_are_never_another_times),
       cmocka_unit_test(slug_keeps_arabic_letters_and_drops_harakat),
       cmocka_unit_test(slug_keeps_hamza_letters_as_written),
       cmocka_unit_test(slug_removes_tatweel_without_splitting_the_word),
