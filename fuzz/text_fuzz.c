@@ -2,10 +2,14 @@
  * so whatever they type the output may hold no markup but the tags
  * buf_text_html makes itself, and its link count must be the one the link
  * limit was checked with. Also buf_xml_escape (feeds and sitemaps): from
- * any bytes, valid UTF-8 with only characters XML 1.0 allows and no markup. */
+ * any bytes, valid UTF-8 with only characters XML 1.0 allows and no markup.
+ * And buf_json_string (JSON-LD in a <script>): jansson reads the literal
+ * back as the same text, and it holds no '<' that could end the script. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "core/core.h"
 
@@ -34,11 +38,29 @@ static void xml_check(const char *s, size_t size) {
   buf_free(&x);
 }
 
+static void json_check(const char *s, size_t size) {
+  char *z = strndup(s, size); /* the text up to a NUL, as the store keeps it */
+  if (!z)
+    return;
+  buf_t j = {0};
+  buf_json_string(&j, z);
+  if (j.oom || memchr(j.data, '<', j.len))
+    abort();
+  json_error_t err;
+  json_t *v = json_loadb(j.data, j.len, JSON_DECODE_ANY, &err);
+  if (!v || !json_is_string(v) || strcmp(json_string_value(v), z) != 0)
+    abort();
+  json_decref(v);
+  buf_free(&j);
+  free(z);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *s = (const char *)data;
   xml_check(s, size);
   if (!utf8_valid(s, size))
     return 0; /* comments are checked as UTF-8 before they get here */
+  json_check(s, size);
   buf_t b = {0};
   buf_puts(&b, "x"); /* buf_text_html appends: what was there must stay */
   size_t links = buf_text_html(&b, s, size), anchors = 0;

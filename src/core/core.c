@@ -136,34 +136,56 @@ char *buf_take(buf_t *b, size_t *len) {
   return p;
 }
 
+/* The replacement of each byte buf_html_escape changes; NULL for the rest.
+ * A table, not a switch: this runs over every variable of every page. */
+static const char *const html_rep[256] = {
+    ['&'] = "&amp;",  ['<'] = "&lt;",   ['>'] = "&gt;",
+    ['"'] = "&quot;", ['\''] = "&#39;",
+};
+
 void buf_html_escape(buf_t *b, const char *s, size_t n) {
   size_t start = 0;
   for (size_t i = 0; i < n; i++) {
-    const char *rep;
-    switch (s[i]) {
-    case '&':
-      rep = "&amp;";
-      break;
-    case '<':
-      rep = "&lt;";
-      break;
-    case '>':
-      rep = "&gt;";
-      break;
-    case '"':
-      rep = "&quot;";
-      break;
-    case '\'':
-      rep = "&#39;";
-      break;
-    default:
+    const char *rep = html_rep[(unsigned char)s[i]];
+    if (!rep)
       continue;
-    }
     buf_append(b, s + start, i - start);
     buf_puts(b, rep);
     start = i + 1;
   }
   buf_append(b, s + start, n - start);
+}
+
+void buf_json_string(buf_t *b, const char *s) {
+  buf_putc(b, '"');
+  size_t start = 0, i = 0;
+  for (; s[i]; i++) {
+    unsigned char c = (unsigned char)s[i];
+    char esc[8];
+    if (c == '"' || c == '\\') {
+      esc[0] = '\\', esc[1] = (char)c, esc[2] = '\0';
+    } else if (c < 0x20 || c == '<') {
+      snprintf(esc, sizeof esc, "\\u%04x", c);
+    } else if (c == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
+               ((unsigned char)s[i + 2] == 0xA8 ||
+                (unsigned char)s[i + 2] == 0xA9)) {
+      /* U+2028, U+2029: line breaks to JavaScript, not to JSON. */
+      snprintf(esc, sizeof esc, "\\u%04x",
+               (unsigned)(0x2000 | ((unsigned char)s[i + 2] - 0x80)));
+      buf_append(b, s + start, i - start);
+      buf_puts(b, esc);
+      i += 2;
+      start = i + 1;
+      continue;
+    } else {
+      continue;
+    }
+    buf_append(b, s + start, i - start);
+    buf_puts(b, esc);
+    start = i + 1;
+  }
+  buf_append(b, s + start, i - start);
+  buf_putc(b, '"');
 }
 
 /* XML 1.0's Char production: what may appear in a document at all. */

@@ -62,6 +62,10 @@ void buf_xml_escape(buf_t *b, const char *s, size_t n);
  * bytes that are not UTF-8 become \xNN. Arabic and other text is kept. */
 void buf_log_escape(buf_t *b, const char *s, size_t n);
 void buf_url_encode(buf_t *b, const char *s, size_t n);
+/* json: a JSON string literal, quotes included, for UTF-8 text: '"', '\\'
+ * and control characters escaped, and '<', U+2028 and U+2029 as \uNNNN so
+ * the literal is also safe inside an HTML <script> element. */
+void buf_json_string(buf_t *b, const char *s);
 
 /* Appends a reader's plain text as HTML: everything escaped, line breaks
  * kept as <br>, blank lines starting a new paragraph (the caller wraps

@@ -6,60 +6,77 @@
 
 #define RELATED 4
 
+/* ,"key":"value" (no comma for the first member of an object). */
+static void ld_str(buf_t *b, const char *key, const char *value) {
+  if (!value) { /* an arena_printf that ran out of memory */
+    b->oom = 1;
+    return;
+  }
+  if (b->len && b->data[b->len - 1] != '{')
+    buf_putc(b, ',');
+  buf_json_string(b, key);
+  buf_putc(b, ':');
+  buf_json_string(b, value);
+}
+
+/* schema.org NewsArticle and BreadcrumbList. Written straight as text:
+ * jansson's dump took a sixth of an uncached article's CPU. */
 static const char *jsonld(arena_t *a, const site_conf *c,
                           const store_article *x, const char *canonical,
                           const char *published, const char *modified) {
-  json_t *graph = json_array();
-  json_t *art = json_object();
-  view_str(art, "@type", "NewsArticle");
-  view_str(art, "@id", arena_printf(a, "%s#article", canonical));
-  view_str(art, "headline", x->title);
-  view_str(art, "description", x->summary);
-  view_str(art, "url", canonical);
-  view_str(art, "mainEntityOfPage", canonical);
-  view_str(art, "datePublished", published);
-  view_str(art, "dateModified", modified);
-  view_str(art, "inLanguage", "ar");
-  view_str(art, "articleSection", x->section_name);
-  if (x->image_url[0])
-    json_object_set_new(art, "image", json_pack("[s]", x->image_url));
-  json_t *author = json_object();
-  view_str(author, "@type", x->author_name[0] ? "Person" : "Organization");
-  view_str(author, "name", x->author_name[0] ? x->author_name : c->name);
-  view_str(author, "url",
-           x->author_slug[0] ? arena_printf(a, "%s/author/%s/", c->url,
-                                            view_encode(a, x->author_slug))
-                             : arena_printf(a, "%s/", c->url));
-  json_object_set_new(art, "author", json_pack("[o]", author));
-  json_t *pub = json_object();
-  view_str(pub, "@type", "NewsMediaOrganization");
-  view_str(pub, "name", c->name);
-  view_str(pub, "url", c->url);
-  if (c->logo[0])
-    json_object_set_new(
-        pub, "logo",
-        json_pack("{s:s,s:s}", "@type", "ImageObject", "url", c->logo));
-  json_object_set_new(art, "publisher", pub);
-  json_array_append_new(graph, art);
-
-  json_t *crumbs = json_object();
-  view_str(crumbs, "@type", "BreadcrumbList");
-  json_t *items = json_array();
+  buf_t b = {0};
+  buf_puts(&b, "{\"@context\":\"https://schema.org\",\"@graph\":[{");
+  ld_str(&b, "@type", "NewsArticle");
+  ld_str(&b, "@id", arena_printf(a, "%s#article", canonical));
+  ld_str(&b, "headline", x->title);
+  ld_str(&b, "description", x->summary);
+  ld_str(&b, "url", canonical);
+  ld_str(&b, "mainEntityOfPage", canonical);
+  ld_str(&b, "datePublished", published);
+  ld_str(&b, "dateModified", modified);
+  ld_str(&b, "inLanguage", "ar");
+  ld_str(&b, "articleSection", x->section_name);
+  if (x->image_url[0]) {
+    buf_puts(&b, ",\"image\":[");
+    buf_json_string(&b, x->image_url);
+    buf_putc(&b, ']');
+  }
+  buf_puts(&b, ",\"author\":[{");
+  ld_str(&b, "@type", x->author_name[0] ? "Person" : "Organization");
+  ld_str(&b, "name", x->author_name[0] ? x->author_name : c->name);
+  ld_str(&b, "url",
+         x->author_slug[0] ? arena_printf(a, "%s/author/%s/", c->url,
+                                          view_encode(a, x->author_slug))
+                           : arena_printf(a, "%s/", c->url));
+  buf_puts(&b, "}],\"publisher\":{");
+  ld_str(&b, "@type", "NewsMediaOrganization");
+  ld_str(&b, "name", c->name);
+  ld_str(&b, "url", c->url);
+  if (c->logo[0]) {
+    buf_puts(&b, ",\"logo\":{");
+    ld_str(&b, "@type", "ImageObject");
+    ld_str(&b, "url", c->logo);
+    buf_putc(&b, '}');
+  }
+  buf_puts(&b, "}},{");
+  ld_str(&b, "@type", "BreadcrumbList");
+  buf_puts(&b, ",\"itemListElement\":[");
   const char *names[3] = {c->name, x->section_name, x->title};
   const char *urls[3] = {
       arena_printf(a, "%s/", c->url),
       arena_printf(a, "%s%s", c->url, site_section_path(a, x->section_slug)),
       canonical};
-  for (int i = 0; i < 3; i++)
-    json_array_append_new(items, json_pack("{s:s,s:i,s:s,s:s}", "@type",
-                                           "ListItem", "position", i + 1,
-                                           "name", names[i], "item", urls[i]));
-  json_object_set_new(crumbs, "itemListElement", items);
-  json_array_append_new(graph, crumbs);
-  json_t *root =
-      json_pack("{s:s,s:o}", "@context", "https://schema.org", "@graph", graph);
-  const char *r = view_script_json(a, root);
-  view_decref(root);
+  for (int i = 0; i < 3; i++) {
+    buf_puts(&b, i ? ",{" : "{");
+    ld_str(&b, "@type", "ListItem");
+    buf_printf(&b, ",\"position\":%d", i + 1);
+    ld_str(&b, "name", names[i]);
+    ld_str(&b, "item", urls[i]);
+    buf_putc(&b, '}');
+  }
+  buf_puts(&b, "]}]}");
+  const char *r = b.oom ? NULL : arena_strndup(a, b.data, b.len);
+  buf_free(&b);
   return r;
 }
 

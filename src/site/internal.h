@@ -166,8 +166,6 @@ int view_page(site_req *r, const char *type, const char *title,
  * data of the error page, which must render while the store fails. */
 json_t *view_bare_page(site *s, arena_t *a, const site_conf *c,
                        const char *type, const char *title);
-/* JSON text safe inside <script>: no "<" can close or open a tag. */
-const char *view_script_json(arena_t *a, json_t *j);
 /* Renders template tpl with d into res (a 500 page when rendering fails)
  * and drops d. */
 void view_render(site_req *r, const char *tpl, json_t *d);

@@ -332,23 +332,6 @@ int view_page(site_req *r, const char *type, const char *title,
   return NB_OK;
 }
 
-const char *view_script_json(arena_t *a, json_t *j) {
-  char *txt = json_dumps(j, JSON_COMPACT);
-  if (!txt)
-    return "{}";
-  buf_t b = {0};
-  for (const char *p = txt; *p; p++) {
-    if (*p == '<')
-      buf_puts(&b, "\\u003c");
-    else
-      buf_putc(&b, *p);
-  }
-  view_release(txt);
-  char *r = arena_strndup(a, b.data ? b.data : "{}", b.len);
-  buf_free(&b);
-  return r;
-}
-
 void view_render(site_req *r, const char *tpl, json_t *d) {
   web_response *res = r->res;
   const tpl_set *set = atomic_load(&r->s->theme)->tpl;

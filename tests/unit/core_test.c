@@ -177,6 +177,21 @@ log_escape_keeps_arabic_and_escapes_what_a_terminal_obeys(void **state) {
   buf_free(&b);
 }
 
+static void
+json_string_is_safe_in_a_script_element_and_keeps_arabic(void **state) {
+  (void)state;
+  buf_t b = {0};
+  /* A script end tag, a quote, a backslash, controls, U+2028 and U+2029;
+   * Arabic stays as UTF-8. */
+  buf_json_string(&b, "</script>\"\\\n\t\x01\xe2\x80\xa8\xe2\x80\xa9"
+                      "\xd9\x86\xd8\xa8\xd8\xa3");
+  assert_false(b.oom);
+  assert_string_equal(b.data,
+                      "\"\\u003c/script>\\\"\\\\\\u000a\\u0009"
+                      "\\u0001\\u2028\\u2029\xd9\x86\xd8\xa8\xd8\xa3\"");
+  buf_free(&b);
+}
+
 static void xml_escape_drops_what_xml_forbids_and_keeps_arabic(void **state) {
   buf_t b = {0};
   /* NUL, a vertical tab, U+FFFE, an invalid byte and a lone continuation
@@ -352,6 +367,8 @@ int main(void) {
       cmocka_unit_test(xml_escape_drops_what_xml_forbids_and_keeps_arabic),
       cmocka_unit_test(
           log_escape_keeps_arabic_and_escapes_what_a_terminal_obeys),
+      cmocka_unit_test(
+          json_string_is_safe_in_a_script_element_and_keeps_arabic),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
