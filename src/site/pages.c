@@ -312,7 +312,9 @@ int site_static_page(site_req *r, const char **seg, int n) {
   json_t *menu = json_object_get(json_object_get(d, "site"), "pages");
   for (size_t i = 0; i < json_array_size(menu); i++) {
     json_t *m = json_array_get(menu, i);
-    if (strcmp(json_string_value(json_object_get(m, "url")), path) == 0)
+    /* No "url" when its string could not be allocated (a 503 follows). */
+    const char *url = json_string_value(json_object_get(m, "url"));
+    if (url && strcmp(url, path) == 0)
       json_object_set_new(m, "current", json_true());
   }
   json_object_set_new(d, "static_page", o);
