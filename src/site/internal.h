@@ -57,7 +57,8 @@ struct site {
   char *theme_dir;
   unsigned char key[WEB_KEY_BYTES]; /* signs forms and cookies; avatars */
   _Atomic(theme *) theme;
-  pthread_key_t conn_key; /* one store connection per server thread */
+  pthread_key_t conn_key;     /* per server thread: a store connection, menus */
+  _Atomic uint64_t menus_gen; /* bumped when sections or pages change */
   pthread_t watcher;
   int watching;
   volatile int stop;
@@ -109,6 +110,20 @@ typedef struct {
   int answered;
   const char *errmsg; /* what failed, when r->st cannot say it */
 } site_req;
+
+/* The menus every page shows: all sections (the menu lists the top-level
+ * ones) and up to SITE_MENU_PAGES top-level static pages. */
+#define SITE_MENU_PAGES 20
+typedef struct {
+  store_section *secs;
+  size_t nsecs;
+  store_page *pgs;
+  size_t npgs;
+} site_menus;
+
+/* site.c: the menus, kept per thread until the watcher sees sections or
+ * pages change; valid until this thread's next call. */
+int site_menus_get(site_req *r, const site_menus **out);
 
 /* Returns rc, noting op as r's failed operation when rc is the first
  * error (NB_ENOTFOUND is an answer, not an error: a 404). */

@@ -24,23 +24,93 @@
 #define TIDY_QUIET_S 10
 #define TIDY_STEP_PAGES 1024
 
-/* ---- store connection per thread ---- */
+/* ---- per thread: a store connection and the menus ---- */
+
+typedef struct {
+  store *st;
+  /* The sections and pages every page's menus list, read again only when
+   * the watcher saw them change (s->menus_gen): a tenth of an uncached
+   * render was these two queries. */
+  uint64_t menus_gen;
+  int menus_ok;
+  arena_t menus;
+  site_menus m;
+} per_thread;
 
 static void close_conn(void *p) {
-  store_close(p);
+  per_thread *t = p;
+  store_close(t->st);
+  arena_free(&t->menus);
+  free(t);
+}
+
+static per_thread *thread_get(site *s, char *err, size_t errlen) {
+  per_thread *t = pthread_getspecific(s->conn_key);
+  if (t)
+    return t;
+  t = calloc(1, sizeof *t);
+  if (!t) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  /* Read-write: comments are written from the server threads. */
+  if (store_open(s->db_path, 0, &t->st, err, errlen) != NB_OK ||
+      pthread_setspecific(s->conn_key, t) != 0) {
+    store_close(t->st);
+    free(t);
+    return NULL;
+  }
+  return t;
 }
 
 int site_conn(site *s, store **out, char *err, size_t errlen) {
-  store *st = pthread_getspecific(s->conn_key);
-  if (!st) {
-    /* Read-write: comments are written from the server threads. */
-    int rc = store_open(s->db_path, 0, &st, err, errlen);
-    if (rc != NB_OK)
-      return rc;
-    pthread_setspecific(s->conn_key, st);
-  }
-  *out = st;
+  per_thread *t = thread_get(s, err, errlen);
+  if (!t)
+    return NB_EIO;
+  *out = t->st;
   return NB_OK;
+}
+
+int site_menus_get(site_req *r, const site_menus **out) {
+  per_thread *t = pthread_getspecific(r->s->conn_key);
+  /* Read before the queries: a change after them bumps it again. */
+  uint64_t gen = atomic_load(&r->s->menus_gen);
+  if (t && t->menus_ok && t->menus_gen == gen) {
+    *out = &t->m;
+    return NB_OK;
+  }
+  arena_t *a = t ? &t->menus : r->a;
+  if (t) {
+    t->menus_ok = 0;
+    arena_free(a);
+  }
+  site_menus m = {0};
+  int rc = SITE_CALL(r, store_sections, r->st, a, &m.secs, &m.nsecs);
+  if (rc == NB_OK)
+    rc = SITE_CALL(r, store_pages_under, r->st, a, 0, SITE_MENU_PAGES, &m.pgs,
+                   &m.npgs);
+  if (rc != NB_OK)
+    return rc;
+  if (!t) {
+    site_menus *copy = arena_alloc(r->a, sizeof *copy);
+    if (!copy)
+      return site_check(r, NB_ENOMEM, "site_menus_get");
+    *copy = m;
+    *out = copy;
+    return NB_OK;
+  }
+  t->m = m;
+  t->menus_gen = gen;
+  t->menus_ok = 1;
+  *out = &t->m;
+  return NB_OK;
+}
+
+/* The tags whose change the menus show. */
+static void note_change(site *s, const char *tag) {
+  if (strcmp(tag, "*") == 0 || strcmp(tag, "sections") == 0 ||
+      strcmp(tag, "pages") == 0)
+    atomic_fetch_add(&s->menus_gen, 1);
 }
 
 /* The site's secret key (forms, cookies, avatars), made on first start and
@@ -181,8 +251,10 @@ static void *watch_loop(void *arg) {
         arena_free(&a);
         break;
       }
-      for (size_t i = 0; i < n; i++)
+      for (size_t i = 0; i < n; i++) {
+        note_change(s, tags[i]);
         web_cache_invalidate(s->web, tags[i]);
+      }
       if (n > 0)
         t.last_write = now;
       last = upto;

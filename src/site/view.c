@@ -8,9 +8,6 @@
 
 #include "arabic/arabic.h"
 
-/* The footer's menu of static pages. */
-#define MENU_PAGES 20
-
 int site_check(site_req *r, int rc, const char *op) {
   if (rc != NB_OK && rc != NB_ENOTFOUND && !r->failed)
     r->failed = op;
@@ -290,14 +287,13 @@ json_t *view_bare_page(site *s, arena_t *a, const site_conf *c,
 int view_page(site_req *r, const char *type, const char *title,
               const char *canonical_path, int64_t current_section,
               json_t **out) {
-  store_section *secs = NULL;
-  size_t n = 0, np = 0;
-  store_page *pgs = NULL;
-  int rc = SITE_CALL(r, store_sections, r->st, r->a, &secs, &n);
-  if (rc == NB_OK)
-    rc = SITE_CALL(r, store_pages_under, r->st, r->a, 0, MENU_PAGES, &pgs, &np);
+  const site_menus *menus;
+  int rc = site_menus_get(r, &menus);
   if (rc != NB_OK)
     return rc;
+  const store_section *secs = menus->secs;
+  const store_page *pgs = menus->pgs;
+  size_t n = menus->nsecs, np = menus->npgs;
   json_t *sj = site_json(r->s, r->a, r->c);
   /* The menu lists the top-level sections (an import can bring dozens of
    * nested categories); subsections are listed on their parent's page. */
