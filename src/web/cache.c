@@ -302,7 +302,7 @@ struct web_cache {
   /* Charged against the budget: the entries (atomic: a variant made
    * under the read lock adds to it) and the table itself. */
   _Atomic size_t bytes;
-  size_t table_bytes;
+  _Atomic size_t table_bytes;  /* read with no lock by web_cache_send */
   _Atomic uint64_t generation; /* bumped by every invalidation */
   /* The last RECENT invalidated tags (needle form " tag "), by generation:
    * a page rendered since generation g is stale only if one of its own
