@@ -172,6 +172,17 @@ static int to_canonical(site_req *r, const store_article *x, const char *path,
   return 1;
 }
 
+/* NB_OK when comment reply_to is one a reader may answer on article id:
+ * there, and approved (the only ones with a reply link); NB_ENOTFOUND
+ * else, so that /reply/<any number> is not a page of its own. */
+static int reply_target(site_req *r, int64_t id, int64_t reply_to) {
+  store_comment m;
+  int rc = SITE_CALL(r, store_comment_by_id, r->st, r->a, reply_to, &m);
+  if (rc == NB_OK && (m.article_id != id || m.status != STORE_COMMENT_APPROVED))
+    rc = NB_ENOTFOUND;
+  return rc;
+}
+
 int site_article(site_req *r, const char *path, int64_t id, int64_t reply_to,
                  const comment_form *f) {
   arena_t *a = r->a;
@@ -181,6 +192,8 @@ int site_article(site_req *r, const char *path, int64_t id, int64_t reply_to,
   int personal = 0;
   int64_t closes_at = 0;
   int rc = SITE_CALL(r, store_article_by_id, r->st, a, id, &x);
+  if (rc == NB_OK && reply_to)
+    rc = reply_target(r, id, reply_to);
   if (rc != NB_OK)
     return rc;
   if (to_canonical(r, &x, path, reply_to))
@@ -210,6 +223,10 @@ int site_article(site_req *r, const char *path, int64_t id, int64_t reply_to,
                    (long long)x.id, (long long)x.id, (long long)x.section_id),
       &tags);
   res->personal = personal;
+  /* A reply form is the article page again: each comment's would be a
+   * cached copy of it. */
+  if (reply_to)
+    res->tags = NULL;
   res->last_modified = x.updated_at;
   /* The form's token ages, and comments may close at a set time: let the
    * cached page be made again. */

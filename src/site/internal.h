@@ -62,7 +62,7 @@ struct site {
   pthread_t watcher;
   int watching;
   volatile int stop;
-  web_server *web;
+  _Atomic(web_server *) web; /* set once the server runs (site_watch) */
 };
 
 /* site.c: this thread's store connection into *out, opened on first use

@@ -176,6 +176,14 @@ static void handle(site *s, web_request *req, web_response *res) {
   if (strcmp(req->path, "/healthz") == 0) {
     res->content_type = "text/plain; charset=utf-8";
     buf_puts(&res->body, st ? "ok\n" : "database unavailable\n");
+    /* For operators and the tests: the cache holds to its budget. */
+    web_server *w = atomic_load(&s->web);
+    if (w) {
+      web_cache_stats cs;
+      web_server_cache_stats(w, &cs);
+      buf_printf(&res->body, "cache pages=%zu bytes=%zu budget=%zu\n", cs.pages,
+                 cs.bytes, cs.budget);
+    }
     res->status = st ? 200 : 503;
     res->retry_after = st ? 0 : SITE_RETRY_AFTER;
     return;

@@ -269,7 +269,7 @@ static void *watch_loop(void *arg) {
 }
 
 int site_watch(site *s, web_server *w) {
-  s->web = w;
+  atomic_store(&s->web, w);
   if (pthread_create(&s->watcher, NULL, watch_loop, s) != 0)
     return NB_ENOMEM;
   s->watching = 1;

@@ -164,6 +164,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, req_state *st,
     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
   if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
     MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "30");
+  web_security_headers(r, "text/html");
   fault_headers(r, st, 0);
   st->status = status;
   enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
@@ -186,6 +187,7 @@ static enum MHD_Result send_faulted(struct MHD_Connection *c, req_state *st,
       snprintf(secs, sizeof secs, "%d", e->retry_after);
       MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
     }
+    web_security_headers(r, e->content_type);
     fault_headers(r, st, cacheable);
     st->status = e->status;
     rc = MHD_queue_response(c, (unsigned)e->status, r);
@@ -222,6 +224,7 @@ static enum MHD_Result send_handler_response(web_server *s,
                                 : "no-store");
     if (res->set_cookie)
       MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+    web_security_headers(r, ctype);
     fault_headers(r, st, 0);
     st->status = status;
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
@@ -245,9 +248,7 @@ static enum MHD_Result send_handler_response(web_server *s,
     }
     if (res->set_cookie)
       MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Referrer-Policy",
-                            "strict-origin-when-cross-origin");
+    web_security_headers(r, ctype);
     fault_headers(r, st, 0);
     st->status = status;
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
@@ -622,6 +623,12 @@ void web_server_set_assets(web_server *s, const web_assets *a) {
 
 void web_cache_invalidate(web_server *s, const char *tag) {
   web_cache_drop_tag(s->cache, tag);
+}
+
+void web_server_cache_stats(web_server *s, web_cache_stats *out) {
+  out->pages = web_cache_size(s->cache);
+  out->bytes = web_cache_bytes(s->cache);
+  out->budget = web_cache_budget(s->cache);
 }
 
 void web_server_stop(web_server *s, int timeout_ms) {

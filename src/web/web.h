@@ -137,6 +137,13 @@ int web_server_port(const web_server *s);
 void web_server_set_assets(web_server *s, const web_assets *a);
 /* Drops cached pages that carry this tag ("*" drops them all). */
 void web_cache_invalidate(web_server *s, const char *tag);
+/* What the page cache holds now: its pages, the bytes charged against its
+ * budget (bodies, every compressed variant, headers, keys, tags and the
+ * table) and the budget. */
+typedef struct {
+  size_t pages, bytes, budget;
+} web_cache_stats;
+void web_server_cache_stats(web_server *s, web_cache_stats *out);
 /* Stops accepting, lets requests in flight finish (up to timeout_ms),
  * then frees the server. */
 void web_server_stop(web_server *s, int timeout_ms);

@@ -74,9 +74,24 @@ void set_setting(const char *key, const char *value) {
   buf_free(&out);
 }
 
-/* Starts naba serve on the fixture database, with theme (NULL: the
- * default one). */
 void start_server(const char *theme) {
+  start_server_with(theme, NULL);
+}
+
+void start_server_with(const char *theme, const char *const *extra) {
+  /* execv takes char *const[]: copies, made before fork, not casts. */
+  const char *fixed[] = {"serve",        "--port", "0",         "--db", db,
+                         "--access-log", "-",      "--threads", "2",    NULL};
+  char *argv[40] = {strdup(NABA_BIN)};
+  int argc = 1;
+  for (int i = 0; fixed[i]; i++)
+    argv[argc++] = strdup(fixed[i]);
+  if (theme) {
+    argv[argc++] = strdup("--theme");
+    argv[argc++] = strdup(theme);
+  }
+  for (int i = 0; extra && extra[i] && argc < 39; i++)
+    argv[argc++] = strdup(extra[i]);
   int fds[2], errs[2];
   assert_int_equal(pipe(fds), 0);
   assert_int_equal(pipe(errs), 0);
@@ -87,15 +102,11 @@ void start_server(const char *theme) {
     dup2(errs[1], 2);
     close(fds[0]);
     close(errs[0]);
-    if (theme)
-      execl(NABA_BIN, NABA_BIN, "serve", "--port", "0", "--db", db,
-            "--access-log", "-", "--threads", "2", "--theme", theme,
-            (char *)NULL);
-    else
-      execl(NABA_BIN, NABA_BIN, "serve", "--port", "0", "--db", db,
-            "--access-log", "-", "--threads", "2", (char *)NULL);
+    execv(NABA_BIN, argv);
     _exit(127);
   }
+  for (int i = 0; i < argc; i++)
+    free(argv[i]);
   close(fds[1]);
   close(errs[1]);
   /* The server's stderr goes on to ours (sanitizer reports stay in the

@@ -32,7 +32,10 @@ int naba(buf_t *out, const char *const *args);
  * with naba's output when it refuses. */
 void set_setting(const char *key, const char *value);
 void start_server(const char *theme); /* NULL: the default theme */
-int stop_server(void);                /* SIGTERM; the exit status */
+/* The same with more arguments for naba serve (NULL-terminated, or
+ * NULL). */
+void start_server_with(const char *theme, const char *const *extra);
+int stop_server(void); /* SIGTERM; the exit status */
 
 /* One request; hdr1, hdr2 and body may be NULL. A body is sent as a form
  * (application/x-www-form-urlencoded). */

@@ -126,6 +126,32 @@ static void only_one_of_many_concurrent_misses_renders(void **state) {
   web_cache_free(c);
 }
 
+/* Every compressed variant, with its headers, is charged to the cache:
+ * made after the page went in, it still counts, and the next page in
+ * brings the cache back within its budget. */
+static void compressed_variants_count_against_the_budget(void **state) {
+  (void)state;
+  const size_t budget = 256 * 1024;
+  web_cache *c = web_cache_new(budget);
+  char key[32];
+  for (int i = 0; i < 100; i++) {
+    assert_true(web_cache_bytes(c) <= budget);
+    snprintf(key, sizeof key, "/p/%d", i);
+    web_entry *e = page(key, "home", 8000);
+    web_cache_put(c, e, web_cache_generation(c));
+    assert_true(web_cache_contains(c, key));
+    size_t before = web_cache_bytes(c);
+    assert_non_null(web_entry_variant(e, WEB_ENC_GZIP));
+    assert_non_null(web_entry_variant(e, WEB_ENC_BR));
+    assert_true(web_cache_bytes(c) >= before + 2 * WEB_RESPONSE_OVERHEAD);
+  }
+  web_cache_drop_tag(c, "*");
+  assert_int_equal(web_cache_size(c), 0);
+  /* What was charged was given back: only the empty table is left. */
+  assert_true(web_cache_bytes(c) < 4096);
+  web_cache_free(c);
+}
+
 static void cache_stays_within_its_budget(void **state) {
   (void)state;
   web_cache *c = web_cache_new(64 * 1024);
@@ -298,6 +324,7 @@ int main(void) {
       cmocka_unit_test(page_rendered_before_an_invalidation_is_not_kept),
       cmocka_unit_test(only_one_of_many_concurrent_misses_renders),
       cmocka_unit_test(cache_stays_within_its_budget),
+      cmocka_unit_test(compressed_variants_count_against_the_budget),
       cmocka_unit_test(form_fields_are_decoded_with_plus_and_percent),
       cmocka_unit_test(bad_percent_escape_is_refused_with_the_field_name),
       cmocka_unit_test(invalid_utf8_value_is_refused),
