@@ -79,6 +79,7 @@ typedef struct req_state {
   int fault_kind; /* -1: none */
   long fault_nth, fault_calls;
   int fault_hit;
+  int delay_ms; /* test builds: X-Naba-Delay, a handler that takes long */
   char method[8];
   char path[256]; /* for the access log, cut */
 } req_state;
@@ -118,7 +119,8 @@ static const char *client_ip(struct MHD_Connection *c, arena_t *a) {
  * failure point armed on its thread (core/fault.c); the answer says how
  * many points of the kind it passed and whether it would have been cached,
  * and is itself never cached or looked up in the cache. Release builds
- * ignore the header: it would let anyone skip the cache. */
+ * ignore the header: it would let anyone skip the cache. So they do
+ * X-Naba-Delay, which would let anyone hold a thread. */
 static void fault_parse(struct MHD_Connection *c, req_state *st) {
   st->fault_kind = -1;
 #ifdef NABA_FAULT
@@ -126,6 +128,13 @@ static void fault_parse(struct MHD_Connection *c, req_state *st) {
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Naba-Fault");
   if (spec && nb_fault_parse(spec, &st->fault_kind, &st->fault_nth) != NB_OK)
     st->fault_kind = -1;
+  /* "X-Naba-Delay: 500": the handler takes half a second more, as an
+   * expensive search does on a big site. */
+  const char *delay =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Naba-Delay");
+  int64_t ms;
+  if (delay && nb_parse_i64(delay, strlen(delay), 1, 10000, &ms) == NB_OK)
+    st->delay_ms = (int)ms;
 #else
   (void)c;
 #endif
@@ -135,6 +144,8 @@ static void run_handler(web_server *s, req_state *st, web_request *req,
                         web_response *res) {
   if (st->fault_kind >= 0)
     nb_fault_arm(st->fault_kind, st->fault_nth);
+  if (st->delay_ms > 0)
+    usleep((useconds_t)st->delay_ms * 1000);
   s->handler(s->ctx, req, res);
   if (st->fault_kind >= 0)
     nb_fault_disarm(&st->fault_calls, &st->fault_hit);
