@@ -317,8 +317,8 @@ static enum MHD_Result send_handler_response(web_server *s,
  * here. libmicrohttpd 0.9.75 keeps each argument in the connection's
  * memory pool and, when the pool runs out, logs a 431 it never sends and
  * lets the connection hang; so over WEB_MAX_QUERY_ARGS arguments the query
- * is cut off in its buffer (the pointer to it was taken before this call,
- * it now reads as empty) and the request is answered 414. */
+ * is cut off in its buffer, right after the '?' (libmicrohttpd parses it
+ * after this call and finds it empty), and the request is answered 414. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
   web_server *s = cls;
   req_state *st = calloc(1, sizeof *st);

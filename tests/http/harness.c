@@ -269,6 +269,8 @@ int setup(void **state) {
   snprintf(dir, sizeof dir, "/tmp/naba-http-XXXXXX");
   assert_non_null(mkdtemp(dir));
   snprintf(db, sizeof db, "%s/naba.db", dir);
+  /* naba serve's port lock files go with the fixture, not into /tmp. */
+  setenv("XDG_RUNTIME_DIR", dir, 1);
   buf_t out = {0};
   const char *args[] = {
       "import",   "page",     "--db", db,  "--date", "2021-11-24T08:00Z",
