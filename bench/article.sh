@@ -30,7 +30,7 @@ trap cleanup EXIT
 "$naba" init --db "$tmp/naba.db" --demo >/dev/null
 id=$("$naba" import page --db "$tmp/naba.db" --date 2021-11-24T08:00Z \
   "$root/../shared/seed/000_0de736a0633809fe.txt" | sed -n 's/.*imported article \([0-9]*\):.*/\1/p')
-"$naba" serve --db "$tmp/naba.db" --port 0 --threads "$threads" --access-log off >"$tmp/naba.out" 2>&1 &
+"$naba" serve --db "$tmp/naba.db" --port 0 --threads "$threads" --access-log off --max-per-address 0 >"$tmp/naba.out" 2>&1 &
 naba_pid=$!
 for _ in $(seq 50); do grep -q serving "$tmp/naba.out" && break; sleep 0.1; done
 naba_url=$(grep -o 'http://[0-9.:]*' "$tmp/naba.out" | head -1)
@@ -84,7 +84,7 @@ printf 'overall: naba %.0f req/s, nginx %.0f req/s, ratio %.2f (target >= 0.90)\
 # Uncached: the same page rendered on every request (--cache-mb 0). CPU per
 # request comes from the server's own utime+stime in /proc, so the client's
 # share of the cores does not count.
-"$naba" serve --db "$tmp/naba.db" --port 0 --threads "$threads" --access-log off --cache-mb 0 >"$tmp/cold.out" 2>&1 &
+"$naba" serve --db "$tmp/naba.db" --port 0 --threads "$threads" --access-log off --max-per-address 0 --cache-mb 0 >"$tmp/cold.out" 2>&1 &
 cold_pid=$!
 for _ in $(seq 50); do grep -q serving "$tmp/cold.out" && break; sleep 0.1; done
 cold_url=$(grep -o 'http://[0-9.:]*' "$tmp/cold.out" | head -1)

@@ -19,7 +19,7 @@ trap cleanup EXIT
 for kv in comment_min_seconds=0 comment_rate_limit=0 comment_max_links=5; do
   "$naba" settings set "${kv%%=*}" "${kv#*=}" --db "$tmp/naba.db"
 done
-"$naba" serve --db "$tmp/naba.db" --port 0 --access-log off >"$tmp/out" 2>&1 &
+"$naba" serve --db "$tmp/naba.db" --port 0 --access-log off --max-per-address 0 >"$tmp/out" 2>&1 &
 pid=$!
 for _ in $(seq 50); do grep -q serving "$tmp/out" && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*' "$tmp/out" | head -1)

@@ -53,7 +53,7 @@ paths=(/feed /feed/atom /feed/json "/tag/$tag_enc/feed" /sitemap.xml
        "/sitemap-$month.xml" /sitemap-news.xml /robots.txt)
 
 serve() { # extra flags; sets url and pid
-  "$bin" serve --db "$tmp/naba.db" --port 0 --access-log off "$@" >"$tmp/out" 2>"$tmp/err" &
+  "$bin" serve --db "$tmp/naba.db" --port 0 --access-log off --max-per-address 0 "$@" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
   url=
   for _ in $(seq 100); do

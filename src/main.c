@@ -1,6 +1,7 @@
 /* main.c: the naba command line: serve, init, import, settings, backup. */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +42,22 @@ static const char usage[] =
     "(default -)\n"
     "      --cache-mb N       page cache budget in MiB (default 64; 0 turns "
     "the cache off)\n"
+    "      --share-port       start beside a naba serve already on this "
+    "address and port\n"
+    "                         (same database only: a restart without "
+    "downtime);\n"
+    "                         without it a second server refuses to start\n"
+    "      --max-per-address N  connections one client address may hold "
+    "(default 64;\n"
+    "                         0: no limit, e.g. behind a proxy)\n"
+    "      --header-timeout S seconds to send a request's headers, and idle "
+    "between\n"
+    "                         requests (default 10)\n"
+    "      --slow-per-client N  searches one address may have waiting or "
+    "running\n"
+    "                         (default 4; over it: 429; 0: no limit)\n"
+    "      --slow-queue N     searches waiting for a thread (default 64; over "
+    "it: 503)\n"
     "                         SIGTERM/SIGINT stop after requests in flight; "
     "SIGHUP reloads the theme\n"
     "  init [--demo]          create the database; --demo adds demo articles "
@@ -93,6 +111,8 @@ typedef struct {
   int port;
   int threads;
   int cache_mb;
+  int max_per_address, header_timeout, slow_per_client, slow_queue;
+  int share_port;
   int demo;
   int dry_run;
   char **args; /* positional arguments after the command */
@@ -154,6 +174,8 @@ static int parse_options(int argc, char **argv, int from, options *o) {
   o->port = DEFAULT_PORT;
   o->access_log = "-";
   o->cache_mb = -1;
+  o->max_per_address = o->header_timeout = o->slow_per_client = o->slow_queue =
+      -1;
   if ((env = getenv("NABA_PORT")) && *env &&
       parse_int("NABA_PORT", env, 0, 65535, PORT_RANGE, &o->port))
     return 2;
@@ -172,14 +194,23 @@ static int parse_options(int argc, char **argv, int from, options *o) {
     const char *flag;
     int *to, min, max;
     const char *range;
-  } ints[] = {{"--port", &o->port, 0, 65535, PORT_RANGE},
-              {"--threads", &o->threads, 1, 64, "1 to 64"},
-              {"--cache-mb", &o->cache_mb, 0, 65536, "0 to 65536"}};
+  } ints[] = {
+      {"--port", &o->port, 0, 65535, PORT_RANGE},
+      {"--threads", &o->threads, 1, 64, "1 to 64"},
+      {"--cache-mb", &o->cache_mb, 0, 65536, "0 to 65536"},
+      {"--max-per-address", &o->max_per_address, 0, 1000000, "0 to 1000000"},
+      {"--header-timeout", &o->header_timeout, 1, 3600, "1 to 3600"},
+      {"--slow-per-client", &o->slow_per_client, 0, 1000000, "0 to 1000000"},
+      {"--slow-queue", &o->slow_queue, 1, 1000000, "1 to 1000000"}};
   for (int i = from; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     int known = 0;
     if (strcmp(a, "--demo") == 0) {
       o->demo = known = 1;
+      continue;
+    }
+    if (strcmp(a, "--share-port") == 0) {
+      o->share_port = known = 1;
       continue;
     }
     if (strcmp(a, "--dry-run") == 0) {
@@ -219,12 +250,73 @@ static int open_store(const options *o, store **st) {
 
 /* ---- serve ---- */
 
+/* One server per address and port. The daemons listen with SO_REUSEPORT,
+ * so a second naba serve on a port in use would start and take half the
+ * requests, perhaps from another database. Each server holds a shared
+ * flock on a file named by address and port that records its database's
+ * real path; a server starting tries for it exclusively first, which
+ * fails while another runs: then it starts only with --share-port and the
+ * same database. The lock goes with the process (*fd kept open). */
+static int port_lock(const char *address, int port, const char *db, int share,
+                     int *fd) {
+  char real[PATH_MAX], other[PATH_MAX + 1] = "", path[PATH_MAX];
+  if (!realpath(db, real))
+    return fail("cannot resolve %s: %s", db, strerror(errno));
+  const char *dir = getenv("XDG_RUNTIME_DIR");
+  if (!dir || !*dir)
+    dir = "/tmp";
+  snprintf(path, sizeof path, "%s/naba-serve-%s-%d.lock", dir, address, port);
+  *fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (*fd < 0)
+    return fail("cannot open the port lock %s: %s", path, strerror(errno));
+  if (flock(*fd, LOCK_EX | LOCK_NB) == 0) {
+    size_t n = strlen(real);
+    if (ftruncate(*fd, 0) != 0 || pwrite(*fd, real, n, 0) != (ssize_t)n) {
+      fail("cannot write the port lock %s: %s", path, strerror(errno));
+      goto refuse;
+    }
+    flock(*fd, LOCK_SH); /* others with --share-port may join */
+    return 0;
+  }
+  ssize_t n = pread(*fd, other, sizeof other - 1, 0);
+  other[n > 0 ? n : 0] = '\0';
+  if (!share) {
+    fail("%s:%d is already served by another naba serve (database %s); "
+         "stop it first, or add --share-port to start beside it with the "
+         "same database (a restart without downtime)",
+         address, port, other);
+    goto refuse;
+  }
+  if (strcmp(other, real) != 0) {
+    fail("--share-port: the naba serve on %s:%d uses another database (%s), "
+         "not %s",
+         address, port, other, real);
+    goto refuse;
+  }
+  if (flock(*fd, LOCK_SH | LOCK_NB) != 0) {
+    fail("cannot share the port lock %s: %s", path, strerror(errno));
+    goto refuse;
+  }
+  return 0;
+refuse:
+  close(*fd);
+  *fd = -1;
+  return 2;
+}
+
+/* A limit flag for web_config: unset (-1) is web's default (0), 0 is no
+ * limit (negative). */
+static int serve_limit(int flag) {
+  return flag < 0 ? 0 : flag == 0 ? -1 : flag;
+}
+
 static int cmd_serve(const options *o) {
   char err[512];
   site *s = NULL;
   web_server *w = NULL;
   FILE *log = NULL;
-  int rc = 1;
+  int rc = 1, lock = -1;
+  const char *address = o->address ? o->address : "127.0.0.1";
   site_config sc = {.db_path = o->db, .theme_dir = o->theme};
   if (site_open(&sc, &s, err, sizeof err) != NB_OK) {
     fail("cannot start: %s", err);
@@ -249,20 +341,38 @@ static int cmd_serve(const options *o) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
-  web_config wc = {.address = o->address,
-                   .bypass_cookie = SITE_PENDING_COOKIE,
-                   .bypass_arg = "p",
-                   .port = o->port,
-                   .threads = o->threads,
-                   .access_log = log,
-                   /* A budget of one byte keeps no page at all. */
-                   .cache_bytes = o->cache_mb < 0 ? 0
-                                  : o->cache_mb == 0
-                                      ? 1
-                                      : (size_t)o->cache_mb << 20};
+  /* A port picked by the kernel is locked once known: no one else can be
+   * on it. */
+  if (o->port != 0 &&
+      port_lock(address, o->port, o->db, o->share_port, &lock) != 0) {
+    rc = 2;
+    goto done;
+  }
+  static const char *const slow[] = {"/search", NULL};
+  web_config wc = {
+      .address = o->address,
+      .slow_prefixes = slow,
+      .max_per_address = serve_limit(o->max_per_address),
+      .header_timeout_ms = o->header_timeout > 0 ? o->header_timeout * 1000 : 0,
+      .slow_per_client = serve_limit(o->slow_per_client),
+      .slow_queue = o->slow_queue > 0 ? o->slow_queue : 0,
+      .bypass_cookie = SITE_PENDING_COOKIE,
+      .bypass_arg = "p",
+      .port = o->port,
+      .threads = o->threads,
+      .access_log = log,
+      /* A budget of one byte keeps no page at all. */
+      .cache_bytes = o->cache_mb < 0    ? 0
+                     : o->cache_mb == 0 ? 1
+                                        : (size_t)o->cache_mb << 20};
   if (web_server_start(&wc, site_handle, s, site_assets(s), &w, err,
                        sizeof err) != NB_OK) {
     fail("%s", err);
+    goto done;
+  }
+  if (o->port == 0 &&
+      port_lock(address, web_server_port(w), o->db, 0, &lock) != 0) {
+    rc = 2;
     goto done;
   }
   if (site_watch(s, w) != NB_OK) {
@@ -288,6 +398,8 @@ done:
   site_close(s);
   if (log && log != stdout)
     fclose(log);
+  if (lock >= 0)
+    close(lock);
   return rc;
 }
 

@@ -5,6 +5,7 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdatomic.h>
 
 #include "web/web.h"
@@ -113,5 +114,49 @@ size_t web_add_header(struct MHD_Response *r, const char *name,
  * for HTML, the Content-Security-Policy with frame-ancestors; returns
  * the bytes they take. */
 size_t web_security_headers(struct MHD_Response *r, const char *ctype);
+
+/* ---- guard.c: limits per client address and per connection ---- */
+typedef struct {
+  unsigned char b[16]; /* IPv6, or IPv4 as ::ffff:a.b.c.d */
+} web_addr;
+void web_addr_from(const struct sockaddr *sa, web_addr *out);
+
+/* The kinds of limits, one rate-limited log line each. */
+enum {
+  WEB_LIMIT_PER_ADDRESS,
+  WEB_LIMIT_HEADER_TIME,
+  WEB_LIMIT_SLOW_CLIENT,
+  WEB_LIMIT_SLOW_QUEUE,
+  WEB_LIMIT_QUERY_ARGS,
+  WEB_LIMIT_FRAMING,
+  WEB_LIMIT_N
+};
+
+typedef struct web_guard web_guard;
+typedef struct web_conn web_conn;
+/* max_per_address 0: no limit; header_timeout_ms 0: no deadline (no
+ * reaper thread). Free with web_guard_free() after the daemons stop. */
+int web_guard_new(int max_per_address, int header_timeout_ms, web_guard **out);
+void web_guard_free(web_guard *g);
+/* libmicrohttpd's accept policy and connection notifier; cls is the
+ * guard. */
+enum MHD_Result web_guard_accept(void *cls, const struct sockaddr *sa,
+                                 socklen_t len);
+void web_guard_notify(void *cls, struct MHD_Connection *c,
+                      void **socket_context,
+                      enum MHD_ConnectionNotificationCode code);
+/* The connection's guard record (NULL when it could not be made). */
+web_conn *web_conn_of(struct MHD_Connection *c);
+const web_addr *web_conn_addr(const web_conn *wc);
+/* Starts (waiting 1: after a request, before the first) or ends (0: the
+ * headers arrived) the header deadline. Any thread; wc may be NULL. */
+void web_conn_waiting(web_conn *wc, int waiting);
+/* Counts one more slow request for address a: NB_ETOOBIG when it has max
+ * (0: no limit) already. Each NB_OK is matched by one leave. */
+int web_guard_slow_enter(web_guard *g, const web_addr *a, int max);
+void web_guard_slow_leave(web_guard *g, const web_addr *a);
+/* Logs that a limit was hit, by a (may be NULL): at most one line per
+ * kind every 10 s, saying how many went unlogged since. */
+void web_guard_note(web_guard *g, int kind, const web_addr *a);
 
 #endif

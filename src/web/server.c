@@ -16,24 +16,35 @@
 #define WEB_MAX_DAEMONS 64
 
 #define WEB_WORKERS 2
+#define WEB_MAX_WORKERS 16
 
-/* Requests whose handler may wait on disk (POST: a commit with fsync)
- * run on worker threads while their connection is suspended, so the
- * event threads keep serving everyone else. */
+/* Requests whose handler may wait on disk (POST: a commit with fsync) or
+ * run long (the slow prefixes: search) run on worker threads while their
+ * connection is suspended, so the event threads keep serving everyone
+ * else. */
 typedef struct job {
   struct job *next;
   struct MHD_Connection *c;
   struct req_state *st;
 } job;
 
+typedef struct pool {
+  struct web_server *s;
+  pthread_t threads[WEB_MAX_WORKERS];
+  int nthreads;
+  pthread_mutex_t lock;
+  pthread_cond_t ready;
+  job *jobs, *tail;
+  int waiting; /* jobs no thread has taken yet */
+  int stopping;
+} pool;
+
 struct web_server {
   struct MHD_Daemon *d[WEB_MAX_DAEMONS];
-  pthread_t workers[WEB_WORKERS];
-  int nworkers;
-  pthread_mutex_t jobs_lock;
-  pthread_cond_t jobs_ready;
-  job *jobs, *jobs_tail;
-  int stopping;
+  pool posts, slow;
+  web_guard *guard;
+  const char *const *slow_prefixes;
+  int slow_per_client, slow_queue; /* 0: no limit */
   int nd;
   int port;
   web_handler handler;
@@ -52,7 +63,11 @@ typedef struct req_state {
   arena_t arena;
   int64_t start_us;
   int status;
+  int begun;  /* the access handler has seen the headers */
   int reject; /* an error status decided before the body was read */
+  int slow;   /* on the slow pool, counted for addr */
+  web_addr addr;
+  uint64_t gen; /* the cache generation before a slow GET ran */
   size_t body_seen;
   buf_t body; /* POST bodies */
   /* A request handed to a worker: what it got and what it answered. */
@@ -64,6 +79,7 @@ typedef struct req_state {
   int fault_kind; /* -1: none */
   long fault_nth, fault_calls;
   int fault_hit;
+  int delay_ms; /* test builds: X-Naba-Delay, a handler that takes long */
   char method[8];
   char path[256]; /* for the access log, cut */
 } req_state;
@@ -103,7 +119,8 @@ static const char *client_ip(struct MHD_Connection *c, arena_t *a) {
  * failure point armed on its thread (core/fault.c); the answer says how
  * many points of the kind it passed and whether it would have been cached,
  * and is itself never cached or looked up in the cache. Release builds
- * ignore the header: it would let anyone skip the cache. */
+ * ignore the header: it would let anyone skip the cache. So they do
+ * X-Naba-Delay, which would let anyone hold a thread. */
 static void fault_parse(struct MHD_Connection *c, req_state *st) {
   st->fault_kind = -1;
 #ifdef NABA_FAULT
@@ -111,6 +128,13 @@ static void fault_parse(struct MHD_Connection *c, req_state *st) {
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Naba-Fault");
   if (spec && nb_fault_parse(spec, &st->fault_kind, &st->fault_nth) != NB_OK)
     st->fault_kind = -1;
+  /* "X-Naba-Delay: 500": the handler takes half a second more, as an
+   * expensive search does on a big site. */
+  const char *delay =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Naba-Delay");
+  int64_t ms;
+  if (delay && nb_parse_i64(delay, strlen(delay), 1, 10000, &ms) == NB_OK)
+    st->delay_ms = (int)ms;
 #else
   (void)c;
 #endif
@@ -120,6 +144,8 @@ static void run_handler(web_server *s, req_state *st, web_request *req,
                         web_response *res) {
   if (st->fault_kind >= 0)
     nb_fault_arm(st->fault_kind, st->fault_nth);
+  if (st->delay_ms > 0)
+    usleep((useconds_t)st->delay_ms * 1000);
   s->handler(s->ctx, req, res);
   if (st->fault_kind >= 0)
     nb_fault_disarm(&st->fault_calls, &st->fault_hit);
@@ -165,6 +191,10 @@ static enum MHD_Result send_error(struct MHD_Connection *c, req_state *st,
   if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
     MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "30");
   web_security_headers(r, "text/html");
+  if (status == MHD_HTTP_TOO_MANY_REQUESTS)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "10");
+  if (status == MHD_HTTP_BAD_REQUEST)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
   fault_headers(r, st, 0);
   st->status = status;
   enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);
@@ -284,15 +314,90 @@ static enum MHD_Result send_handler_response(web_server *s,
  * piece of the body, then once more with nothing left to read: the call
  * that answers. */
 
-/* First call: headers only. Answering now would cost keep-alive, so decide
- * and remember, answer on the last call; only a body announced too big to
- * read through is answered now. */
-static enum MHD_Result begin_request(struct MHD_Connection *c, const char *url,
-                                     const char *method, void **con_cls) {
+/* Before libmicrohttpd parses the request line's query: its state starts
+ * here. libmicrohttpd 0.9.75 keeps each argument in the connection's
+ * memory pool and, when the pool runs out, logs a 431 it never sends and
+ * lets the connection hang; so over WEB_MAX_QUERY_ARGS arguments the query
+ * is cut off in its buffer, right after the '?' (libmicrohttpd parses it
+ * after this call and finds it empty), and the request is answered 414. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+  web_server *s = cls;
   req_state *st = calloc(1, sizeof *st);
   if (!st)
-    return MHD_NO;
+    return NULL;
   st->start_us = nb_now_us();
+  const char *q = strchr(uri, '?');
+  size_t nargs = 0;
+  for (const char *p = q; p && *p; p++)
+    nargs += *p == '&';
+  if (q && q[1])
+    nargs++;
+  if (nargs > WEB_MAX_QUERY_ARGS) {
+    char *w = (char *)(uintptr_t)q; /* libmicrohttpd's own read buffer */
+    w[1] = '\0';
+    st->reject = MHD_HTTP_URI_TOO_LONG;
+    web_guard_note(s->guard, WEB_LIMIT_QUERY_ARGS,
+                   web_conn_addr(web_conn_of(c)));
+  }
+  return st;
+}
+
+typedef struct {
+  int ncl, nte, bad;
+  int64_t cl;
+} framing;
+
+/* Collects the headers that frame the body (RFC 9112 §6). */
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind,
+                                      const char *key, const char *value) {
+  framing *f = cls;
+  (void)kind;
+  if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+    /* "5, 5" is one length said twice; any other list is two. */
+    for (const char *p = value; !f->bad;) {
+      while (*p == ' ' || *p == '\t')
+        p++;
+      size_t n = strcspn(p, ",");
+      size_t k = n;
+      while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+        k--;
+      int64_t len;
+      if (nb_parse_i64(p, k, 0, INT64_MAX, &len) != NB_OK ||
+          (f->ncl && len != f->cl))
+        f->bad = 1;
+      f->cl = len;
+      f->ncl++;
+      if (!p[n])
+        break;
+      p += n + 1;
+    }
+  } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+    f->nte++;
+    while (*value == ' ' || *value == '\t')
+      value++;
+    size_t n = strlen(value);
+    while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+      n--;
+    if (n != 7 || strncasecmp(value, "chunked", 7) != 0)
+      f->bad = 1; /* libmicrohttpd reads chunked bodies only */
+  }
+  return MHD_YES;
+}
+
+/* First call: headers only. Answering now would cost keep-alive, so decide
+ * and remember, answer on the last call; only a body announced too big to
+ * read through, or whose length is ambiguous, is answered now: the
+ * connection then closes without reading it. */
+static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c,
+                                     const char *url, const char *method,
+                                     void **con_cls) {
+  req_state *st = *con_cls;
+  if (!st && !(st = calloc(1, sizeof *st)))
+    return MHD_NO;
+  if (!st->start_us)
+    st->start_us = nb_now_us();
+  st->begun = 1;
+  web_conn_waiting(web_conn_of(c), 0);
   snprintf(st->method, sizeof st->method, "%s", method);
   snprintf(st->path, sizeof st->path, "%s", url);
   fault_parse(c, st);
@@ -300,11 +405,17 @@ static enum MHD_Result begin_request(struct MHD_Connection *c, const char *url,
   if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
       strcmp(method, "POST") != 0)
     st->reject = MHD_HTTP_METHOD_NOT_ALLOWED;
-  const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                               MHD_HTTP_HEADER_CONTENT_LENGTH);
-  int64_t n;
-  if (cl && (nb_parse_i64(cl, strlen(cl), 0, INT64_MAX, &n) != NB_OK ||
-             n > WEB_MAX_BODY_BYTES)) {
+  /* Two lengths, or a length and chunked: a proxy in front may have read
+   * another body than we would, and the rest as a request of its own
+   * (smuggling). Refused, and the connection closed (RFC 9112 §6.3). */
+  framing f = {0};
+  MHD_get_connection_values(c, MHD_HEADER_KIND, framing_header, &f);
+  if (f.bad || f.nte > 1 || (f.nte && f.ncl)) {
+    web_guard_note(s->guard, WEB_LIMIT_FRAMING, web_conn_addr(web_conn_of(c)));
+    return send_error(c, st, MHD_HTTP_BAD_REQUEST,
+                      _("The request is malformed"));
+  }
+  if (f.ncl && f.cl > WEB_MAX_BODY_BYTES) {
     /* Too big to read through: answer now; the connection closes. */
     return send_error(c, st, MHD_HTTP_CONTENT_TOO_LARGE,
                       _("The request is larger than allowed"));
@@ -325,13 +436,15 @@ static enum MHD_Result take_upload(req_state *st, const char *method,
   return st->body_seen > WEB_MAX_BODY_BYTES ? MHD_NO : MHD_YES;
 }
 
-/* A POST handed to a worker: its answer once the worker is done. */
+/* A request handed to a worker: its answer once the worker is done. */
 static enum MHD_Result answer_queued(web_server *s, struct MHD_Connection *c,
                                      req_state *st, const char *url) {
   if (!st->done)
-    return MHD_YES;    /* resumed early: wait for the worker */
-  st->res.tags = NULL; /* answers to POST are never cached */
-  enum MHD_Result rc = send_handler_response(s, c, st, url, &st->res, 0);
+    return MHD_YES; /* resumed early: wait for the worker */
+  if (!st->slow)
+    st->res.tags = NULL; /* answers to POST are never cached */
+  enum MHD_Result rc =
+      send_handler_response(s, c, st, url, &st->res, st->slow ? st->gen : 0);
   buf_free(&st->res.body);
   return rc;
 }
@@ -345,6 +458,36 @@ static web_request new_request(struct MHD_Connection *c, req_state *st,
                      .arena = &st->arena,
                      .conn = c};
   return req;
+}
+
+/* Suspends c and queues its request on pool p; answer_queued() answers it
+ * once a worker ran the handler. NB_ETOOBIG (nothing done) when max (0: no
+ * limit) requests wait already. */
+static int pool_push(pool *p, struct MHD_Connection *c, req_state *st,
+                     int max) {
+  job *j = calloc(1, sizeof *j);
+  if (!j)
+    return NB_ENOMEM;
+  j->c = c;
+  j->st = st;
+  pthread_mutex_lock(&p->lock);
+  if (max > 0 && p->waiting >= max) {
+    pthread_mutex_unlock(&p->lock);
+    free(j);
+    return NB_ETOOBIG;
+  }
+  /* Suspended under the lock: no worker can resume it before. */
+  st->queued = 1;
+  MHD_suspend_connection(c);
+  if (p->tail)
+    p->tail->next = j;
+  else
+    p->jobs = j;
+  p->tail = j;
+  p->waiting++;
+  pthread_cond_signal(&p->ready);
+  pthread_mutex_unlock(&p->lock);
+  return NB_OK;
 }
 
 /* A POST: its form parsed, then handed to a worker, as the handler may
@@ -373,22 +516,48 @@ static enum MHD_Result queue_post(web_server *s, struct MHD_Connection *c,
     req.form_err = "not a form (application/x-www-form-urlencoded)";
   }
   st->req = req;
-  st->queued = 1;
-  job *j = calloc(1, sizeof *j);
-  if (!j)
+  if (pool_push(&s->posts, c, st, 0) != NB_OK)
     return send_error(c, st, 500, _("Server error"));
-  j->c = c;
-  j->st = st;
-  MHD_suspend_connection(c);
-  pthread_mutex_lock(&s->jobs_lock);
-  if (s->jobs_tail)
-    s->jobs_tail->next = j;
-  else
-    s->jobs = j;
-  s->jobs_tail = j;
-  pthread_cond_signal(&s->jobs_ready);
-  pthread_mutex_unlock(&s->jobs_lock);
   return MHD_YES;
+}
+
+static int is_slow(const web_server *s, const char *url) {
+  for (const char *const *p = s->slow_prefixes; p && *p; p++)
+    if (strncmp(url, *p, strlen(*p)) == 0)
+      return 1;
+  return 0;
+}
+
+/* A slow GET or HEAD: handed to the slow workers, within the limits per
+ * address (429) and for the queue (503). */
+static enum MHD_Result queue_slow(web_server *s, struct MHD_Connection *c,
+                                  req_state *st, const char *url,
+                                  const char *method) {
+  const web_addr *a = web_conn_addr(web_conn_of(c));
+  if (a)
+    st->addr = *a;
+  int rc = web_guard_slow_enter(s->guard, &st->addr, s->slow_per_client);
+  if (rc == NB_ETOOBIG) {
+    web_guard_note(s->guard, WEB_LIMIT_SLOW_CLIENT, &st->addr);
+    return send_error(c, st, MHD_HTTP_TOO_MANY_REQUESTS,
+                      _("Too many requests from your address, please try "
+                        "again shortly"));
+  }
+  if (rc != NB_OK)
+    return send_error(c, st, MHD_HTTP_SERVICE_UNAVAILABLE,
+                      _("The site is busy, please try again shortly"));
+  st->slow = 1;
+  st->req = new_request(c, st, url, method);
+  st->gen = web_cache_generation(s->cache);
+  rc = pool_push(&s->slow, c, st, s->slow_queue);
+  if (rc == NB_OK)
+    return MHD_YES;
+  st->slow = 0;
+  web_guard_slow_leave(s->guard, &st->addr);
+  if (rc == NB_ETOOBIG)
+    web_guard_note(s->guard, WEB_LIMIT_SLOW_QUEUE, &st->addr);
+  return send_error(c, st, MHD_HTTP_SERVICE_UNAVAILABLE,
+                    _("The site is busy, please try again shortly"));
 }
 
 /* GET and HEAD: from the cache when it may be, else from the handler, one
@@ -405,6 +574,8 @@ static enum MHD_Result answer_get(web_server *s, struct MHD_Connection *c,
   enum MHD_Result rc;
   if (cacheable && web_cache_send(s->cache, url, c, &rc, &st->status))
     return rc;
+  if (is_slow(s, url))
+    return queue_slow(s, c, st, url, method);
   /* Pages with a query string (search) are not cached by path, so there
    * is nothing to wait for. */
   int claimed = cacheable && MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND,
@@ -433,7 +604,7 @@ static enum MHD_Result route(web_server *s, struct MHD_Connection *c,
                              const char *method) {
   if (st->reject == MHD_HTTP_METHOD_NOT_ALLOWED)
     return send_error(c, st, st->reject, _("This method is not allowed"));
-  if (strlen(url) > WEB_MAX_PATH_BYTES)
+  if (st->reject == MHD_HTTP_URI_TOO_LONG || strlen(url) > WEB_MAX_PATH_BYTES)
     return send_error(c, st, MHD_HTTP_URI_TOO_LONG,
                       _("The address is too long"));
   if (url[0] != '/' || !utf8_valid(url, strlen(url)))
@@ -460,8 +631,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   /* Pool threads serve everyone in turn: a language a handler chose for
    * one reader must not stay for the next. */
   nb_lang_set(NB_LANG_DEFAULT);
-  if (!st)
-    return begin_request(c, url, method, con_cls);
+  if (!st || !st->begun)
+    return begin_request(s, c, url, method, con_cls);
   if (*upload_size)
     return take_upload(st, method, upload, upload_size);
   if (st->queued)
@@ -470,36 +641,82 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 }
 
 static void *worker_loop(void *arg) {
-  web_server *s = arg;
+  pool *p = arg;
+  web_server *s = p->s;
   for (;;) {
-    pthread_mutex_lock(&s->jobs_lock);
-    while (!s->jobs && !s->stopping)
-      pthread_cond_wait(&s->jobs_ready, &s->jobs_lock);
-    job *j = s->jobs;
+    pthread_mutex_lock(&p->lock);
+    while (!p->jobs && !p->stopping)
+      pthread_cond_wait(&p->ready, &p->lock);
+    job *j = p->jobs;
     if (j) {
-      s->jobs = j->next;
-      if (!s->jobs)
-        s->jobs_tail = NULL;
+      p->jobs = j->next;
+      if (!p->jobs)
+        p->tail = NULL;
+      p->waiting--;
     }
-    pthread_mutex_unlock(&s->jobs_lock);
+    pthread_mutex_unlock(&p->lock);
     if (!j)
       return NULL; /* stopping and nothing left */
     nb_lang_set(NB_LANG_DEFAULT);
     run_handler(s, j->st, &j->st->req, &j->st->res);
+    if (j->st->slow)
+      web_guard_slow_leave(s->guard, &j->st->addr);
     j->st->done = 1;
     MHD_resume_connection(j->c);
     free(j);
   }
 }
 
+static void pool_init(pool *p, web_server *s) {
+  p->s = s;
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->ready, NULL);
+}
+
+static int pool_start(pool *p, int n) {
+  if (n > WEB_MAX_WORKERS)
+    n = WEB_MAX_WORKERS;
+  for (int i = 0; i < n; i++) {
+    if (pthread_create(&p->threads[i], NULL, worker_loop, p) != 0)
+      return NB_ENOMEM;
+    p->nthreads = i + 1;
+  }
+  return NB_OK;
+}
+
+/* Workers finish the jobs already queued (their connections are
+ * resumed), then end. */
+static void pool_stop(pool *p) {
+  pthread_mutex_lock(&p->lock);
+  p->stopping = 1;
+  pthread_cond_broadcast(&p->ready);
+  pthread_mutex_unlock(&p->lock);
+  for (int i = 0; i < p->nthreads; i++)
+    pthread_join(p->threads[i], NULL);
+  p->nthreads = 0;
+}
+
+static void pool_destroy(pool *p) {
+  pthread_mutex_destroy(&p->lock);
+  pthread_cond_destroy(&p->ready);
+}
+
+/* A web_config limit: 0 the default, negative none (0 here). */
+static int limit_or(int v, int dflt) {
+  return v == 0 ? dflt : v < 0 ? 0 : v;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
   web_server *s = cls;
   req_state *st = *con_cls;
-  (void)c;
+  /* From now on the connection waits for its next request's headers. */
+  web_conn_waiting(web_conn_of(c), 1);
   if (!st)
     return;
-  if (s->log) {
+  /* A request whose headers never came whole (the header deadline, a
+   * flood) has nothing to log but what the limit's own line says. */
+  if (s->log && st->begun) {
     char ts[32];
     nb_time_iso(nb_now(), ts);
     buf_t b = {0};
@@ -547,15 +764,21 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
   s->ctx = ctx;
   atomic_store(&s->assets, assets);
   s->log = cfg->access_log;
-  pthread_mutex_init(&s->jobs_lock, NULL);
-  pthread_cond_init(&s->jobs_ready, NULL);
+  pool_init(&s->posts, s);
+  pool_init(&s->slow, s);
+  s->slow_prefixes = cfg->slow_prefixes;
+  s->slow_per_client = limit_or(cfg->slow_per_client, 4);
+  s->slow_queue = limit_or(cfg->slow_queue, 64);
   s->bypass_cookie = cfg->bypass_cookie;
   s->bypass_arg = cfg->bypass_arg;
   pthread_mutex_init(&s->log_lock, NULL);
   s->cache =
       web_cache_new(cfg->cache_bytes ? cfg->cache_bytes : (size_t)64 << 20);
-  if (!s->cache) {
-    free(s);
+  if (!s->cache || web_guard_new(limit_or(cfg->max_per_address, 64),
+                                 limit_or(cfg->header_timeout_ms, 10000),
+                                 &s->guard) != NB_OK) {
+    snprintf(err, errlen, "out of memory");
+    web_server_stop(s, 0);
     return NB_ENOMEM;
   }
   int threads = cfg->threads;
@@ -582,7 +805,9 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
     s->d[i] = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
             MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &addr,
+        0, web_guard_accept, s->guard, on_request, s, MHD_OPTION_SOCK_ADDR,
+        &addr, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_NOTIFY_CONNECTION, web_guard_notify, s->guard,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MAX_HEADER_BYTES,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
@@ -601,13 +826,12 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
       s->port = info ? info->port : 0;
     }
   }
-  for (int i = 0; i < WEB_WORKERS; i++) {
-    if (pthread_create(&s->workers[i], NULL, worker_loop, s) != 0) {
-      snprintf(err, errlen, "cannot start worker threads");
-      web_server_stop(s, 0);
-      return NB_ENOMEM;
-    }
-    s->nworkers = i + 1;
+  int slow_workers = cfg->slow_workers > 0 ? cfg->slow_workers : 2;
+  if (pool_start(&s->posts, WEB_WORKERS) != NB_OK ||
+      (s->slow_prefixes && pool_start(&s->slow, slow_workers) != NB_OK)) {
+    snprintf(err, errlen, "cannot start worker threads");
+    web_server_stop(s, 0);
+    return NB_ENOMEM;
   }
   *out = s;
   return NB_OK;
@@ -653,19 +877,16 @@ void web_server_stop(web_server *s, int timeout_ms) {
   }
   /* Workers finish the jobs already queued (their connections are
    * resumed), then the daemons go. */
-  pthread_mutex_lock(&s->jobs_lock);
-  s->stopping = 1;
-  pthread_cond_broadcast(&s->jobs_ready);
-  pthread_mutex_unlock(&s->jobs_lock);
-  for (int i = 0; i < s->nworkers; i++)
-    pthread_join(s->workers[i], NULL);
+  pool_stop(&s->posts);
+  pool_stop(&s->slow);
   for (int i = 0; i < s->nd; i++)
     MHD_stop_daemon(s->d[i]);
   if (s->log)
     fflush(s->log);
+  web_guard_free(s->guard);
   web_cache_free(s->cache);
   pthread_mutex_destroy(&s->log_lock);
-  pthread_mutex_destroy(&s->jobs_lock);
-  pthread_cond_destroy(&s->jobs_ready);
+  pool_destroy(&s->posts);
+  pool_destroy(&s->slow);
   free(s);
 }

@@ -21,6 +21,8 @@
 #define WEB_MAX_HEADER_BYTES (32 * 1024) /* request line + headers */
 #define WEB_MAX_BODY_BYTES (1024 * 1024)
 #define WEB_MAX_PATH_BYTES 2048
+/* Query arguments in one request ("a=1&b=2" is two); over: 414. */
+#define WEB_MAX_QUERY_ARGS 100
 
 /* ---- forms ---- */
 #define WEB_FORM_MAX_FIELDS 64
@@ -122,6 +124,23 @@ typedef struct {
   /* Requests with this query argument skip the page cache (NULL: none);
    * the site answers them itself (WordPress's /?p=ID short links). */
   const char *bypass_arg;
+  /* Limits against one client taking the server from everyone else
+   * (docs/security.md). 0 picks the default; negative turns one off. */
+  int max_per_address;   /* open connections from one client address,
+                            refused at accept over it; 0: 64 */
+  int header_timeout_ms; /* to send a request line and its headers, and
+                            the most a connection idles between
+                            requests; 0: 10000 */
+  /* GET and HEAD paths that start with one of these (a NULL-terminated
+   * list, e.g. {"/search", NULL}; NULL: none) may take long: they run on
+   * their own worker threads, never on the threads that send cached
+   * pages. */
+  const char *const *slow_prefixes;
+  int slow_workers;    /* threads for them; 0: 2 */
+  int slow_per_client; /* slow requests one address may have queued or
+                          running; over it: 429 with Retry-After; 0: 4 */
+  int slow_queue;      /* slow requests waiting for a thread; over it: 503
+                          with Retry-After; 0: 64 */
 } web_config;
 
 typedef struct web_server web_server;

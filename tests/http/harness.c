@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,20 +79,29 @@ void start_server(const char *theme) {
   start_server_with(theme, NULL);
 }
 
+/* Starts naba serve on the fixture database, with theme (NULL: the
+ * default one) and extra arguments (NULL-terminated, or NULL). */
 void start_server_with(const char *theme, const char *const *extra) {
   /* execv takes char *const[]: copies, made before fork, not casts. */
-  const char *fixed[] = {"serve",        "--port", "0",         "--db", db,
-                         "--access-log", "-",      "--threads", "2",    NULL};
-  char *argv[40] = {strdup(NABA_BIN)};
-  int argc = 1;
-  for (int i = 0; fixed[i]; i++)
-    argv[argc++] = strdup(fixed[i]);
-  if (theme) {
-    argv[argc++] = strdup("--theme");
-    argv[argc++] = strdup(theme);
-  }
+  char *argv[40];
+  int argc = 0;
+  const char *base[] = {NABA_BIN,
+                        "serve",
+                        "--port",
+                        "0",
+                        "--db",
+                        db,
+                        "--access-log",
+                        "-",
+                        "--threads",
+                        "2",
+                        theme ? "--theme" : NULL,
+                        theme};
+  for (size_t i = 0; i < sizeof base / sizeof base[0] && base[i]; i++)
+    argv[argc++] = strdup(base[i]);
   for (int i = 0; extra && extra[i] && argc < 39; i++)
     argv[argc++] = strdup(extra[i]);
+  argv[argc] = NULL;
   int fds[2], errs[2];
   assert_int_equal(pipe(fds), 0);
   assert_int_equal(pipe(errs), 0);
@@ -259,6 +269,8 @@ int setup(void **state) {
   snprintf(dir, sizeof dir, "/tmp/naba-http-XXXXXX");
   assert_non_null(mkdtemp(dir));
   snprintf(db, sizeof db, "%s/naba.db", dir);
+  /* naba serve's port lock files go with the fixture, not into /tmp. */
+  setenv("XDG_RUNTIME_DIR", dir, 1);
   buf_t out = {0};
   const char *args[] = {
       "import",   "page",     "--db", db,  "--date", "2021-11-24T08:00Z",
@@ -384,4 +396,82 @@ void append(const char *path, const char *text) {
   assert_non_null(f);
   fputs(text, f);
   fclose(f);
+}
+
+/* ---- raw sockets ---- */
+
+int raw_connect(const char *from) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -1;
+  if (from) {
+    struct sockaddr_in b = {.sin_family = AF_INET};
+    if (inet_pton(AF_INET, from, &b.sin_addr) != 1 ||
+        bind(fd, (struct sockaddr *)&b, sizeof b) != 0) {
+      close(fd);
+      return -1;
+    }
+  }
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons((uint16_t)port)};
+  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int raw_send(int fd, const char *data, size_t n) {
+  size_t off = 0;
+  while (off < n) {
+    ssize_t k = send(fd, data + off, n - off, MSG_NOSIGNAL);
+    if (k <= 0)
+      return -1;
+    off += (size_t)k;
+  }
+  return 0;
+}
+
+int raw_read_all(int fd, buf_t *out, int timeout_ms) {
+  int64_t deadline = nb_now_us() + (int64_t)timeout_ms * 1000;
+  for (;;) {
+    int64_t left = (deadline - nb_now_us()) / 1000;
+    if (left <= 0)
+      return 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int k = poll(&p, 1, (int)left);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0)
+      return 0;
+    char chunk[4096];
+    ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0)
+      return 1; /* closed (or reset) */
+    if (out)
+      buf_append(out, chunk, (size_t)n);
+  }
+}
+
+int raw_closed(int fd, int timeout_ms) {
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  if (poll(&p, 1, timeout_ms) <= 0)
+    return 0;
+  char c;
+  ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+int raw_statuses(const buf_t *b, int *statuses, int max) {
+  int n = 0;
+  for (size_t i = 0; b->data && i + 12 <= b->len; i++) {
+    if ((i == 0 || b->data[i - 1] == '\n' || b->data[i - 1] == '>') &&
+        memcmp(b->data + i, "HTTP/1.1 ", 9) == 0) {
+      if (n < max)
+        statuses[n] = atoi(b->data + i + 9);
+      n++;
+    }
+  }
+  return n;
 }

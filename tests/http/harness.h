@@ -61,6 +61,22 @@ int import_text(const char *name, const char *text, const char *opt,
                 const char *val);
 void append(const char *path, const char *text);
 
+/* ---- raw sockets, for what curl cannot send ----
+ * A connection to the server from address from (NULL: any; all of 127/8
+ * is loopback on Linux, so "127.0.0.2" is another client), or -1. */
+int raw_connect(const char *from);
+/* Sends all n bytes: 0, or -1 once the server has closed. */
+int raw_send(int fd, const char *data, size_t n);
+/* Reads what the server sends into out (may be NULL) until it closes the
+ * connection (1) or timeout_ms pass (0). */
+int raw_read_all(int fd, buf_t *out, int timeout_ms);
+/* 1 if the server has closed the connection, waiting up to timeout_ms for
+ * something to happen on it; data waiting to be read is not a close. */
+int raw_closed(int fd, int timeout_ms);
+/* The status codes of the responses in b, in order (up to max kept);
+ * returns how many responses there are. */
+int raw_statuses(const buf_t *b, int *statuses, int max);
+
 /* cmocka group fixture: fresh database, seed imported, server started. */
 int setup(void **state);
 int teardown(void **state);
