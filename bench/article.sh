@@ -64,17 +64,31 @@ sleep 0.3
 nginx_url="http://127.0.0.1:$nginx_port/article.html"
 cmp -s <(curl -s "$nginx_url") <(curl -s "$naba_url$path") || { echo "nginx and naba bytes differ"; exit 1; }
 
-run() { # url -> req/s
-  wrk -t1 -c"$conns" -d"${secs}s" --latency "$1" | awk '/Requests\/sec/ {print $2} /99%/ {p99=$2} END {print p99 > "/dev/stderr"}'
+# Server CPU (user + system, all its processes) in clock ticks: per
+# request it shows the server's own cost, whatever the load generator and
+# the rest of the machine take.
+ticks() { for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat"; done | awk '{s += $1} END {print s}'; }
+tick=$(getconf CLK_TCK)
+run() { # url pid... -> req/s; stderr: p99 and server CPU us per request
+  local url=$1; shift
+  local c0 out c1
+  c0=$(ticks "$@")
+  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "$url")
+  c1=$(ticks "$@")
+  echo "$out" | awk -v c="$((c1 - c0))" -v t="$tick" '/requests in/ {n=$1} /Requests\/sec/ {r=$2} /99%/ {p99=$2}
+    END {print r; printf "%s %.1f\n", p99, c * 1000000 / t / n > "/dev/stderr"}'
 }
 
 echo "cached article page: $bytes bytes, wrk -t1 -c$conns -d${secs}s, $threads server threads/workers, $(nproc) cores"
 curl -s -o /dev/null "$naba_url$path" # warm the cache
 total_naba=0 total_nginx=0
 for r in $(seq "$rounds"); do
-  a=$(run "$naba_url$path" 2>"$tmp/p99a"); b=$(run "$nginx_url" 2>"$tmp/p99b")
-  printf 'round %d: naba %10.0f req/s (p99 %s)   nginx %10.0f req/s (p99 %s)   ratio %.2f\n' \
-    "$r" "$a" "$(cat "$tmp/p99a")" "$b" "$(cat "$tmp/p99b")" "$(echo "$a / $b" | bc -l)"
+  # shellcheck disable=SC2046 # the nginx master and its workers
+  a=$(run "$naba_url$path" "$naba_pid" 2>"$tmp/p99a")
+  b=$(run "$nginx_url" $(cat "$tmp/nginx.pid") $(pgrep -P "$(cat "$tmp/nginx.pid")") 2>"$tmp/p99b")
+  read -r pa ca <"$tmp/p99a"; read -r pb cb <"$tmp/p99b"
+  printf 'round %d: naba %8.0f req/s (p99 %s, %s us CPU/req)   nginx %8.0f req/s (p99 %s, %s us CPU/req)   ratio %.2f, CPU ratio %.2f\n' \
+    "$r" "$a" "$pa" "$ca" "$b" "$pb" "$cb" "$(echo "$a / $b" | bc -l)" "$(echo "$cb / $ca" | bc -l)"
   total_naba=$(echo "$total_naba + $a" | bc -l); total_nginx=$(echo "$total_nginx + $b" | bc -l)
 done
 printf 'overall: naba %.0f req/s, nginx %.0f req/s, ratio %.2f (target >= 0.90)\n' \
@@ -95,7 +109,6 @@ c1=$(cpu)
 kill "$cold_pid"
 reqs=$(echo "$out" | awk '/requests in/ {print $1}')
 rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-tick=$(getconf CLK_TCK)
 printf 'uncached: naba %.0f req/s, %.0f us of server CPU per request (target < 200), %.0f x WordPress at 22 pages/s (target >= 1000)\n' \
   "$rate" "$(echo "($c1 - $c0) * 1000000 / $tick / $reqs" | bc -l)" "$(echo "$rate / 22" | bc -l)"
 printf 'cached:   naba %.0f x WordPress at 22 pages/s\n' "$(echo "$total_naba / $rounds / 22" | bc -l)"
