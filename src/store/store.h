@@ -241,7 +241,8 @@ int store_comment_counts(store *s, const int64_t *ids, size_t n,
 int store_commenter_known(store *s, const char *name, const char *email,
                           int *known);
 
-/* Comments from this client since a time, for the rate limit. */
+/* Comments from this client since a time (for moderation; the rate limit
+ * itself is store_comment_post()'s, checked where it inserts). */
 int store_comments_from_client(store *s, const char *client, int64_t since,
                                int64_t *n);
 
