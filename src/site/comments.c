@@ -77,7 +77,9 @@ static const char *pending_cookie(site *s, arena_t *a, const site_conf *c,
   for (size_t i = 0; i < n; i++)
     buf_printf(&payload, "%s%lld", i ? "-" : "", (long long)ids[i]);
   buf_printf(&b, "%s=", SITE_PENDING_COOKIE);
-  web_sign(s->key, payload.data, &b);
+  /* Out of memory leaves payload empty: the request fails as a whole
+   * (nb_alloc_failures()), after signing nothing. */
+  web_sign(s->key, payload.data ? payload.data : "", &b);
   buf_printf(&b, "; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", 7 * 86400,
              strncmp(c->url, "https:", 6) == 0 ? "; Secure" : "");
   const char *r = arena_strdup(a, b.data ? b.data : "");
