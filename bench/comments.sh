@@ -24,14 +24,30 @@ pid=$!
 for _ in $(seq 50); do grep -q serving "$tmp/out" && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*' "$tmp/out" | head -1)
 path=$(curl -s -o /dev/null -w '%{redirect_url}' "$url/1" | sed 's|^http://[^/]*||')
-token=$(curl -s "$url$path" | grep -o 'name="t" value="[^"]*' | head -1 | sed 's/.*value="//')
+# Every post needs a reader token of its own (one-time nonce): sign them
+# here with the site's secret as /comment-token does (HMAC-SHA-512-256 is
+# HMAC-SHA-512 cut to 32 bytes), a file of them per run.
+tokens() { # file count
+  python3 - "$tmp/naba.db" "$1" "$2" <<'PY'
+import base64, hashlib, hmac, os, sqlite3, sys, time
+key = bytes.fromhex(sqlite3.connect(sys.argv[1]).execute(
+    "select value from settings where key = 'secret'").fetchone()[0])
+now = int(time.time())
+with open(sys.argv[2], "w") as f:
+    for _ in range(int(sys.argv[3])):
+        p = "n:%d:%s" % (now, os.urandom(16).hex())
+        mac = hmac.new(key, p.encode(), hashlib.sha512).digest()[:32]
+        f.write(p + "." + base64.urlsafe_b64encode(mac).decode().rstrip("=") + "\n")
+PY
+}
 
 cat >"$tmp/post.lua" <<'LUA'
 local n = 0
-local token = os.getenv("TOKEN")
+local tokens = io.lines(os.getenv("TOKENS"))
 local tag = os.getenv("TAG")
 request = function()
   n = n + 1
+  local token = tokens()
   local body = "t=" .. token .. "&author=Bench&email=bench%40example.test" ..
     "&comment=" .. tag .. "+comment+number+" .. n
   return wrk.format("POST", nil,
@@ -47,7 +63,10 @@ check() { # tag: how many posts are in the database
 }
 
 echo "durable comment posts (pending, fsync per commit), wrk -t1 -d${secs}s:"
-wrk_out() { TOKEN=$token TAG=$2 wrk -t1 -c"$1" -d"${secs}s" -s "$tmp/post.lua" "$url$path"; }
+wrk_out() {
+  tokens "$tmp/tokens-$2" $((secs * 20000))
+  TOKENS=$tmp/tokens-$2 TAG=$2 wrk -t1 -c"$1" -d"${secs}s" -s "$tmp/post.lua" "$url$path"
+}
 for mode in "1 seq sequential (1 client)" "32 par 32 concurrent clients"; do
   set -- $mode
   out=$(wrk_out "$1" "$2")
@@ -65,7 +84,8 @@ sleep 0.3
 alone=$(wrk -t1 -c64 -d"${secs}s" "$url$path" | awk '/Requests\/sec/ {print $2}')
 # 10 approved comments a second on the page being read: a very busy
 # article (every one drops the cached page, and the thread grows).
-TOKEN=$token TAG=live wrk -t1 -c1 -d"${secs}s" -s "$tmp/slow.lua" "$url$path" >"$tmp/live.out" &
+tokens "$tmp/tokens-live" $((secs * 20))
+TOKENS=$tmp/tokens-live TAG=live wrk -t1 -c1 -d"${secs}s" -s "$tmp/slow.lua" "$url$path" >"$tmp/live.out" &
 wpid=$!
 busy=$(wrk -t1 -c64 -d"${secs}s" "$url$path" | awk '/Requests\/sec/ {print $2}')
 wait $wpid

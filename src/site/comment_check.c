@@ -168,11 +168,17 @@ int comment_check(const comment_input *in, const comment_rules *rules,
                   arena_t *a, comment_verdict *out) {
   memset(out, 0, sizeof *out);
   out->url = in->url ? in->url : "";
-  /* The signed token: right article, not too old, old enough. A refusal
-   * here says only that: the reader sends the same text again. */
+  /* The signed token: right article, not too old, issued to this reader
+   * (one-time), old enough. A refusal here says only that: the reader
+   * sends the same text again with the fresh token of the answer. */
   if (in->token_at <= 0 || in->now - in->token_at > rules->token_max_age) {
     out->err_form = _("The form has expired. Your text is kept: send it "
                       "again now.");
+    return NB_EINVAL;
+  }
+  if (!in->token_once) {
+    out->err_form = _("One more step to protect comments from robots: check "
+                      "your text below, then send it again.");
     return NB_EINVAL;
   }
   if (in->now - in->token_at < rules->min_seconds) {

@@ -6,24 +6,44 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 
 #define PENDING_MAX 20
-#define TOKEN_MAX_AGE (7 * 86400)
+/* A cached page's token says only that the form is ours; it lets no
+ * comment in by itself (see site_comment_post()). */
+#define PAGE_TOKEN_MAX_AGE (7 * 86400)
 #define RATE_WINDOW 600
+#define NONCE_BYTES 16
 
 static int form_has_errors(const comment_form *f) {
   return f->err_form || f->err_author || f->err_email || f->err_url ||
          f->err_comment;
 }
 
-/* "<article id>:<unix time>" signed: binds a form to its article and tells
- * how long the reader took to write. */
-static const char *form_token(site *s, arena_t *a, int64_t article_id) {
+/* The cached page's token, "<article id>:<unix time>" signed: the form is
+ * this site's, for this article. Shared by every reader of the page. */
+static const char *page_token(site *s, arena_t *a, int64_t article_id) {
   buf_t b = {0};
   char payload[64];
   snprintf(payload, sizeof payload, "%lld:%lld", (long long)article_id,
            (long long)nb_now());
+  web_sign(s->key, payload, &b);
+  const char *r = arena_strdup(a, b.data ? b.data : "");
+  buf_free(&b);
+  return r;
+}
+
+/* A reader's own token, "n:<unix time>:<nonce>" signed: when it was issued
+ * to them (comment_min_seconds counts from then) and a nonce that lets one
+ * comment in. Made on uncached answers only. */
+static const char *reader_token(site *s, arena_t *a) {
+  unsigned char nonce[NONCE_BYTES];
+  char hex[2 * NONCE_BYTES + 1], payload[96];
+  buf_t b = {0};
+  randombytes_buf(nonce, sizeof nonce);
+  sodium_bin2hex(hex, sizeof hex, nonce, sizeof nonce);
+  snprintf(payload, sizeof payload, "n:%lld:%s", (long long)nb_now(), hex);
   web_sign(s->key, payload, &b);
   const char *r = arena_strdup(a, b.data ? b.data : "");
   buf_free(&b);
@@ -57,7 +77,9 @@ static const char *pending_cookie(site *s, arena_t *a, const site_conf *c,
   for (size_t i = 0; i < n; i++)
     buf_printf(&payload, "%s%lld", i ? "-" : "", (long long)ids[i]);
   buf_printf(&b, "%s=", SITE_PENDING_COOKIE);
-  web_sign(s->key, payload.data, &b);
+  /* Out of memory leaves payload empty: the request fails as a whole
+   * (nb_alloc_failures()), after signing nothing. */
+  web_sign(s->key, payload.data ? payload.data : "", &b);
   buf_printf(&b, "; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", 7 * 86400,
              strncmp(c->url, "https:", 6) == 0 ? "; Secure" : "");
   const char *r = arena_strdup(a, b.data ? b.data : "");
@@ -183,10 +205,15 @@ static int thread_json(site_req *r, const char *path, const store_comment *cs,
 
 static json_t *form_json(site *s, arena_t *a, const store_article *x,
                          const char *path, const comment_form *f,
-                         const char *replying_to) {
+                         const char *replying_to, int personal) {
   json_t *o = json_object();
   view_str(o, "action", path);
-  view_str(o, "token", f->token ? f->token : form_token(s, a, x->id));
+  /* A page only this reader sees may carry their own token; a cached one
+   * carries the page's. */
+  view_str(o, "token",
+           f->token   ? f->token
+           : personal ? reader_token(s, a)
+                      : page_token(s, a, x->id));
   json_object_set_new(o, "parent", json_integer(f->parent));
   view_str(o, "replying_to", replying_to);
   view_str(o, "cancel_url", arena_printf(a, "%s#respond", path));
@@ -242,8 +269,8 @@ int site_comments(site_req *r, const store_article *x, const char *path,
   for (size_t i = 0; f->parent && i < n; i++)
     if (cs[i].id == f->parent)
       replying_to = cs[i].author_name;
-  json_object_set_new(d, "form",
-                      form_json(r->s, r->a, x, path, f, replying_to));
+  json_object_set_new(
+      d, "form", form_json(r->s, r->a, x, path, f, replying_to, *personal));
   return NB_OK;
 }
 
@@ -343,15 +370,28 @@ static void form_read(site_req *r, comment_form *f) {
     f->parent = 0;
 }
 
-/* When the form of article_id carrying token t was made; 0 for a token
- * not signed by us or for another article. */
-static int64_t token_time(site_req *r, const char *t, int64_t article_id) {
+/* What a token says: when it was issued (*at, 0 for a token not signed by
+ * us or for another article) and, for a reader's own token, its nonce
+ * (*nonce, else NULL). */
+static void token_read(site_req *r, const char *t, int64_t article_id,
+                       int64_t *at, const char **nonce) {
   const char *payload = web_verify(r->s->key, t, r->a);
   long long tid = 0, tat = 0;
-  if (!payload || sscanf(payload, "%lld:%lld", &tid, &tat) != 2 ||
-      tid != article_id)
-    return 0;
-  return tat;
+  int k = 0;
+  *at = 0;
+  *nonce = NULL;
+  if (!payload)
+    return;
+  if (strncmp(payload, "n:", 2) == 0) {
+    if (sscanf(payload + 2, "%lld:%n", &tat, &k) == 1 && k > 0 &&
+        strlen(payload + 2 + k) == 2 * NONCE_BYTES && tat > 0) {
+      *at = tat;
+      *nonce = payload + 2 + k;
+    }
+  } else if (sscanf(payload, "%lld:%lld", &tid, &tat) == 2 &&
+             tid == article_id) {
+    *at = tat;
+  }
 }
 
 /* The keys a comment is stored with: its content's (one comment per
@@ -376,13 +416,16 @@ static void comment_keys(site *s, arena_t *a, const store_article *x,
   sodium_bin2hex(avatar_key, 33, h, sizeof h);
 }
 
-/* Stores the checked comment and answers a 303 to it, with the cookie that
- * shows a pending one to its author. */
+/* Stores the checked comment under its guard (the token's nonce, the
+ * rate limit) and answers a 303 to it, with the cookie that shows a
+ * pending one to its author; *outcome says when the guard stopped it. */
 static int comment_store(site_req *r, const store_article *x, comment_form *f,
-                         int spam, const char *client) {
+                         int spam, const char *client,
+                         const store_comment_guard *g, int *outcome) {
   int status = spam ? STORE_COMMENT_SPAM : STORE_COMMENT_PENDING;
   int known = 0, created = 0;
   int rc = NB_OK;
+  *outcome = STORE_POST_ADDED;
   if (!spam && strcmp(r->c->moderation, "known") == 0) {
     rc =
         SITE_CALL(r, store_commenter_known, r->st, f->author, f->email, &known);
@@ -401,14 +444,16 @@ static int comment_store(site_req *r, const store_article *x, comment_form *f,
                      .avatar_key = avatar_key,
                      .client = client};
   if (rc == NB_OK)
-    rc = store_comment_add(r->st, &m, content_key, &created);
+    rc = store_comment_post(r->st, &m, content_key, g, outcome, &created);
   if (rc == NB_EINVAL && f->parent) {
     /* The comment replied to is gone: keep the text as a top-level one. */
     m.parent_id = 0;
-    rc = store_comment_add(r->st, &m, content_key, &created);
+    rc = store_comment_post(r->st, &m, content_key, g, outcome, &created);
   }
   if (rc != NB_OK)
-    return site_check(r, rc, "store_comment_add");
+    return site_check(r, rc, "store_comment_post");
+  if (*outcome != STORE_POST_ADDED)
+    return NB_OK;
   /* Acknowledged only now, after the commit: the comment is on disk. */
   web_response *res = r->res;
   res->status = 303;
@@ -430,27 +475,105 @@ static int comment_store(site_req *r, const store_article *x, comment_form *f,
   return NB_OK;
 }
 
-/* Whether the client sent more than the rate limit allows. */
-static int too_many(site_req *r, const char *client, int *over) {
-  int64_t recent = 0;
-  *over = 0;
-  if (r->c->rate_limit <= 0)
-    return NB_OK;
-  int rc = SITE_CALL(r, store_comments_from_client, r->st, client,
-                     nb_now() - RATE_WINDOW, &recent);
-  *over = rc == NB_OK && recent >= r->c->rate_limit;
-  return rc;
+/* The origin ("scheme://host[:port]") that url starts with, an arena
+ * string; "" when url has none. */
+static const char *origin_of(arena_t *a, const char *url) {
+  const char *p = url ? strstr(url, "://") : NULL;
+  if (!p || p == url)
+    return "";
+  size_t n = (size_t)(p + 3 - url) + strcspn(p + 3, "/?#");
+  return arena_strndup(a, url, n);
+}
+
+/* 1 when origin o is this site's: its configured address, or the host the
+ * browser sent the request to (the Host header; a browser sets both, so a
+ * page elsewhere cannot make them agree). */
+static int our_origin(site_req *r, const char *o) {
+  const char *host = web_header(r->req, "Host");
+  const char *auth = strstr(o, "://");
+  if (!*o)
+    return 0;
+  if (strcasecmp(o, origin_of(r->a, r->c->url)) == 0)
+    return 1;
+  return host && auth && auth[3] && strcasecmp(auth + 3, host) == 0;
+}
+
+/* Whether a POST comes from a page of this site, by what the browser says
+ * of where it was sent from: Fetch Metadata (Sec-Fetch-Site) when present,
+ * else Origin, else Referer's origin. "none" is the reader's own action (a
+ * bookmark, the address bar), never another page's. A request with none
+ * of the three is let through: every browser that forges on a victim's
+ * behalf today sends Origin with a POST, and what sends nothing is an old
+ * browser with a privacy tool stripping Referer, or a script posting on
+ * its own behalf, which the token and the rate limit govern. *why names
+ * the header that refused. */
+static int from_our_pages(site_req *r, const char **why) {
+  const char *sfs = web_header(r->req, "Sec-Fetch-Site");
+  const char *o = web_header(r->req, "Origin");
+  const char *ref = web_header(r->req, "Referer");
+  *why = NULL;
+  if (sfs && (strcmp(sfs, "same-origin") == 0 || strcmp(sfs, "none") == 0))
+    return 1;
+  if (sfs && strcmp(sfs, "cross-site") == 0) {
+    *why = "Sec-Fetch-Site";
+    return 0;
+  }
+  /* same-site (another host of the same domain) is another site to us:
+   * Origin decides. */
+  if (o) {
+    *why = "Origin";
+    return our_origin(r, o);
+  }
+  if (ref) {
+    *why = "Referer";
+    return our_origin(r, origin_of(r->a, ref));
+  }
+  return 1;
+}
+
+/* GET /comment-token: a reader's own token in a cookie for the comment
+ * form, so that the cached article page need not carry one. The default
+ * theme's stylesheet asks for it as the form's background when the reader
+ * first focuses a field (no script: the pages allow none), so the time
+ * comment_min_seconds counts starts when they begin to write. A reader
+ * without it sends the page's token and gets a one-step confirmation. */
+int site_comment_token(site_req *r) {
+  web_response *res = r->res;
+  buf_t b = {0};
+  buf_printf(&b, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+             SITE_TOKEN_COOKIE, reader_token(r->s, r->a),
+             (long long)r->c->token_minutes * 60,
+             strncmp(r->c->url, "https:", 6) == 0 ? "; Secure" : "");
+  res->set_cookie = arena_strdup(r->a, b.data ? b.data : "");
+  buf_free(&b);
+  if (!res->set_cookie)
+    return site_check(r, NB_ENOMEM, "site_comment_token");
+  /* An empty image: the stylesheet's background. */
+  res->content_type = "image/svg+xml";
+  buf_puts(&res->body, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+                       "width=\"1\" height=\"1\"/>");
+  res->personal = 1;
+  return NB_OK;
 }
 
 int site_comment_post(site_req *r, int64_t article_id) {
   store_article x;
   comment_form f = {0};
-  int closed = 0, over = 0;
+  int closed = 0, outcome = STORE_POST_ADDED;
   int64_t closes_at;
+  const char *why;
   int rc = SITE_CALL(r, store_article_by_id, r->st, r->a, article_id, &x);
   if (rc != NB_OK)
     return rc;
   form_read(r, &f);
+  if (!from_our_pages(r, &why)) {
+    nb_log("warn", "comment refused: sent from another site (%s: %s)", why,
+           web_header(r->req, why));
+    f.err_form = _("Your comment was not published: the form was sent from "
+                   "another site. If you wrote it here, send it again from "
+                   "this page; your text is kept.");
+    return comment_refused(r, &x, &f, 403);
+  }
   if (r->req->form_rc != NB_OK) {
     f.err_form = r->req->form_rc == NB_ETOOBIG
                      ? _("The form sent is larger than allowed.")
@@ -468,23 +591,39 @@ int site_comment_post(site_req *r, int64_t article_id) {
     return comment_refused(r, &x, &f, 403);
   }
   const web_field *ff = r->req->form;
+  /* The reader's own token: in the form (a page only they saw) or in the
+   * cookie /comment-token set; else the cached page's. */
   const char *t = web_form_get(ff, r->req->nform, "t");
+  int64_t at;
+  const char *nonce;
+  token_read(r, t, x.id, &at, &nonce);
+  if (!nonce) {
+    const char *ct = web_cookie(r->req, SITE_TOKEN_COOKIE);
+    int64_t cat;
+    const char *cn;
+    token_read(r, ct, x.id, &cat, &cn);
+    if (cn)
+      t = ct, at = cat, nonce = cn;
+  }
+  int64_t max_age = nonce ? r->c->token_minutes * 60 : PAGE_TOKEN_MAX_AGE;
   comment_input in = {.author = f.author,
                       .email = f.email,
                       .url = f.url,
                       .comment = f.comment,
                       .honeypot = web_form_get(ff, r->req->nform, "homepage"),
-                      .token_at = token_time(r, t, x.id),
+                      .token_at = at,
+                      .token_once = nonce != NULL,
                       .now = nb_now()};
   comment_rules rules = {.min_seconds = r->c->min_seconds,
-                         .token_max_age = TOKEN_MAX_AGE,
+                         .token_max_age = max_age,
                          .max_length = r->c->max_length,
                          .max_links = r->c->max_links,
                          .blocked = r->c->blocked};
   comment_verdict v;
   int ok = comment_check(&in, &rules, r->a, &v) == NB_OK;
-  /* A valid token is kept, so that waiting is enough. */
-  f.token = in.token_at && in.now - in.token_at <= TOKEN_MAX_AGE ? t : NULL;
+  /* The reader's valid token is kept, so that waiting is enough; else the
+   * page answered carries a fresh one. */
+  f.token = nonce && in.now - at <= max_age ? t : NULL;
   f.url = v.url;
   f.err_form = v.err_form;
   f.err_author = v.err_author;
@@ -494,13 +633,25 @@ int site_comment_post(site_req *r, int64_t article_id) {
   if (!ok)
     return comment_refused(r, &x, &f, 422);
   const char *client = client_of(r->a, r->c, r->req);
-  rc = too_many(r, client, &over);
-  if (rc == NB_OK && over) {
+  store_comment_guard g = {.nonce = nonce,
+                           .nonce_expires = at + max_age,
+                           .limit = r->c->rate_limit,
+                           .since = in.now - RATE_WINDOW};
+  rc = comment_store(r, &x, &f, v.spam, client, &g, &outcome);
+  if (rc != NB_OK)
+    return comment_failed(r, &x, &f, rc);
+  if (outcome == STORE_POST_USED) {
+    nb_log("warn", "comment refused: its form token was used before");
+    f.token = NULL;
+    f.err_form = _("This form has already sent a comment. Your text is "
+                   "kept: check it, then send it again.");
+    return comment_refused(r, &x, &f, 422);
+  }
+  if (outcome == STORE_POST_LIMITED) {
+    nb_log("warn", "comment refused: client %s is over the rate limit", client);
     f.err_form = _("You sent many comments in a short time. Wait a few "
                    "minutes, then send it again; your text is kept.");
     return comment_refused(r, &x, &f, 429);
   }
-  if (rc == NB_OK)
-    rc = comment_store(r, &x, &f, v.spam, client);
-  return rc == NB_OK ? NB_OK : comment_failed(r, &x, &f, rc);
+  return NB_OK;
 }

@@ -86,6 +86,7 @@ typedef struct {
   /* comments */
   const char *moderation, *blocked, *proxies;
   int64_t depth, close_days, min_seconds, rate_limit, max_length, max_links;
+  int64_t token_minutes; /* how long a reader's form token is good for */
 } site_conf;
 
 /* Reads every setting once into c; strings are the arena's. On a store
@@ -229,8 +230,14 @@ int site_comments(site_req *r, const store_article *x, const char *path,
                   const comment_form *f, json_t *d, int *personal,
                   int64_t *closes_at);
 /* A comment posted to article_id: a 303 to it, or the article page again
- * with the reasons it was refused. */
+ * with the reasons it was refused (403 when the browser says it was sent
+ * from another site, 422 for a form token that is not the reader's own,
+ * too old, too young or used, 429 over the rate limit). */
 int site_comment_post(site_req *r, int64_t article_id);
+/* GET /comment-token: the reader's own form token, in the cookie
+ * SITE_TOKEN_COOKIE (never cached). */
+#define SITE_TOKEN_COOKIE "naba_ct"
+int site_comment_token(site_req *r);
 
 /* search_page.c: /search, or /search.json when as_json. */
 int site_search(site_req *r, int as_json);
@@ -250,15 +257,17 @@ int site_sitemap(site_req *r, const char *path);
 typedef struct {
   const char *author, *email, *url, *comment;
   const char *honeypot; /* the hidden field only robots fill; NULL: none */
-  int64_t token_at;     /* when its form was made (the signed token);
+  int64_t token_at;     /* when its token was issued (signed);
                            0: no valid token for this article */
+  int token_once;       /* the token was issued to this reader, with a
+                           one-time nonce; 0: the cached page's */
   int64_t now;
 } comment_input;
 
 /* The site's rules (settings, see settings.c). */
 typedef struct {
   int64_t min_seconds;   /* a form sent sooner is refused */
-  int64_t token_max_age; /* a form older is refused */
+  int64_t token_max_age; /* a token older is refused */
   int64_t max_length;    /* characters of text */
   int64_t max_links;
   const char *blocked; /* words, comma or line separated; spam if found */

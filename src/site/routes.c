@@ -92,6 +92,10 @@ static int route_get(site_req *r, const char **seg, int n, int trailing) {
   if (n == 4 && strcmp(seg[2], "reply") == 0 && !trailing &&
       nb_parse_i64(seg[3], strlen(seg[3]), 1, INT64_MAX, &reply) != NB_OK)
     reply = 0;
+  if (n == 1 && !trailing && strcmp(seg[0], "comment-token") == 0) {
+    r->page = "comment token";
+    return site_comment_token(r);
+  }
   if (n == 1 && !trailing &&
       (strcmp(seg[0], "search") == 0 || strcmp(seg[0], "search.json") == 0)) {
     r->page = "search";

@@ -41,7 +41,9 @@ static const site_setting settings[] = {
     {"comments_close_days", "0",
      "close comments this many days after publication; 0 never"},
     {"comment_min_seconds", "3",
-     "a form sent sooner than this after the page was made is refused"},
+     "a form sent sooner than this after its token was issued is refused"},
+    {"comment_token_minutes", "60",
+     "minutes a reader's comment form stays valid, 5 to 1440"},
     {"comment_rate_limit", "5",
      "comments per client in 10 minutes; 0 turns the limit off"},
     {"comment_max_length", "5000", "characters in a comment, 100 to 100000"},
@@ -106,6 +108,7 @@ int site_setting_check(const char *key, const char *value, char *err,
                  {"comments_close_days", 0, 36500},
                  {"comment_min_seconds", 0, 3600},
                  {"comment_rate_limit", 0, 10000},
+                 {"comment_token_minutes", 5, 1440},
                  {"comment_max_length", 100, 100000},
                  {"comment_max_links", 0, 100}};
   for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
@@ -190,6 +193,7 @@ int site_conf_load(store *st, arena_t *a, site_conf *c) {
   c->close_days = conf_int(kv, n, "comments_close_days");
   c->min_seconds = conf_int(kv, n, "comment_min_seconds");
   c->rate_limit = conf_int(kv, n, "comment_rate_limit");
+  c->token_minutes = conf_int(kv, n, "comment_token_minutes");
   c->max_length = conf_int(kv, n, "comment_max_length");
   c->max_links = conf_int(kv, n, "comment_max_links");
   static const char *follow[][2] = {

@@ -163,15 +163,96 @@ static int comment_insert(store *s, store_comment *c, const char *content_key,
   return q_done(&q);
 }
 
-/* The body of store_comment_add(), inside its transaction: sets c->id and
- * c->created_at (or, for a duplicate, c->id and c->status) and *made. */
+/* The comment of the article with c's content key into c->id and
+ * c->status: 1 when there is one, 0 when not, or an error. */
+static int comment_find(store *s, store_comment *c, const char *content_key) {
+  store_q q;
+  int found;
+
+  q_open(&q, s,
+         "SELECT id, status FROM comments"
+         " WHERE article_id = ?1 AND content_key = ?2");
+  q_i64(&q, 1, c->article_id);
+  q_text(&q, 2, content_key);
+  found = q_step(&q);
+  if (found) {
+    c->id = q_col_i64(&q, 0);
+    c->status = q_col_int(&q, 1);
+  }
+  return q_done(&q) == NB_OK ? found : q.rc;
+}
+
+/* One statement that writes and may return a row: 1 when it did, 0 when
+ * not, or an error. */
+static int q_run(store_q *q) {
+  int row = q_step(q);
+
+  return q_done(q) == NB_OK ? row : q->rc;
+}
+
+/* The guard of store_comment_post(), before the insert: the client's row
+ * first (its lock), then the count, then the nonce. */
+static int comment_guard(store *s, const store_comment *c,
+                         const store_comment_guard *g, int *outcome) {
+  store_q q;
+  int rc = NB_OK;
+
+  if (g->limit > 0) {
+    q_open(&q, s,
+           "INSERT INTO comment_clients (client, last_at) VALUES (?1, ?2)"
+           " ON CONFLICT (client) DO UPDATE SET last_at = excluded.last_at");
+    q_text(&q, 1, c->client ? c->client : "");
+    q_i64(&q, 2, c->created_at);
+    rc = q_run(&q);
+    if (rc < 0)
+      return rc;
+    q_open(&q, s,
+           "SELECT count(*) >= ?3 FROM comments"
+           " WHERE client = ?1 AND created_at >= ?2");
+    q_text(&q, 1, c->client ? c->client : "");
+    q_i64(&q, 2, g->since);
+    q_i64(&q, 3, g->limit);
+    if (q_step(&q) && q_col_int(&q, 0))
+      *outcome = STORE_POST_LIMITED;
+    rc = q_done(&q);
+  }
+  /* Last, so that a post refused for the limit leaves its nonce for the
+   * same form sent again later. */
+  if (rc >= 0 && *outcome == STORE_POST_ADDED && g->nonce) {
+    /* RETURNING gives a row only when the nonce is new. */
+    q_open(&q, s,
+           "INSERT INTO comment_nonces (nonce, expires_at) VALUES (?1, ?2)"
+           " ON CONFLICT (nonce) DO NOTHING RETURNING 1");
+    q_text(&q, 1, g->nonce);
+    q_i64(&q, 2, g->nonce_expires);
+    rc = q_run(&q);
+    if (rc == 0)
+      *outcome = STORE_POST_USED;
+  }
+  if (rc >= 0) { /* what no rule reads any more */
+    q_open(&q, s, "DELETE FROM comment_nonces WHERE expires_at < ?1");
+    q_i64(&q, 1, c->created_at);
+    rc = q_run(&q);
+  }
+  if (rc >= 0) {
+    q_open(&q, s, "DELETE FROM comment_clients WHERE last_at < ?1");
+    q_i64(&q, 1, g->since);
+    rc = q_run(&q);
+  }
+  return rc < 0 ? rc : NB_OK;
+}
+
+/* The body of store_comment_add() and store_comment_post(), inside its
+ * transaction: sets c->id and c->created_at (or, for a duplicate, c->id and
+ * c->status), *made and, with a guard, *outcome. */
 static int comment_write(store *s, store_comment *c, const char *content_key,
-                         int *made) {
+                         const store_comment_guard *g, int *made,
+                         int *outcome) {
   int64_t parent_article = 0, grandparent;
   int parent_status, rc;
-  store_q q;
 
   *made = 0;
+  *outcome = STORE_POST_ADDED;
   if (c->parent_id) {
     rc = comment_old(s, c->parent_id, &parent_article, &parent_status,
                      &grandparent);
@@ -182,6 +263,15 @@ static int comment_write(store *s, store_comment *c, const char *content_key,
   }
   if (c->created_at <= 0)
     c->created_at = nb_now();
+  if (g) {
+    /* The same form again is its first comment, whatever the guard says. */
+    rc = comment_find(s, c, content_key);
+    if (rc != 0)
+      return rc < 0 ? rc : NB_OK;
+    rc = comment_guard(s, c, g, outcome);
+    if (rc != NB_OK || *outcome != STORE_POST_ADDED)
+      return rc;
+  }
   rc = comment_insert(s, c, content_key, made);
   if (rc != NB_OK || *made)
     return rc == NB_OK && c->status == STORE_COMMENT_APPROVED
@@ -189,44 +279,56 @@ static int comment_write(store *s, store_comment *c, const char *content_key,
                : rc;
 
   /* Already there: the same form sent again. */
-  q_open(&q, s,
-         "SELECT id, status FROM comments"
-         " WHERE article_id = ?1 AND content_key = ?2");
-  q_i64(&q, 1, c->article_id);
-  q_text(&q, 2, content_key);
-  if (q_step(&q)) {
-    c->id = q_col_i64(&q, 0);
-    c->status = q_col_int(&q, 1);
-  } else { /* the conflict that stopped the insert is gone */
-    q_err(&q, NB_EIO, "comment neither inserted nor found");
-  }
-  return q_done(&q);
+  rc = comment_find(s, c, content_key);
+  if (rc == 0) /* the conflict that stopped the insert is gone */
+    rc = store_err(s, NB_EIO, "comment neither inserted nor found");
+  return rc < 0 ? rc : NB_OK;
 }
 
-int store_comment_add(store *s, store_comment *c, const char *content_key,
-                      int *created) {
+static int comment_add(store *s, store_comment *c, const char *content_key,
+                       const store_comment_guard *g, int *outcome,
+                       int *created) {
   store_comment saved = *c;
-  int rc, made = 0;
+  int rc, made = 0, out = STORE_POST_ADDED;
 
   if (created)
     *created = 0;
+  if (outcome)
+    *outcome = STORE_POST_ADDED;
   rc = comment_check(s, c, content_key);
+  if (rc == NB_OK && g && g->nonce &&
+      (!*g->nonce || store_check_text(s, g->nonce, "nonce") != NB_OK))
+    rc = store_err(s, NB_EINVAL, "nonce is empty or not UTF-8");
   if (rc == NB_OK)
     rc = store_w_begin(s);
   if (rc != NB_OK)
     return rc;
-  rc = store_w_end(s, comment_write(s, &saved, content_key, &made));
+  rc = store_w_end(s, comment_write(s, &saved, content_key, g, &made, &out));
   /* Like store_article_save(): the caller sees ids only once committed. */
-  if (rc == NB_OK) {
+  if (rc == NB_OK && out == STORE_POST_ADDED) {
     c->id = saved.id;
     if (made)
       c->created_at = saved.created_at;
     else
       c->status = saved.status;
   }
+  if (outcome && rc == NB_OK)
+    *outcome = out;
   if (created)
     *created = rc == NB_OK && made;
   return rc;
+}
+
+int store_comment_add(store *s, store_comment *c, const char *content_key,
+                      int *created) {
+  return comment_add(s, c, content_key, NULL, NULL, created);
+}
+
+int store_comment_post(store *s, store_comment *c, const char *content_key,
+                       const store_comment_guard *g, int *outcome,
+                       int *created) {
+  assert(g && outcome);
+  return comment_add(s, c, content_key, g, outcome, created);
 }
 
 int store_comments_for_article(store *s, arena_t *a, int64_t article_id,

@@ -241,9 +241,42 @@ int store_comment_counts(store *s, const int64_t *ids, size_t n,
 int store_commenter_known(store *s, const char *name, const char *email,
                           int *known);
 
-/* Comments from this client since a time, for the rate limit. */
+/* Comments from this client since a time (for moderation; the rate limit
+ * itself is store_comment_post()'s, checked where it inserts). */
 int store_comments_from_client(store *s, const char *client, int64_t since,
                                int64_t *n);
+
+/* What a reader's post must pass besides its content, checked in the
+ * transaction that inserts it. */
+typedef struct {
+  /* The form token's one-time nonce (NULL: none), recorded until
+   * nonce_expires; a nonce already recorded lets nothing in. */
+  const char *nonce;
+  int64_t nonce_expires;
+  /* At most limit comments from c->client with created_at >= since
+   * (limit 0: no limit). */
+  int64_t limit, since;
+} store_comment_guard;
+
+enum {
+  STORE_POST_ADDED = 0,  /* inserted (or found: the same content again) */
+  STORE_POST_USED = 1,   /* the nonce was used before: nothing written */
+  STORE_POST_LIMITED = 2 /* the client is at its limit: nothing written */
+};
+
+/* store_comment_add() under a guard, atomically: the nonce, the client's
+ * count and the insert are one write transaction, so N posts at once from
+ * one client with limit L store at most L comments, and a nonce lets one
+ * comment in. Its SQL holds on PostgreSQL too: the client's row in
+ * comment_clients is written first, and its row lock orders two posts of
+ * one client under READ COMMITTED (SQLite's BEGIN IMMEDIATE orders every
+ * writer). A form sent again (same article and content key) finds its
+ * first comment whatever its nonce, as store_comment_add() does, and the
+ * limit does not count it. *outcome is a STORE_POST_*; *created as in
+ * store_comment_add(). Also drops expired nonces and idle clients. */
+int store_comment_post(store *s, store_comment *c, const char *content_key,
+                       const store_comment_guard *g, int *outcome,
+                       int *created);
 
 /* Per-article override of comment closing: -1 follows the site setting,
  * 0 open, 1 closed. Records "article:<id>". */

@@ -32,7 +32,9 @@ const FONTS = process.env.NABA_FONTS === '1';
 const SHOTS = process.env.NABA_SCREENSHOT_DIR || 'build/screenshots';
 let ARTICLE = process.env.NABA_ARTICLE_PATH || '';
 
-// The server refuses a form sent less than 3 s after the page was made.
+// The server refuses a form sent less than 3 s after the reader's own
+// token was issued: the page's stylesheet asks for it (/comment-token, a
+// cookie) when the reader first focuses a field of the form.
 const FORM_DELAY_MS = 3500;
 // The page cache drops changed pages within 100 ms; allow for much more.
 const PUBLISH_WAIT_MS = 5000;
@@ -142,10 +144,11 @@ async function fillForm(page, v) {
   return form;
 }
 
-// Waits out the server's minimum time since the page was made, submits the
-// form and waits for the page the server answers with (after a redirect).
-async function submit(page, loadedAt) {
-  const wait = loadedAt + FORM_DELAY_MS - Date.now();
+// Waits out the server's minimum time since the reader began writing,
+// submits the form and waits for the page the server answers with (after a
+// redirect).
+async function submit(page, startedAt) {
+  const wait = startedAt + FORM_DELAY_MS - Date.now();
   if (wait > 0) await sleep(wait);
   let post = null;
   const onResponse = (res) => {
@@ -175,8 +178,13 @@ test('a comment waits for moderation, then everyone sees it', async () => {
     const reader = await newPhone();
     opened.push(reader);
     const { page } = reader;
-    const loadedAt = await openArticle(page);
+    await openArticle(page);
+    const startedAt = Date.now();
+    // The reader's own token comes when they begin to write, not with the
+    // cached page.
+    const token = page.waitForResponse((r) => new URL(r.url()).pathname === '/comment-token');
     await fillForm(page, { comment: text, author, email, url: `https://reader-${tag}.example.test/` });
+    assert.equal((await token).status(), 200, 'the form fetched the reader\'s token');
     // The honeypot is there for robots (not display: none, which some skip)
     // but out of people's sight.
     const hp = await page.locator('#respond input[name="homepage"]').evaluate((el) => {
@@ -187,7 +195,7 @@ test('a comment waits for moderation, then everyone sees it', async () => {
     assert.notEqual(hp.display, 'none', 'the honeypot is not display: none');
     assert.ok(hp.right <= 0 || hp.left >= hp.width, `the honeypot is off screen: ${JSON.stringify(hp)}`);
     assert.equal(hp.tab, -1, 'the honeypot is out of the tab order');
-    const { post } = await submit(page, loadedAt);
+    const { post } = await submit(page, startedAt);
     assert.ok([200, 302, 303].includes(post.status()), `POST answered ${post.status()}`);
 
     // 2. Back on the article, the comment is there, marked as pending.
@@ -292,14 +300,15 @@ test('a refused comment comes back with the error and the text kept', async () =
   const phone = await newPhone((status) => status >= 400 && status < 500);
   const { context, page, problems } = phone;
   try {
-    const loadedAt = await openArticle(page);
+    await openArticle(page);
+    const startedAt = Date.now();
     const form = await fillForm(page, { comment: text, email: `reader-${tag}@example.test` });
     // Get past the browser's own check of required fields, as a robot or
     // an old browser would.
     await form.evaluate((f) => {
       f.noValidate = true;
     });
-    const { post } = await submit(page, loadedAt);
+    const { post } = await submit(page, startedAt);
     assert.ok(post.status() < 500, `POST answered ${post.status()}`);
 
     const authorInput = page.locator('#respond input[name="author"]');

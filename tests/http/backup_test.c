@@ -67,14 +67,8 @@ static void sql_text(const char *path, const char *sql, char *out, size_t n) {
 /* Posts a comment on the seed article; the status of the answer. */
 static long post_comment(const char *text) {
   reply r;
-  get("GET", article_path, NULL, NULL, &r);
-  const char *p = strstr(r.body.data, "name=\"t\" value=\"");
-  char t[256] = "";
-  if (p) {
-    p += strlen("name=\"t\" value=\"");
-    snprintf(t, sizeof t, "%.*s", (int)strcspn(p, "\""), p);
-  }
-  reply_free(&r);
+  char t[256];
+  comment_token(t, sizeof t);
   char *e_t = curl_easy_escape(NULL, t, 0),
        *e_c = curl_easy_escape(NULL, text, 0);
   char body[1024];

@@ -10,10 +10,13 @@
 
 #include <curl/curl.h>
 #include <signal.h>
+#include <sodium.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../shared.h"
@@ -26,14 +29,30 @@ static void cli(const char *cmd, const char *arg) {
   assert_int_equal(naba(NULL, args), 0);
 }
 
-/* The signed form token of a page ("t" field), copied into out. */
-static void token(const char *path, char *out, size_t n) {
+/* The form token of a page ("t" field), copied into out: the cached
+ * page's own, shared by its readers. */
+static void page_token(const char *path, char *out, size_t n) {
   reply r;
   get("GET", path, NULL, NULL, &r);
   const char *p = strstr(r.body.data, "name=\"t\" value=\"");
   assert_non_null(p);
   p += strlen("name=\"t\" value=\"");
   snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
+  reply_free(&r);
+}
+
+/* A reader's own token, as a browser gets it when the reader starts
+ * writing: the naba_ct cookie of /comment-token, its value into out. */
+static void token(char *out, size_t n) {
+  reply r;
+  char v[512];
+  get("GET", "/comment-token", NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  assert_true(header(&r, "Set-Cookie", v, sizeof v));
+  assert_int_equal(strncmp(v, "naba_ct=", 8), 0);
+  snprintf(out, n, "%.*s", (int)strcspn(v + 8, ";"), v + 8);
+  assert_true(header(&r, "Cache-Control", v, sizeof v));
+  assert_non_null(strstr(v, "no-store"));
   reply_free(&r);
 }
 
@@ -58,7 +77,7 @@ static void post_with(const char *hdr, const char *name, const char *email,
                       const char *text, const char *extra_key,
                       const char *extra_val, reply *r) {
   char t[256];
-  token(article_path, t, sizeof t);
+  token(t, sizeof t);
   char *body =
       form("t", t, "author", name, "email", email, "url", "", "comment", text,
            extra_key ? extra_key : "x", extra_val ? extra_val : "", NULL);
@@ -347,7 +366,7 @@ static void closed_article_shows_no_form_and_keeps_a_late_text(void **s) {
   (void)s;
   reply r;
   char t[256];
-  token(article_path, t, sizeof t);
+  token(t, sizeof t);
   cli("close", "1");
   assert_true(eventually_contains(article_path, "التعليقات مغلقة"));
   char *body = form("t", t, "author", "Late", "email", EMAIL, "comment",
@@ -434,11 +453,304 @@ static void acknowledged_comment_survives_kill_9(void **s) {
   buf_free(&out);
 }
 
+/* Lines of `naba comments list all` that contain needle. */
+static int listed(const char *needle) {
+  buf_t out = {0};
+  const char *args[] = {"comments", "list", "all", "--db", db, NULL};
+  assert_int_equal(naba(&out, args), 0);
+  int k = count(out.data ? out.data : "", needle);
+  buf_free(&out);
+  return k;
+}
+
+static size_t drop(char *p, size_t size, size_t n, void *ud) {
+  (void)p, (void)ud;
+  return size * n;
+}
+
+/* 40 posts at once from one client with a limit of 5: the count and the
+ * insert are one transaction, so exactly 5 are stored and 35 refused. */
+static void concurrent_posts_from_one_client_store_exactly_the_limit(void **s) {
+  (void)s;
+  enum { N = 40, LIMIT = 5 };
+  set_setting("trusted_proxies", "127.0.0.1");
+  set_setting("comment_rate_limit", "5");
+  char *bodies[N];
+  CURL *easy[N];
+  CURLM *m = curl_multi_init();
+  char url[1200];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, article_path);
+  struct curl_slist *h =
+      curl_slist_append(NULL, "X-Forwarded-For: 198.51.100.77");
+  for (int i = 0; i < N; i++) {
+    char t[256], text[64];
+    token(t, sizeof t);
+    snprintf(text, sizeof text, "concurrent flood %d", i);
+    bodies[i] = form("t", t, "author", "Flood", "email", "f@example.test",
+                     "comment", text, NULL);
+    easy[i] = curl_easy_init();
+    curl_easy_setopt(easy[i], CURLOPT_URL, url);
+    curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, bodies[i]);
+    curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, drop);
+    curl_multi_add_handle(m, easy[i]);
+  }
+  int running = 1;
+  while (running) {
+    assert_int_equal(curl_multi_perform(m, &running), CURLM_OK);
+    if (running)
+      assert_int_equal(curl_multi_poll(m, NULL, 0, 1000, NULL), CURLM_OK);
+  }
+  int stored = 0, refused = 0;
+  for (int i = 0; i < N; i++) {
+    long status = 0;
+    curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+    stored += status == 303;
+    refused += status == 429;
+    curl_multi_remove_handle(m, easy[i]);
+    curl_easy_cleanup(easy[i]);
+    free(bodies[i]);
+  }
+  curl_multi_cleanup(m);
+  curl_slist_free_all(h);
+  assert_int_equal(stored, LIMIT);
+  assert_int_equal(refused, N - LIMIT);
+  assert_int_equal(listed("concurrent flood"), LIMIT);
+  set_setting("comment_rate_limit", "0");
+  set_setting("trusted_proxies", "");
+}
+
+/* A token lets one comment in. Sent again with other text it is refused,
+ * the text kept; the same form sent again (a double click) is the first
+ * comment, stored once. */
+static void
+a_replayed_token_is_refused_and_the_first_comment_stays_once(void **s) {
+  (void)s;
+  char t[256];
+  token(t, sizeof t);
+  reply r;
+  char *body = form("t", t, "author", "Once", "email", EMAIL, "comment",
+                    "First use of a token", NULL);
+  request("POST", article_path, NULL, NULL, body, &r);
+  assert_int_equal(r.status, 303);
+  long id = location_id(&r);
+  reply_free(&r);
+  char *other = form("t", t, "author", "Once", "email", EMAIL, "comment",
+                     "Replayed with other text", NULL);
+  for (int i = 0; i < 3; i++) {
+    request("POST", article_path, NULL, NULL, other, &r);
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body.data, "أُرسل تعليق بهذا النموذج من قبل"));
+    assert_non_null(strstr(r.body.data, "Replayed with other text"));
+    reply_free(&r);
+  }
+  free(other);
+  request("POST", article_path, NULL, NULL, body, &r);
+  assert_int_equal(r.status, 303);
+  assert_int_equal(location_id(&r), id);
+  reply_free(&r);
+  free(body);
+  assert_int_equal(listed("First use of a token"), 1);
+  assert_int_equal(listed("Replayed with other text"), 0);
+  /* The rule holds across a restart: the nonce is in the database. */
+  assert_int_equal(stop_server(), 0);
+  start_server(NULL);
+  body = form("t", t, "author", "Once", "email", EMAIL, "comment",
+              "Replayed after a restart", NULL);
+  request("POST", article_path, NULL, NULL, body, &r);
+  free(body);
+  assert_int_equal(r.status, 422);
+  reply_free(&r);
+  assert_int_equal(listed("Replayed after a restart"), 0);
+}
+
+/* What the browser says of where a POST comes from decides: another
+ * site's page is refused with a 403 in the site's design, the text kept. */
+static void a_post_from_another_site_is_refused_with_403(void **s) {
+  (void)s;
+  const char *foreign[][2] = {
+      {"Origin: https://evil.example", NULL},
+      {"Sec-Fetch-Site: cross-site", NULL},
+      {"Sec-Fetch-Site: cross-site", "Origin: null"},
+      {"Sec-Fetch-Site: same-site", "Origin: https://blog.127.0.0.1"},
+      {"Referer: https://evil.example/page", NULL},
+  };
+  for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++) {
+    char t[256], text[64];
+    token(t, sizeof t);
+    snprintf(text, sizeof text, "Forged from elsewhere %zu", i);
+    char *body =
+        form("t", t, "author", "Victim", "email", EMAIL, "comment", text, NULL);
+    reply r;
+    request("POST", article_path, foreign[i][0], foreign[i][1], body, &r);
+    free(body);
+    if (r.status != 403)
+      fail_msg("%s %s: %ld", foreign[i][0], foreign[i][1] ? foreign[i][1] : "",
+               r.status);
+    assert_non_null(strstr(r.body.data, "أُرسل النموذج من موقع آخر"));
+    assert_non_null(strstr(r.body.data, text));
+    assert_non_null(strstr(r.body.data, "dir=\"rtl\""));
+    reply_free(&r);
+    assert_int_equal(listed(text), 0);
+  }
+  /* This site's own pages, as browsers say it. */
+  char origin[64], referer[1200];
+  snprintf(origin, sizeof origin, "Origin: http://127.0.0.1:%d", port);
+  snprintf(referer, sizeof referer, "Referer: http://127.0.0.1:%d%s", port,
+           article_path);
+  const char *ours[][2] = {
+      {"Sec-Fetch-Site: same-origin", origin},
+      {origin, NULL},
+      {referer, NULL},
+  };
+  for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+    char t[256], text[64];
+    token(t, sizeof t);
+    snprintf(text, sizeof text, "Sent from this site %zu", i);
+    char *body =
+        form("t", t, "author", "Reader", "email", EMAIL, "comment", text, NULL);
+    reply r;
+    request("POST", article_path, ours[i][0], ours[i][1], body, &r);
+    free(body);
+    assert_int_equal(r.status, 303);
+    reply_free(&r);
+  }
+}
+
+/* A reader's token signed with the site's secret, issued at `at`. */
+static void signed_token(long long at, char *out, size_t n) {
+  /* The secret is in no command's output: read from the database. */
+  sqlite3 *h = NULL;
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_prepare_v2(h, "SELECT value FROM settings WHERE key = 'secret'",
+                         -1, &st, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  const char *hex = (const char *)sqlite3_column_text(st, 0);
+  unsigned char key[crypto_auth_KEYBYTES], mac[crypto_auth_BYTES];
+  size_t k = 0;
+  assert_int_equal(
+      sodium_hex2bin(key, sizeof key, hex, strlen(hex), NULL, &k, NULL), 0);
+  assert_int_equal(k, sizeof key);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  char payload[96], b64[64];
+  snprintf(payload, sizeof payload, "n:%lld:%032x", at, 0x5eed);
+  crypto_auth(mac, (const unsigned char *)payload, strlen(payload), key);
+  sodium_bin2base64(b64, sizeof b64, mac, sizeof mac,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  snprintf(out, n, "%s.%s", payload, b64);
+}
+
+/* A token older than comment_token_minutes is refused with a clear
+ * message and a fresh form of the reader's own, the text kept in it. */
+static void
+a_token_older_than_its_window_is_refused_and_the_text_kept(void **s) {
+  (void)s;
+  char t[256];
+  signed_token((long long)time(NULL) - 61 * 60, t, sizeof t);
+  char *body = form("t", t, "author", "Slow", "email", EMAIL, "comment",
+                    "Written over a long lunch", NULL);
+  reply r;
+  request("POST", article_path, NULL, NULL, body, &r);
+  free(body);
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body.data, "انتهت صلاحية النموذج"));
+  assert_non_null(strstr(r.body.data, "Written over a long lunch"));
+  assert_non_null(strstr(r.body.data, "name=\"t\" value=\"n:"));
+  assert_null(strstr(r.body.data, t));
+  reply_free(&r);
+  /* Within the window it is good. */
+  signed_token((long long)time(NULL) - 59 * 60, t, sizeof t);
+  body = form("t", t, "author", "Slow", "email", EMAIL, "comment",
+              "Written over a short lunch", NULL);
+  request("POST", article_path, NULL, NULL, body, &r);
+  free(body);
+  assert_int_equal(r.status, 303);
+  reply_free(&r);
+}
+
+/* "n:<time>:..." of the reader's token in a page's form, into out. */
+static int form_token_of(const reply *r, char *out, size_t n) {
+  const char *p = strstr(r->body.data, "name=\"t\" value=\"");
+  if (!p)
+    return 0;
+  p += strlen("name=\"t\" value=\"");
+  snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
+  return 1;
+}
+
+/* comment_min_seconds counts from when the token the reader sends was
+ * issued to them: the cached page's token, however old, lets nothing in
+ * by itself; it gets a confirmation with the reader's own token, which
+ * is then as young as that. */
+static void
+min_seconds_count_from_the_readers_token_not_the_cached_page(void **s) {
+  (void)s;
+  set_setting("comment_min_seconds", "1");
+  char t[256], again[256] = "";
+  /* The cached page, as every reader gets it, once older than 1 s (the
+   * cache drops it once more when the server sees the setting change). */
+  for (int tries = 0; tries < 5 && strcmp(again, t) != 0; tries++) {
+    page_token(article_path, t, sizeof t);
+    long long made = atoll(strchr(t, ':') + 1);
+    struct timespec tick = {0, 50 * 1000 * 1000};
+    while ((long long)time(NULL) < made + 2)
+      nanosleep(&tick, NULL);
+    page_token(article_path, again, sizeof again);
+  }
+  assert_string_equal(again, t);
+  char *body = form("t", t, "author", "Cached", "email", EMAIL, "comment",
+                    "Sent with the cached page token", NULL);
+  reply r;
+  request("POST", article_path, NULL, NULL, body, &r);
+  free(body);
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body.data, "خطوة أخيرة لحماية التعليقات"));
+  assert_non_null(strstr(r.body.data, "Sent with the cached page token"));
+  assert_true(form_token_of(&r, t, sizeof t));
+  assert_int_equal(strncmp(t, "n:", 2), 0);
+  reply_free(&r);
+  assert_int_equal(listed("Sent with the cached page"), 0);
+  /* The confirmation's token was issued just now. */
+  set_setting("comment_min_seconds", "60");
+  body = form("t", t, "author", "Cached", "email", EMAIL, "comment",
+              "Sent with the cached page token", NULL);
+  request("POST", article_path, NULL, NULL, body, &r);
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body.data, "أُرسل التعليق بسرعة"));
+  reply_free(&r);
+  /* And once it is old enough, the comment is in: no script needed. */
+  set_setting("comment_min_seconds", "0");
+  request("POST", article_path, NULL, NULL, body, &r);
+  free(body);
+  assert_int_equal(r.status, 303);
+  reply_free(&r);
+  assert_int_equal(listed("Sent with the cached page"), 1);
+}
+
+/* The article page stays in the cache: it carries the page's token only,
+ * never a reader's. */
+static void the_article_page_stays_cached_with_no_readers_token(void **s) {
+  (void)s;
+  reply r;
+  get("GET", article_path, "X-Naba-Fault: alloc:1000000000", NULL, &r);
+  assert_int_equal(r.status, 200);
+  char v[64];
+  assert_true(header(&r, "X-Naba-Cacheable", v, sizeof v));
+  assert_string_equal(v, "1");
+  assert_null(strstr(r.body.data, "value=\"n:"));
+  reply_free(&r);
+}
+
 int main(void) {
   /* Every case needs it: skip them all, before allocating anything. */
   if (shared_missing(SEED))
     return SHARED_SKIP_STATUS;
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  assert_true(sodium_init() >= 0);
   signal(SIGPIPE, SIG_IGN);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(comment_without_email_is_refused_and_text_is_kept),
@@ -457,6 +769,16 @@ int main(void) {
       cmocka_unit_test(known_reader_skips_moderation_when_the_site_says_so),
       cmocka_unit_test(email_appears_on_no_public_page),
       cmocka_unit_test(acknowledged_comment_survives_kill_9),
+      cmocka_unit_test(
+          concurrent_posts_from_one_client_store_exactly_the_limit),
+      cmocka_unit_test(
+          a_replayed_token_is_refused_and_the_first_comment_stays_once),
+      cmocka_unit_test(a_post_from_another_site_is_refused_with_403),
+      cmocka_unit_test(
+          a_token_older_than_its_window_is_refused_and_the_text_kept),
+      cmocka_unit_test(
+          min_seconds_count_from_the_readers_token_not_the_cached_page),
+      cmocka_unit_test(the_article_page_stays_cached_with_no_readers_token),
   };
   int rc = cmocka_run_group_tests(tests, comments_setup, teardown);
   curl_global_cleanup();

@@ -330,6 +330,18 @@ int raw_str(const char *req) {
   return raw(req, strlen(req));
 }
 
+void comment_token(char *out, size_t n) {
+  reply r;
+  char v[512] = "";
+  get("GET", "/comment-token", NULL, NULL, &r);
+  if (r.status != 200 || !header(&r, "Set-Cookie", v, sizeof v) ||
+      strncmp(v, "naba_ct=", 8) != 0)
+    v[0] = '\0';
+  snprintf(out, n, "%.*s", v[0] ? (int)strcspn(v + 8, ";") : 0,
+           v[0] ? v + 8 : "");
+  reply_free(&r);
+}
+
 /* Polls until the page contains `needle` (the cache watcher runs every
  * 100 ms) or two seconds pass. */
 int eventually_contains(const char *path, const char *needle) {

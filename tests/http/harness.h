@@ -50,6 +50,10 @@ int count(const char *hay, const char *needle);
 /* Raw bytes on a new connection; the answer's status or 0. */
 int raw(const char *req, size_t n);
 int raw_str(const char *req);
+/* A reader's own comment form token, as a browser gets it when the reader
+ * begins to write (the naba_ct cookie of GET /comment-token), into out;
+ * "" when the server gave none. */
+void comment_token(char *out, size_t n);
 /* Polls until the page contains needle (up to 2 s). */
 int eventually_contains(const char *path, const char *needle);
 /* The size of the server's stderr so far (dir/server.log), and a poll

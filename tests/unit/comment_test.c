@@ -24,6 +24,7 @@ static comment_input good(void) {
                          .comment = "A fair point, well made.",
                          .honeypot = "",
                          .token_at = NOW - 60,
+                         .token_once = 1,
                          .now = NOW};
 }
 
@@ -277,6 +278,17 @@ static void a_form_without_a_valid_token_is_refused(void **s) {
   assert_null(v.err_author);
 }
 
+static void
+a_cached_page_token_is_not_the_readers_own_and_is_refused(void **s) {
+  (void)s;
+  comment_input in = good();
+  comment_verdict v;
+  in.token_once = 0;
+  assert_int_equal(check(&in, &v), NB_EINVAL);
+  assert_non_null(v.err_form);
+  assert_null(v.err_comment);
+}
+
 static void a_form_older_than_its_token_allows_is_refused(void **s) {
   (void)s;
   comment_input in = good();
@@ -385,6 +397,8 @@ int main(void) {
       cmocka_unit_test(a_form_sent_too_soon_is_refused),
       cmocka_unit_test(a_form_without_a_valid_token_is_refused),
       cmocka_unit_test(a_form_older_than_its_token_allows_is_refused),
+      cmocka_unit_test(
+          a_cached_page_token_is_not_the_readers_own_and_is_refused),
       cmocka_unit_test(a_filled_honeypot_makes_it_spam),
       cmocka_unit_test(a_blocked_word_in_any_field_makes_it_spam),
       cmocka_unit_test(

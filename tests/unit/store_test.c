@@ -956,6 +956,71 @@ comment_added_twice_with_same_content_key_is_one_comment(void **state) {
   assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM comments"), 3);
 }
 
+/* A guarded post: a nonce lets one comment in, the client's limit holds,
+ * and the same form again is its first comment whatever the guard says. */
+static void guarded_post_takes_a_nonce_once_and_keeps_the_limit(void **state) {
+  fixture *f = *state;
+  int64_t art = commentable(f->s, "خبر");
+  int64_t now = nb_now();
+  store_comment_guard g = {.nonce = "n1",
+                           .nonce_expires = now + 3600,
+                           .limit = 2,
+                           .since = now - 600};
+  store_comment c = comment(art, "أول", STORE_COMMENT_PENDING, 0);
+  int outcome = -1, created = -1;
+
+  assert_int_equal(store_comment_post(f->s, &c, "k1", &g, &outcome, &created),
+                   NB_OK);
+  assert_int_equal(outcome, STORE_POST_ADDED);
+  assert_int_equal(created, 1);
+  int64_t first = c.id;
+
+  /* The nonce again, other text: nothing. The same text: the first. */
+  c = comment(art, "ثان", STORE_COMMENT_PENDING, 0);
+  assert_int_equal(store_comment_post(f->s, &c, "k2", &g, &outcome, &created),
+                   NB_OK);
+  assert_int_equal(outcome, STORE_POST_USED);
+  assert_int_equal(created, 0);
+  c = comment(art, "أول", STORE_COMMENT_PENDING, 0);
+  assert_int_equal(store_comment_post(f->s, &c, "k1", &g, &outcome, &created),
+                   NB_OK);
+  assert_int_equal(outcome, STORE_POST_ADDED);
+  assert_int_equal(created, 0);
+  assert_int_equal(c.id, first);
+
+  /* Limit 2: the second comment is in, the third is not. */
+  g.nonce = "n2";
+  c = comment(art, "ثان", STORE_COMMENT_PENDING, 0);
+  assert_int_equal(store_comment_post(f->s, &c, "k2", &g, &outcome, &created),
+                   NB_OK);
+  assert_int_equal(outcome, STORE_POST_ADDED);
+  g.nonce = "n3";
+  c = comment(art, "ثالث", STORE_COMMENT_PENDING, 0);
+  assert_int_equal(store_comment_post(f->s, &c, "k3", &g, &outcome, &created),
+                   NB_OK);
+  assert_int_equal(outcome, STORE_POST_LIMITED);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM comments"), 2);
+  /* Refused, n3 was not spent; another client is not held back. */
+  c = comment(art, "ثالث", STORE_COMMENT_PENDING, 0);
+  c.client = "198.51.100.1";
+  assert_int_equal(store_comment_post(f->s, &c, "k3", &g, &outcome, &created),
+                   NB_OK);
+  assert_int_equal(outcome, STORE_POST_ADDED);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM comment_nonces"), 3);
+
+  /* Expired nonces go with the next post. */
+  g = (store_comment_guard){.nonce = "n4", .nonce_expires = now + 3600};
+  sql_exec(f->path,
+           "UPDATE comment_nonces SET expires_at = 1 WHERE nonce = 'n1'");
+  c = comment(art, "رابع", STORE_COMMENT_PENDING, 0);
+  assert_int_equal(store_comment_post(f->s, &c, "k4", &g, &outcome, &created),
+                   NB_OK);
+  assert_int_equal(
+      sql_i64(f->path,
+              "SELECT count(*) FROM comment_nonces WHERE nonce = 'n1'"),
+      0);
+}
+
 static void pending_comment_records_no_tag_but_approved_one_does(void **state) {
   fixture *f = *state;
   int64_t art = commentable(f->s, "خبر"), h = head(f->s);
@@ -2687,6 +2752,7 @@ int main(void) {
       T(nested_transactions_roll_back_only_the_inner_one),
       T(readers_see_a_transaction_only_once_committed),
       T(comment_added_twice_with_same_content_key_is_one_comment),
+      T(guarded_post_takes_a_nonce_once_and_keeps_the_limit),
       T(pending_comment_records_no_tag_but_approved_one_does),
       T(reply_to_a_comment_of_another_article_is_refused),
       T(invalid_comments_are_refused_and_leave_nothing),
