@@ -135,7 +135,7 @@ static int add_gallery(imp_wxr_importer *im, size_t *i) {
     else if (store_attachment_url(im->s, &a, wp_id, &one) == NB_OK && one)
       urls = &one, n = 1;
     for (size_t k = 0; k < n; k++)
-      if (image_url(urls[k])) {
+      if (image_url(urls[k]) && nb_url_allowed(urls[k], strlen(urls[k]))) {
         buf_puts(&html, html.len ? "" : "<figure>");
         buf_puts(&html, "<img src=\"");
         buf_html_escape(&html, urls[k], strlen(urls[k]));
@@ -166,7 +166,7 @@ static int finish(imp_wxr_importer *im) {
     const char *url = NULL;
     if (store_attachment_url(im->s, &a, im->thumbs[i].thumbnail, &url) ==
             NB_OK &&
-        url)
+        url && nb_url_allowed(url, strlen(url)))
       rc = store_article_set_image(im->s, im->thumbs[i].article_id, url);
     arena_free(&a);
   }

@@ -21,8 +21,10 @@ static const char *jsonld(arena_t *a, const site_conf *c,
   view_str(art, "dateModified", modified);
   view_str(art, "inLanguage", "ar");
   view_str(art, "articleSection", x->section_name);
-  if (x->image_url[0])
-    json_object_set_new(art, "image", json_pack("[s]", x->image_url));
+  const char *image = nb_url_or_empty(x->image_url),
+             *logo = nb_url_or_empty(c->logo);
+  if (image[0])
+    json_object_set_new(art, "image", json_pack("[s]", image));
   json_t *author = json_object();
   view_str(author, "@type", x->author_name[0] ? "Person" : "Organization");
   view_str(author, "name", x->author_name[0] ? x->author_name : c->name);
@@ -35,10 +37,10 @@ static const char *jsonld(arena_t *a, const site_conf *c,
   view_str(pub, "@type", "NewsMediaOrganization");
   view_str(pub, "name", c->name);
   view_str(pub, "url", c->url);
-  if (c->logo[0])
+  if (logo[0])
     json_object_set_new(
         pub, "logo",
-        json_pack("{s:s,s:s}", "@type", "ImageObject", "url", c->logo));
+        json_pack("{s:s,s:s}", "@type", "ImageObject", "url", logo));
   json_object_set_new(art, "publisher", pub);
   json_array_append_new(graph, art);
 
@@ -91,7 +93,9 @@ static void article_json(site_req *r, const store_article *x,
   view_str(art, "url", canon_path);
   view_str(art, "canonical", canonical);
   view_str(art, "summary", x->summary);
-  view_str(art, "image", x->image_url);
+  /* URLs from the database pass the rule again: older imports wrote
+   * some before it existed */
+  view_str(art, "image", nb_url_or_empty(x->image_url));
   view_str(art, "body_html", x->body_html);
   view_str(art, "author", x->author_name);
   if (x->author_slug[0])

@@ -494,6 +494,146 @@ static void export_then_import_gives_the_same_site(void **s) {
   expect_status("GET", article_path, 200);
 }
 
+/* Writes the parts, one after the other, to dir/name; the path into
+ * path. */
+static void write_parts(const char *name, const char *const *parts, size_t k,
+                        char *path, size_t n) {
+  snprintf(path, n, "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  for (size_t i = 0; i < k; i++)
+    fputs(parts[i], f);
+  fclose(f);
+}
+
+/* A WXR head and tail around items. */
+#define WXR_HEAD                                                               \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\""             \
+  " xmlns:wp=\"http://wordpress.org/export/1.2/\""                             \
+  " xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>"      \
+  "<title>t</title><wp:wxr_version>1.2</wp:wxr_version>"                       \
+  "<wp:base_blog_url>http://old.example</wp:base_blog_url>"
+#define WXR_TAIL "</channel></rss>"
+
+#define URL_POST(id, meta, comments)                                           \
+  "<item><title>url rule " #id "</title><wp:post_id>" #id "</wp:post_id>"      \
+  "<wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt>"                   \
+  "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"            \
+  "<category domain=\"category\" nicename=\"url-rule\">url rule</category>"    \
+  "<content:encoded><![CDATA[<p>text</p>]]></content:encoded>" meta comments   \
+  "</item>"
+#define URL_COMMENT(id, url)                                                   \
+  "<wp:comment><wp:comment_id>" #id "</wp:comment_id>"                         \
+  "<wp:comment_author>reader</wp:comment_author>"                              \
+  "<wp:comment_author_email>r@example.com</wp:comment_author_email>"           \
+  "<wp:comment_author_url>" url "</wp:comment_author_url>"                     \
+  "<wp:comment_approved>1</wp:comment_approved>"                               \
+  "<wp:comment_content>a comment</wp:comment_content></wp:comment>"
+#define META(k, v)                                                             \
+  "<wp:postmeta><wp:meta_key>" k "</wp:meta_key><wp:meta_value>" v             \
+  "</wp:meta_value></wp:postmeta>"
+
+/* The page at path (following a redirect from /?p=ID) has no "evil" in
+ * any case: every hostile URL of the test names it. */
+static void no_evil_at(const char *path, const char *needle) {
+  reply r;
+  char loc[1024];
+  get("GET", path, NULL, NULL, &r);
+  if (r.status == 301 && header(&r, "Location", loc, sizeof loc)) {
+    reply_free(&r);
+    get("GET", loc, NULL, NULL, &r);
+  }
+  assert_int_equal(r.status, 200);
+  for (char *p = r.body.data; *p; p++)
+    *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+  if (strstr(r.body.data, "evil"))
+    fail_msg("%s shows a hostile URL: ...%.120s", path,
+             strstr(r.body.data, "evil") - 60);
+  if (needle && !strstr(r.body.data, needle))
+    fail_msg("%s lacks %s", path, needle);
+  reply_free(&r);
+}
+
+/* Comment author URLs and lead images from an export pass the one URL
+ * rule (http, https or a path on the site) when imported, and again when
+ * shown: rows an older import stored are not shown either. */
+static void imported_urls_pass_the_url_rule_where_stored_and_shown(void **s) {
+  (void)s;
+  char path[400];
+  static const char *const parts[] = {
+      WXR_HEAD,
+      "<item><title>att</title><wp:post_id>9001</wp:post_id>"
+      "<wp:post_type>attachment</wp:post_type><wp:attachment_url>"
+      "JaVaScRiPt:alert('evil-att')</wp:attachment_url></item>",
+      URL_POST(9002, META("_thumbnail_id", "9001"),
+               URL_COMMENT(90021, "javascript:alert('evil-c1')")
+                   URL_COMMENT(90022, "data:text/html,&lt;b&gt;evil-c2")),
+      URL_POST(9012, "",
+               URL_COMMENT(90023, " java&#9;script:alert('evil-c3')")
+                   URL_COMMENT(90024, "//evil-c4.example/")),
+      URL_POST(9022, "",
+               URL_COMMENT(90025, "&amp;#106;avascript:evil-c5")
+                   URL_COMMENT(90026, "https://reader.example/good")),
+      URL_POST(9003, META("_naba_image_url", "javascript:alert('evil-img')"),
+               URL_COMMENT(90031, "&#10;&#13; javascript:evil-c6")),
+      URL_POST(9004, META("_naba_image_url", "https://img.example/good.jpg"),
+               URL_COMMENT(90041, "https://reader.example/c")),
+      URL_POST(9005, META("_naba_image_url", "https://img.example/later.jpg"),
+               URL_COMMENT(90051, "https://reader.example/d")),
+      WXR_TAIL,
+  };
+  write_parts("urls.xml", parts, sizeof parts / sizeof parts[0], path,
+              sizeof path);
+  buf_t out = {0};
+  if (import(path, 0, &out) != 0)
+    fail_msg("import failed: %s", out.data);
+  buf_free(&out);
+  /* on the way in */
+  assert_int_equal(sql_i64("SELECT count(*) FROM articles a JOIN wp_posts w"
+                           " ON w.article_id = a.id WHERE w.wp_id >= 9002"
+                           " AND w.wp_id <= 9022"),
+                   6);
+  assert_int_equal(
+      sql_i64("SELECT count(*) FROM articles WHERE image_url LIKE '%evil%'"),
+      0);
+  assert_int_equal(
+      sql_i64("SELECT count(*) FROM comments WHERE author_url LIKE '%evil%'"),
+      0);
+  assert_int_equal(sql_i64("SELECT count(*) FROM comments WHERE author_url ="
+                           " 'https://reader.example/good'"),
+                   1);
+  assert_int_equal(
+      sql_i64("SELECT count(*) FROM attachments WHERE url LIKE '%evil%'"), 0);
+  /* rows written before the rule (here by hand) are not shown either */
+  sqlite3 *h;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(h,
+                   "UPDATE articles SET image_url = ' JaVaScRiPt:evil-old'"
+                   " WHERE id = (SELECT article_id FROM wp_posts"
+                   " WHERE wp_id = 9005);"
+                   "UPDATE comments SET author_url = 'data:text/html,evil-old'"
+                   " WHERE article_id = (SELECT article_id FROM wp_posts"
+                   " WHERE wp_id = 9005)",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(h);
+  /* on the way out: links, img src, og:image, JSON-LD, cards, and the
+   * feeds' enclosures and images */
+  no_evil_at("/?p=9002", NULL);
+  no_evil_at("/?p=9012", NULL);
+  no_evil_at("/?p=9022", "https://reader.example/good");
+  no_evil_at("/?p=9003", NULL);
+  no_evil_at("/?p=9004", "<meta property=\"og:image\" content=\""
+                         "https://img.example/good.jpg\">");
+  no_evil_at("/?p=9005", NULL);
+  no_evil_at("/url-rule/", "https://img.example/good.jpg");
+  no_evil_at("/url-rule/feed",
+             "<enclosure url=\"https://img.example/good.jpg\"");
+  no_evil_at("/url-rule/feed/atom", "https://img.example/good.jpg");
+  no_evil_at("/url-rule/feed/json", "https://img.example/good.jpg");
+}
+
 int main(void) {
   /* Every case needs it: skip them all, before allocating anything. */
   if (shared_missing(SEED) || shared_missing(THEME_DATA))
@@ -510,6 +650,7 @@ int main(void) {
       cmocka_unit_test(a_dry_run_writes_nothing),
       cmocka_unit_test(a_failing_write_stops_the_reading_and_undoes_its_batch),
       cmocka_unit_test(export_then_import_gives_the_same_site),
+      cmocka_unit_test(imported_urls_pass_the_url_rule_where_stored_and_shown),
   };
   return cmocka_run_group_tests(tests, imported_setup, teardown);
 }
