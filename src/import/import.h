@@ -112,8 +112,11 @@ typedef struct {
 /* Reads the export at path (or data[0..n)). NB_EINVAL with "line N: why"
  * in err for a file that is not well-formed XML (truncated, bad encoding),
  * has a DOCTYPE (no entity can be expanded or fetched), or is not a
- * WordPress export; NB_ETOOBIG for an element's text over 4 MB or an item
- * with too many comments or terms; NB_EIO if the file cannot be opened. */
+ * WordPress export; NB_ETOOBIG, also with its line, for an element's text
+ * over 4 MB, an item with too many comments or terms, and, counted on the
+ * bytes before libxml2 parses them, a start tag with over 256 attributes,
+ * elements nested over 64 deep or over 100,000,000 elements in all; NB_EIO
+ * if the file cannot be opened. */
 int imp_wxr_read(const char *path, const imp_wxr_handler *h, char *err,
                  size_t errlen);
 int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
