@@ -149,6 +149,8 @@ int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
 int imp_html_sanitize(const char *html, size_t n, buf_t *out);
 
 /* ---- importing a WordPress export ---- */
+#define IMP_HTTP_IMAGES_LISTED 10 /* http: images named in a report */
+#define IMP_URL_LISTED_MAX 512    /* bytes of one, cut longer */
 typedef struct {
   int64_t posts;    /* imported: created + updated */
   int64_t created;  /* new articles */
@@ -162,6 +164,13 @@ typedef struct {
    * private ones), as naba has no passwords for readers */
   int64_t password_protected;
   int64_t skipped; /* menu items, revisions, trashed posts... */
+  /* Images of posts and pages (in bodies, galleries, lead images) loaded
+   * over http:, which the site's Content-Security-Policy blocks until
+   * they are fetched: how many, and the first distinct ones. */
+  int64_t http_images;
+  size_t nhttp_listed;
+  char http_listed[IMP_HTTP_IMAGES_LISTED][IMP_URL_LISTED_MAX];
+  int64_t batches; /* transactions committed */
 } imp_wxr_report;
 
 typedef struct {
@@ -192,7 +201,9 @@ int imp_media_urls(store *s, void (*fn)(void *ctx, const char *url), void *ctx);
 
 /* Imports the export at path (see wxr_import.c for what becomes what).
  * On failure err says where and why; the batch being written is undone,
- * earlier ones stay (a re-run updates them and goes on). */
+ * earlier ones stay (a re-run updates them and goes on), and *r counts
+ * what those committed batches wrote: what the database holds of this
+ * run. */
 int imp_wxr_import(store *s, const char *path, const imp_wxr_opts *o,
                    imp_wxr_report *r, char *err, size_t errlen);
 

@@ -427,6 +427,10 @@ static int import_post(imp_wxr_importer *im, const imp_wxr_item *it,
     rc = NB_ENOMEM;
   if (rc == NB_OK)
     rc = store_article_save(s, &art, key, &created);
+  if (rc == NB_OK) {
+    imp_wxr_note_images(im, art.body_html, strlen(art.body_html));
+    imp_wxr_note_image(im, art.image_url, strlen(art.image_url), 0);
+  }
   if (rc == NB_OK)
     rc = post_links(im, it, art.id, tag_ids, ntags, g);
   if (rc == NB_OK) {
@@ -478,8 +482,10 @@ static int import_page(imp_wxr_importer *im, const imp_wxr_item *it,
                       .updated_at = post_time(im, it)};
     rc = slug.oom ? NB_ENOMEM : store_page_save(im->s, &pg, key, &created);
   }
-  if (rc == NB_OK)
+  if (rc == NB_OK) {
+    imp_wxr_note_images(im, pg.body_html, strlen(pg.body_html));
     rc = store_wp_page_set(im->s, it->id, pg.id);
+  }
   /* the parent may come later in the file: linked at the end */
   if (rc == NB_OK && it->parent > 0)
     rc = imp_wxr_remember(&im->parents_of_pages, &im->nparents,
