@@ -176,8 +176,11 @@ typedef struct {
 } imp_wxr_report;
 
 typedef struct {
-  int dry_run;   /* read and check everything, write nothing */
-  int64_t batch; /* items per transaction; 0: 500 */
+  int dry_run; /* read and check everything, write nothing */
+  /* items per transaction at most; 0: 500. A transaction also ends after
+   * about 100 ms of writing, so that the site's writers (readers'
+   * comments) never wait long for the lock. */
+  int64_t batch;
   /* called after each committed batch and at the end; may be NULL */
   void (*progress)(void *ctx, const imp_wxr_report *r);
   void *ctx;
