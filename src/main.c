@@ -460,6 +460,18 @@ static void wxr_report(const imp_wxr_report *r, int dry_run) {
     printf("%lld password-protected posts or pages kept as drafts, not "
            "shown (naba has no passwords for readers)\n",
            (long long)r->password_protected);
+  if (r->http_images) {
+    printf("%lld images load over http:, which the site's "
+           "Content-Security-Policy blocks until they are fetched (naba "
+           "media list); the first %zu:\n",
+           (long long)r->http_images, r->nhttp_listed);
+    for (size_t i = 0; i < r->nhttp_listed; i++) {
+      buf_t line = {0};
+      buf_log_escape(&line, r->http_listed[i], strlen(r->http_listed[i]));
+      printf("  %s\n", line.data ? line.data : "");
+      buf_free(&line);
+    }
+  }
 }
 
 static int cmd_import_wxr(const options *o) {
@@ -477,8 +489,16 @@ static int cmd_import_wxr(const options *o) {
     if (isatty(2))
       fputc('\n', stderr);
     fprintf(stderr, "naba: import wxr %s: %s\n", o->args[1], err);
-    fprintf(stderr, "naba: written before the failing batch: %lld posts\n",
-            (long long)(o->dry_run ? 0 : r.posts));
+    /* r counts the committed batches only: what the database holds */
+    if (o->dry_run)
+      fprintf(stderr, "naba: dry run, nothing was written\n");
+    else
+      fprintf(stderr,
+              "naba: the failing batch was undone; the database holds what "
+              "%lld earlier batches wrote: %lld posts (%lld new), %lld "
+              "comments, %lld static pages; run the import again to go on\n",
+              (long long)r.batches, (long long)r.posts, (long long)r.created,
+              (long long)r.comments, (long long)r.pages);
     return 1;
   }
   wxr_report(&r, o->dry_run);

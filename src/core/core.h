@@ -76,6 +76,21 @@ size_t buf_text_html(buf_t *b, const char *s, size_t n);
 /* How many links buf_text_html would make of s (for the link limit). */
 size_t text_count_links(const char *s, size_t n);
 
+/* ---- URLs from outside: one rule where they are stored and shown ----
+ * 1 when s[0..n) may be stored or shown as a link or image: http:// or
+ * https:// (any case) followed by a host, or a reference on this site
+ * ("/path" but not "//host", "?query", "#fragment"). Refused: every
+ * other scheme (javascript:, data:, vbscript:, "JaVaScRiPt:"), relative
+ * paths without a leading "/" (an entity or percent-escape could hide a
+ * scheme there), protocol-relative "//host", and anything with a space,
+ * a control character (C0, DEL, C1: "java\tscript:", leading ones), a
+ * backslash, bytes that are not UTF-8, or over NB_URL_MAX bytes. */
+#define NB_URL_MAX 4096
+int nb_url_allowed(const char *s, size_t n);
+/* s when nb_url_allowed() (NUL-terminated), else "" (never NULL): for
+ * printing a URL read from the database. */
+const char *nb_url_or_empty(const char *s);
+
 /* ---- arena: request-scoped memory, freed all at once ---- */
 typedef struct arena_block arena_block;
 typedef struct {

@@ -112,8 +112,11 @@ typedef struct {
 /* Reads the export at path (or data[0..n)). NB_EINVAL with "line N: why"
  * in err for a file that is not well-formed XML (truncated, bad encoding),
  * has a DOCTYPE (no entity can be expanded or fetched), or is not a
- * WordPress export; NB_ETOOBIG for an element's text over 4 MB or an item
- * with too many comments or terms; NB_EIO if the file cannot be opened. */
+ * WordPress export; NB_ETOOBIG, also with its line, for an element's text
+ * over 4 MB, an item with too many comments or terms, and, counted on the
+ * bytes before libxml2 parses them, a start tag with over 256 attributes,
+ * elements nested over 64 deep or over 100,000,000 elements in all; NB_EIO
+ * if the file cannot be opened. */
 int imp_wxr_read(const char *path, const imp_wxr_handler *h, char *err,
                  size_t errlen);
 int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
@@ -131,8 +134,10 @@ int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
  * forms, svg, math, embedded objects and other iframes; every other tag is
  * dropped and its content kept. Attributes: a[href title], img[src alt
  * width height], td/th[colspan rowspan], ol[start], iframe[src width height
- * title]; href only http(s), mailto, relative or #fragment, src only
- * http(s); links to other sites get rel="nofollow noopener". Top-level
+ * title]; href only what core's nb_url_allowed() allows (http(s) with a
+ * host, "/path", "?query", "#fragment"; no "//host") or mailto, src only
+ * http(s) that it allows; links to other sites get rel="nofollow
+ * noopener". Top-level
  * text gets paragraphs as WordPress's wpautop gives them (blank line: new
  * paragraph, newline: <br>). The output is well-formed, nests at most 100
  * deep, and sanitizing it again gives the same bytes.
@@ -146,6 +151,8 @@ int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
 int imp_html_sanitize(const char *html, size_t n, buf_t *out);
 
 /* ---- importing a WordPress export ---- */
+#define IMP_HTTP_IMAGES_LISTED 10 /* http: images named in a report */
+#define IMP_URL_LISTED_MAX 512    /* bytes of one, cut longer */
 typedef struct {
   int64_t posts;    /* imported: created + updated */
   int64_t created;  /* new articles */
@@ -159,11 +166,21 @@ typedef struct {
    * private ones), as naba has no passwords for readers */
   int64_t password_protected;
   int64_t skipped; /* menu items, revisions, trashed posts... */
+  /* Images of posts and pages (in bodies, galleries, lead images) loaded
+   * over http:, which the site's Content-Security-Policy blocks until
+   * they are fetched: how many, and the first distinct ones. */
+  int64_t http_images;
+  size_t nhttp_listed;
+  char http_listed[IMP_HTTP_IMAGES_LISTED][IMP_URL_LISTED_MAX];
+  int64_t batches; /* transactions committed */
 } imp_wxr_report;
 
 typedef struct {
-  int dry_run;   /* read and check everything, write nothing */
-  int64_t batch; /* items per transaction; 0: 500 */
+  int dry_run; /* read and check everything, write nothing */
+  /* items per transaction at most; 0: 500. A transaction also ends after
+   * about 100 ms of writing, so that the site's writers (readers'
+   * comments) never wait long for the lock. */
+  int64_t batch;
   /* called after each committed batch and at the end; may be NULL */
   void (*progress)(void *ctx, const imp_wxr_report *r);
   void *ctx;
@@ -189,7 +206,9 @@ int imp_media_urls(store *s, void (*fn)(void *ctx, const char *url), void *ctx);
 
 /* Imports the export at path (see wxr_import.c for what becomes what).
  * On failure err says where and why; the batch being written is undone,
- * earlier ones stay (a re-run updates them and goes on). */
+ * earlier ones stay (a re-run updates them and goes on), and *r counts
+ * what those committed batches wrote: what the database holds of this
+ * run. */
 int imp_wxr_import(store *s, const char *path, const imp_wxr_opts *o,
                    imp_wxr_report *r, char *err, size_t errlen);
 

@@ -107,8 +107,10 @@ typedef struct {
   /* (attachment's WordPress id, its post's) when the post came later */
   imp_wxr_pending *orphans;
   size_t norphans, cap_orphans;
-  int64_t utc_offset;    /* the site's, in seconds: see wxr_items.c */
-  unsigned char key[32]; /* the site secret: avatars */
+  imp_wxr_report committed; /* *r at the last commit */
+  int64_t slice_start;      /* when the open transaction began (us) */
+  int64_t utc_offset;       /* the site's, in seconds: see wxr_items.c */
+  unsigned char key[32];    /* the site secret: avatars */
   int have_key;
 } imp_wxr_importer;
 
@@ -130,6 +132,13 @@ int imp_wxr_remember(imp_wxr_pending **v, size_t *n, size_t *cap, int64_t id,
 /* Begins the first batch, or counts an item and commits the batch once it
  * holds o->batch items (reporting progress) and begins the next. */
 int imp_wxr_batch_step(imp_wxr_importer *im);
+
+/* Counts url[0..n) (HTML-escaped when escaped) in the report if it is an
+ * http: image, and names it among the first ones. */
+void imp_wxr_note_image(imp_wxr_importer *im, const char *url, size_t n,
+                        int escaped);
+/* The same for each <img src> of sanitized HTML. */
+void imp_wxr_note_images(imp_wxr_importer *im, const char *html, size_t n);
 
 /* What the export's site, authors, terms and items become (wxr_items.c).
  * An item's body comes sanitized from the reading thread: body, with

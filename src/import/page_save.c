@@ -168,8 +168,9 @@ static int read_options(const imp_page_opts *o, arena_t *a,
     return imp_failf(err, errlen, NB_EINVAL, "date is before 1970");
   if ((rc = option_text(o->image, "image", a, image, err, errlen)) != NB_OK)
     return rc;
-  if (*image && strncmp(*image, "https://", 8) != 0 &&
-      strncmp(*image, "http://", 7) != 0)
+  /* the URL rule, and no path: the image is on another site */
+  if (*image &&
+      (!nb_url_allowed(*image, strlen(*image)) || strchr("/?#", (*image)[0])))
     return imp_failf(err, errlen, NB_EINVAL, "image must be an http(s) URL");
   return NB_OK;
 }

@@ -131,7 +131,16 @@ static int url_kind(const char *u, size_t n) {
 }
 
 static int is_http(const char *u, size_t n) {
-  return url_kind(u, n) == URL_OTHER_SITE && u[0] != '/' && u[0] != '\\';
+  return url_kind(u, n) == URL_OTHER_SITE && u[0] != '/' && u[0] != '\\' &&
+         nb_url_allowed(u, n);
+}
+
+/* What a link may lead to: the one URL rule (core), or an address to
+ * write to. */
+static int link_ok(const char *u, size_t n, int kind) {
+  return kind != URL_BAD &&
+         (nb_url_allowed(u, n) || (n > 7 && strncasecmp(u, "mailto:", 7) == 0 &&
+                                   !memchr(u, ' ', n) && !memchr(u, '\\', n)));
 }
 
 static int starts(const char *s, size_t n, const char *prefix) {
@@ -213,7 +222,7 @@ static int judge_link(const GumboElement *e, buf_t *out, buf_t *url) {
     return IMP_HTML_UNWRAP;
   url_clean(url, href);
   int k = url_kind(url->data, url->len);
-  if (k == URL_BAD)
+  if (!link_ok(url->data, url->len, k))
     return IMP_HTML_UNWRAP;
   put_attr(out, "href", url->data, url->len);
   put_text_attr(out, e, "title");
@@ -243,7 +252,7 @@ static int judge_iframe(const GumboElement *e, buf_t *out, buf_t *url) {
   if (!src)
     return IMP_HTML_DROP;
   url_clean(url, src);
-  if (!iframe_ok(url->data, url->len))
+  if (!iframe_ok(url->data, url->len) || !nb_url_allowed(url->data, url->len))
     return IMP_HTML_DROP;
   put_attr(out, "src", url->data, url->len);
   put_number(out, e, "width");

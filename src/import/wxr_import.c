@@ -5,8 +5,11 @@
  * their parent), each tag a tag, each post an article with its tags,
  * sticky flag, comments (threaded; pingbacks and trackbacks skipped),
  * WordPress ID and old permalink, each attachment a kept URL. Items are
- * written in transactions of o->batch: a failure undoes the batch it
- * happened in and nothing after it, so no article is ever half written.
+ * written in transactions of at most o->batch items and about SLICE_US of
+ * work, with a pause between them in which a waiting writer (a reader's
+ * comment on the running site) takes the lock: a failure undoes the
+ * batch it happened in and nothing after it, so no article is ever half
+ * written.
  * Running the same export again updates what it wrote (source keys).
  * The file is read, and the HTML sanitized, on a second thread
  * (wxr_queue.c); everything is written from the calling thread, as
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -23,6 +27,10 @@
 #include "import/internal.h"
 
 #define DEFAULT_BATCH 500
+#define SLICE_US 100000 /* of writing per transaction */
+/* Between transactions: other writers wait for the lock trying again
+ * every millisecond (store/sqlite/db.c), so this lets one or two in. */
+#define PAUSE_NS 3000000
 
 int imp_wxr_fail(imp_wxr_importer *im, int rc, const char *fmt, ...) {
   va_list ap;
@@ -82,24 +90,86 @@ int imp_wxr_remember(imp_wxr_pending **v, size_t *n, size_t *cap, int64_t id,
 
 /* ---- batches ---- */
 
+/* Commits the open transaction (o->batch items, or SLICE_US of work),
+ * remembers what the database now holds of the run, pauses so that a
+ * waiting writer takes the lock, and begins the next one. */
+static int next_batch(imp_wxr_importer *im) {
+  int rc = store_commit(im->s);
+  im->in_tx = 0;
+  if (rc != NB_OK)
+    return rc;
+  im->r->batches++;
+  im->committed = *im->r;
+  if (im->o->progress)
+    im->o->progress(im->o->ctx, im->r);
+  struct timespec pause = {0, PAUSE_NS};
+  nanosleep(&pause, NULL);
+  return imp_wxr_batch_step(im);
+}
+
+/* A dry run never commits: its one transaction is rolled back. */
+static int slice_over(const imp_wxr_importer *im) {
+  return im->in_tx && !im->o->dry_run &&
+         nb_now_us() - im->slice_start >= SLICE_US;
+}
+
 int imp_wxr_batch_step(imp_wxr_importer *im) {
   int rc = NB_OK;
   if (!im->in_tx) {
     rc = store_begin(im->s);
     im->in_tx = rc == NB_OK;
     im->in_batch = 0;
+    im->slice_start = nb_now_us();
     return rc;
   }
-  if (++im->in_batch >= (im->o->batch > 0 ? im->o->batch : DEFAULT_BATCH) &&
-      !im->o->dry_run) {
-    rc = store_commit(im->s);
-    im->in_tx = 0;
-    if (rc == NB_OK && im->o->progress)
-      im->o->progress(im->o->ctx, im->r);
-    if (rc == NB_OK)
-      rc = imp_wxr_batch_step(im);
-  }
+  if ((++im->in_batch >= (im->o->batch > 0 ? im->o->batch : DEFAULT_BATCH) &&
+       !im->o->dry_run) ||
+      slice_over(im))
+    rc = next_batch(im);
   return rc;
+}
+
+/* The end's long loops yield as the items do. */
+static int yield(imp_wxr_importer *im) {
+  return slice_over(im) ? next_batch(im) : NB_OK;
+}
+
+/* ---- http: images, for the report ---- */
+
+void imp_wxr_note_image(imp_wxr_importer *im, const char *url, size_t n,
+                        int escaped) {
+  imp_wxr_report *r = im->r;
+  char one[IMP_URL_LISTED_MAX];
+  size_t k = 0;
+  if (n < 7 || strncasecmp(url, "http://", 7) != 0)
+    return;
+  r->http_images++;
+  for (size_t i = 0; i < n && k + 1 < sizeof one; i++) {
+    one[k++] = url[i];
+    if (escaped && strncmp(url + i, "&amp;", 5) == 0)
+      i += 4; /* the sanitizer's escape of '&' */
+  }
+  one[k] = '\0';
+  for (size_t i = 0; i < r->nhttp_listed; i++)
+    if (strcmp(r->http_listed[i], one) == 0)
+      return;
+  if (r->nhttp_listed < IMP_HTTP_IMAGES_LISTED)
+    memcpy(r->http_listed[r->nhttp_listed++], one, k + 1);
+}
+
+void imp_wxr_note_images(imp_wxr_importer *im, const char *html, size_t n) {
+  const char *p = html, *end = html + n;
+  while ((p = memmem(p, (size_t)(end - p), "<img ", 5)) != NULL) {
+    const char *gt = memchr(p, '>', (size_t)(end - p));
+    const char *src = memmem(p, (size_t)((gt ? gt : end) - p), " src=\"", 6);
+    p += 5;
+    if (!src)
+      continue;
+    src += 6;
+    const char *q = memchr(src, '"', (size_t)(end - src));
+    if (q)
+      imp_wxr_note_image(im, src, (size_t)(q - src), 1);
+  }
 }
 
 /* ---- after the file ---- */
@@ -135,8 +205,9 @@ static int add_gallery(imp_wxr_importer *im, size_t *i) {
     else if (store_attachment_url(im->s, &a, wp_id, &one) == NB_OK && one)
       urls = &one, n = 1;
     for (size_t k = 0; k < n; k++)
-      if (image_url(urls[k])) {
+      if (image_url(urls[k]) && nb_url_allowed(urls[k], strlen(urls[k]))) {
         buf_puts(&html, html.len ? "" : "<figure>");
+        imp_wxr_note_image(im, urls[k], strlen(urls[k]), 0);
         buf_puts(&html, "<img src=\"");
         buf_html_escape(&html, urls[k], strlen(urls[k]));
         buf_puts(&html, "\" alt=\"\">");
@@ -166,9 +237,13 @@ static int finish(imp_wxr_importer *im) {
     const char *url = NULL;
     if (store_attachment_url(im->s, &a, im->thumbs[i].thumbnail, &url) ==
             NB_OK &&
-        url)
+        url && nb_url_allowed(url, strlen(url))) {
       rc = store_article_set_image(im->s, im->thumbs[i].article_id, url);
+      imp_wxr_note_image(im, url, strlen(url), 0);
+    }
     arena_free(&a);
+    if (rc == NB_OK)
+      rc = yield(im);
   }
   for (size_t i = 0; rc == NB_OK && i < im->norphans; i++) {
     int64_t article = 0;
@@ -176,9 +251,14 @@ static int finish(imp_wxr_importer *im) {
             NB_OK &&
         article)
       rc = store_attachment_link(im->s, im->orphans[i].article_id, article);
+    if (rc == NB_OK)
+      rc = yield(im);
   }
-  for (size_t i = 0; rc == NB_OK && i < im->ngallery;)
+  for (size_t i = 0; rc == NB_OK && i < im->ngallery;) {
     rc = add_gallery(im, &i);
+    if (rc == NB_OK)
+      rc = yield(im);
+  }
   for (size_t i = 0; rc == NB_OK && i < im->nparents; i++) {
     int64_t parent = 0;
     if (store_wp_page(im->s, im->parents_of_pages[i].thumbnail, &parent) ==
@@ -238,11 +318,14 @@ int imp_wxr_import(store *s, const char *path, const imp_wxr_opts *o,
   if (im.in_tx) {
     int end =
         rc == NB_OK && !im.o->dry_run ? store_commit(s) : store_rollback(s);
+    r->batches += rc == NB_OK && !im.o->dry_run && end == NB_OK;
     if (rc == NB_OK && end != NB_OK)
       rc = imp_wxr_fail(&im, end, "cannot commit: %s", store_errmsg(s));
   }
   if (rc == NB_OK && im.o->progress)
     im.o->progress(im.o->ctx, r);
+  if (rc != NB_OK)
+    *r = im.committed; /* what the database holds of this run */
   free(im.base);
   imp_slug_map_free(&im.authors);
   imp_slug_map_free(&im.sections);

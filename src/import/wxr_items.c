@@ -241,7 +241,7 @@ static int import_comments(imp_wxr_importer *im, const imp_wxr_item *it,
           .parent_id = parent,
           .author_name = c->author[0] ? c->author : "—",
           .author_email = c->email,
-          .author_url = c->url,
+          .author_url = nb_url_or_empty(c->url),
           .body = body.data ? body.data : "",
           .status = strcmp(c->approved, "1") == 0      ? STORE_COMMENT_APPROVED
                     : strcmp(c->approved, "spam") == 0 ? STORE_COMMENT_SPAM
@@ -413,7 +413,7 @@ static int import_post(imp_wxr_importer *im, const imp_wxr_item *it,
       .slug = slug.data,
       .summary = summary.data ? summary.data : "",
       .body_html = body->data ? body->data : "",
-      .image_url = strncmp(it->image_url, "http", 4) == 0 ? it->image_url : "",
+      .image_url = nb_url_or_empty(it->image_url),
       .published_at = when,
       .updated_at = when,
       .status = !it->password[0] && (strcmp(it->status, "publish") == 0 ||
@@ -427,6 +427,10 @@ static int import_post(imp_wxr_importer *im, const imp_wxr_item *it,
     rc = NB_ENOMEM;
   if (rc == NB_OK)
     rc = store_article_save(s, &art, key, &created);
+  if (rc == NB_OK) {
+    imp_wxr_note_images(im, art.body_html, strlen(art.body_html));
+    imp_wxr_note_image(im, art.image_url, strlen(art.image_url), 0);
+  }
   if (rc == NB_OK)
     rc = post_links(im, it, art.id, tag_ids, ntags, g);
   if (rc == NB_OK) {
@@ -478,8 +482,10 @@ static int import_page(imp_wxr_importer *im, const imp_wxr_item *it,
                       .updated_at = post_time(im, it)};
     rc = slug.oom ? NB_ENOMEM : store_page_save(im->s, &pg, key, &created);
   }
-  if (rc == NB_OK)
+  if (rc == NB_OK) {
+    imp_wxr_note_images(im, pg.body_html, strlen(pg.body_html));
     rc = store_wp_page_set(im->s, it->id, pg.id);
+  }
   /* the parent may come later in the file: linked at the end */
   if (rc == NB_OK && it->parent > 0)
     rc = imp_wxr_remember(&im->parents_of_pages, &im->nparents,
@@ -517,7 +523,8 @@ int imp_wxr_on_item(imp_wxr_importer *im, const imp_wxr_item *it,
                     const buf_t *body, int html_rc, const imp_galleries *g) {
   unsigned long failures = nb_alloc_failures();
   int rc = NB_OK;
-  if (strcmp(it->type, "attachment") == 0 && it->attachment_url[0]) {
+  if (strcmp(it->type, "attachment") == 0 &&
+      nb_url_allowed(it->attachment_url, strlen(it->attachment_url))) {
     int64_t parent = 0;
     if (it->parent)
       store_wp_post_article(im->s, it->parent, &parent);

@@ -73,7 +73,8 @@ static const char *valid_url(const char **v, const comment_rules *rules,
   *v = u;
   if ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) ||
       strlen(u) > COMMENT_URL_MAX_BYTES || strchr(u, ' ') ||
-      has_control(u, 0) || strlen(strstr(u, "://") + 3) < 3)
+      has_control(u, 0) || strlen(strstr(u, "://") + 3) < 3 ||
+      !nb_url_allowed(u, strlen(u)))
     return _("The website address is not valid; leave it empty if you have "
              "no website.");
   return NULL;

@@ -145,7 +145,7 @@ static json_t *comment_json(arena_t *a, const site_conf *c,
   json_object_set_new(o, "id", json_integer(m->id));
   view_str(o, "anchor", arena_printf(a, "comment-%lld", (long long)m->id));
   view_str(o, "author", m->author_name);
-  view_str(o, "url", m->author_url);
+  view_str(o, "url", nb_url_or_empty(m->author_url)); /* older rows too */
   json_object_set_new(o, "date", view_date(c, m->created_at, 1));
   buf_t b = {0};
   buf_text_html(&b, m->body, strlen(m->body));

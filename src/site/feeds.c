@@ -141,7 +141,7 @@ static int rss(site_req *r, const feed *f, const store_article *xs, size_t n,
               "application/rss+xml\" href=\"");
   xml(b, f->self);
   buf_puts(b, "\"/>\n");
-  if (c->logo[0]) {
+  if (nb_url_or_empty(c->logo)[0]) {
     buf_puts(b, "<image>");
     element(b, "url", c->logo);
     element(b, "title", f->title);
@@ -170,7 +170,7 @@ static int rss(site_req *r, const feed *f, const store_article *xs, size_t n,
     element(b, "description", excerpt(a, x));
     if (c->feed_full)
       element(b, "content:encoded", x->body_html);
-    if (x->image_url[0]) {
+    if (nb_url_or_empty(x->image_url)[0]) {
       buf_puts(b, "<enclosure url=\"");
       xml(b, x->image_url);
       buf_printf(b, "\" length=\"0\" type=\"%s\"/>", image_type(x->image_url));
@@ -207,7 +207,7 @@ static int atom(site_req *r, const feed *f, const store_article *xs, size_t n,
   element(b, "name", c->name);
   element(b, "uri", c->url);
   buf_puts(b, "</author><generator>naba</generator>\n");
-  if (c->logo[0])
+  if (nb_url_or_empty(c->logo)[0])
     element(b, "logo", c->logo);
   for (size_t i = 0; rc == NB_OK && i < n; i++) {
     const store_article *x = &xs[i];
@@ -236,7 +236,7 @@ static int atom(site_req *r, const feed *f, const store_article *xs, size_t n,
       xml(b, tags[k].name);
       buf_puts(b, "\"/>");
     }
-    if (x->image_url[0])
+    if (nb_url_or_empty(x->image_url)[0])
       atom_link(b, "enclosure", image_type(x->image_url), x->image_url);
     element(b, "summary", excerpt(a, x));
     if (c->feed_full) {
@@ -268,7 +268,7 @@ static int json_feed(site_req *r, const feed *f, const store_article *xs,
   json_object_set_new(o, "feed_url", jstr(f->self));
   json_object_set_new(o, "description", jstr(c->description));
   json_object_set_new(o, "language", jstr("ar"));
-  if (c->logo[0])
+  if (nb_url_or_empty(c->logo)[0])
     json_object_set_new(o, "icon", jstr(c->logo));
   json_t *site_author = json_object();
   json_object_set_new(site_author, "name", jstr(c->name));
@@ -287,7 +287,7 @@ static int json_feed(site_req *r, const feed *f, const store_article *xs,
       json_object_set_new(it, "content_html", jstr(x->body_html));
     else
       json_object_set_new(it, "content_text", jstr(excerpt(a, x)));
-    if (x->image_url[0])
+    if (nb_url_or_empty(x->image_url)[0])
       json_object_set_new(it, "image", jstr(x->image_url));
     json_object_set_new(it, "date_published",
                         jstr(rfc3339(a, x->published_at)));

@@ -150,7 +150,7 @@ json_t *view_card(arena_t *a, const site_conf *c, const store_article *x,
   view_str(o, "title", x->title);
   view_str(o, "url", site_article_path(a, x));
   view_str(o, "summary", x->summary);
-  view_str(o, "image", x->image_url);
+  view_str(o, "image", nb_url_or_empty(x->image_url));
   view_str(o, "author", x->author_name);
   json_object_set_new(
       o, "section",
@@ -232,7 +232,7 @@ static json_t *site_json(site *s, arena_t *a, const site_conf *c) {
   view_str(sj, "name", c->name);
   view_str(sj, "description", c->description);
   view_str(sj, "url", c->url);
-  view_str(sj, "logo", c->logo);
+  view_str(sj, "logo", nb_url_or_empty(c->logo));
   view_str(sj, "locale", c->locale);
   /* Open Graph writes ll_CC: ar-MA is ar_MA. */
   char *og = arena_strdup(a, c->locale);

@@ -168,14 +168,12 @@ static void an_email_over_254_bytes_is_refused(void **s) {
 
 static void urls_are_http_or_https_only(void **s) {
   (void)s;
-  static const char *bad[] = {"javascript://x.org/%0aalert(1)",
-                              "ftp://example.com",
-                              "data://text/html",
-                              "http://",
-                              "http://a",
-                              "http://exa mple.com",
-                              "http://example.com/\x01",
-                              NULL};
+  static const char *bad[] = {
+      "javascript://x.org/%0aalert(1)", "ftp://example.com", "data://text/html",
+      "http://", "http://a", "http://exa mple.com", "http://example.com/\x01",
+      /* the one URL rule: no "//host" (stored as
+       * "http:////host"), no backslash */
+      "//evil.example/", "https:\\\\evil.example", "http://x.org/\\evil", NULL};
   for (int i = 0; bad[i]; i++) {
     comment_input in = good();
     comment_verdict v;

@@ -343,6 +343,95 @@ static void arena_refuses_sizes_that_would_wrap(void **state) {
   arena_free(&a);
 }
 
+static int url_ok(const char *s) {
+  return nb_url_allowed(s, strlen(s));
+}
+
+static void only_http_https_and_site_paths_pass_the_url_rule(void **state) {
+  (void)state;
+  static const char *const good[] = {
+      "http://example.com",
+      "https://example.com/a/b.jpg?w=604#x",
+      "HTTPS://EXAMPLE.COM/",
+      "HtTp://example.com:8080/path",
+      "https://ar.wikipedia.org/wiki/\xd8\xa7\xd9\x84\xd9\x85\xd8\xba\xd8\xb1"
+      "\xd8\xa8",
+      "https://x.com/?a=1&b=2",
+      "/",
+      "/2008/09/02/slug/",
+      "/%D8%B3/",
+      "?p=12",
+      "#comment-3",
+  };
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+    if (!url_ok(good[i]))
+      fail_msg("refused: %s", good[i]);
+}
+
+static void
+script_data_and_disguised_schemes_never_pass_the_url_rule(void **state) {
+  (void)state;
+  static const char *const bad[] = {
+      "javascript:alert(1)",
+      "JaVaScRiPt:alert(1)",
+      "data:text/html;base64,PHNjcmlwdD4=",
+      "DATA:image/svg+xml,<svg onload=alert(1)>",
+      "vbscript:msgbox(1)",
+      "java\tscript:alert(1)",
+      "java\nscript:alert(1)",
+      "java\rscript:alert(1)",
+      " javascript:alert(1)",
+      "\x01javascript:alert(1)",
+      "\x7fjavascript:alert(1)",
+      "\xc2\x85javascript:alert(1)",
+      "&#106;avascript:alert(1)",
+      "&#x6A;avascript:alert(1)",
+      "javascript&colon;alert(1)",
+      "%6Aavascript:alert(1)",
+      "javascript%3Aalert(1)",
+      "//evil.example/x.jpg",
+      "/\\evil.example",
+      "\\\\evil.example",
+      "https:\\\\evil.example",
+      "http:evil.example",
+      "http:/evil.example",
+      "http:///evil.example",
+      "http://",
+      "https://",
+      "ftp://example.com/f",
+      "mailto:a@b.c",
+      "file:///etc/passwd",
+      "images/x.jpg",
+      "example.com",
+      "https://exa mple.com/",
+      "https://example.com/\x01",
+      "https://example.com/\xff",
+      "",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (url_ok(bad[i]))
+      fail_msg("allowed: %s", bad[i]);
+  /* the length travels with the pointer: a NUL inside is refused */
+  assert_false(nb_url_allowed("https://x.com/\0javascript:", 26));
+  assert_false(nb_url_allowed(NULL, 0));
+  char *long_url = malloc(NB_URL_MAX + 2);
+  assert_non_null(long_url);
+  memcpy(long_url, "https://x.com/", 14);
+  memset(long_url + 14, 'a', NB_URL_MAX + 1 - 14);
+  long_url[NB_URL_MAX + 1] = '\0';
+  assert_false(nb_url_allowed(long_url, NB_URL_MAX + 1));
+  assert_true(nb_url_allowed(long_url, NB_URL_MAX));
+  free(long_url);
+}
+
+static void a_refused_url_is_printed_as_nothing(void **state) {
+  (void)state;
+  assert_string_equal(nb_url_or_empty("javascript:alert(1)"), "");
+  assert_string_equal(nb_url_or_empty(NULL), "");
+  assert_string_equal(nb_url_or_empty("https://x.com/a.jpg"),
+                      "https://x.com/a.jpg");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(html_escape_neutralizes_markup),
@@ -369,6 +458,10 @@ int main(void) {
           log_escape_keeps_arabic_and_escapes_what_a_terminal_obeys),
       cmocka_unit_test(
           json_string_is_safe_in_a_script_element_and_keeps_arabic),
+      cmocka_unit_test(only_http_https_and_site_paths_pass_the_url_rule),
+      cmocka_unit_test(
+          script_data_and_disguised_schemes_never_pass_the_url_rule),
+      cmocka_unit_test(a_refused_url_is_printed_as_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -301,6 +301,89 @@ static void broken_and_hostile_files_are_refused(void **state) {
   free(doc);
 }
 
+#define LIMIT_HEAD                                                             \
+  "<?xml version=\"1.0\"?>\n<rss xmlns:wp=\"http://wordpress.org/export/"      \
+  "1.2/\">\n<channel><wp:wxr_version>1.2</wp:wxr_version>\n"
+
+/* An export whose item on line 7 has a <title> with n attributes, after a
+ * comment and a CDATA section that span lines and hold what looks like
+ * markup. */
+static char *many_attributes(size_t n) {
+  buf_t b = {0};
+  buf_puts(&b, LIMIT_HEAD "<!-- a\n<x a=1 b=2> -->"
+                          "<item><wp:post_id>1</wp:post_id><wp:post_type>post</"
+                          "wp:post_type><content:encoded "
+                          "xmlns:content=\"c\"><![CDATA["
+                          "\n<img a=\"1\" b=2 c=3>]]></content:encoded>\n"
+                          "<title");
+  for (size_t i = 0; i < n; i++)
+    buf_printf(&b, " a%zu=\"%zu\"", i, i);
+  buf_puts(&b, ">x</title></item></channel></rss>");
+  assert_false(b.oom);
+  return buf_take(&b, NULL);
+}
+
+/* libxml2 spends minutes on a start tag with 200,000 attributes before
+ * the reader sees it: the bytes are counted on their way in, and such a
+ * tag is refused with its line, from memory or from a file. */
+static void
+an_element_with_thousands_of_attributes_is_refused_at_its_line(void **state) {
+  (void)state;
+  static const size_t counts[] = {5000, 200000};
+  for (size_t k = 0; k < 2; k++) {
+    char *doc = many_attributes(counts[k]);
+    expect_refused(doc, NB_ETOOBIG, "line 7: an element with too many");
+    char path[] = "/tmp/naba-wxr-attrs-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, doc, strlen(doc)), (ssize_t)strlen(doc));
+    close(fd);
+    tally t = {0};
+    imp_wxr_handler h = handler(&t);
+    char err[300];
+    assert_int_equal(imp_wxr_read(path, &h, err, sizeof err), NB_ETOOBIG);
+    assert_non_null(strstr(err, "line 7: an element with too many attributes"));
+    unlink(path);
+    free(doc);
+  }
+  /* as many as WordPress writes, and '=' in values, comments and CDATA,
+   * are no attributes */
+  char *doc = many_attributes(200);
+  tally t = {0};
+  imp_wxr_handler h = handler(&t);
+  char err[300];
+  assert_int_equal(imp_wxr_read_memory(doc, strlen(doc), &h, err, sizeof err),
+                   NB_OK);
+  assert_int_equal(t.posts, 1);
+  free(doc);
+  buf_t b = {0};
+  buf_puts(&b, LIMIT_HEAD "<item><wp:post_id>1</wp:post_id><title a=\"");
+  for (int i = 0; i < 1000; i++)
+    buf_puts(&b, "x='1' ");
+  buf_puts(&b, "\">x</title><!--");
+  for (int i = 0; i < 1000; i++)
+    buf_puts(&b, " a=1");
+  buf_puts(&b, "--></item></channel></rss>");
+  assert_int_equal(imp_wxr_read_memory(b.data, b.len, &h, err, sizeof err),
+                   NB_OK);
+  buf_free(&b);
+}
+
+/* Elements nested deeper than any export are refused with the line of
+ * the one too deep; empty elements do not nest. */
+static void elements_nested_too_deep_are_refused_at_their_line(void **state) {
+  (void)state;
+  buf_t b = {0};
+  buf_puts(&b, LIMIT_HEAD "<item>");
+  for (int i = 0; i < 200; i++)
+    buf_puts(&b, "<e/>");
+  for (int i = 0; i < 100; i++)
+    buf_puts(&b, i == 61 ? "\n<e>" : "<e>");
+  assert_false(b.oom);
+  expect_refused(b.data, NB_ETOOBIG, "line 5: elements nested too deep");
+  buf_free(&b);
+}
+
 static void missing_file_is_an_io_error(void **state) {
   tally t = {0};
   imp_wxr_handler h = handler(&t);
@@ -388,6 +471,9 @@ int main(void) {
       cmocka_unit_test(wxr_1_0_with_other_prefixes_is_read),
       cmocka_unit_test(broken_and_hostile_files_are_refused),
       cmocka_unit_test(missing_file_is_an_io_error),
+      cmocka_unit_test(
+          an_element_with_thousands_of_attributes_is_refused_at_its_line),
+      cmocka_unit_test(elements_nested_too_deep_are_refused_at_their_line),
       cmocka_unit_test(
           drafts_pending_review_or_private_keep_their_status_in_the_export),
   };

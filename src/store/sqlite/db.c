@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/sqlite/engine.h"
 #include "store/sqlite/fts5.h"
@@ -192,13 +193,27 @@ static int pragma(store *s, const char *sql, const char *want) {
   return q_done(&q);
 }
 
+/* Waits for a lock another connection holds: tries again every
+ * millisecond, for 5 s. SQLite's own handler sleeps up to 100 ms between
+ * tries and so misses the short gaps an import leaves between its
+ * transactions: a reader's comment waited past 5 s and got a 503. */
+#define BUSY_TRIES 5000
+static int busy_wait(void *arg, int tries) {
+  (void)arg;
+  if (tries >= BUSY_TRIES)
+    return 0;
+  struct timespec ms = {0, 1000000};
+  nanosleep(&ms, NULL);
+  return 1;
+}
+
 /* The connection's settings, the search tokenizer and, read-write, the
  * journal. */
 static int configure(store *s, const char *path, int readonly) {
   int rc;
 
   sqlite3_extended_result_codes(s->db, 1);
-  sqlite3_busy_timeout(s->db, 5000);
+  sqlite3_busy_handler(s->db, busy_wait, NULL);
   /* No SQL, ours or a future bug's, can corrupt the file itself
    * (writable_schema and the like are refused). */
   sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
