@@ -53,7 +53,7 @@ typedef struct web_entry {
    * headers. Grows when a variant is made; charged to *account too once
    * the entry is in a cache. */
   _Atomic size_t bytes;
-  _Atomic size_t *account;
+  _Atomic(_Atomic size_t *) account;
   atomic_int referenced; /* CLOCK bit for eviction */
 } web_entry;
 
