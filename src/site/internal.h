@@ -122,6 +122,11 @@ typedef struct {
   size_t npgs;
 } site_menus;
 
+/* routes.c: the error page of status (429 or 503) in the theme's design,
+ * from the settings alone, into out (a plain page if the theme fails). */
+void site_error_page(site *s, arena_t *a, const site_conf *c, int status,
+                     buf_t *out);
+
 /* site.c: the menus, kept per thread until the watcher sees sections or
  * pages change; valid until this thread's next call. */
 int site_menus_get(site_req *r, const site_menus **out);

@@ -141,6 +141,32 @@ static void error_html(buf_t *b) {
   buf_puts(b, "</p></html>\n");
 }
 
+void site_error_page(site *s, arena_t *a, const site_conf *c, int status,
+                     buf_t *out) {
+  const char *title, *msg;
+  if (status == 429) {
+    title = _("Too many requests");
+    msg = _("Too many requests from your address, please try again shortly");
+  } else {
+    title = _("The site is temporarily unavailable");
+    msg = _("This page cannot be shown right now because of a server "
+            "fault. Please try again shortly.");
+  }
+  const tpl_set *set = atomic_load(&s->theme)->tpl;
+  json_t *d = view_bare_page(s, a, c, "error", arena_printf(a, "%d", status));
+  json_t *e = json_object();
+  json_object_set_new(e, "code", json_integer(status));
+  view_str(e, "title", title);
+  view_str(e, "message", msg);
+  json_object_set_new(d, "error", e);
+  if (!tpl_has(set, "error") || tpl_render(set, "error", d, out) != NB_OK ||
+      out->oom) {
+    buf_free(out);
+    error_html(out);
+  }
+  view_decref(d);
+}
+
 /* The store or memory failed (rc): one log line naming the operation,
  * then a 503 that nothing caches, in the theme's design, made from the
  * settings alone. A builder's own error page (r->answered) is kept. */
@@ -161,14 +187,7 @@ static void unavailable(site_req *r, int rc) {
   res->status = 503;
   res->retry_after = SITE_RETRY_AFTER;
   res->content_type = SITE_HTML;
-  const tpl_set *set = atomic_load(&r->s->theme)->tpl;
-  json_t *d = view_bare_page(r->s, r->a, r->c, "error", "503");
-  if (!tpl_has(set, "error") ||
-      tpl_render(set, "error", d, &res->body) != NB_OK || res->body.oom) {
-    buf_free(&res->body);
-    error_html(&res->body);
-  }
-  view_decref(d);
+  site_error_page(r->s, r->a, r->c, 503, &res->body);
 }
 
 static void handle(site *s, web_request *req, web_response *res) {

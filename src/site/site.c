@@ -106,11 +106,36 @@ int site_menus_get(site_req *r, const site_menus **out) {
   return NB_OK;
 }
 
-/* The tags whose change the menus show. */
-static void note_change(site *s, const char *tag) {
+/* The tags whose change the menus show; 1 when the settings changed. */
+static int note_change(site *s, const char *tag) {
   if (strcmp(tag, "*") == 0 || strcmp(tag, "sections") == 0 ||
       strcmp(tag, "pages") == 0)
     atomic_fetch_add(&s->menus_gen, 1);
+  return strcmp(tag, "*") == 0 || strcmp(tag, "site") == 0;
+}
+
+/* Hands web the 429 and 503 it answers itself in the theme's design, made
+ * here, off the threads that answer readers, whenever the theme or the
+ * settings change. */
+static void give_error_pages(site *s, store *st) {
+  web_server *w = atomic_load(&s->web);
+  if (!w)
+    return;
+  nb_lang_set(NB_LANG_DEFAULT);
+  static const int statuses[] = {429, 503};
+  for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
+    arena_t a = {0};
+    site_conf c;
+    buf_t b = {0};
+    view_begin(&a); /* jansson's values from the arena, as in a request */
+    site_conf_load(st, &a, &c); /* on an error, the defaults */
+    site_error_page(s, &a, &c, statuses[i], &b);
+    view_end();
+    web_server_set_error_page(w, statuses[i], b.oom ? NULL : b.data,
+                              b.oom ? 0 : b.len);
+    buf_free(&b);
+    arena_free(&a);
+  }
 }
 
 /* The site's secret key (forms, cookies, avatars), made on first start and
@@ -222,7 +247,15 @@ static void *watch_loop(void *arg) {
   }
   store_changes_head(st, &last);
   int64_t due_checked = nb_now();
+  const theme *seen = NULL;
+  int settings_changed = 0;
   while (!s->stop) {
+    const theme *th = atomic_load(&s->theme);
+    if (th != seen || settings_changed) {
+      give_error_pages(s, st);
+      seen = th;
+      settings_changed = 0;
+    }
     usleep(WATCH_INTERVAL_MS * 1000);
     int64_t now = nb_now();
     tidy_tick(s, st, &t, now);
@@ -252,7 +285,7 @@ static void *watch_loop(void *arg) {
         break;
       }
       for (size_t i = 0; i < n; i++) {
-        note_change(s, tags[i]);
+        settings_changed |= note_change(s, tags[i]);
         web_cache_invalidate(s->web, tags[i]);
       }
       if (n > 0)

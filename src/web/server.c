@@ -56,10 +56,16 @@ struct web_server {
   const char *bypass_arg;
   pthread_mutex_t log_lock;
   int64_t log_flushed_us; /* the log is flushed at most once a second */
+  /* The site's own pages for the 429 and 503 web answers itself (NULL:
+   * web's plain page); replaced under the lock, copied out under it. */
+  pthread_mutex_t pages_lock;
+  char *page[2];
+  size_t page_len[2];
 };
 
 /* Per request, from the first call of the access handler to completion. */
 typedef struct req_state {
+  web_server *srv;
   arena_t arena;
   int64_t start_us;
   int status;
@@ -163,9 +169,45 @@ static void fault_headers(struct MHD_Response *r, const req_state *st,
 
 /* Answers an error web decides on itself, in the thread's language
  * (message already translated, as plain text). */
+static int page_slot(int status) {
+  return status == MHD_HTTP_TOO_MANY_REQUESTS     ? 0
+         : status == MHD_HTTP_SERVICE_UNAVAILABLE ? 1
+                                                  : -1;
+}
+
+void web_server_set_error_page(web_server *s, int status, const char *html,
+                               size_t len) {
+  int i = page_slot(status);
+  if (i < 0)
+    return;
+  char *copy = html && len ? malloc(len) : NULL;
+  if (copy)
+    memcpy(copy, html, len);
+  pthread_mutex_lock(&s->pages_lock);
+  free(s->page[i]);
+  s->page[i] = copy;
+  s->page_len[i] = copy ? len : 0;
+  pthread_mutex_unlock(&s->pages_lock);
+}
+
+/* The site's page for status into b, if it gave one. */
+static int site_page(web_server *s, int status, buf_t *b) {
+  int i = page_slot(status);
+  if (!s || i < 0)
+    return 0;
+  pthread_mutex_lock(&s->pages_lock);
+  if (s->page[i])
+    buf_append(b, s->page[i], s->page_len[i]);
+  pthread_mutex_unlock(&s->pages_lock);
+  return b->len > 0 && !b->oom;
+}
+
 static enum MHD_Result send_error(struct MHD_Connection *c, req_state *st,
                                   int status, const char *message) {
   buf_t b = {0};
+  if (site_page(st->srv, status, &b))
+    goto send;
+  buf_reset(&b);
   buf_printf(&b,
              "<!doctype html><html lang=\"%s\" dir=\"%s\"><head>"
              "<meta charset=\"utf-8\"><title>%d</title></head><body>"
@@ -173,6 +215,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, req_state *st,
              nb_lang(), nb_lang_dir(), status, status);
   buf_html_escape(&b, message, strlen(message));
   buf_puts(&b, "</p></body></html>\n");
+send:;
   size_t n;
   char *body = buf_take(&b, &n);
   if (!body)
@@ -325,6 +368,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
   req_state *st = calloc(1, sizeof *st);
   if (!st)
     return NULL;
+  st->srv = s;
   st->start_us = nb_now_us();
   const char *q = strchr(uri, '?');
   size_t nargs = 0;
@@ -772,6 +816,7 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
   s->bypass_cookie = cfg->bypass_cookie;
   s->bypass_arg = cfg->bypass_arg;
   pthread_mutex_init(&s->log_lock, NULL);
+  pthread_mutex_init(&s->pages_lock, NULL);
   s->cache =
       web_cache_new(cfg->cache_bytes ? cfg->cache_bytes : (size_t)64 << 20);
   if (!s->cache || web_guard_new(limit_or(cfg->max_per_address, 64),
@@ -886,6 +931,9 @@ void web_server_stop(web_server *s, int timeout_ms) {
   web_guard_free(s->guard);
   web_cache_free(s->cache);
   pthread_mutex_destroy(&s->log_lock);
+  pthread_mutex_destroy(&s->pages_lock);
+  for (int i = 0; i < 2; i++)
+    free(s->page[i]);
   pool_destroy(&s->posts);
   pool_destroy(&s->slow);
   free(s);

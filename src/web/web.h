@@ -157,6 +157,12 @@ int web_server_port(const web_server *s);
 /* Serves this asset set from now on. The caller keeps the old one alive
  * until the server stops: a request in flight may still be using it. */
 void web_server_set_assets(web_server *s, const web_assets *a);
+/* The page, in the site's design, for the 429 (a client over its limit of
+ * slow requests) and 503 (their queue full) web answers itself; html is
+ * copied, NULL goes back to web's plain page. Other statuses are ignored.
+ * Any thread. */
+void web_server_set_error_page(web_server *s, int status, const char *html,
+                               size_t len);
 /* Drops cached pages that carry this tag ("*" drops them all). */
 void web_cache_invalidate(web_server *s, const char *tag);
 /* What the page cache holds now: its pages, the bytes charged against its

@@ -370,6 +370,13 @@ static void an_address_over_its_search_limit_gets_429(void **s) {
       limited++;
       assert_non_null(strstr(b.data, "Retry-After:"));
       assert_non_null(strstr(b.data, "Cache-Control: no-store"));
+      /* In the site's design: its stylesheet, header and the error
+       * template, in Arabic, right to left. */
+      assert_non_null(strstr(b.data, "dir=\"rtl\""));
+      assert_non_null(strstr(b.data, "/static/style."));
+      assert_non_null(
+          strstr(b.data, "<p class=\"code\" aria-hidden=\"true\">429"));
+      assert_non_null(strstr(b.data, "<h1>طلبات كثيرة</h1>"));
     }
     buf_free(&b);
   }
