@@ -38,6 +38,24 @@ static void xml_check(const char *s, size_t size) {
   buf_free(&x);
 }
 
+/* buf_html_escape_z (the templates' variables) writes exactly what
+ * buf_html_escape does, NUL bytes inside the text included. */
+static void html_check(const char *s, size_t size) {
+  char *z = malloc(size + 1);
+  if (!z)
+    return;
+  memcpy(z, s, size);
+  z[size] = '\0';
+  buf_t a = {0}, b = {0};
+  buf_html_escape(&a, z, size);
+  buf_html_escape_z(&b, z, size);
+  if (a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0))
+    abort();
+  buf_free(&a);
+  buf_free(&b);
+  free(z);
+}
+
 static void json_check(const char *s, size_t size) {
   char *z = strndup(s, size); /* the text up to a NUL, as the store keeps it */
   if (!z)
@@ -58,6 +76,7 @@ static void json_check(const char *s, size_t size) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *s = (const char *)data;
   xml_check(s, size);
+  html_check(s, size);
   if (!utf8_valid(s, size))
     return 0; /* comments are checked as UTF-8 before they get here */
   json_check(s, size);

@@ -156,6 +156,25 @@ void buf_html_escape(buf_t *b, const char *s, size_t n) {
   buf_append(b, s + start, n - start);
 }
 
+void buf_html_escape_z(buf_t *b, const char *s, size_t n) {
+  const char *end = s + n;
+  while (s < end) {
+    size_t k = strcspn(s, "&<>\"'");
+    if (k >= (size_t)(end - s)) {
+      buf_append(b, s, (size_t)(end - s));
+      return;
+    }
+    buf_append(b, s, k);
+    s += k;
+    const char *rep = html_rep[(unsigned char)*s];
+    if (rep) /* else a NUL inside the text: kept, as buf_html_escape does */
+      buf_puts(b, rep);
+    else
+      buf_append(b, s, 1);
+    s++;
+  }
+}
+
 void buf_json_string(buf_t *b, const char *s) {
   buf_putc(b, '"');
   size_t start = 0, i = 0;

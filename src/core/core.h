@@ -51,6 +51,9 @@ char *buf_take(buf_t *b, size_t *len);
 /* Escaping appenders. html: & < > " ' escaped; url: percent-encodes every
  * byte outside RFC 3986 unreserved (so Arabic slugs become %D8%..). */
 void buf_html_escape(buf_t *b, const char *s, size_t n);
+/* The same for text with a NUL at s[n] (a C or jansson string): scanned
+ * with strcspn, several times faster on long text. */
+void buf_html_escape_z(buf_t *b, const char *s, size_t n);
 /* xml: & < > " ' escaped, and what XML 1.0 forbids (control characters
  * but tab and line breaks, U+FFFE, U+FFFF, invalid UTF-8) dropped, so the
  * text can go into any element or attribute of an XML document. */

@@ -101,7 +101,7 @@ static void put_value(buf_t *out, const json_t *v, int escape) {
   switch (v ? json_typeof(v) : JSON_NULL) {
   case JSON_STRING:
     if (escape)
-      buf_html_escape(out, json_string_value(v), json_string_length(v));
+      buf_html_escape_z(out, json_string_value(v), json_string_length(v));
     else
       buf_append(out, json_string_value(v), json_string_length(v));
     return;

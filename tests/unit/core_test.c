@@ -177,6 +177,22 @@ log_escape_keeps_arabic_and_escapes_what_a_terminal_obeys(void **state) {
   buf_free(&b);
 }
 
+static void html_escape_of_a_c_string_is_the_same_as_by_length(void **state) {
+  (void)state;
+  static const char in[] = "<a href=\"x\">O'Brien & co</a>\0after <b>\xd9\x86";
+  buf_t a = {0}, b = {0};
+  buf_html_escape(&a, in, sizeof in - 1);
+  buf_html_escape_z(&b, in, sizeof in - 1);
+  assert_int_equal(a.len, b.len);
+  assert_memory_equal(a.data, b.data, a.len);
+  assert_string_equal(b.data, "&lt;a href=&quot;x&quot;&gt;O&#39;Brien &amp; "
+                              "co&lt;/a&gt;");
+  assert_memory_equal(b.data + strlen(b.data) + 1, "after &lt;b&gt;\xd9\x86",
+                      17);
+  buf_free(&a);
+  buf_free(&b);
+}
+
 static void
 json_string_is_safe_in_a_script_element_and_keeps_arabic(void **state) {
   (void)state;
@@ -458,6 +474,7 @@ int main(void) {
           log_escape_keeps_arabic_and_escapes_what_a_terminal_obeys),
       cmocka_unit_test(
           json_string_is_safe_in_a_script_element_and_keeps_arabic),
+      cmocka_unit_test(html_escape_of_a_c_string_is_the_same_as_by_length),
       cmocka_unit_test(only_http_https_and_site_paths_pass_the_url_rule),
       cmocka_unit_test(
           script_data_and_disguised_schemes_never_pass_the_url_rule),
