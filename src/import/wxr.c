@@ -141,6 +141,13 @@ static const char *text(reader *rd, arena_t *a) {
     fail(rd, NB_ETOOBIG, "an element's text is over %d bytes", FIELD_MAX);
     return "";
   }
+  /* libxml2 2.9 lets an overlong sequence (0xC0 0xB9) through as UTF-8:
+   * nothing that is not UTF-8 goes further than here. */
+  if (s && !utf8_valid((const char *)s, n)) {
+    xmlFree(s);
+    fail(rd, NB_EINVAL, "text that is not UTF-8");
+    return "";
+  }
   out = arena_strndup(a, s ? (const char *)s : "", n);
   xmlFree(s);
   if (!out)
