@@ -123,19 +123,19 @@ static void give_error_pages(site *s, store *st) {
     return;
   nb_lang_set(NB_LANG_DEFAULT);
   static const int statuses[] = {429, 503};
+  arena_t a = {0};
+  site_conf c;
+  view_begin(&a); /* jansson's values from the arena, as in a request */
+  site_conf_load(st, &a, &c); /* on an error, the defaults */
   for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
-    arena_t a = {0};
-    site_conf c;
     buf_t b = {0};
-    view_begin(&a); /* jansson's values from the arena, as in a request */
-    site_conf_load(st, &a, &c); /* on an error, the defaults */
     site_error_page(s, &a, &c, statuses[i], &b);
-    view_end();
     web_server_set_error_page(w, statuses[i], b.oom ? NULL : b.data,
                               b.oom ? 0 : b.len);
     buf_free(&b);
-    arena_free(&a);
   }
+  view_end();
+  arena_free(&a);
 }
 
 /* The site's secret key (forms, cookies, avatars), made on first start and
