@@ -428,6 +428,13 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind,
   return MHD_YES;
 }
 
+/* snprintf's "%s" without the format parsing: this runs on every request. */
+static void copy_cut(char *dst, size_t size, const char *src) {
+  size_t n = strnlen(src, size - 1);
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
 /* First call: headers only. Answering now would cost keep-alive, so decide
  * and remember, answer on the last call; only a body announced too big to
  * read through, or whose length is ambiguous, is answered now: the
@@ -442,8 +449,8 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c,
     st->start_us = nb_now_us();
   st->begun = 1;
   web_conn_waiting(web_conn_of(c), 0);
-  snprintf(st->method, sizeof st->method, "%s", method);
-  snprintf(st->path, sizeof st->path, "%s", url);
+  copy_cut(st->method, sizeof st->method, method);
+  copy_cut(st->path, sizeof st->path, url);
   fault_parse(c, st);
   *con_cls = st;
   if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
@@ -604,20 +611,20 @@ static enum MHD_Result queue_slow(web_server *s, struct MHD_Connection *c,
                     _("The site is busy, please try again shortly"));
 }
 
-/* GET and HEAD: from the cache when it may be, else from the handler, one
- * request per path at a time rendering what others then find cached. */
+static int may_cache(web_server *s, struct MHD_Connection *c, req_state *st) {
+  return st->fault_kind < 0 &&
+         !(s->bypass_cookie &&
+           MHD_lookup_connection_value(c, MHD_COOKIE_KIND, s->bypass_cookie)) &&
+         !(s->bypass_arg && MHD_lookup_connection_value(
+                                c, MHD_GET_ARGUMENT_KIND, s->bypass_arg));
+}
+
+/* GET and HEAD the cache did not answer: from the handler, one request per
+ * path at a time rendering what others then find cached. */
 static enum MHD_Result answer_get(web_server *s, struct MHD_Connection *c,
                                   req_state *st, const char *url,
-                                  const char *method) {
-  int cacheable =
-      st->fault_kind < 0 &&
-      !(s->bypass_cookie &&
-        MHD_lookup_connection_value(c, MHD_COOKIE_KIND, s->bypass_cookie)) &&
-      !(s->bypass_arg &&
-        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, s->bypass_arg));
+                                  const char *method, int cacheable) {
   enum MHD_Result rc;
-  if (cacheable && web_cache_send(s->cache, url, c, &rc, &st->status))
-    return rc;
   if (is_slow(s, url))
     return queue_slow(s, c, st, url, method);
   /* Pages with a query string (search) are not cached by path, so there
@@ -641,8 +648,8 @@ static enum MHD_Result answer_get(web_server *s, struct MHD_Connection *c,
 }
 
 /* The last call, the request read whole: what was refused on the first
- * call or is refused by its address, then static files, POST and the
- * rest. */
+ * call or is refused by its address, then cached pages, static files, POST
+ * and the rest. */
 static enum MHD_Result route(web_server *s, struct MHD_Connection *c,
                              req_state *st, const char *url,
                              const char *method) {
@@ -651,6 +658,13 @@ static enum MHD_Result route(web_server *s, struct MHD_Connection *c,
   if (st->reject == MHD_HTTP_URI_TOO_LONG || strlen(url) > WEB_MAX_PATH_BYTES)
     return send_error(c, st, MHD_HTTP_URI_TOO_LONG,
                       _("The address is too long"));
+  int post = strcmp(method, "POST") == 0;
+  int cacheable = !post && may_cache(s, c, st);
+  enum MHD_Result rc;
+  /* First, before the checks below: a page in the cache passed them when
+   * it went in, and this is the path most requests take. */
+  if (cacheable && web_cache_send(s->cache, url, c, &rc, &st->status))
+    return rc;
   if (url[0] != '/' || !utf8_valid(url, strlen(url)))
     return send_error(c, st, MHD_HTTP_BAD_REQUEST, _("Invalid address"));
 
@@ -660,9 +674,9 @@ static enum MHD_Result route(web_server *s, struct MHD_Connection *c,
       return send_error(c, st, MHD_HTTP_NOT_FOUND, _("File not found"));
     return web_entry_send(c, e, &st->status);
   }
-  if (strcmp(method, "POST") == 0)
+  if (post)
     return queue_post(s, c, st, url, method);
-  return answer_get(s, c, st, url, method);
+  return answer_get(s, c, st, url, method, cacheable);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
