@@ -259,7 +259,7 @@ typedef struct {
   char *locale, *tz, *pattern; /* the settings as the caller wrote them */
   UDateFormat *fmt;
   uint64_t used;              /* for least-recently-used eviction */
-  memo_slot memo[MEMO_SLOTS]; /* by t, direct-mapped */
+  memo_slot memo[MEMO_SLOTS]; /* by a hash of t, sets of two */
 } fmt_entry;
 
 typedef struct {
@@ -438,18 +438,31 @@ int ar_date_format(const char *locale, const char *tz, const char *pattern,
   int rc = fmt_get(locale, tz, pattern, &e);
   if (rc != NB_OK)
     return rc;
-  memo_slot *m = &e->memo[(uint64_t)t % MEMO_SLOTS];
-  if (m->len && m->t == t) {
-    buf_append(out, m->text, m->len);
-    return out->oom ? NB_ENOMEM : NB_OK;
+  /* Two ways per set, the later-used first: times an hour or a day apart
+   * (every listing has them) share a set, and one way each kept
+   * evicting the other. The hash spreads whole hours over the sets. */
+  memo_slot *set = &e->memo[(((uint64_t)t * 0x9E3779B97F4A7C15ull) >> 59) %
+                            (MEMO_SLOTS / 2) * 2];
+  for (int w = 0; w < 2; w++) {
+    memo_slot *m = &set[w];
+    if (m->len && m->t == t) {
+      buf_append(out, m->text, m->len);
+      if (w) { /* now the later-used */
+        memo_slot tmp = set[0];
+        set[0] = set[1];
+        set[1] = tmp;
+      }
+      return out->oom ? NB_ENOMEM : NB_OK;
+    }
   }
   size_t before = out->len;
   rc = format(e->fmt, t, out);
   size_t n = out->len - before;
   if (rc == NB_OK && n > 0 && n <= MEMO_BYTES) {
-    memcpy(m->text, out->data + before, n);
-    m->len = (unsigned char)n;
-    m->t = t;
+    set[1] = set[0];
+    memcpy(set[0].text, out->data + before, n);
+    set[0].len = (unsigned char)n;
+    set[0].t = t;
   }
   return rc;
 }

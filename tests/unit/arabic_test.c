@@ -67,8 +67,9 @@ static void assert_date(const char *locale, const char *tz, const char *pattern,
   buf_free(&b);
 }
 
-/* Results are remembered per time: times that share a slot (32 s apart),
- * asked in turn, and a date asked after a time, each get their own. */
+/* Results are remembered per time: times asked in turn (more than are
+ * remembered, an hour apart as in a listing, 32 s apart as the slots once
+ * were), and a date asked after a time, each get their own. */
 static void remembered_dates_are_never_another_times(void **state) {
   (void)state;
   for (int round = 0; round < 3; round++) {
@@ -76,6 +77,12 @@ static void remembered_dates_are_never_another_times(void **state) {
     assert_date("ar-MA", "UTC", "HH:mm:ss", 32, "00:00:32");
     assert_date("ar-MA", "UTC", "HH:mm:ss", 64, "00:01:04");
     assert_date("en", "UTC", "y", 0, "1970");
+    for (int i = 0; i < 40; i++) {
+      char want[16];
+      snprintf(want, sizeof want, "%02d:%02d:%02d", i % 24, i / 24, i % 60);
+      assert_date("ar-MA", "UTC", "HH:mm:ss", i * 3600 + i / 24 * 60 + i % 60,
+                  want);
+    }
   }
 }
 
