@@ -54,6 +54,17 @@ static void arena_serves_small_and_big_allocations(void **state) {
   memset(big, 1, 100000);
   char *t = arena_printf(&a, "%s-%d", s, 42);
   assert_string_equal(t, "نبأ-42");
+  /* Formats of strings alone take a shorter way: the same results. */
+  assert_string_equal(arena_printf(&a, "%s/%s#x", s, ""), "نبأ/#x");
+  assert_string_equal(arena_printf(&a, "%s", (const char *)NULL), "(null)");
+  assert_string_equal(arena_printf(&a, "plain"), "plain");
+  assert_string_equal(arena_printf(&a, "%s%%", s), "نبأ%");
+  char *long_s = arena_alloc(&a, 3001);
+  memset(long_s, 'x', 3000);
+  long_s[3000] = '\0';
+  char *joined = arena_printf(&a, "<%s><%s>", long_s, long_s);
+  assert_int_equal(strlen(joined), 6004);
+  assert_memory_equal(joined + 3001, "><x", 3);
   assert_int_equal(((uintptr_t)arena_alloc(&a, 3)) % sizeof(max_align_t), 0);
   arena_free(&a);
   assert_null(a.head);
