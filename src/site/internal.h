@@ -94,6 +94,23 @@ typedef struct {
  * error is returned. */
 int site_conf_load(store *st, arena_t *a, site_conf *c);
 
+/* What a thread parsed the settings to last time, kept while they stay the
+ * same (settings.c). Zeroed to start; free with site_conf_memo_free. */
+typedef struct {
+  arena_t a;
+  store_kv *kv;
+  size_t n;
+  site_conf c; /* but follow, which each render makes */
+  int ok;
+} site_conf_memo;
+
+/* site_conf_load, parsing the settings again only when they changed. */
+int site_conf_load_memo(store *st, arena_t *a, site_conf_memo *m, site_conf *c);
+void site_conf_memo_free(site_conf_memo *m);
+
+/* site.c: site_conf_load with this thread's memo. */
+int site_conf_get(site *s, store *st, arena_t *a, site_conf *c);
+
 /* One request to the site, as the page builders see it. */
 typedef struct {
   site *s;

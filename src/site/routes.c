@@ -218,7 +218,7 @@ static void handle(site *s, web_request *req, web_response *res) {
     r.errmsg = arena_strdup(a, err);
     site_conf_load(NULL, a, &c); /* the defaults, for the error page */
   } else {
-    rc = SITE_CALL(&r, site_conf_load, st, a, &c);
+    rc = SITE_CALL(&r, site_conf_get, s, st, a, &c);
   }
   const char *seg[4];
   int trailing = 0;

@@ -170,12 +170,8 @@ static int64_t conf_int(const store_kv *kv, size_t n, const char *key) {
   return r;
 }
 
-int site_conf_load(store *st, arena_t *a, site_conf *c) {
-  store_kv *kv = NULL;
-  size_t n = 0;
-  int rc = st ? store_settings_all(st, a, &kv, &n) : NB_EIO;
-  if (rc != NB_OK)
-    n = 0; /* the defaults, for the error page */
+/* The settings' strings point into kv, which must outlive c. */
+static void conf_parse(const store_kv *kv, size_t n, site_conf *c) {
   c->name = conf_get(kv, n, "site_name");
   c->description = conf_get(kv, n, "site_description");
   c->url = conf_get(kv, n, "site_url");
@@ -196,6 +192,10 @@ int site_conf_load(store *st, arena_t *a, site_conf *c) {
   c->token_minutes = conf_int(kv, n, "comment_token_minutes");
   c->max_length = conf_int(kv, n, "comment_max_length");
   c->max_links = conf_int(kv, n, "comment_max_links");
+}
+
+/* The follow links: jansson values, so made in each render's arena. */
+static void conf_follow(const store_kv *kv, size_t n, site_conf *c) {
   static const char *follow[][2] = {
       {"whatsapp", "whatsapp_channel"}, {"google_news", "google_news_url"},
       {"facebook", "facebook_url"},     {"x", "x_url"},
@@ -209,5 +209,60 @@ int site_conf_load(store *st, arena_t *a, site_conf *c) {
     view_str(c->follow, follow[i][0], v);
     c->has_follow |= v[0] != '\0';
   }
+}
+
+int site_conf_load(store *st, arena_t *a, site_conf *c) {
+  return site_conf_load_memo(st, a, NULL, c);
+}
+
+static int same_kv(const site_conf_memo *m, const store_kv *kv, size_t n) {
+  if (!m->ok || m->n != n)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(m->kv[i].key, kv[i].key) != 0 ||
+        strcmp(m->kv[i].value, kv[i].value) != 0)
+      return 0;
+  return 1;
+}
+
+/* Keeps a copy of kv and what it parses to in m, for the next render. */
+static void memo_keep(site_conf_memo *m, const store_kv *kv, size_t n) {
+  m->ok = 0;
+  arena_free(&m->a);
+  m->kv = n ? arena_alloc(&m->a, n * sizeof *m->kv) : NULL;
+  if (n && !m->kv)
+    return;
+  for (size_t i = 0; i < n; i++) {
+    m->kv[i].key = arena_strdup(&m->a, kv[i].key);
+    m->kv[i].value = arena_strdup(&m->a, kv[i].value);
+    if (!m->kv[i].key || !m->kv[i].value)
+      return;
+  }
+  m->n = n;
+  conf_parse(m->kv, n, &m->c);
+  m->ok = 1;
+}
+
+int site_conf_load_memo(store *st, arena_t *a, site_conf_memo *m,
+                        site_conf *c) {
+  store_kv *kv = NULL;
+  size_t n = 0;
+  int rc = st ? store_settings_all(st, a, &kv, &n) : NB_EIO;
+  if (rc != NB_OK)
+    n = 0; /* the defaults, for the error page */
+  /* The settings are read on every render, so a change by any process
+   * shows at once; checking eleven of them again was most of the cost. */
+  if (m && rc == NB_OK && !same_kv(m, kv, n))
+    memo_keep(m, kv, n);
+  if (m && rc == NB_OK && m->ok)
+    *c = m->c;
+  else
+    conf_parse(kv, n, c);
+  conf_follow(kv, n, c);
   return rc;
+}
+
+void site_conf_memo_free(site_conf_memo *m) {
+  arena_free(&m->a);
+  m->ok = 0;
 }

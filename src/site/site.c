@@ -35,12 +35,14 @@ typedef struct {
   int menus_ok;
   arena_t menus;
   site_menus m;
+  site_conf_memo conf;
 } per_thread;
 
 static void close_conn(void *p) {
   per_thread *t = p;
   store_close(t->st);
   arena_free(&t->menus);
+  site_conf_memo_free(&t->conf);
   free(t);
 }
 
@@ -69,6 +71,11 @@ int site_conn(site *s, store **out, char *err, size_t errlen) {
     return NB_EIO;
   *out = t->st;
   return NB_OK;
+}
+
+int site_conf_get(site *s, store *st, arena_t *a, site_conf *c) {
+  per_thread *t = pthread_getspecific(s->conn_key);
+  return site_conf_load_memo(st, a, t ? &t->conf : NULL, c);
 }
 
 int site_menus_get(site_req *r, const site_menus **out) {
