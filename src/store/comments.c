@@ -486,18 +486,19 @@ int store_comment_counts(store *s, const int64_t *ids, size_t n,
     counts[i] = 0;
   if (n == 0)
     return NB_OK;
-  /* ?1 is a JSON array of article ids. */
+  /* ?1 is a JSON array of article ids, each counted in comments_by_article
+   * by its place in the array (j.key). "article_id IN (SELECT ...) GROUP
+   * BY" built and sorted temporary tables: three times the cost. */
   q_open(&q, s,
-         "SELECT article_id, count(*) FROM comments WHERE status = 1"
-         " AND article_id IN (SELECT value FROM json_each(?1))"
-         " GROUP BY article_id");
+         "SELECT j.key, (SELECT count(*) FROM comments"
+         " WHERE article_id = j.value AND status = 1)"
+         " FROM json_each(?1) AS j");
   q_fail(&q, ids_json(s, &json, ids, n));
   q_text(&q, 1, json.data);
   while (q_step(&q)) {
-    int64_t article_id = q_col_i64(&q, 0), count = q_col_i64(&q, 1);
-    for (size_t i = 0; i < n; i++) /* a list may name an article twice */
-      if (ids[i] == article_id)
-        counts[i] = count;
+    int64_t i = q_col_i64(&q, 0);
+    if (i >= 0 && (size_t)i < n)
+      counts[i] = q_col_i64(&q, 1);
   }
   rc = q_done(&q);
   buf_free(&json);
