@@ -175,10 +175,22 @@ void buf_html_escape_z(buf_t *b, const char *s, size_t n) {
   }
 }
 
+/* Bytes buf_json_string must look at: the end, controls, '"', '\\', '<',
+ * and 0xE2 (the lead byte of U+2028 and U+2029). */
+static inline int json_special(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == 0xE2;
+}
+
 void buf_json_string(buf_t *b, const char *s) {
   buf_putc(b, '"');
   size_t start = 0, i = 0;
-  for (; s[i]; i++) {
+  for (;; i++) {
+    /* Most bytes need nothing: a tight loop skips them (the article body
+     * is every uncached page's longest JSON string). */
+    while (!json_special((unsigned char)s[i]))
+      i++;
+    if (!s[i])
+      break;
     unsigned char c = (unsigned char)s[i];
     char esc[8];
     if (c == '"' || c == '\\') {
