@@ -69,7 +69,7 @@ const char *web_query(const web_request *r, const char *key);
 const char *web_header(const web_request *r, const char *name);
 const char *web_cookie(const web_request *r, const char *name);
 
-/* ---- signed tokens: "payload.signature", HMAC-SHA-512-256 ---- */
+/* ---- signed tokens: "payload.signature", keyed BLAKE2b-256 ---- */
 #define WEB_KEY_BYTES 32
 /* Appends payload "." base64url(signature) to out. */
 void web_sign(const unsigned char key[WEB_KEY_BYTES], const char *payload,
