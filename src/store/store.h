@@ -456,6 +456,84 @@ int store_setting_set(store *s, const char *key, const char *value);
 int store_setting_unset(store *s, const char *key);
 int store_settings_all(store *s, arena_t *a, store_kv **out, size_t *n);
 
+/* ---- newsroom accounts (users.c) ----
+ * People who log in at /admin. Names and e-mail addresses are unique
+ * without regard to ASCII case. Passwords are never stored: only libsodium's
+ * crypto_pwhash_str string (argon2id), made by admin/. Sessions are stored
+ * as the hash of the cookie's token (hex), never the token. */
+typedef enum {
+  STORE_ROLE_CONTRIBUTOR = 1,  /* writes own drafts and submits them */
+  STORE_ROLE_AUTHOR = 2,       /* writes and publishes own articles */
+  STORE_ROLE_EDITOR = 3,       /* every article, sections, tags, comments */
+  STORE_ROLE_ADMINISTRATOR = 4 /* everything: users, settings */
+} store_role;
+
+typedef struct {
+  int64_t id;
+  const char *name;          /* login name, 1-64 bytes of UTF-8 */
+  const char *email;         /* 3-254 bytes, one "@" */
+  int role;                  /* store_role */
+  const char *password_hash; /* crypto_pwhash_str's string */
+  int must_change;           /* a one-time password: change at next login */
+  int disabled;              /* may not log in; has no sessions */
+  const char *lang;          /* interface language: "ar" or "en" */
+  int64_t created_at;
+  int64_t failed_logins;  /* failed attempts since the last success */
+  int64_t last_failed_at; /* when the last one was (0: never) */
+} store_user;
+
+/* Adds u (id, created_at and the failure counts are ignored); *id gets
+ * the new id. NB_EEXIST when the name or the e-mail is taken, NB_EINVAL
+ * for a field out of its rules above (store_errmsg() says which). Records
+ * the change tag "users". */
+int store_user_add(store *s, const store_user *u, int64_t *id);
+int store_user_get(store *s, arena_t *a, int64_t id, store_user *out);
+/* By name or e-mail address, either in any ASCII case. */
+int store_user_by_login(store *s, arena_t *a, const char *name_or_email,
+                        store_user *out); /* NB_ENOTFOUND if none */
+int store_users(store *s, arena_t *a, store_user **out,
+                size_t *n); /* by name */
+int store_user_count(store *s, int64_t *n);
+int store_user_set_role(store *s, int64_t id, int role);
+int store_user_set_lang(store *s, int64_t id, const char *lang);
+/* Disabling also ends every session of the user, in one transaction. */
+int store_user_set_disabled(store *s, int64_t id, int disabled);
+/* A new password hash. Ends the user's sessions but keep (a token hash;
+ * NULL ends them all) in the same transaction. */
+int store_user_set_password(store *s, int64_t id, const char *hash,
+                            int must_change, const char *keep);
+/* Login attempts: a failure counts up (failed_logins, last_failed_at); a
+ * success resets the count and, when rehash is not NULL, stores it as the
+ * new hash (the parameters changed since it was made). */
+int store_user_login_failed(store *s, int64_t id, int64_t now);
+int store_user_login_ok(store *s, int64_t id, const char *rehash);
+
+/* ---- sessions ---- */
+int store_session_add(store *s, const char *token_hash, int64_t user_id,
+                      int64_t now, int64_t expires_at);
+/* The user of a live session: not expired at now, user not disabled;
+ * NB_ENOTFOUND otherwise. */
+int store_session_user(store *s, arena_t *a, const char *token_hash,
+                       int64_t now, store_user *out);
+int store_session_end(store *s, const char *token_hash);
+/* Ends every session of the user but keep (NULL: all). */
+int store_sessions_end_user(store *s, int64_t user_id, const char *keep);
+
+/* ---- audit log: who did what to what, and when ---- */
+typedef struct {
+  int64_t id, at, user_id; /* user_id 0: the command line */
+  const char *user_name;   /* "" for the command line */
+  const char *action;      /* "login", "publish", "role", "settings", ... */
+  const char *object;      /* "article:42", "user:3", "setting:site_name" */
+  const char *detail;      /* free text, may be "" */
+} store_audit_entry;
+
+int store_audit_add(store *s, int64_t user_id, const char *action,
+                    const char *object, const char *detail);
+/* Newest first, ids below before_id (0: from the newest), at most limit. */
+int store_audit_list(store *s, arena_t *a, int64_t before_id, size_t limit,
+                     store_audit_entry **out, size_t *n);
+
 /* ---- change log for cache invalidation ---- */
 /* Cheap check: returns a number that changes whenever another connection
  * (or process) committed a write (PRAGMA data_version). */

@@ -1,0 +1,51 @@
+/* admin: the newsroom at /admin, and the accounts of the people in it.
+ *
+ * Passwords (password.c): argon2id through libsodium at OWASP's parameters
+ * (t=2, 19 MiB), checked against a list of common passwords, never cut
+ * short. Handlers (the other files) answer every path under /admin; their
+ * pages are personal: never cached, never shown to anyone else. */
+#ifndef NABA_ADMIN_H
+#define NABA_ADMIN_H
+
+#include <stddef.h>
+
+#include "core/core.h"
+
+/* ---- passwords ---- */
+#define ADMIN_PASSWORD_MIN 8    /* characters (code points), at least */
+#define ADMIN_PASSWORD_MAX 1024 /* bytes: longer is refused, never cut */
+#define ADMIN_HASH_BYTES 128    /* crypto_pwhash_STRBYTES, with its NUL */
+#define ADMIN_ONETIME_CHARS 20  /* a one-time password's length */
+/* Hashes at once in the process; others wait their turn, so a storm of
+ * logins cannot take 19 MiB each. */
+#define ADMIN_HASHES_AT_ONCE 2
+
+/* Reads the common passwords, a JSON array of strings (npm's
+ * @zxcvbn-ts/language-common ships one), from path; NULL takes
+ * $NABA_PASSWORDS, else the build's copy. Once per process, before any
+ * admin_password_check(); NB_EIO/NB_EINVAL with err saying why. */
+int admin_passwords_load(const char *path, char *err, size_t errlen);
+
+/* NB_OK when pw may be the password of the user called name (e-mail
+ * email; either may be NULL); else NB_EINVAL or NB_ETOOBIG with the
+ * reason in err, in the thread's interface language: shorter than
+ * ADMIN_PASSWORD_MIN characters, longer than ADMIN_PASSWORD_MAX bytes,
+ * not UTF-8, on the common list (in any ASCII case), or the name or
+ * e-mail itself. No rules on kinds of characters. */
+int admin_password_check(const char *pw, const char *name, const char *email,
+                         char *err, size_t errlen);
+
+/* out: the crypto_pwhash_str string of pw. NB_ENOMEM when the hash could
+ * not get its memory. */
+int admin_password_hash(const char *pw, char out[ADMIN_HASH_BYTES]);
+
+/* NB_OK when pw is the password hash was made from, with *rehash set when
+ * the hash's parameters are not today's (store a new one); NB_EINVAL when
+ * it is not. Takes as long either way. */
+int admin_password_verify(const char *hash, const char *pw, int *rehash);
+
+/* A random one-time password of ADMIN_ONETIME_CHARS letters and digits
+ * that cannot be mistaken for each other (no 0/O, 1/l/I). */
+void admin_password_onetime(char out[ADMIN_ONETIME_CHARS + 1]);
+
+#endif
