@@ -475,62 +475,6 @@ static int comment_store(site_req *r, const store_article *x, comment_form *f,
   return NB_OK;
 }
 
-/* The origin ("scheme://host[:port]") that url starts with, an arena
- * string; "" when url has none. */
-static const char *origin_of(arena_t *a, const char *url) {
-  const char *p = url ? strstr(url, "://") : NULL;
-  if (!p || p == url)
-    return "";
-  size_t n = (size_t)(p + 3 - url) + strcspn(p + 3, "/?#");
-  return arena_strndup(a, url, n);
-}
-
-/* 1 when origin o is this site's: its configured address, or the host the
- * browser sent the request to (the Host header; a browser sets both, so a
- * page elsewhere cannot make them agree). */
-static int our_origin(site_req *r, const char *o) {
-  const char *host = web_header(r->req, "Host");
-  const char *auth = strstr(o, "://");
-  if (!*o)
-    return 0;
-  if (strcasecmp(o, origin_of(r->a, r->c->url)) == 0)
-    return 1;
-  return host && auth && auth[3] && strcasecmp(auth + 3, host) == 0;
-}
-
-/* Whether a POST comes from a page of this site, by what the browser says
- * of where it was sent from: Fetch Metadata (Sec-Fetch-Site) when present,
- * else Origin, else Referer's origin. "none" is the reader's own action (a
- * bookmark, the address bar), never another page's. A request with none
- * of the three is let through: every browser that forges on a victim's
- * behalf today sends Origin with a POST, and what sends nothing is an old
- * browser with a privacy tool stripping Referer, or a script posting on
- * its own behalf, which the token and the rate limit govern. *why names
- * the header that refused. */
-static int from_our_pages(site_req *r, const char **why) {
-  const char *sfs = web_header(r->req, "Sec-Fetch-Site");
-  const char *o = web_header(r->req, "Origin");
-  const char *ref = web_header(r->req, "Referer");
-  *why = NULL;
-  if (sfs && (strcmp(sfs, "same-origin") == 0 || strcmp(sfs, "none") == 0))
-    return 1;
-  if (sfs && strcmp(sfs, "cross-site") == 0) {
-    *why = "Sec-Fetch-Site";
-    return 0;
-  }
-  /* same-site (another host of the same domain) is another site to us:
-   * Origin decides. */
-  if (o) {
-    *why = "Origin";
-    return our_origin(r, o);
-  }
-  if (ref) {
-    *why = "Referer";
-    return our_origin(r, origin_of(r->a, ref));
-  }
-  return 1;
-}
-
 /* GET /comment-token: a reader's own token in a cookie for the comment
  * form, so that the cached article page need not carry one. The default
  * theme's stylesheet asks for it as the form's background when the reader
@@ -566,7 +510,7 @@ int site_comment_post(site_req *r, int64_t article_id) {
   if (rc != NB_OK)
     return rc;
   form_read(r, &f);
-  if (!from_our_pages(r, &why)) {
+  if (!web_from_our_pages(r->req, r->c->url, &why)) {
     nb_log("warn", "comment refused: sent from another site (%s: %s)", why,
            web_header(r->req, why));
     f.err_form = _("Your comment was not published: the form was sent from "

@@ -69,6 +69,13 @@ const char *web_query(const web_request *r, const char *key);
 const char *web_header(const web_request *r, const char *name);
 const char *web_cookie(const web_request *r, const char *name);
 
+/* 1 when a POST was sent from a page of this site (site_url, or the Host
+ * the browser addressed), by Fetch Metadata (Sec-Fetch-Site), else Origin,
+ * else Referer; a request with none of them passes (see origin.c). 0
+ * otherwise, *why naming the header that refused. */
+int web_from_our_pages(const web_request *req, const char *site_url,
+                       const char **why);
+
 /* ---- signed tokens: "payload.signature", keyed BLAKE2b-256 ---- */
 #define WEB_KEY_BYTES 32
 /* Appends payload "." base64url(signature) to out. */
