@@ -256,6 +256,29 @@ int store_articles_after(store *s, arena_t *a, int64_t after, int64_t limit,
   return rc;
 }
 
+int store_articles_newsroom(store *s, arena_t *a, int64_t before, int64_t limit,
+                            store_article **out, size_t *n) {
+  store_article *items = NULL;
+  size_t cap = 0, len = 0;
+  store_q q;
+  int rc;
+
+  q_open(&q, s,
+         "SELECT " ARTICLE_COLS ", a.draft_state" ARTICLE_FROM
+         " WHERE ?1 = 0 OR a.id < ?1 ORDER BY a.id DESC LIMIT ?2");
+  q_i64(&q, 1, before);
+  q_i64(&q, 2, limit);
+  while (q_step(&q) &&
+         (items = q_grow(&q, a, items, &cap, len, sizeof *items))) {
+    store_read_article(&q, a, 0, &items[len]);
+    items[len++].draft_state = q_col_str(&q, a, ARTICLE_NCOLS);
+  }
+  rc = q_done(&q);
+  *out = rc == NB_OK ? items : NULL;
+  *n = rc == NB_OK ? len : 0;
+  return rc;
+}
+
 /* ---- saving ---- */
 
 /* What an update needs to know about the row it replaces. */

@@ -101,8 +101,8 @@ typedef struct {
    * NULL or "" for an ordinary draft. A published article has none: saving
    * one with a draft state is refused (NB_EINVAL), as publishing ends the
    * review; clear it when publishing. Written by every save (NULL clears
-   * it); read by store_articles_after(), "" in every other read (they
-   * return published articles only). */
+   * it); read by store_articles_after() and store_articles_newsroom(), ""
+   * in every other read (they return published articles only). */
   const char *draft_state;
   /* Joined for display; filled by reads, ignored by writes. */
   const char *section_name;
@@ -411,6 +411,11 @@ void store_read_end(store *s);
  * the last id. */
 int store_articles_after(store *s, arena_t *a, int64_t after, int64_t limit,
                          store_article **out, size_t *n);
+/* The newsroom's list: every article (drafts, scheduled, published), by
+ * id newest first, ids below before (0: from the newest), at most limit;
+ * no body; with the draft state. */
+int store_articles_newsroom(store *s, arena_t *a, int64_t before, int64_t limit,
+                            store_article **out, size_t *n);
 int store_authors(store *s, arena_t *a, store_named **out, size_t *n);
 int store_tags(store *s, arena_t *a, store_named **out, size_t *n);
 /* The e-mail of the author's user, "" when none. */

@@ -2204,6 +2204,37 @@ a_drafts_state_is_read_back_and_replaced_by_every_update(void **state) {
   assert_string_equal(pub.draft_state, "");
 }
 
+/* The newsroom sees every article, newest first, drafts with their state,
+ * a page at a time. */
+static void the_newsroom_list_holds_drafts_and_pages_back(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "سياسة");
+  store_article a = article(sec, "منشور", 0);
+  store_article b = article(sec, "مسودة للمراجعة", 0);
+  store_article c = article(sec, "مجدول", 0);
+  store_article *xs;
+  size_t n = 0;
+
+  save(f->s, &a, NULL);
+  b.status = STORE_DRAFT;
+  b.draft_state = STORE_DRAFT_PENDING;
+  save(f->s, &b, NULL);
+  c.published_at = 4102444800; /* 2100: not visible yet */
+  save(f->s, &c, NULL);
+  assert_int_equal(store_articles_newsroom(f->s, &f->a, 0, 2, &xs, &n), NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(xs[0].id, c.id);
+  assert_int_equal(xs[1].id, b.id);
+  assert_int_equal(xs[1].status, STORE_DRAFT);
+  assert_string_equal(xs[1].draft_state, "pending");
+  assert_null(xs[1].body_html);
+  assert_int_equal(store_articles_newsroom(f->s, &f->a, b.id, 2, &xs, &n),
+                   NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(xs[0].id, a.id);
+  assert_string_equal(xs[0].draft_state, "");
+}
+
 static void
 a_published_article_with_a_draft_state_is_refused_and_nothing_written(
     void **state) {
@@ -2788,6 +2819,7 @@ int main(void) {
       T(writes_during_a_backup_neither_restart_it_nor_get_into_the_copy),
       T(a_drafts_state_is_read_back_and_replaced_by_every_update),
       T(a_published_article_with_a_draft_state_is_refused_and_nothing_written),
+      T(the_newsroom_list_holds_drafts_and_pages_back),
       T(a_pages_draft_state_is_kept_and_read_back),
       T(migrations_009_and_010_apply_to_a_database_made_by_008),
       T(menu_lists_published_top_level_pages_by_order_then_title),
