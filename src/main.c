@@ -317,7 +317,8 @@ static int cmd_serve(const options *o) {
   FILE *log = NULL;
   int rc = 1, lock = -1;
   const char *address = o->address ? o->address : "127.0.0.1";
-  site_config sc = {.db_path = o->db, .theme_dir = o->theme};
+  site_config sc = {
+      .db_path = o->db, .theme_dir = o->theme, .admin_dir = NABA_ADMIN_DIR};
   if (site_open(&sc, &s, err, sizeof err) != NB_OK) {
     fail("cannot start: %s", err);
     goto done;

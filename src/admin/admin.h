@@ -10,6 +10,8 @@
 #include <stddef.h>
 
 #include "core/core.h"
+#include "store/store.h"
+#include "web/web.h"
 
 /* ---- passwords ---- */
 #define ADMIN_PASSWORD_MIN 8    /* characters (code points), at least */
@@ -47,5 +49,32 @@ int admin_password_verify(const char *hash, const char *pw, int *rehash);
 /* A random one-time password of ADMIN_ONETIME_CHARS letters and digits
  * that cannot be mistaken for each other (no 0/O, 1/l/I). */
 void admin_password_onetime(char out[ADMIN_ONETIME_CHARS + 1]);
+
+/* ---- the newsroom's pages ---- */
+typedef struct admin admin;
+
+/* Compiles dir's templates (themes/admin: base, login, dashboard,
+ * password) and reads its admin.css. Free with admin_close(). */
+int admin_open(const char *dir, admin **out, char *err, size_t errlen);
+void admin_close(admin *ad);
+
+/* What the site tells the newsroom about itself, per request. */
+typedef struct {
+  const char *name;         /* site_name */
+  const char *url;          /* site_url: https makes the cookie Secure */
+  const char *locale, *tz;  /* dates as the site writes them */
+  const char *css;          /* the public theme's stylesheet (its fonts and
+                               design), or NULL */
+  const char *client;       /* the client's address, behind a trusted
+                               proxy the one it forwards */
+  const unsigned char *key; /* the site's secret, WEB_KEY_BYTES */
+} admin_site;
+
+/* 1 when path is the newsroom's: "/admin" or under "/admin/". */
+int admin_path(const char *path);
+/* Answers a request for an admin path; st is this thread's store. Every
+ * answer is personal (never cached); a store failure is a 503. */
+void admin_handle(admin *ad, const admin_site *site, store *st,
+                  web_request *req, web_response *res);
 
 #endif

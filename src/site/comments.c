@@ -6,7 +6,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <arpa/inet.h>
 
 #define PENDING_MAX 20
@@ -294,11 +293,11 @@ static int is_ip(const char *s) {
   return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
 }
 
-/* The client a comment comes from: the peer, or, when the peer is a
+/* The client a request comes from: the peer, or, when the peer is a
  * trusted proxy, the nearest address in X-Forwarded-For that is not one.
  * An entry that is no address (text a client wrote into the header) ends
  * the walk: the last hop that was one is the client. */
-static const char *client_of(arena_t *a, const site_conf *c, web_request *req) {
+const char *site_client(arena_t *a, const site_conf *c, web_request *req) {
   const char *ip = req->client_ip ? req->client_ip : "";
   const char *xff = web_header(req, "X-Forwarded-For");
   char *proxies = arena_printf(a, ",%s,", c->proxies);
@@ -576,7 +575,7 @@ int site_comment_post(site_req *r, int64_t article_id) {
   f.err_comment = v.err_comment;
   if (!ok)
     return comment_refused(r, &x, &f, 422);
-  const char *client = client_of(r->a, r->c, r->req);
+  const char *client = site_client(r->a, r->c, r->req);
   store_comment_guard g = {.nonce = nonce,
                            .nonce_expires = at + max_age,
                            .limit = r->c->rate_limit,

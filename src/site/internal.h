@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "admin/admin.h"
 #include "core/core.h"
 #include "render/render.h"
 #include "site/site.h"
@@ -57,6 +58,7 @@ struct site {
   char *theme_dir;
   unsigned char key[WEB_KEY_BYTES]; /* signs forms and cookies; avatars */
   _Atomic(theme *) theme;
+  admin *admin;               /* the newsroom; NULL without one */
   pthread_key_t conn_key;     /* per server thread: a store connection, menus */
   _Atomic uint64_t menus_gen; /* bumped when sections or pages change */
   pthread_t watcher;
@@ -107,6 +109,10 @@ typedef struct {
 /* site_conf_load, parsing the settings again only when they changed. */
 int site_conf_load_memo(store *st, arena_t *a, site_conf_memo *m, site_conf *c);
 void site_conf_memo_free(site_conf_memo *m);
+
+/* comments.c: the client address a request comes from: the peer, or
+ * behind a trusted proxy (trusted_proxies) the address it forwards. */
+const char *site_client(arena_t *a, const site_conf *c, web_request *req);
 
 /* site.c: site_conf_load with this thread's memo. */
 int site_conf_get(site *s, store *st, arena_t *a, site_conf *c);

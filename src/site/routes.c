@@ -220,6 +220,20 @@ static void handle(site *s, web_request *req, web_response *res) {
   } else {
     rc = SITE_CALL(&r, site_conf_get, s, st, a, &c);
   }
+  if (s->admin && admin_path(req->path)) {
+    /* The newsroom: its own pages, its own answers, never cached. */
+    const theme *t = atomic_load(&s->theme);
+    admin_site as = {.name = c.name,
+                     .url = c.url,
+                     .locale = c.locale,
+                     .tz = c.tz,
+                     .css = web_asset_url(t->assets, "style.css"),
+                     .client = site_client(a, &c, req),
+                     .key = s->key};
+    admin_handle(s->admin, &as, rc == NB_OK ? st : NULL, req, res);
+    view_decref(c.follow);
+    return;
+  }
   const char *seg[4];
   int trailing = 0;
   int n = strcmp(req->path, "/") == 0 ? 0 : split(a, req->path, seg, &trailing);

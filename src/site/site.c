@@ -199,6 +199,9 @@ int site_open(const site_config *cfg, site **out, char *err, size_t errlen) {
   if (rc != NB_OK)
     goto fail;
   atomic_store(&s->theme, t);
+  if (cfg->admin_dir &&
+      (rc = admin_open(cfg->admin_dir, &s->admin, err, errlen)) != NB_OK)
+    goto fail;
   *out = s;
   return NB_OK;
 fail:
@@ -332,6 +335,7 @@ void site_close(site *s) {
     pthread_key_delete(s->conn_key);
   sodium_memzero(s->key, sizeof s->key);
   theme_free(atomic_load(&s->theme));
+  admin_close(s->admin);
   free(s->db_path);
   free(s->theme_dir);
   free(s);

@@ -22,6 +22,9 @@ typedef struct site site;
 typedef struct {
   const char *db_path;
   const char *theme_dir; /* holds *.mustache and static/ */
+  /* The newsroom's templates and stylesheet (themes/admin), served at
+   * /admin; NULL: no newsroom (its paths are 404s). */
+  const char *admin_dir;
 } site_config;
 
 /* Opens the database (migrating it), compiles the theme's templates and

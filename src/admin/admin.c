@@ -1,0 +1,252 @@
+/* admin.c: the newsroom's entry: its templates and stylesheet, from a path
+ * to a page, and the text every page shows. */
+#include "admin/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "core/core.h"
+
+int admin_open(const char *dir, admin **out, char *err, size_t errlen) {
+  admin *ad = calloc(1, sizeof *ad);
+  if (!ad || !(ad->tpl = tpl_set_new())) {
+    free(ad);
+    snprintf(err, errlen, "out of memory");
+    return NB_ENOMEM;
+  }
+  pthread_mutex_init(&ad->lock, NULL);
+  int rc = tpl_set_load_dir(ad->tpl, dir, err, errlen);
+  static const char *required[] = {"base", "login", "dashboard", "password",
+                                   "error"};
+  for (size_t i = 0; rc == NB_OK && i < sizeof required / sizeof *required; i++)
+    if (!tpl_has(ad->tpl, required[i])) {
+      snprintf(err, errlen, "%s has no %s.mustache", dir, required[i]);
+      rc = NB_EINVAL;
+    }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/admin.css", dir);
+  if (rc == NB_OK &&
+      (rc = nb_read_file(path, 1 << 20, &ad->css, &ad->css_len)) != NB_OK)
+    snprintf(err, errlen, "cannot read %s: %s", path, nb_strerror(rc));
+  if (rc != NB_OK) {
+    admin_close(ad);
+    return rc;
+  }
+  /* The stylesheet's URL names its content: browsers keep it for a year
+   * and a new naba's changes reach them at once. */
+  snprintf(ad->css_version, sizeof ad->css_version, "%016llx",
+           (unsigned long long)XXH3_64bits(ad->css, ad->css_len));
+  *out = ad;
+  return NB_OK;
+}
+
+void admin_close(admin *ad) {
+  if (!ad)
+    return;
+  tpl_set_free(ad->tpl);
+  free(ad->css);
+  pthread_mutex_destroy(&ad->lock);
+  free(ad);
+}
+
+int admin_path(const char *path) {
+  return strncmp(path, "/admin", 6) == 0 && (path[6] == '\0' || path[6] == '/');
+}
+
+/* ---- the interface's text ----
+ * Templates hold no words: they show t.KEY, the translation of the msgid
+ * here in the reader's language (gettext needs the text in C to find it). */
+static const char *const text[][2] = {
+    {"newsroom", N_("Newsroom")},
+    {"skip", N_("Skip to the content")},
+    {"login_title", N_("Log in to the newsroom")},
+    {"login_name", N_("Name or e-mail address")},
+    {"password", N_("Password")},
+    {"login_button", N_("Log in")},
+    {"signed_in_as", N_("Signed in as")},
+    {"logout", N_("Log out")},
+    {"logout_all", N_("Log out everywhere")},
+    {"logout_all_help",
+     N_("Ends your sessions on every device, this one included.")},
+    {"change_password", N_("Change password")},
+    {"current_password", N_("Current password")},
+    {"new_password", N_("New password")},
+    {"repeat_password", N_("The new password again")},
+    {"password_rules",
+     N_("At least 8 characters. A phrase of several words is easy to "
+        "remember and hard to guess; common passwords are refused.")},
+    {"save_password", N_("Save the new password")},
+    {"must_change",
+     N_("Your password was given to you once: choose your own before you go "
+        "on.")},
+    {"articles", N_("Articles")},
+    {"no_articles", N_("No articles yet.")},
+    {"col_title", N_("Headline")},
+    {"col_section", N_("Section")},
+    {"col_status", N_("Status")},
+    {"col_date", N_("Date")},
+    {"older", N_("Older articles")},
+    {"view", N_("View")},
+    {"language", N_("Interface language")},
+    {"save", N_("Save")},
+    {"public_site", N_("The site")},
+    {"error_title", N_("Something went wrong")},
+};
+
+static json_t *texts(void) {
+  json_t *t = json_object();
+  for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+    json_object_set_new(t, text[i][0], json_string(_(text[i][1])));
+  return t;
+}
+
+const char *admin_role_name(int role) {
+  static const char *const names[] = {N_("Contributor"), N_("Author"),
+                                      N_("Editor"), N_("Administrator")};
+  return role >= STORE_ROLE_CONTRIBUTOR && role <= STORE_ROLE_ADMINISTRATOR
+             ? _(names[role - 1])
+             : "?";
+}
+
+void admin_render(admin_req *r, int status, const char *tpl, json_t *data) {
+  web_response *res = r->res;
+  json_t *site = json_object();
+  json_object_set_new(site, "name", json_string(r->site->name));
+  json_object_set_new(site, "lang", json_string(nb_lang()));
+  json_object_set_new(site, "dir", json_string(nb_lang_dir()));
+  json_object_set_new(site, "public_css",
+                      r->site->css ? json_string(r->site->css) : json_null());
+  json_object_set_new(site, "css",
+                      json_string(arena_printf(r->a, "/admin/admin.css?v=%s",
+                                               r->ad->css_version)));
+  json_object_set_new(data, "site", site);
+  json_object_set_new(data, "t", texts());
+  if (r->in) {
+    json_t *u = json_object();
+    json_object_set_new(u, "name", json_string(r->user.name));
+    json_object_set_new(u, "role", json_string(admin_role_name(r->user.role)));
+    json_object_set_new(data, "user", u);
+    json_object_set_new(data, "csrf", json_string(r->csrf));
+  }
+  buf_reset(&res->body);
+  res->status = status;
+  res->content_type = ADMIN_HTML;
+  res->personal = 1;
+  if (tpl_render(r->ad->tpl, tpl, data, &res->body) != NB_OK || res->body.oom) {
+    buf_reset(&res->body);
+    res->status = 500;
+    buf_puts(&res->body, "<!doctype html><title>500</title>500");
+  }
+}
+
+void admin_redirect(admin_req *r, const char *path) {
+  r->res->status = 303;
+  r->res->location = path;
+  r->res->personal = 1;
+}
+
+void admin_unavailable(admin_req *r, int rc, const char *what) {
+  nb_log("error", "admin: %s failed (%s): %s", what, nb_strerror(rc),
+         r->st ? store_errmsg(r->st) : "no database");
+  r->in = 0; /* show nothing of the session on the error page */
+  json_t *d = json_object();
+  json_object_set_new(d, "message",
+                      json_string(_("The newsroom cannot reach its database "
+                                    "right now. Nothing was changed; please "
+                                    "try again shortly.")));
+  admin_render(r, 503, "error", d);
+  r->res->retry_after = 30;
+}
+
+/* The stylesheet, the one file the newsroom serves: kept a year by the
+ * browser under the name of its content. */
+static void serve_css(admin_req *r) {
+  web_response *res = r->res;
+  const char *v = web_query(r->req, "v");
+  buf_append(&res->body, r->ad->css, r->ad->css_len);
+  res->content_type = "text/css; charset=utf-8";
+  if (v && strcmp(v, r->ad->css_version) == 0)
+    res->tags = "admin-assets";
+  else
+    res->personal = 1; /* an old or missing version: never kept */
+}
+
+/* GET: the pages; POST: the forms. Every state change is a POST with this
+ * session's CSRF token. */
+static void route(admin_req *r) {
+  const char *p = r->req->path;
+  int post = strcmp(r->req->method, "POST") == 0;
+  if (!post && strcmp(p, "/admin/admin.css") == 0)
+    return serve_css(r);
+  int rc = admin_session_load(r);
+  if (rc != NB_OK)
+    return admin_unavailable(r, rc, "session");
+  if (r->in)
+    nb_lang_set(r->user.lang);
+  else if (web_query(r->req, "lang") &&
+           strcmp(web_query(r->req, "lang"), "en") == 0)
+    nb_lang_set("en");
+
+  if (strcmp(p, "/admin/login") == 0) {
+    if (post)
+      return admin_login_post(r);
+    if (r->in)
+      return admin_redirect(r, "/admin");
+    return admin_login_form(r, 200, NULL, NULL);
+  }
+  if (!r->in) {
+    if (post) /* the session ended while a form was open */
+      return admin_login_form(
+          r, 401, _("Your session has ended. Log in again to go on."), NULL);
+    buf_t next = {0};
+    buf_puts(&next, "/admin/login?next=");
+    buf_url_encode(&next, p, strlen(p));
+    const char *to = arena_strdup(r->a, next.data ? next.data : "/admin/login");
+    buf_free(&next);
+    return admin_redirect(r, to);
+  }
+  if (post && !admin_csrf_ok(r)) {
+    json_t *d = json_object();
+    json_object_set_new(d, "message",
+                        json_string(_("This form was not sent from the "
+                                      "newsroom's own page, so nothing was "
+                                      "done. Go back, reload and try again.")));
+    return admin_render(r, 403, "error", d);
+  }
+  if (strcmp(p, "/admin/logout") == 0 && post)
+    return admin_logout_post(r, 0);
+  if (strcmp(p, "/admin/logout-everywhere") == 0 && post)
+    return admin_logout_post(r, 1);
+  if (strcmp(p, "/admin/password") == 0)
+    return post ? admin_password_post(r) : admin_password_form(r, 200, NULL);
+  /* A one-time password is changed before anything else. */
+  if (r->user.must_change)
+    return admin_redirect(r, "/admin/password");
+  if (strcmp(p, "/admin/lang") == 0 && post)
+    return admin_lang_post(r);
+  if ((strcmp(p, "/admin") == 0 || strcmp(p, "/admin/") == 0) && !post)
+    return admin_dashboard(r);
+  json_t *d = json_object();
+  json_object_set_new(d, "message",
+                      json_string(_("There is no such page in the newsroom.")));
+  admin_render(r, post ? 405 : 404, "error", d);
+}
+
+void admin_handle(admin *ad, const admin_site *site, store *st,
+                  web_request *req, web_response *res) {
+  admin_req r = {.ad = ad,
+                 .site = site,
+                 .st = st,
+                 .a = req->arena,
+                 .req = req,
+                 .res = res,
+                 .now = nb_now()};
+  if (!st) {
+    admin_unavailable(&r, NB_EIO, "store_open");
+    return;
+  }
+  route(&r);
+  res->personal |= res->tags == NULL;
+}
