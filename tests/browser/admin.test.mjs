@@ -1,0 +1,147 @@
+// The newsroom's door in a real Chromium, without JavaScript (every
+// essential action works so): a new author logs in with the one-time
+// password `naba user add` printed, must choose their own, reaches the
+// article list, switches the interface to English and back. Each page on
+// the way passes axe (WCAG 2.1 A and AA) on a phone and a desktop screen
+// and the Nu HTML Checker; screenshots go to NABA_SCREENSHOT_DIR.
+//
+//   NABA_URL=... NABA_BIN=build/naba NABA_DB=/tmp/x/naba.db \
+//   node --test tests/browser/admin.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import { launchChromium } from './launch.mjs';
+import { requireEnv } from './env.mjs';
+
+const [url, bin, db] = requireEnv('NABA_URL', 'NABA_BIN', 'NABA_DB');
+const BASE = url.replace(/\/+$/, '');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const VNU = path.join(ROOT, 'node_modules/vnu-jar/build/dist/vnu.jar');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const DEVICES = {
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+  desktop: { viewport: { width: 1366, height: 900 } },
+};
+const NEW_PASSWORD = 'صباح الخير يا رباط 2026';
+
+let browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  if (browser) await browser.close();
+});
+
+// naba user add: the one-time password it printed.
+function addUser(name, role) {
+  const run = spawnSync(bin, ['user', 'add', name, '--email', `${name}@example.org`, '--role', role, '--db', db], {
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 0, `naba user add: ${run.stderr}${run.stdout}`);
+  const m = run.stdout.match(/one-time password: (\S+)/);
+  assert.ok(m, `no one-time password in: ${run.stdout}`);
+  return m[1];
+}
+
+async function axe(page, where, failures) {
+  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  assert.ok(result.passes.length > 0, `axe checked nothing on ${where}`);
+  for (const v of result.violations)
+    failures.push(`${where}: ${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+}
+
+// The page's bytes as the server sends them (with the session's cookie).
+async function raw(page) {
+  const res = await page.request.get(page.url());
+  assert.equal(res.status(), 200, `GET ${page.url()}`);
+  return res.text();
+}
+
+async function shot(page, name) {
+  const dir = process.env.NABA_SCREENSHOT_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `admin-${name}.png`), fullPage: true });
+}
+
+test('an author logs in, chooses a password and reaches the newsroom, without JavaScript', { timeout: 180_000 }, async () => {
+  const failures = [];
+  const html = {};
+  for (const [device, options] of Object.entries(DEVICES)) {
+    const name = `reporter-${device}`;
+    const once = addUser(name, 'author');
+    const context = await browser.newContext({ ...options, locale: 'ar-MA', javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${BASE}/admin`);
+      assert.match(page.url(), /\/admin\/login\?next=/);
+      assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+      await axe(page, `login (${device})`, failures);
+      await shot(page, `login-${device}`);
+      html[`login-${device}`] = await raw(page);
+
+      await page.fill('#name', name);
+      await page.fill('#password', once);
+      await Promise.all([page.waitForURL(/\/admin\/password$/), page.click('button[type=submit]')]);
+      await axe(page, `password (${device})`, failures);
+      await shot(page, `password-${device}`);
+      html[`password-${device}`] = await raw(page);
+
+      await page.fill('#current', once);
+      await page.fill('#new', NEW_PASSWORD);
+      await page.fill('#again', NEW_PASSWORD);
+      await Promise.all([page.waitForURL(/\/admin\?done=password$/), page.click('form[action="/admin/password"] button')]);
+      assert.ok(await page.isVisible('.admin-notice'));
+      assert.ok((await page.locator('table tbody tr').count()) > 0, 'the article list is empty');
+      await axe(page, `dashboard (${device})`, failures);
+      await shot(page, `dashboard-${device}`);
+      html[`dashboard-${device}`] = await raw(page);
+
+      // English, left to right, then back.
+      await page.selectOption('#lang', 'en');
+      await Promise.all([page.waitForURL(/\/admin$/), page.click('form[action="/admin/lang"] button')]);
+      assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      await axe(page, `dashboard in English (${device})`, failures);
+      await shot(page, `dashboard-en-${device}`);
+      html[`dashboard-en-${device}`] = await raw(page);
+
+      // Logging out ends the session: the newsroom asks to log in again.
+      await Promise.all([page.waitForURL(/\/admin\/login$/), page.click('form[action="/admin/logout"] button')]);
+      await page.goto(`${BASE}/admin`);
+      assert.match(page.url(), /\/admin\/login/);
+    } finally {
+      await context.close();
+    }
+  }
+  assert.equal(failures.length, 0, `axe violations:\n${failures.join('\n')}`);
+
+  // Nu HTML Checker on every page seen, in one java run.
+  const dir = mkdtempSync(path.join(tmpdir(), 'naba-admin-vnu-'));
+  try {
+    const files = Object.entries(html).map(([n, text]) => {
+      const f = path.join(dir, `${n}.html`);
+      writeFileSync(f, text);
+      return f;
+    });
+    const run = spawnSync(process.env.JAVA || 'java', ['-jar', VNU, '--errors-only', '--format', 'json', ...files], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    assert.ifError(run.error);
+    const report = JSON.parse(run.stderr);
+    const errors = report.messages.filter((m) => m.type !== 'info');
+    assert.equal(
+      errors.length,
+      0,
+      errors.map((m) => `${path.basename(m.url || '')}:${m.lastLine}: ${m.message}\n    ${m.extract || ''}`).join('\n'),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
