@@ -178,11 +178,15 @@ static void serve_css(admin_req *r) {
 static void route(admin_req *r) {
   const char *p = r->req->path;
   int post = strcmp(r->req->method, "POST") == 0;
-  if (!post && strcmp(p, "/admin/admin.css") == 0)
-    return serve_css(r);
+  if (!post && strcmp(p, "/admin/admin.css") == 0) {
+    serve_css(r);
+    return;
+  }
   int rc = admin_session_load(r);
-  if (rc != NB_OK)
-    return admin_unavailable(r, rc, "session");
+  if (rc != NB_OK) {
+    admin_unavailable(r, rc, "session");
+    return;
+  }
   if (r->in)
     nb_lang_set(r->user.lang);
   else if (web_query(r->req, "lang") &&
@@ -190,22 +194,35 @@ static void route(admin_req *r) {
     nb_lang_set("en");
 
   if (strcmp(p, "/admin/login") == 0) {
-    if (post)
-      return admin_login_post(r);
-    if (r->in)
-      return admin_redirect(r, "/admin");
-    return admin_login_form(r, 200, NULL, NULL);
+    if (post) {
+      admin_login_post(r);
+      return;
+    }
+    if (r->in) {
+      admin_redirect(r, "/admin");
+      return;
+    }
+    {
+      admin_login_form(r, 200, NULL, NULL);
+      return;
+    }
   }
   if (!r->in) {
     if (post) /* the session ended while a form was open */
-      return admin_login_form(
+    {
+      admin_login_form(
           r, 401, _("Your session has ended. Log in again to go on."), NULL);
+      return;
+    }
     buf_t next = {0};
     buf_puts(&next, "/admin/login?next=");
     buf_url_encode(&next, p, strlen(p));
     const char *to = arena_strdup(r->a, next.data ? next.data : "/admin/login");
     buf_free(&next);
-    return admin_redirect(r, to);
+    {
+      admin_redirect(r, to);
+      return;
+    }
   }
   if (post && !admin_csrf_ok(r)) {
     json_t *d = json_object();
@@ -213,21 +230,39 @@ static void route(admin_req *r) {
                         json_string(_("This form was not sent from the "
                                       "newsroom's own page, so nothing was "
                                       "done. Go back, reload and try again.")));
-    return admin_render(r, 403, "error", d);
+    {
+      admin_render(r, 403, "error", d);
+      return;
+    }
   }
-  if (strcmp(p, "/admin/logout") == 0 && post)
-    return admin_logout_post(r, 0);
-  if (strcmp(p, "/admin/logout-everywhere") == 0 && post)
-    return admin_logout_post(r, 1);
-  if (strcmp(p, "/admin/password") == 0)
-    return post ? admin_password_post(r) : admin_password_form(r, 200, NULL);
+  if (strcmp(p, "/admin/logout") == 0 && post) {
+    admin_logout_post(r, 0);
+    return;
+  }
+  if (strcmp(p, "/admin/logout-everywhere") == 0 && post) {
+    admin_logout_post(r, 1);
+    return;
+  }
+  if (strcmp(p, "/admin/password") == 0) {
+    if (post)
+      admin_password_post(r);
+    else
+      admin_password_form(r, 200, NULL);
+    return;
+  }
   /* A one-time password is changed before anything else. */
-  if (r->user.must_change)
-    return admin_redirect(r, "/admin/password");
-  if (strcmp(p, "/admin/lang") == 0 && post)
-    return admin_lang_post(r);
-  if ((strcmp(p, "/admin") == 0 || strcmp(p, "/admin/") == 0) && !post)
-    return admin_dashboard(r);
+  if (r->user.must_change) {
+    admin_redirect(r, "/admin/password");
+    return;
+  }
+  if (strcmp(p, "/admin/lang") == 0 && post) {
+    admin_lang_post(r);
+    return;
+  }
+  if ((strcmp(p, "/admin") == 0 || strcmp(p, "/admin/") == 0) && !post) {
+    admin_dashboard(r);
+    return;
+  }
   json_t *d = json_object();
   json_object_set_new(d, "message",
                       json_string(_("There is no such page in the newsroom.")));

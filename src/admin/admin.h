@@ -32,23 +32,34 @@ int admin_passwords_load(const char *path, char *err, size_t errlen);
  * email; either may be NULL); else NB_EINVAL or NB_ETOOBIG with the
  * reason in err, in the thread's interface language: shorter than
  * ADMIN_PASSWORD_MIN characters, longer than ADMIN_PASSWORD_MAX bytes,
- * not UTF-8, on the common list (in any ASCII case), or the name or
- * e-mail itself. No rules on kinds of characters. */
+ * not UTF-8, on the common list (in any ASCII case), or the name, the
+ * e-mail or its part before the "@" (in any ASCII case). No rules on
+ * kinds of characters. Before admin_passwords_load() every password is
+ * refused. Thread-safe once the list is loaded. */
 int admin_password_check(const char *pw, const char *name, const char *email,
                          char *err, size_t errlen);
 
 /* out: the crypto_pwhash_str string of pw. NB_ENOMEM when the hash could
- * not get its memory. */
+ * not get its memory, NB_ETOOBIG over ADMIN_PASSWORD_MAX bytes. Waits
+ * its turn among ADMIN_HASHES_AT_ONCE; thread-safe. */
 int admin_password_hash(const char *pw, char out[ADMIN_HASH_BYTES]);
 
-/* NB_OK when pw is the password hash was made from, with *rehash set when
- * the hash's parameters are not today's (store a new one); NB_EINVAL when
- * it is not. Takes as long either way. */
+/* NB_OK when pw is the password hash was made from, with *rehash (may be
+ * NULL) set when the hash's parameters are not today's (store a new one);
+ * NB_EINVAL when it is not. Takes as long either way: a hash that is no
+ * argon2id string, or NULL (no such user, no password yet: "" in the
+ * store), hashes pw anyway and is NB_EINVAL, so callers pass the user's
+ * hash or NULL and a missing user answers as slowly as a wrong password.
+ * Waits its turn among ADMIN_HASHES_AT_ONCE; thread-safe. */
 int admin_password_verify(const char *hash, const char *pw, int *rehash);
 
 /* A random one-time password of ADMIN_ONETIME_CHARS letters and digits
  * that cannot be mistaken for each other (no 0/O, 1/l/I). */
 void admin_password_onetime(char out[ADMIN_ONETIME_CHARS + 1]);
+
+/* The most hashes that ran at once in the process so far: never over
+ * ADMIN_HASHES_AT_ONCE (tests and figures read it). */
+int admin_hashes_peak(void);
 
 /* ---- the newsroom's pages ---- */
 typedef struct admin admin;

@@ -75,22 +75,31 @@ void admin_login_post(admin_req *r) {
   const char *why;
   const char *name = web_form_get(r->req->form, r->req->nform, "name");
   const char *pw = web_form_get(r->req->form, r->req->nform, "password");
-  if (!web_from_our_pages(r->req, r->site->url, &why))
-    return admin_login_form(
-        r, 403, _("This form was not sent from the newsroom's own page."),
-        NULL);
-  if (!name || !*name || !pw || !*pw)
-    return admin_login_form(r, 422, _("Write your name and your password."),
-                            name);
-  if (client_over(r->ad, r->site->client, r->now))
-    return too_many(r, 60 - r->now % 60, name);
+  if (!web_from_our_pages(r->req, r->site->url, &why)) {
+    admin_login_form(r, 403,
+                     _("This form was not sent from the newsroom's own page."),
+                     NULL);
+    return;
+  }
+  if (!name || !*name || !pw || !*pw) {
+    admin_login_form(r, 422, _("Write your name and your password."), name);
+    return;
+  }
+  if (client_over(r->ad, r->site->client, r->now)) {
+    too_many(r, 60 - r->now % 60, name);
+    return;
+  }
   store_user u;
   int rc = store_user_by_login(r->st, r->a, name, &u);
-  if (rc != NB_OK && rc != NB_ENOTFOUND)
-    return admin_unavailable(r, rc, "store_user_by_login");
+  if (rc != NB_OK && rc != NB_ENOTFOUND) {
+    admin_unavailable(r, rc, "store_user_by_login");
+    return;
+  }
   int64_t wait = rc == NB_OK ? account_wait(&u, r->now) : 0;
-  if (wait > 0)
-    return too_many(r, wait, name);
+  if (wait > 0) {
+    too_many(r, wait, name);
+    return;
+  }
   /* A missing user, a disabled one and a wrong password take as long
    * and say the same: the form tells no one which names exist. */
   int rehash = 0;
@@ -99,10 +108,14 @@ void admin_login_post(admin_req *r) {
            rc == NB_OK && !u.disabled;
   if (!ok) {
     if (rc == NB_OK &&
-        (rc = store_user_login_failed(r->st, u.id, r->now)) != NB_OK)
-      return admin_unavailable(r, rc, "store_user_login_failed");
-    return admin_login_form(r, 401, _("The name or the password is wrong."),
-                            name);
+        (rc = store_user_login_failed(r->st, u.id, r->now)) != NB_OK) {
+      admin_unavailable(r, rc, "store_user_login_failed");
+      return;
+    }
+    {
+      admin_login_form(r, 401, _("The name or the password is wrong."), name);
+      return;
+    }
   }
   char fresh[ADMIN_HASH_BYTES];
   const char *new_hash = NULL;
@@ -118,8 +131,10 @@ void admin_login_post(admin_req *r) {
     rc = store_audit_add(r->st, u.id, "login",
                          arena_printf(r->a, "user:%lld", (long long)u.id),
                          r->site->client);
-  if (rc != NB_OK)
-    return admin_unavailable(r, rc, "login");
+  if (rc != NB_OK) {
+    admin_unavailable(r, rc, "login");
+    return;
+  }
   admin_redirect(r, u.must_change ? "/admin/password" : next_path(r));
 }
 
@@ -132,8 +147,10 @@ void admin_logout_post(admin_req *r, int everywhere) {
     rc = store_audit_add(r->st, r->user.id, "logout-everywhere",
                          arena_printf(r->a, "user:%lld", (long long)r->user.id),
                          "");
-  if (rc != NB_OK)
-    return admin_unavailable(r, rc, "logout");
+  if (rc != NB_OK) {
+    admin_unavailable(r, rc, "logout");
+    return;
+  }
   admin_redirect(r, "/admin/login");
 }
 
@@ -153,19 +170,28 @@ void admin_password_post(admin_req *r) {
   const char *again = web_form_get(f, n, "again");
   char err[256];
   int rehash;
-  if (!cur || !pw || !again)
-    return admin_password_form(r, 422, _("Fill in the three fields."));
-  if (admin_password_verify(r->user.password_hash, cur, &rehash) != NB_OK)
-    return admin_password_form(r, 422, _("The current password is wrong."));
-  if (strcmp(pw, again) != 0)
-    return admin_password_form(r, 422,
-                               _("The two new passwords are not the same."));
-  if (strcmp(pw, cur) == 0)
-    return admin_password_form(
+  if (!cur || !pw || !again) {
+    admin_password_form(r, 422, _("Fill in the three fields."));
+    return;
+  }
+  if (admin_password_verify(r->user.password_hash, cur, &rehash) != NB_OK) {
+    admin_password_form(r, 422, _("The current password is wrong."));
+    return;
+  }
+  if (strcmp(pw, again) != 0) {
+    admin_password_form(r, 422, _("The two new passwords are not the same."));
+    return;
+  }
+  if (strcmp(pw, cur) == 0) {
+    admin_password_form(
         r, 422, _("The new password must differ from the current one."));
+    return;
+  }
   if (admin_password_check(pw, r->user.name, r->user.email, err, sizeof err) !=
-      NB_OK)
-    return admin_password_form(r, 422, arena_strdup(r->a, err));
+      NB_OK) {
+    admin_password_form(r, 422, arena_strdup(r->a, err));
+    return;
+  }
   char hash[ADMIN_HASH_BYTES];
   int rc = admin_password_hash(pw, hash);
   /* Every other session ends: whoever knew the old password is out. */
@@ -175,7 +201,9 @@ void admin_password_post(admin_req *r) {
     rc = store_audit_add(r->st, r->user.id, "password",
                          arena_printf(r->a, "user:%lld", (long long)r->user.id),
                          "");
-  if (rc != NB_OK)
-    return admin_unavailable(r, rc, "store_user_set_password");
+  if (rc != NB_OK) {
+    admin_unavailable(r, rc, "store_user_set_password");
+    return;
+  }
   admin_redirect(r, "/admin?done=password");
 }

@@ -37,8 +37,10 @@ void admin_dashboard(admin_req *r) {
   size_t n;
   int rc =
       store_articles_newsroom(r->st, r->a, before, ADMIN_LIST_PAGE, &xs, &n);
-  if (rc != NB_OK)
-    return admin_unavailable(r, rc, "store_articles_newsroom");
+  if (rc != NB_OK) {
+    admin_unavailable(r, rc, "store_articles_newsroom");
+    return;
+  }
   json_t *list = json_array();
   for (size_t i = 0; i < n; i++) {
     json_t *o = json_object();
@@ -77,10 +79,14 @@ void admin_dashboard(admin_req *r) {
 
 void admin_lang_post(admin_req *r) {
   const char *lang = web_form_get(r->req->form, r->req->nform, "lang");
-  if (!lang || (strcmp(lang, "ar") != 0 && strcmp(lang, "en") != 0))
-    return admin_redirect(r, "/admin");
+  if (!lang || (strcmp(lang, "ar") != 0 && strcmp(lang, "en") != 0)) {
+    admin_redirect(r, "/admin");
+    return;
+  }
   int rc = store_user_set_lang(r->st, r->user.id, lang);
-  if (rc != NB_OK)
-    return admin_unavailable(r, rc, "store_user_set_lang");
+  if (rc != NB_OK) {
+    admin_unavailable(r, rc, "store_user_set_lang");
+    return;
+  }
   admin_redirect(r, "/admin");
 }

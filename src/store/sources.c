@@ -161,10 +161,17 @@ int store_user_ensure(store *s, const char *login, const char *email,
 
   if (rc != NB_OK)
     return rc;
+  /* An author with no password (an account to be given one), without an
+   * e-mail address that is not one or is another user's; an account
+   * that has a password keeps its own address. */
   q_open(&q, s,
-         "INSERT INTO users (login, email, author_id, created_at)"
-         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (login) DO UPDATE"
-         " SET email = ?2, author_id = ?3");
+         "INSERT INTO users (name, email, role, must_change, author_id,"
+         " created_at) VALUES (?1, CASE WHEN ?2 LIKE '_%@%_' AND NOT EXISTS"
+         " (SELECT 1 FROM users WHERE lower(email) = lower(?2)"
+         " AND lower(name) <> lower(?1)) THEN ?2 END, 2, 1, ?3, ?4)"
+         " ON CONFLICT (lower(name)) DO UPDATE SET author_id = ?3,"
+         " email = CASE WHEN users.password_hash IS NULL"
+         " THEN excluded.email ELSE users.email END");
   q_text(&q, 1, login);
   q_text(&q, 2, email ? email : "");
   q_id(&q, 3, author_id); /* 0: NULL, no byline */
@@ -179,7 +186,7 @@ int store_author_email(store *s, arena_t *a, int64_t author_id,
 
   *email = "";
   rc = lookup(s, a,
-              "SELECT email FROM users WHERE author_id = ?1"
+              "SELECT coalesce(email, '') FROM users WHERE author_id = ?1"
               " ORDER BY id LIMIT 1",
               author_id, NULL, NULL, email);
   return rc == NB_ENOTFOUND ? NB_OK : rc;

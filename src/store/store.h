@@ -354,7 +354,9 @@ int store_attachment_link(store *s, int64_t wp_id, int64_t article_id);
 /* Adds html (markup without text: the search index is not touched) at the
  * end of the article's body: an imported post's gallery. */
 int store_article_append_html(store *s, int64_t id, const char *html);
-/* A newsroom account by login, without a password (set on first login). */
+/* A newsroom account by login, as an author without a password (an
+ * administrator gives one: naba user passwd); one that has a password
+ * keeps its e-mail address. */
 int store_user_ensure(store *s, const char *login, const char *email,
                       int64_t author_id);
 
@@ -475,13 +477,16 @@ typedef enum {
 
 typedef struct {
   int64_t id;
-  const char *name;          /* login name, 1-64 bytes of UTF-8 */
-  const char *email;         /* 3-254 bytes, one "@" */
-  int role;                  /* store_role */
-  const char *password_hash; /* crypto_pwhash_str's string */
-  int must_change;           /* a one-time password: change at next login */
-  int disabled;              /* may not log in; has no sessions */
-  const char *lang;          /* interface language: "ar" or "en" */
+  const char *name;  /* login name, 1-64 bytes of UTF-8, no controls, no "@" */
+  const char *email; /* 3-254 bytes, one "@", no controls or spaces;
+                        "" for none (imported) */
+  int role;          /* store_role */
+  /* crypto_pwhash_str's string; "" for none (imported from WordPress: no
+   * login until given one) */
+  const char *password_hash;
+  int must_change;  /* a one-time password: change at next login */
+  int disabled;     /* may not log in; has no sessions */
+  const char *lang; /* interface language: "ar" or "en" */
   int64_t created_at;
   int64_t failed_logins;  /* failed attempts since the last success */
   int64_t last_failed_at; /* when the last one was (0: never) */
@@ -493,7 +498,8 @@ typedef struct {
  * the change tag "users". */
 int store_user_add(store *s, const store_user *u, int64_t *id);
 int store_user_get(store *s, arena_t *a, int64_t id, store_user *out);
-/* By name or e-mail address, either in any ASCII case. */
+/* By name or e-mail address, either in any ASCII case (with an "@" it is
+ * an e-mail address: names have none). */
 int store_user_by_login(store *s, arena_t *a, const char *name_or_email,
                         store_user *out); /* NB_ENOTFOUND if none */
 int store_users(store *s, arena_t *a, store_user **out,
@@ -503,24 +509,29 @@ int store_user_set_role(store *s, int64_t id, int role);
 int store_user_set_lang(store *s, int64_t id, const char *lang);
 /* Disabling also ends every session of the user, in one transaction. */
 int store_user_set_disabled(store *s, int64_t id, int disabled);
-/* A new password hash. Ends the user's sessions but keep (a token hash;
- * NULL ends them all) in the same transaction. */
+/* A new password hash; the failed login count starts again from 0. Ends
+ * the user's sessions but keep (a token hash; NULL ends them all) in the
+ * same transaction. */
 int store_user_set_password(store *s, int64_t id, const char *hash,
                             int must_change, const char *keep);
 /* Login attempts: a failure counts up (failed_logins, last_failed_at); a
  * success resets the count and, when rehash is not NULL, stores it as the
- * new hash (the parameters changed since it was made). */
+ * new hash (the parameters changed since it was made). Unlike the other
+ * writes to a user, these record no change tag. */
 int store_user_login_failed(store *s, int64_t id, int64_t now);
 int store_user_login_ok(store *s, int64_t id, const char *rehash);
 
 /* ---- sessions ---- */
+/* Deletes the sessions expired at now, then adds this one. NB_ENOTFOUND
+ * when the user is missing or disabled, NB_EINVAL when expires_at <= now,
+ * NB_EEXIST for a token hash already there. */
 int store_session_add(store *s, const char *token_hash, int64_t user_id,
                       int64_t now, int64_t expires_at);
 /* The user of a live session: not expired at now, user not disabled;
  * NB_ENOTFOUND otherwise. */
 int store_session_user(store *s, arena_t *a, const char *token_hash,
                        int64_t now, store_user *out);
-int store_session_end(store *s, const char *token_hash);
+int store_session_end(store *s, const char *token_hash); /* NB_OK if none */
 /* Ends every session of the user but keep (NULL: all). */
 int store_sessions_end_user(store *s, int64_t user_id, const char *keep);
 
@@ -533,6 +544,8 @@ typedef struct {
   const char *detail;      /* free text, may be "" */
 } store_audit_entry;
 
+/* action is required; object and detail may be NULL (""). A user_id
+ * with no user is NB_EINVAL. */
 int store_audit_add(store *s, int64_t user_id, const char *action,
                     const char *object, const char *detail);
 /* Newest first, ids below before_id (0: from the newest), at most limit. */

@@ -2745,6 +2745,494 @@ writes_during_a_backup_neither_restart_it_nor_get_into_the_copy(void **state) {
                    1);
 }
 
+/* ---- newsroom accounts, sessions, audit log ---- */
+
+#define HASH "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaA"
+
+static store_user new_user(const char *name, const char *email, int role) {
+  store_user u = {0};
+
+  u.name = name;
+  u.email = email;
+  u.role = role;
+  u.password_hash = HASH;
+  u.lang = "ar";
+  return u;
+}
+
+static int64_t user(store *s, const char *name, const char *email, int role) {
+  store_user u = new_user(name, email, role);
+  int64_t id = 0;
+
+  assert_int_equal(store_user_add(s, &u, &id), NB_OK);
+  assert_true(id > 0);
+  return id;
+}
+
+static int64_t users_count(store *s) {
+  int64_t n = -1;
+
+  assert_int_equal(store_user_count(s, &n), NB_OK);
+  return n;
+}
+
+/* 1 when the session is live: its user is returned. */
+static int live(fixture *f, const char *token_hash, int64_t now) {
+  store_user u;
+  int rc = store_session_user(f->s, &f->a, token_hash, now, &u);
+
+  assert_true(rc == NB_OK || rc == NB_ENOTFOUND);
+  return rc == NB_OK;
+}
+
+static void users_are_unique_by_name_and_email_in_any_ascii_case(void **state) {
+  fixture *f = *state;
+  int64_t h = head(f->s), id = 0, a;
+  store_user u = new_user("Huda", "huda@example.test", STORE_ROLE_EDITOR);
+  store_user got;
+
+  u.lang = "en";
+  u.must_change = 1;
+  assert_int_equal(store_user_add(f->s, &u, &a), NB_OK);
+  assert_string_equal(tags_since(f, h), "users");
+  assert_int_equal(store_user_get(f->s, &f->a, a, &got), NB_OK);
+  assert_string_equal(got.name, "Huda");
+  assert_string_equal(got.email, "huda@example.test");
+  assert_int_equal(got.role, STORE_ROLE_EDITOR);
+  assert_string_equal(got.password_hash, HASH);
+  assert_string_equal(got.lang, "en");
+  assert_int_equal(got.must_change, 1);
+  assert_int_equal(got.disabled, 0);
+  assert_true(got.created_at > 0);
+  assert_int_equal(got.failed_logins, 0);
+
+  /* The same name or e-mail in another ASCII case is taken; the message
+   * says which. */
+  u = new_user("HUDA", "other@example.test", STORE_ROLE_AUTHOR);
+  assert_int_equal(store_user_add(f->s, &u, &id), NB_EEXIST);
+  assert_non_null(strstr(store_errmsg(f->s), "name"));
+  u = new_user("huda2", "Huda@Example.TEST", STORE_ROLE_AUTHOR);
+  assert_int_equal(store_user_add(f->s, &u, &id), NB_EEXIST);
+  assert_non_null(strstr(store_errmsg(f->s), "e-mail"));
+  assert_int_equal(id, 0);
+  assert_int_equal(users_count(f->s), 1);
+
+  /* Arabic names, sorted by name in the list; lang defaults to Arabic. */
+  u = new_user("هدى", "huda.ar@example.test", STORE_ROLE_CONTRIBUTOR);
+  u.lang = NULL;
+  assert_int_equal(store_user_add(f->s, &u, &id), NB_OK);
+  user(f->s, "amal", "amal@example.test", STORE_ROLE_ADMINISTRATOR);
+  store_user *all;
+  size_t n;
+  assert_int_equal(store_users(f->s, &f->a, &all, &n), NB_OK);
+  assert_int_equal(n, 3);
+  assert_string_equal(all[0].name, "amal");
+  assert_string_equal(all[1].name, "Huda");
+  assert_string_equal(all[2].name, "هدى");
+  assert_string_equal(all[2].lang, "ar");
+  assert_int_equal(users_count(f->s), 3);
+}
+
+static void invalid_users_are_refused_and_leave_nothing(void **state) {
+  fixture *f = *state;
+  char long_name[66], long_email[256];
+  int64_t id = 0, h = head(f->s);
+  store_user u;
+
+  memset(long_name, 'n', 65);
+  long_name[65] = '\0';
+  memset(long_email, 'e', 255);
+  long_email[255] = '\0';
+  long_email[100] = '@';
+  const struct {
+    const char *name, *email;
+    int role;
+    const char *lang, *hash;
+  } bad[] = {
+      {"", "a@b.c", 1, "ar", HASH},
+      {NULL, "a@b.c", 1, "ar", HASH},
+      {long_name, "a@b.c", 1, "ar", HASH},
+      {"tab\there", "a@b.c", 1, "ar", HASH},
+      {"esc\x1b[31m", "a@b.c", 1, "ar", HASH},
+      {"c1\xc2\x85", "a@b.c", 1, "ar", HASH},
+      {"bad\xff", "a@b.c", 1, "ar", HASH},
+      {"at@name", "a@b.c", 1, "ar", HASH},
+      {"n", "ab", 1, "ar", HASH},
+      {"n", "no-at", 1, "ar", HASH},
+      {"n", "two@@x", 1, "ar", HASH},
+      {"n", "@bc", 1, "ar", HASH},
+      {"n", "ab@", 1, "ar", HASH},
+      {"n", "a b@c", 1, "ar", HASH},
+      {"n", long_email, 1, "ar", HASH},
+      {"n", NULL, 1, "ar", HASH},
+      {"n", "a@b.c", 0, "ar", HASH},
+      {"n", "a@b.c", 5, "ar", HASH},
+      {"n", "a@b.c", 1, "fr", HASH},
+      {"n", "a@b.c", 1, "ar", ""},
+      {"n", "a@b.c", 1, "ar", NULL},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    u = new_user(bad[i].name, bad[i].email, bad[i].role);
+    u.lang = bad[i].lang;
+    u.password_hash = bad[i].hash;
+    if (store_user_add(f->s, &u, &id) != NB_EINVAL)
+      fail_msg("case %zu was not refused as invalid", i);
+    assert_true(store_errmsg(f->s)[0] != '\0');
+  }
+  assert_int_equal(id, 0);
+  assert_int_equal(users_count(f->s), 0);
+  assert_string_equal(tags_since(f, h), "");
+  /* The limits themselves pass: 64 bytes, 3 and 254 bytes. */
+  long_name[64] = '\0';
+  long_email[254] = '\0';
+  user(f->s, long_name, long_email, STORE_ROLE_AUTHOR);
+  user(f->s, "x", "a@b", STORE_ROLE_AUTHOR);
+}
+
+static void a_user_is_found_by_name_or_email_in_any_case(void **state) {
+  fixture *f = *state;
+  int64_t id = user(f->s, "Samir", "samir@example.test", STORE_ROLE_AUTHOR);
+  int64_t other = user(f->s, "سمير", "s2@example.test", STORE_ROLE_EDITOR);
+  store_user u;
+
+  assert_int_equal(store_user_by_login(f->s, &f->a, "samir", &u), NB_OK);
+  assert_int_equal(u.id, id);
+  assert_int_equal(store_user_by_login(f->s, &f->a, "SAMIR@example.TEST", &u),
+                   NB_OK);
+  assert_int_equal(u.id, id);
+  assert_string_equal(u.email, "samir@example.test");
+  assert_int_equal(store_user_by_login(f->s, &f->a, "سمير", &u), NB_OK);
+  assert_int_equal(u.id, other);
+  assert_int_equal(store_user_by_login(f->s, &f->a, "samira", &u),
+                   NB_ENOTFOUND);
+  assert_int_equal(store_user_by_login(f->s, &f->a, "", &u), NB_ENOTFOUND);
+  assert_int_equal(store_user_get(f->s, &f->a, other + 100, &u), NB_ENOTFOUND);
+}
+
+static void role_and_lang_changes_are_checked_and_recorded(void **state) {
+  fixture *f = *state;
+  int64_t id = user(f->s, "rana", "rana@example.test", STORE_ROLE_CONTRIBUTOR);
+  int64_t h = head(f->s);
+  store_user u;
+
+  assert_int_equal(store_user_set_role(f->s, id, STORE_ROLE_ADMINISTRATOR),
+                   NB_OK);
+  assert_int_equal(store_user_set_lang(f->s, id, "en"), NB_OK);
+  assert_string_equal(tags_since(f, h), "users users");
+  assert_int_equal(store_user_get(f->s, &f->a, id, &u), NB_OK);
+  assert_int_equal(u.role, STORE_ROLE_ADMINISTRATOR);
+  assert_string_equal(u.lang, "en");
+
+  h = head(f->s);
+  assert_int_equal(store_user_set_role(f->s, id, 0), NB_EINVAL);
+  assert_int_equal(store_user_set_role(f->s, id, 5), NB_EINVAL);
+  assert_int_equal(store_user_set_lang(f->s, id, "fr"), NB_EINVAL);
+  assert_int_equal(store_user_set_lang(f->s, id, NULL), NB_EINVAL);
+  assert_int_equal(store_user_set_role(f->s, id + 1, 2), NB_ENOTFOUND);
+  assert_int_equal(store_user_set_lang(f->s, id + 1, "ar"), NB_ENOTFOUND);
+  assert_int_equal(store_user_set_disabled(f->s, id + 1, 1), NB_ENOTFOUND);
+  assert_int_equal(store_user_set_password(f->s, id + 1, HASH, 0, NULL),
+                   NB_ENOTFOUND);
+  assert_string_equal(tags_since(f, h), "");
+  assert_int_equal(store_user_get(f->s, &f->a, id, &u), NB_OK);
+  assert_int_equal(u.role, STORE_ROLE_ADMINISTRATOR);
+  assert_string_equal(u.lang, "en");
+}
+
+static void
+sessions_live_until_they_expire_and_expired_ones_are_swept(void **state) {
+  fixture *f = *state;
+  int64_t id = user(f->s, "nour", "nour@example.test", STORE_ROLE_AUTHOR);
+  store_user u;
+
+  assert_int_equal(store_session_add(f->s, "t1", id, 1000, 2000), NB_OK);
+  assert_int_equal(store_session_user(f->s, &f->a, "t1", 1999, &u), NB_OK);
+  assert_int_equal(u.id, id);
+  assert_string_equal(u.name, "nour");
+  assert_false(live(f, "t1", 2000)); /* expired at its time */
+  assert_false(live(f, "nope", 1500));
+  /* The same token twice, a missing user, and no lifetime are refused. */
+  assert_int_equal(store_session_add(f->s, "t1", id, 1000, 2000), NB_EEXIST);
+  assert_int_equal(store_session_add(f->s, "t9", id + 1, 1000, 2000),
+                   NB_ENOTFOUND);
+  assert_int_equal(store_session_add(f->s, "t9", id, 1000, 1000), NB_EINVAL);
+  assert_int_equal(store_session_add(f->s, "", id, 1000, 2000), NB_EINVAL);
+
+  /* A session added after t1 expired sweeps it away. */
+  assert_int_equal(store_session_add(f->s, "t2", id, 1500, 9000), NB_OK);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM sessions"), 2);
+  assert_int_equal(store_session_add(f->s, "t3", id, 2500, 9000), NB_OK);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM sessions"), 2);
+  assert_int_equal(
+      sql_i64(f->path, "SELECT count(*) FROM sessions WHERE token_hash='t1'"),
+      0);
+
+  /* Logging out ends one session; doing it twice is no error. */
+  assert_int_equal(store_session_end(f->s, "t2"), NB_OK);
+  assert_int_equal(store_session_end(f->s, "t2"), NB_OK);
+  assert_false(live(f, "t2", 3000));
+  assert_true(live(f, "t3", 3000));
+}
+
+static void
+disabling_a_user_ends_their_sessions_and_refuses_new_ones(void **state) {
+  fixture *f = *state;
+  int64_t id = user(f->s, "laila", "laila@example.test", STORE_ROLE_EDITOR);
+  int64_t other = user(f->s, "omar", "omar@example.test", STORE_ROLE_EDITOR);
+  int64_t h;
+  store_user u;
+
+  assert_int_equal(store_session_add(f->s, "a1", id, 100, 1000), NB_OK);
+  assert_int_equal(store_session_add(f->s, "a2", id, 100, 1000), NB_OK);
+  assert_int_equal(store_session_add(f->s, "b1", other, 100, 1000), NB_OK);
+  h = head(f->s);
+  assert_int_equal(store_user_set_disabled(f->s, id, 1), NB_OK);
+  assert_string_equal(tags_since(f, h), "users");
+  assert_false(live(f, "a1", 200));
+  assert_false(live(f, "a2", 200));
+  assert_true(live(f, "b1", 200));
+  assert_int_equal(
+      sql_i64(f->path, "SELECT count(*) FROM sessions WHERE user_id = 1"), 0);
+  assert_int_equal(store_session_add(f->s, "a3", id, 100, 1000), NB_ENOTFOUND);
+  assert_int_equal(store_user_get(f->s, &f->a, id, &u), NB_OK);
+  assert_int_equal(u.disabled, 1);
+
+  /* Enabled again, the user logs in anew; old sessions stay ended. */
+  assert_int_equal(store_user_set_disabled(f->s, id, 0), NB_OK);
+  assert_false(live(f, "a1", 200));
+  assert_int_equal(store_session_add(f->s, "a3", id, 100, 1000), NB_OK);
+  assert_true(live(f, "a3", 200));
+
+  /* A user disabled behind a session's back (another writer) is not
+   * returned either. */
+  sql_exec(f->path, "UPDATE users SET disabled = 1 WHERE id = 1");
+  assert_false(live(f, "a3", 200));
+}
+
+static void a_new_password_ends_every_session_but_the_kept_one(void **state) {
+  fixture *f = *state;
+  int64_t id = user(f->s, "karim", "karim@example.test", STORE_ROLE_AUTHOR);
+  int64_t other = user(f->s, "zaid", "zaid@example.test", STORE_ROLE_AUTHOR);
+  store_user u;
+
+  assert_int_equal(store_session_add(f->s, "k1", id, 100, 1000), NB_OK);
+  assert_int_equal(store_session_add(f->s, "k2", id, 100, 1000), NB_OK);
+  assert_int_equal(store_session_add(f->s, "k3", id, 100, 1000), NB_OK);
+  assert_int_equal(store_session_add(f->s, "z1", other, 100, 1000), NB_OK);
+  assert_int_equal(store_user_login_failed(f->s, id, 150), NB_OK);
+
+  /* Changed by the user in session k2: the others end, k2 stays. */
+  assert_int_equal(store_user_set_password(f->s, id, "$new1", 0, "k2"), NB_OK);
+  assert_false(live(f, "k1", 200));
+  assert_true(live(f, "k2", 200));
+  assert_false(live(f, "k3", 200));
+  assert_true(live(f, "z1", 200));
+  assert_int_equal(store_user_get(f->s, &f->a, id, &u), NB_OK);
+  assert_string_equal(u.password_hash, "$new1");
+  assert_int_equal(u.must_change, 0);
+  assert_int_equal(u.failed_logins, 0);
+
+  /* Reset by an administrator: a one-time password, every session ends. */
+  assert_int_equal(store_user_set_password(f->s, id, "$new2", 1, NULL), NB_OK);
+  assert_false(live(f, "k2", 200));
+  assert_true(live(f, "z1", 200));
+  assert_int_equal(store_user_get(f->s, &f->a, id, &u), NB_OK);
+  assert_string_equal(u.password_hash, "$new2");
+  assert_int_equal(u.must_change, 1);
+
+  assert_int_equal(store_user_set_password(f->s, id, "", 0, NULL), NB_EINVAL);
+  assert_int_equal(store_user_set_password(f->s, id, NULL, 0, NULL), NB_EINVAL);
+
+  /* "Log out everywhere else", and everywhere. */
+  assert_int_equal(store_session_add(f->s, "k4", id, 100, 1000), NB_OK);
+  assert_int_equal(store_session_add(f->s, "k5", id, 100, 1000), NB_OK);
+  assert_int_equal(store_sessions_end_user(f->s, id, "k5"), NB_OK);
+  assert_false(live(f, "k4", 200));
+  assert_true(live(f, "k5", 200));
+  assert_int_equal(store_sessions_end_user(f->s, id, NULL), NB_OK);
+  assert_false(live(f, "k5", 200));
+  assert_true(live(f, "z1", 200));
+}
+
+static void failed_logins_count_up_and_a_success_resets_them(void **state) {
+  fixture *f = *state;
+  int64_t id = user(f->s, "dina", "dina@example.test", STORE_ROLE_AUTHOR);
+  int64_t h = head(f->s);
+  store_user u;
+
+  assert_int_equal(store_user_login_failed(f->s, id, 500), NB_OK);
+  assert_int_equal(store_user_login_failed(f->s, id, 510), NB_OK);
+  assert_int_equal(store_user_get(f->s, &f->a, id, &u), NB_OK);
+  assert_int_equal(u.failed_logins, 2);
+  assert_int_equal(u.last_failed_at, 510);
+
+  /* A success without a rehash keeps the hash. */
+  assert_int_equal(store_user_login_ok(f->s, id, NULL), NB_OK);
+  assert_int_equal(store_user_get(f->s, &f->a, id, &u), NB_OK);
+  assert_int_equal(u.failed_logins, 0);
+  assert_string_equal(u.password_hash, HASH);
+
+  /* With one, the new hash replaces the old. */
+  assert_int_equal(store_user_login_failed(f->s, id, 600), NB_OK);
+  assert_int_equal(store_user_login_ok(f->s, id, "$rehashed"), NB_OK);
+  assert_int_equal(store_user_get(f->s, &f->a, id, &u), NB_OK);
+  assert_int_equal(u.failed_logins, 0);
+  assert_string_equal(u.password_hash, "$rehashed");
+  assert_int_equal(store_user_login_ok(f->s, id, ""), NB_EINVAL);
+  assert_int_equal(store_user_login_failed(f->s, id + 1, 1), NB_ENOTFOUND);
+  assert_int_equal(store_user_login_ok(f->s, id + 1, NULL), NB_ENOTFOUND);
+  assert_string_equal(tags_since(f, h), ""); /* bookkeeping, not content */
+}
+
+static void audit_log_lists_newest_first_in_pages_with_names(void **state) {
+  fixture *f = *state;
+  int64_t id = user(f->s, "majd", "majd@example.test", STORE_ROLE_EDITOR);
+  store_audit_entry *e;
+  size_t n;
+  char obj[32];
+
+  for (int i = 1; i <= 5; i++) {
+    snprintf(obj, sizeof obj, "article:%d", i);
+    assert_int_equal(store_audit_add(f->s, i % 2 ? id : 0, "publish", obj,
+                                     i == 5 ? "«نص»" : NULL),
+                     NB_OK);
+  }
+  assert_int_equal(store_audit_list(f->s, &f->a, 0, 2, &e, &n), NB_OK);
+  assert_int_equal(n, 2);
+  assert_string_equal(e[0].object, "article:5");
+  assert_string_equal(e[0].detail, "«نص»");
+  assert_int_equal(e[0].user_id, id);
+  assert_string_equal(e[0].user_name, "majd");
+  assert_string_equal(e[0].action, "publish");
+  assert_true(e[0].at > 0);
+  assert_string_equal(e[1].object, "article:4");
+  assert_int_equal(e[1].user_id, 0); /* the command line */
+  assert_string_equal(e[1].user_name, "");
+  assert_string_equal(e[1].detail, "");
+
+  /* The next page starts below the last id seen. */
+  assert_int_equal(store_audit_list(f->s, &f->a, e[1].id, 10, &e, &n), NB_OK);
+  assert_int_equal(n, 3);
+  assert_string_equal(e[0].object, "article:3");
+  assert_string_equal(e[2].object, "article:1");
+  assert_int_equal(store_audit_list(f->s, &f->a, e[2].id, 10, &e, &n), NB_OK);
+  assert_int_equal(n, 0);
+
+  assert_int_equal(store_audit_add(f->s, 0, "", "x", NULL), NB_EINVAL);
+  assert_int_equal(store_audit_add(f->s, 0, NULL, "x", NULL), NB_EINVAL);
+  assert_int_equal(store_audit_add(f->s, 0, "role", "\xff", NULL), NB_EINVAL);
+  assert_int_equal(store_audit_add(f->s, id + 9, "role", "user:1", NULL),
+                   NB_EINVAL); /* no such user */
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM audit_log"), 5);
+}
+
+static void
+migration_013_makes_imported_users_accounts_without_a_password(void **state) {
+  fixture *f = *state;
+  char path[400], err[256];
+  fixture old = *f;
+  store_user u;
+  const char *email;
+  sqlite3 *db;
+
+  /* A database as a program that knew 001 to 012 left it, with users of
+   * a WordPress import that differ only in case or share an e-mail. */
+  assert_true(store_migrations_count >= 13);
+  assert_string_equal(store_migrations[12].name, "013_accounts.sql");
+  snprintf(path, sizeof path, "%s/old.db", f->dir);
+  assert_int_equal(sqlite3_open_v2(path, &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                   NULL),
+                   SQLITE_OK);
+  assert_int_equal(store_fts5_register(db), NB_OK);
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "CREATE TABLE schema_version (version INTEGER PRIMARY KEY,"
+                   " name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  for (size_t i = 0; i < 12; i++) {
+    char sql[128];
+    assert_int_equal(
+        sqlite3_exec(db, store_migrations[i].data, NULL, NULL, NULL),
+        SQLITE_OK);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO schema_version VALUES (%zu, '%s', 1)", i + 1,
+             store_migrations[i].name);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  }
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "INSERT INTO authors (id, name, slug) VALUES"
+                   " (3, 'سارة', 'sara');"
+                   "INSERT INTO users (id, login, email, author_id,"
+                   " created_at) VALUES"
+                   " (1, 'sara', 'sara@example.test', 3, 5),"
+                   " (2, 'Sara', 'other@example.test', NULL, 6),"
+                   " (3, 'noemail', '', NULL, 7),"
+                   " (4, 'copy', 'SARA@example.test', NULL, 8);",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(db);
+
+  old.s = NULL;
+  old.a = (arena_t){0};
+  assert_int_equal(store_open(path, 0, &old.s, err, sizeof err), NB_OK);
+  assert_int_equal(sql_i64(path, "SELECT max(version) FROM schema_version"),
+                   (int64_t)store_migrations_count);
+  assert_int_equal(store_user_by_login(old.s, &old.a, "sara", &u), NB_OK);
+  assert_int_equal(u.id, 1);
+  assert_string_equal(u.password_hash, ""); /* none: cannot log in yet */
+  assert_int_equal(u.role, STORE_ROLE_AUTHOR);
+  assert_int_equal(u.must_change, 1);
+  assert_int_equal(u.created_at, 5);
+  assert_int_equal(store_user_by_login(old.s, &old.a, "Sara-2", &u), NB_OK);
+  assert_int_equal(u.id, 2);
+  assert_int_equal(store_user_by_login(old.s, &old.a, "noemail", &u), NB_OK);
+  assert_string_equal(u.email, "");
+  assert_int_equal(store_user_by_login(old.s, &old.a, "copy", &u), NB_OK);
+  assert_string_equal(u.email, "");
+  /* The export still finds the byline's address. */
+  assert_int_equal(store_author_email(old.s, &old.a, 3, &email), NB_OK);
+  assert_string_equal(email, "sara@example.test");
+  store_close(old.s);
+  arena_free(&old.a);
+}
+
+static void
+imported_authors_become_accounts_that_keep_real_ones_intact(void **state) {
+  fixture *f = *state;
+  int64_t by = author(f->s, "Rami", "rami");
+  int64_t id = user(f->s, "rami", "rami@newsroom.test", STORE_ROLE_EDITOR);
+  store_user u;
+
+  /* An import names an existing account: it gets the byline, keeps its
+   * address, role and password. */
+  assert_int_equal(store_user_ensure(f->s, "Rami", "rami@wp.test", by), NB_OK);
+  assert_int_equal(store_user_get(f->s, &f->a, id, &u), NB_OK);
+  assert_string_equal(u.email, "rami@newsroom.test");
+  assert_int_equal(u.role, STORE_ROLE_EDITOR);
+  assert_string_equal(u.password_hash, HASH);
+  assert_int_equal(sql_i64(f->path, "SELECT author_id FROM users"), by);
+
+  /* A new one has no password; an address that is another user's or not
+   * one is left out; a second import updates the first. */
+  assert_int_equal(store_user_ensure(f->s, "wpuser", "RAMI@newsroom.test", 0),
+                   NB_OK);
+  assert_int_equal(store_user_by_login(f->s, &f->a, "wpuser", &u), NB_OK);
+  assert_string_equal(u.email, "");
+  assert_string_equal(u.password_hash, "");
+  assert_int_equal(u.role, STORE_ROLE_AUTHOR);
+  assert_int_equal(store_user_ensure(f->s, "wpuser", "not-an-address", 0),
+                   NB_OK);
+  assert_int_equal(store_user_by_login(f->s, &f->a, "wpuser", &u), NB_OK);
+  assert_string_equal(u.email, "");
+  assert_int_equal(store_user_ensure(f->s, "WPUSER", "wp@wp.test", 0), NB_OK);
+  assert_int_equal(store_user_by_login(f->s, &f->a, "wp@wp.test", &u), NB_OK);
+  assert_string_equal(u.name, "wpuser");
+  assert_int_equal(users_count(f->s), 2);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -2824,6 +3312,17 @@ int main(void) {
       T(migrations_009_and_010_apply_to_a_database_made_by_008),
       T(menu_lists_published_top_level_pages_by_order_then_title),
       T(page_saves_record_the_menu_only_when_its_entry_changes),
+      T(users_are_unique_by_name_and_email_in_any_ascii_case),
+      T(invalid_users_are_refused_and_leave_nothing),
+      T(a_user_is_found_by_name_or_email_in_any_case),
+      T(role_and_lang_changes_are_checked_and_recorded),
+      T(sessions_live_until_they_expire_and_expired_ones_are_swept),
+      T(disabling_a_user_ends_their_sessions_and_refuses_new_ones),
+      T(a_new_password_ends_every_session_but_the_kept_one),
+      T(failed_logins_count_up_and_a_success_resets_them),
+      T(audit_log_lists_newest_first_in_pages_with_names),
+      T(migration_013_makes_imported_users_accounts_without_a_password),
+      T(imported_authors_become_accounts_that_keep_real_ones_intact),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
