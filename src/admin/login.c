@@ -64,9 +64,12 @@ static int64_t account_wait(const store_user *u, int64_t now) {
 static void too_many(admin_req *r, int64_t seconds, const char *name) {
   admin_login_form(
       r, 429,
-      arena_printf(r->a,
-                   _("Too many attempts. Wait %lld seconds, then try again."),
-                   (long long)seconds),
+      arena_printf(
+          r->a,
+          nb_ngettext("Too many attempts. Wait %lld second, then try again.",
+                      "Too many attempts. Wait %lld seconds, then try again.",
+                      (unsigned long)seconds),
+          (long long)seconds),
       name);
   r->res->retry_after = (int)seconds;
 }
