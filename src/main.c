@@ -1,4 +1,5 @@
-/* main.c: the naba command line: serve, init, import, settings, backup. */
+/* main.c: the naba command line: serve, init, import, settings, users,
+ * backup. */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "admin/admin.h"
 #include "core/core.h"
 #include "import/import.h"
 #include "site/site.h"
@@ -61,7 +63,10 @@ static const char usage[] =
     "                         SIGTERM/SIGINT stop after requests in flight; "
     "SIGHUP reloads the theme\n"
     "  init [--demo]          create the database; --demo adds demo articles "
-    "if it has none\n"
+    "if it has none;\n"
+    "                         with no account yet, adds the administrator "
+    "admin and prints\n"
+    "                         its one-time password once\n"
     "  import page [--section S] [--author A] [--date D] [--tags T,U]\n"
     "              [--image URL] FILE...\n"
     "                         import saved article pages (text); D is "
@@ -90,6 +95,19 @@ static const char usage[] =
     "  comments open|close|follow ARTICLE...\n"
     "                         open or close an article's comments, or follow "
     "comments_close_days\n"
+    "  user add NAME --email E --role ROLE [--lang ar|en]\n"
+    "                         add a newsroom account; prints its one-time "
+    "password once\n"
+    "                         ROLE: administrator, editor, author or "
+    "contributor\n"
+    "  user list              every account: id, name, e-mail, role, state, "
+    "language\n"
+    "  user role NAME ROLE    change an account's role\n"
+    "  user disable|enable NAME\n"
+    "                         stop an account (its sessions end) or let it "
+    "in again\n"
+    "  user passwd NAME       a new one-time password, printed once; ends "
+    "the account's sessions\n"
     "  settings list          show every setting, its value and what it does\n"
     "  settings get KEY       print one setting's value\n"
     "  settings set KEY VALUE change a setting (shown on the site at once)\n"
@@ -108,6 +126,7 @@ typedef struct {
   const char *address;
   const char *access_log;
   const char *section, *author, *date, *tags, *image;
+  const char *email, *role, *lang; /* naba user add */
   int port;
   int threads;
   int cache_mb;
@@ -189,7 +208,8 @@ static int parse_options(int argc, char **argv, int from, options *o) {
               {"--address", &o->address}, {"--access-log", &o->access_log},
               {"--section", &o->section}, {"--author", &o->author},
               {"--date", &o->date},       {"--tags", &o->tags},
-              {"--image", &o->image}};
+              {"--image", &o->image},     {"--email", &o->email},
+              {"--role", &o->role},       {"--lang", &o->lang}};
   const struct {
     const char *flag;
     int *to, min, max;
@@ -319,6 +339,11 @@ static int cmd_serve(const options *o) {
   const char *address = o->address ? o->address : "127.0.0.1";
   site_config sc = {
       .db_path = o->db, .theme_dir = o->theme, .admin_dir = NABA_ADMIN_DIR};
+  /* New passwords are checked against it: refuse to start without. */
+  if (admin_passwords_load(NULL, err, sizeof err) != NB_OK) {
+    fail("cannot start: %s (set NABA_PASSWORDS, or run npm ci)", err);
+    goto done;
+  }
   if (site_open(&sc, &s, err, sizeof err) != NB_OK) {
     fail("cannot start: %s", err);
     goto done;
@@ -561,16 +586,6 @@ static int load_demo(store *st) {
   return 0;
 }
 
-static int cmd_init(const options *o) {
-  store *st;
-  if (open_store(o, &st))
-    return 1;
-  printf("database %s is ready\n", o->db);
-  int rc = o->demo ? load_demo(st) : 0;
-  store_close(st);
-  return rc;
-}
-
 /* ---- reindex ---- */
 
 static int cmd_reindex(const options *o) {
@@ -698,6 +713,233 @@ static int cmd_backup(const options *o) {
     fail("backup failed: %s", store_errmsg(st));
   store_close(st);
   return rc == NB_OK ? 0 : 1;
+}
+
+/* ---- newsroom accounts ---- */
+
+/* By store_role. */
+static const char *const role_names[] = {"", "contributor", "author", "editor",
+                                         "administrator"};
+
+static int role_by_name(const char *name) {
+  for (int r = STORE_ROLE_CONTRIBUTOR; r <= STORE_ROLE_ADMINISTRATOR; r++)
+    if (name && strcmp(name, role_names[r]) == 0)
+      return r;
+  return 0;
+}
+
+/* A new one-time password and its hash; the caller shows pw once, after
+ * the commit, and stores only the hash. */
+static int new_onetime(char pw[ADMIN_ONETIME_CHARS + 1],
+                       char hash[ADMIN_HASH_BYTES]) {
+  admin_password_onetime(pw);
+  return admin_password_hash(pw, hash);
+}
+
+static void print_onetime(char pw[ADMIN_ONETIME_CHARS + 1]) {
+  printf("one-time password: %s (must be changed at first login)\n", pw);
+  sodium_memzero(pw, ADMIN_ONETIME_CHARS + 1);
+}
+
+/* The audit entry of a change to user id by the command line (user 0),
+ * in the change's transaction. */
+static int audit(store *st, const char *action, int64_t id,
+                 const char *detail) {
+  char object[32];
+  snprintf(object, sizeof object, "user:%lld", (long long)id);
+  return store_audit_add(st, 0, action, object, detail);
+}
+
+/* Commits the store_begin() of a change and its audit entry when rc is
+ * NB_OK, else rolls both back; returns the result. */
+static int tx_end(store *st, int rc) {
+  if (rc == NB_OK)
+    return store_commit(st);
+  store_rollback(st);
+  return rc;
+}
+
+/* Adds u with a one-time password, inside the caller's transaction; pw
+ * gets the password, to print once committed. */
+static int user_insert(store *st, store_user *u, int64_t *id,
+                       char pw[ADMIN_ONETIME_CHARS + 1]) {
+  char hash[ADMIN_HASH_BYTES], detail[64];
+  int rc = new_onetime(pw, hash);
+  u->password_hash = hash;
+  u->must_change = 1;
+  snprintf(detail, sizeof detail, "role %s", role_names[u->role]);
+  if (rc == NB_OK)
+    rc = store_user_add(st, u, id);
+  if (rc == NB_OK)
+    rc = audit(st, "user_add", *id, detail);
+  u->password_hash = NULL;
+  return rc;
+}
+
+static int user_add(store *st, store_user *u) {
+  char pw[ADMIN_ONETIME_CHARS + 1];
+  int64_t id = 0;
+  int rc = store_begin(st);
+  if (rc == NB_OK)
+    rc = tx_end(st, user_insert(st, u, &id, pw));
+  if (rc != NB_OK)
+    return fail("cannot add %s: %s", u->name,
+                rc == NB_ENOMEM ? "out of memory" : store_errmsg(st));
+  printf("user %s added (id %lld, %s)\n", u->name, (long long)id,
+         role_names[u->role]);
+  print_onetime(pw);
+  return 0;
+}
+
+/* The administrator of a database that has no user yet: admin@ the
+ * site's own domain when its URL has one, else admin@localhost. */
+static int init_admin(store *st) {
+  arena_t a = {0};
+  char email[300] = "admin@localhost", pw[ADMIN_ONETIME_CHARS + 1];
+  const char *url = setting(st, &a, "site_url"), *host = strstr(url, "://");
+  host = host ? host + 3 : url;
+  if (strncmp(host, "www.", 4) == 0)
+    host += 4;
+  size_t n = strcspn(host, ":/?#");
+  if (n > 0 && n < 250 && memchr(host, '.', n) &&
+      strspn(host, "0123456789.") < n)
+    snprintf(email, sizeof email, "admin@%.*s", (int)n, host);
+  arena_free(&a);
+  store_user u = {.name = "admin",
+                  .email = email,
+                  .role = STORE_ROLE_ADMINISTRATOR,
+                  .lang = "ar"};
+  int64_t users = 0, id = 0;
+  /* Counted inside the write: two inits at once make one administrator. */
+  int rc = store_begin(st);
+  if (rc == NB_OK)
+    rc = store_user_count(st, &users);
+  if (rc == NB_OK && users > 0) {
+    store_rollback(st);
+    return 0; /* the newsroom has its people: nothing to say about them */
+  }
+  if (rc == NB_OK)
+    rc = user_insert(st, &u, &id, pw);
+  if ((rc = tx_end(st, rc)) != NB_OK)
+    return fail("cannot add the administrator: %s",
+                rc == NB_ENOMEM ? "out of memory" : store_errmsg(st));
+  printf("administrator: admin <%s>\n", email);
+  print_onetime(pw);
+  return 0;
+}
+
+/* One line of `naba user list`. Names and addresses may come from an
+ * import: escaped like comments. */
+static void print_user(const store_user *u) {
+  buf_t b = {0};
+  buf_printf(&b, "%lld\t", (long long)u->id);
+  buf_log_escape(&b, u->name, strlen(u->name));
+  buf_putc(&b, '\t');
+  buf_log_escape(&b, u->email, strlen(u->email));
+  buf_printf(&b, "\t%s\t%s%s\t%s\n",
+             u->role >= 1 && u->role <= 4 ? role_names[u->role] : "?",
+             u->disabled ? "disabled" : "active",
+             !u->password_hash[0] ? ", no password"
+             : u->must_change     ? ", one-time password"
+                                  : "",
+             u->lang);
+  if (b.data)
+    fwrite(b.data, 1, b.len, stdout);
+  buf_free(&b);
+}
+
+static int cmd_user(const options *o) {
+  const char *sub = o->nargs > 0 ? o->args[0] : "";
+  int nargs = strcmp(sub, "list") == 0   ? 1
+              : strcmp(sub, "role") == 0 ? 3
+              : strcmp(sub, "add") == 0 || strcmp(sub, "disable") == 0 ||
+                      strcmp(sub, "enable") == 0 || strcmp(sub, "passwd") == 0
+                  ? 2
+                  : 0;
+  if (nargs == 0 || o->nargs != nargs)
+    return fail("usage: naba user add NAME --email E --role ROLE "
+                "[--lang ar|en] | list | role NAME ROLE | "
+                "disable|enable|passwd NAME\n"
+                "      ROLE: administrator, editor, author or contributor");
+  int role = role_by_name(strcmp(sub, "role") == 0 ? o->args[2] : o->role);
+  if ((strcmp(sub, "role") == 0 || strcmp(sub, "add") == 0) && !role)
+    return fail("role: administrator, editor, author or contributor, not "
+                "\"%s\"",
+                strcmp(sub, "role") == 0 ? o->args[2]
+                : o->role                ? o->role
+                                         : "");
+  if (strcmp(sub, "add") == 0 && !o->email)
+    return fail("user add: --email is required");
+  store *st;
+  if (open_store(o, &st))
+    return 1;
+  arena_t a = {0};
+  store_user u;
+  int rc = 0, r;
+  if (strcmp(sub, "add") == 0) {
+    u = (store_user){.name = o->args[1],
+                     .email = o->email,
+                     .role = role,
+                     .lang = o->lang ? o->lang : "ar"};
+    rc = user_add(st, &u);
+  } else if (strcmp(sub, "list") == 0) {
+    store_user *all;
+    size_t n = 0;
+    if (store_users(st, &a, &all, &n) != NB_OK)
+      rc = fail("cannot list users: %s", store_errmsg(st));
+    for (size_t i = 0; i < n; i++)
+      print_user(&all[i]);
+  } else if ((r = store_user_by_login(st, &a, o->args[1], &u)) != NB_OK) {
+    rc = r == NB_ENOTFOUND ? fail("no user \"%s\"", o->args[1])
+                           : fail("%s", store_errmsg(st));
+  } else if (strcmp(sub, "passwd") == 0) {
+    char pw[ADMIN_ONETIME_CHARS + 1], hash[ADMIN_HASH_BYTES];
+    r = new_onetime(pw, hash);
+    if (r == NB_OK && (r = store_begin(st)) == NB_OK) {
+      r = store_user_set_password(st, u.id, hash, 1, NULL);
+      if (r == NB_OK)
+        r = audit(st, "passwd", u.id, "one-time password");
+      r = tx_end(st, r);
+    }
+    if (r != NB_OK)
+      rc = fail("cannot set the password: %s",
+                r == NB_ENOMEM ? "out of memory" : store_errmsg(st));
+    else
+      print_onetime(pw); /* every session of the user has ended */
+  } else {
+    char detail[64] = "";
+    int disable = strcmp(sub, "disable") == 0;
+    if (strcmp(sub, "role") == 0)
+      snprintf(detail, sizeof detail, "%s -> %s",
+               u.role >= 1 && u.role <= 4 ? role_names[u.role] : "?",
+               role_names[role]);
+    r = store_begin(st);
+    if (r == NB_OK) {
+      r = strcmp(sub, "role") == 0 ? store_user_set_role(st, u.id, role)
+                                   : store_user_set_disabled(st, u.id, disable);
+      if (r == NB_OK)
+        r = audit(st, sub, u.id, detail);
+      r = tx_end(st, r);
+    }
+    if (r != NB_OK)
+      rc = fail("cannot change %s: %s", u.name, store_errmsg(st));
+  }
+  arena_free(&a);
+  store_close(st);
+  return rc;
+}
+
+/* Creates the database; the administrator when it has no user. */
+static int cmd_init(const options *o) {
+  store *st;
+  if (open_store(o, &st))
+    return 1;
+  printf("database %s is ready\n", o->db);
+  int rc = o->demo ? load_demo(st) : 0;
+  if (rc == 0)
+    rc = init_admin(st);
+  store_close(st);
+  return rc;
 }
 
 /* ---- comments ---- */
@@ -887,6 +1129,8 @@ int main(int argc, char **argv) {
       rc = cmd_settings(&o);
     else if (strcmp(cmd, "comments") == 0)
       rc = cmd_comments(&o);
+    else if (strcmp(cmd, "user") == 0)
+      rc = cmd_user(&o);
     else if (strcmp(cmd, "reindex") == 0)
       rc = cmd_reindex(&o);
     else if (strcmp(cmd, "backup") == 0)

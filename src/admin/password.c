@@ -148,8 +148,11 @@ int admin_passwords_load(const char *path, char *err, size_t errlen) {
     path = env && *env ? env : NABA_PASSWORDS_FILE;
   root = json_load_file(path, 0, &je);
   if (!root) {
-    snprintf(err, errlen, "common passwords %s: %s (line %d)", path, je.text,
-             je.line);
+    if (je.line > 0)
+      snprintf(err, errlen, "common passwords %s: %s (line %d)", path, je.text,
+               je.line);
+    else
+      snprintf(err, errlen, "common passwords: %s", je.text);
     return NB_EIO;
   }
   if (!json_is_array(root) || json_array_size(root) == 0) {
