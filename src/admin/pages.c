@@ -21,8 +21,11 @@ static const char *status_of(const store_article *x, int64_t now) {
 static const char *date_of(admin_req *r, int64_t t) {
   buf_t b = {0};
   const char *out = "";
-  if (ar_date_format(r->site->locale, r->site->tz, "d MMMM y, HH:mm", t, &b) ==
-      NB_OK)
+  /* The comma of the site's script: "،" in Arabic. */
+  const char *pattern = strncmp(r->site->locale, "ar", 2) == 0
+                            ? "d MMMM y، HH:mm"
+                            : "d MMMM y, HH:mm";
+  if (ar_date_format(r->site->locale, r->site->tz, pattern, t, &b) == NB_OK)
     out = arena_strdup(r->a, b.data ? b.data : "");
   buf_free(&b);
   return out;
