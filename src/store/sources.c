@@ -169,7 +169,7 @@ int store_user_ensure(store *s, const char *login, const char *email,
          " created_at) VALUES (?1, CASE WHEN ?2 LIKE '_%@%_' AND NOT EXISTS"
          " (SELECT 1 FROM users WHERE lower(email) = lower(?2)"
          " AND lower(name) <> lower(?1)) THEN ?2 END, 2, 1, ?3, ?4)"
-         " ON CONFLICT (lower(name)) DO UPDATE SET author_id = ?3,"
+         " ON CONFLICT ((lower(name))) DO UPDATE SET author_id = ?3,"
          " email = CASE WHEN users.password_hash IS NULL"
          " THEN excluded.email ELSE users.email END");
   q_text(&q, 1, login);
