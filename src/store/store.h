@@ -505,6 +505,8 @@ int store_user_by_login(store *s, arena_t *a, const char *name_or_email,
 int store_users(store *s, arena_t *a, store_user **out,
                 size_t *n); /* by name */
 int store_user_count(store *s, int64_t *n);
+/* Demoting or disabling the last active administrator is refused
+ * (NB_EINVAL): someone must be able to manage the accounts. */
 int store_user_set_role(store *s, int64_t id, int role);
 int store_user_set_lang(store *s, int64_t id, const char *lang);
 /* Disabling also ends every session of the user, in one transaction. */

@@ -236,6 +236,23 @@ int store_user_count(store *s, int64_t *n) {
   return q_done(&q);
 }
 
+/* Refuses to take away the last active administrator: no one could then
+ * manage the accounts from the newsroom. Run inside the write. */
+static int not_last_admin(store *s, int64_t id) {
+  store_q q;
+  q_open(&q, s,
+         "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 4"
+         " AND disabled = 0) AND NOT EXISTS (SELECT 1 FROM users"
+         " WHERE id <> ?1 AND role = 4 AND disabled = 0)");
+  q_i64(&q, 1, id);
+  int last = q_step(&q) ? q_col_int(&q, 0) : 0;
+  int rc = q_done(&q);
+  if (rc == NB_OK && last)
+    rc = store_err(s, NB_EINVAL,
+                   "the last administrator: make another one first");
+  return rc;
+}
+
 int store_user_set_role(store *s, int64_t id, int role) {
   store_q q;
   int rc = check_role(s, role);
@@ -244,6 +261,8 @@ int store_user_set_role(store *s, int64_t id, int role) {
     rc = store_w_begin(s);
   if (rc != NB_OK)
     return rc;
+  if (role != STORE_ROLE_ADMINISTRATOR && (rc = not_last_admin(s, id)) != NB_OK)
+    return store_w_end(s, rc);
   q_open(&q, s, "UPDATE users SET role = ?2 WHERE id = ?1");
   q_i64(&q, 1, id);
   q_i64(&q, 2, role);
@@ -283,6 +302,8 @@ int store_user_set_disabled(store *s, int64_t id, int disabled) {
 
   if (rc != NB_OK)
     return rc;
+  if (disabled && (rc = not_last_admin(s, id)) != NB_OK)
+    return store_w_end(s, rc);
   q_open(&q, s, "UPDATE users SET disabled = ?2 WHERE id = ?1");
   q_i64(&q, 1, id);
   q_i64(&q, 2, disabled != 0);

@@ -2974,6 +2974,29 @@ sessions_live_until_they_expire_and_expired_ones_are_swept(void **state) {
   assert_true(live(f, "t3", 3000));
 }
 
+/* Someone must be able to manage the accounts: the last active
+ * administrator can be neither demoted nor disabled; with another, both. */
+static void the_last_administrator_stays_one(void **state) {
+  fixture *f = *state;
+  int64_t a =
+      user(f->s, "amina", "amina@example.test", STORE_ROLE_ADMINISTRATOR);
+  store_user u;
+
+  assert_int_equal(store_user_set_role(f->s, a, STORE_ROLE_EDITOR), NB_EINVAL);
+  assert_non_null(strstr(store_errmsg(f->s), "last administrator"));
+  assert_int_equal(store_user_set_disabled(f->s, a, 1), NB_EINVAL);
+  assert_int_equal(store_user_get(f->s, &f->a, a, &u), NB_OK);
+  assert_int_equal(u.role, STORE_ROLE_ADMINISTRATOR);
+  assert_int_equal(u.disabled, 0);
+  /* A disabled administrator does not count. */
+  int64_t b = user(f->s, "badr", "badr@example.test", STORE_ROLE_ADMINISTRATOR);
+  assert_int_equal(store_user_set_disabled(f->s, b, 1), NB_OK);
+  assert_int_equal(store_user_set_disabled(f->s, a, 1), NB_EINVAL);
+  assert_int_equal(store_user_set_disabled(f->s, b, 0), NB_OK);
+  assert_int_equal(store_user_set_role(f->s, a, STORE_ROLE_EDITOR), NB_OK);
+  assert_int_equal(store_user_set_role(f->s, b, STORE_ROLE_AUTHOR), NB_EINVAL);
+}
+
 static void
 disabling_a_user_ends_their_sessions_and_refuses_new_ones(void **state) {
   fixture *f = *state;
@@ -3317,6 +3340,7 @@ int main(void) {
       T(a_user_is_found_by_name_or_email_in_any_case),
       T(role_and_lang_changes_are_checked_and_recorded),
       T(sessions_live_until_they_expire_and_expired_ones_are_swept),
+      T(the_last_administrator_stays_one),
       T(disabling_a_user_ends_their_sessions_and_refuses_new_ones),
       T(a_new_password_ends_every_session_but_the_kept_one),
       T(failed_logins_count_up_and_a_success_resets_them),
