@@ -441,6 +441,8 @@ static int normalize_pass(buf_t *out, const char *s, size_t n, int *simple) {
 /* 1 if the output from start on is not its own normal form. */
 static int unstable(const buf_t *out, size_t start) {
   int need, simple;
+  if (out->len == start) /* nothing: stable, and data may still be NULL */
+    return 0;
   scan(out->data + start, out->len - start, &need, &simple);
   return need;
 }

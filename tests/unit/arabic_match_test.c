@@ -117,6 +117,15 @@ static void harakat_shadda_and_quranic_marks_are_dropped(void **state) {
   assert_norm("قلى\xdb\x96", "قلي");                               /* U+06D6 */
 }
 
+/* A mark that NFKC takes out of its presentation form and the mapping
+ * then drops leaves nothing to check again (found by libFuzzer: the check
+ * ran on an empty buffer's NULL). */
+static void a_lone_presentation_form_mark_normalizes_to_nothing(void **state) {
+  (void)state;
+  assert_norm("\xef\xb9\xbb", "");
+  assert_norm(" \xef\xb9\xbb", " ");
+}
+
 static void tatweel_is_dropped(void **state) {
   (void)state;
   assert_norm("عـــام", "عام");
@@ -686,6 +695,7 @@ int main(void) {
       cmocka_unit_test(hamza_on_waw_and_yeh_becomes_the_letter),
       cmocka_unit_test(a_lone_hamza_is_kept),
       cmocka_unit_test(harakat_shadda_and_quranic_marks_are_dropped),
+      cmocka_unit_test(a_lone_presentation_form_mark_normalizes_to_nothing),
       cmocka_unit_test(tatweel_is_dropped),
       cmocka_unit_test(bidi_and_zero_width_controls_are_dropped),
       cmocka_unit_test(persian_and_maghrebi_letters_become_arabic),
