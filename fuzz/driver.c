@@ -11,6 +11,7 @@
 
 #include "core/core.h"
 
+#define NABA_FUZZ_DRIVER
 #include "fuzz.h"
 
 #define FUZZ_ROUNDS 20000
