@@ -14,8 +14,9 @@
   "c.id, c.article_id, coalesce(c.parent_id, 0), c.author_name, "              \
   "c.author_url, c.body, c.status, c.created_at, c.avatar_key, c.client"
 #define COMMENT_MOD_FROM                                                       \
-  ", c.author_email, a.title FROM comments c"                                  \
-  " JOIN articles a ON a.id = c.article_id"
+  ", c.author_email, a.title, a.slug, s.slug FROM comments c"                  \
+  " JOIN articles a ON a.id = c.article_id"                                    \
+  " JOIN sections s ON s.id = a.section_id"
 #define COMMENTS_NEWEST " ORDER BY c.created_at DESC, c.id DESC LIMIT ?1"
 
 /* A JSON array of ids ("[4,7]"), for the json_each() lists in the SQL. The
@@ -29,8 +30,8 @@ static int ids_json(store *s, buf_t *b, const int64_t *ids, size_t n) {
   return b->oom ? store_err(s, NB_ENOMEM, "out of memory") : NB_OK;
 }
 
-/* Public reads leave author_email and article_title NULL; moderation reads
- * (mod != 0) fill both. */
+/* Public reads leave author_email and the article's fields NULL;
+ * moderation reads (mod != 0) fill them. */
 static void read_comment(store_q *q, arena_t *a, int mod, store_comment *out) {
   memset(out, 0, sizeof *out);
   out->id = q_col_i64(q, 0);
@@ -48,6 +49,8 @@ static void read_comment(store_q *q, arena_t *a, int mod, store_comment *out) {
   if (mod) {
     out->author_email = q_col_str(q, a, 10);
     out->article_title = q_col_str(q, a, 11);
+    out->article_slug = q_col_str(q, a, 12);
+    out->section_slug = q_col_str(q, a, 13);
   }
 }
 

@@ -197,8 +197,9 @@ typedef struct {
   int64_t created_at;
   const char *avatar_key; /* keyed hash of the e-mail (hex), for avatars */
   const char *client; /* IP it came from; "" in public reads and when unknown */
-  /* Joined for moderation lists: */
+  /* Joined for moderation reads (NULL in public ones): */
   const char *article_title;
+  const char *article_slug, *section_slug; /* for the article's URL */
 } store_comment;
 
 /* Inserts a comment. content_key identifies its content (article, e-mail,
