@@ -8,6 +8,10 @@
 
 #include "core/core.h"
 
+/* The queue's form: a checkbox per comment, and its own fields. */
+_Static_assert(ADMIN_COMMENTS_PAGE + 8 <= WEB_FORM_MAX_FIELDS,
+               "a page of the queue must fit in one form");
+
 /* The statuses as the URL names them, by STORE_COMMENT_* ("all": -1). */
 static const char *const status_names[] = {"pending", "approved", "spam"};
 
