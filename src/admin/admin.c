@@ -7,6 +7,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "arabic/arabic.h"
 #include "core/core.h"
 
 int admin_open(const char *dir, admin **out, char *err, size_t errlen) {
@@ -18,8 +19,8 @@ int admin_open(const char *dir, admin **out, char *err, size_t errlen) {
   }
   pthread_mutex_init(&ad->lock, NULL);
   int rc = tpl_set_load_dir(ad->tpl, dir, err, errlen);
-  static const char *required[] = {"base", "login", "dashboard", "password",
-                                   "error"};
+  static const char *required[] = {"base",     "login", "dashboard",
+                                   "password", "error", "comments"};
   for (size_t i = 0; rc == NB_OK && i < sizeof required / sizeof *required; i++)
     if (!tpl_has(ad->tpl, required[i])) {
       snprintf(err, errlen, "%s has no %s.mustache", dir, required[i]);
@@ -93,6 +94,23 @@ static const char *const text[][2] = {
     {"save", N_("Save")},
     {"public_site", N_("The site")},
     {"error_title", N_("Something went wrong")},
+    {"comments", N_("Comments")},
+    {"comment_views", N_("Comments to show")},
+    {"search_comments", N_("Search names, e-mail addresses and text")},
+    {"search", N_("Search")},
+    {"no_comments", N_("No comments here.")},
+    {"select", N_("Select")},
+    {"on_article", N_("On")},
+    {"from_address", N_("From the address")},
+    {"with_selected", N_("With the selected comments")},
+    {"approve", N_("Approve")},
+    {"mark_spam", N_("Mark as spam")},
+    {"to_pending", N_("Back to pending")},
+    {"delete", N_("Delete for good")},
+    {"older_comments", N_("Older comments")},
+    {"article_comments", N_("This article's comments")},
+    {"all_comments_of", N_("All comments on this article")},
+    {"comment_state", N_("Comments on this article")},
 };
 
 static json_t *texts(void) {
@@ -129,6 +147,10 @@ void admin_render(admin_req *r, int status, const char *tpl, json_t *data) {
     json_object_set_new(u, "role", json_string(admin_role_name(r->user.role)));
     json_object_set_new(data, "user", u);
     json_object_set_new(data, "csrf", json_string(r->csrf));
+    json_t *can = json_object();
+    json_object_set_new(can, "moderate",
+                        json_boolean(admin_can(r, ADMIN_MODERATE)));
+    json_object_set_new(data, "can", can);
   }
   buf_reset(&res->body);
   res->status = status;
@@ -141,10 +163,32 @@ void admin_render(admin_req *r, int status, const char *tpl, json_t *data) {
   }
 }
 
+const char *admin_date(admin_req *r, int64_t t) {
+  buf_t b = {0};
+  const char *out = "";
+  /* The comma of the site's script: "،" in Arabic. */
+  const char *pattern = strncmp(r->site->locale, "ar", 2) == 0
+                            ? "d MMMM y، HH:mm"
+                            : "d MMMM y, HH:mm";
+  if (ar_date_format(r->site->locale, r->site->tz, pattern, t, &b) == NB_OK)
+    out = arena_strdup(r->a, b.data ? b.data : "");
+  buf_free(&b);
+  return out;
+}
+
 void admin_redirect(admin_req *r, const char *path) {
   r->res->status = 303;
   r->res->location = path;
   r->res->personal = 1;
+}
+
+void admin_forbidden(admin_req *r) {
+  json_t *d = json_object();
+  json_object_set_new(
+      d, "message",
+      json_string(_("Your role in the newsroom does not allow this. An "
+                    "editor or an administrator can do it for you.")));
+  admin_render(r, 403, "error", d);
 }
 
 void admin_unavailable(admin_req *r, int rc, const char *what) {
@@ -257,6 +301,17 @@ static void route(admin_req *r) {
   }
   if (strcmp(p, "/admin/lang") == 0 && post) {
     admin_lang_post(r);
+    return;
+  }
+  if (strcmp(p, "/admin/comments") == 0) {
+    if (post)
+      admin_comments_post(r);
+    else
+      admin_comments(r);
+    return;
+  }
+  if (strcmp(p, "/admin/comments/state") == 0 && post) {
+    admin_comments_state_post(r);
     return;
   }
   if ((strcmp(p, "/admin") == 0 || strcmp(p, "/admin/") == 0) && !post) {

@@ -79,6 +79,10 @@ typedef struct {
   const char *client;       /* the client's address, behind a trusted
                                proxy the one it forwards */
   const unsigned char *key; /* the site's secret, WEB_KEY_BYTES */
+  /* The public path of an article (its id, slug and section_slug are
+   * read), percent-encoded, in arena a: the site's own, so links from the
+   * newsroom are the pages readers see. */
+  const char *(*article_path)(arena_t *a, const store_article *x);
 } admin_site;
 
 /* 1 when path is the newsroom's: "/admin" or under "/admin/". */

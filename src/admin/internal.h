@@ -5,6 +5,8 @@
  *   session.c   session cookies, CSRF tokens, who is logged in
  *   login.c     logging in and out, the login limits, changing a password
  *   pages.c     the newsroom's pages (the dashboard, the interface language)
+ *   roles.c     who may do what: the role x action table
+ *   comments.c  moderating readers' comments
  */
 #ifndef NABA_ADMIN_INTERNAL_H
 #define NABA_ADMIN_INTERNAL_H
@@ -29,8 +31,13 @@
  * the owner gets in once the wait is over. */
 #define ADMIN_LOGIN_FREE_FAILURES 3
 #define ADMIN_LOGIN_MAX_WAIT 600
-/* Articles on a page of the newsroom's list. */
+/* Articles on a page of the newsroom's list, comments on a page of the
+ * moderation queue (at most WEB_FORM_MAX_FIELDS - 8: each is a checkbox
+ * of the one form). */
 #define ADMIN_LIST_PAGE 50
+#define ADMIN_COMMENTS_PAGE 50
+/* Counts on the queue's tabs stop here ("1000+"). */
+#define ADMIN_COUNT_CAP 1000
 
 typedef struct {
   char addr[64];
@@ -88,6 +95,26 @@ void admin_redirect(admin_req *r, const char *path);
 const char *admin_role_name(int role);
 /* A store or memory failure: a 503 page, nothing else shown. */
 void admin_unavailable(admin_req *r, int rc, const char *what);
+
+/* An answer for a request its user may not make: 403, the error page. */
+void admin_forbidden(admin_req *r);
+/* The date and time t in the site's locale and time zone, in r's arena. */
+const char *admin_date(admin_req *r, int64_t t);
+
+/* ---- roles.c ---- */
+/* What a user may do in the newsroom; each a column of the table in
+ * roles.c. */
+typedef enum {
+  ADMIN_MODERATE, /* the comment queue: approve, spam, delete, close */
+  ADMIN_ACTIONS
+} admin_action;
+/* 1 when r's user (logged in) may do what. */
+int admin_can(const admin_req *r, admin_action what);
+
+/* ---- comments.c ---- */
+void admin_comments(admin_req *r);            /* GET /admin/comments */
+void admin_comments_post(admin_req *r);       /* POST /admin/comments */
+void admin_comments_state_post(admin_req *r); /* POST .../comments/state */
 
 /* ---- login.c ---- */
 void admin_login_form(admin_req *r, int status, const char *error,

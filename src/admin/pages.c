@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "arabic/arabic.h"
 #include "core/core.h"
 
 /* Where an article is in its life, as the list shows it. */
@@ -16,19 +15,6 @@ static const char *status_of(const store_article *x, int64_t now) {
   if (x->draft_state && strcmp(x->draft_state, STORE_DRAFT_PRIVATE) == 0)
     return _("Private");
   return _("Draft");
-}
-
-static const char *date_of(admin_req *r, int64_t t) {
-  buf_t b = {0};
-  const char *out = "";
-  /* The comma of the site's script: "،" in Arabic. */
-  const char *pattern = strncmp(r->site->locale, "ar", 2) == 0
-                            ? "d MMMM y، HH:mm"
-                            : "d MMMM y, HH:mm";
-  if (ar_date_format(r->site->locale, r->site->tz, pattern, t, &b) == NB_OK)
-    out = arena_strdup(r->a, b.data ? b.data : "");
-  buf_free(&b);
-  return out;
 }
 
 void admin_dashboard(admin_req *r) {
@@ -51,7 +37,8 @@ void admin_dashboard(admin_req *r) {
     json_object_set_new(o, "title", json_string(xs[i].title));
     json_object_set_new(o, "section", json_string(xs[i].section_name));
     json_object_set_new(o, "status", json_string(status_of(&xs[i], r->now)));
-    json_object_set_new(o, "date", json_string(date_of(r, xs[i].published_at)));
+    json_object_set_new(o, "date",
+                        json_string(admin_date(r, xs[i].published_at)));
     json_array_append_new(list, o);
   }
   json_t *d = json_object();

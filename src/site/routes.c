@@ -229,7 +229,8 @@ static void handle(site *s, web_request *req, web_response *res) {
                      .tz = c.tz,
                      .css = web_asset_url(t->assets, "style.css"),
                      .client = site_client(a, &c, req),
-                     .key = s->key};
+                     .key = s->key,
+                     .article_path = site_article_path};
     admin_handle(s->admin, &as, rc == NB_OK ? st : NULL, req, res);
     view_decref(c.follow);
     return;

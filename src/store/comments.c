@@ -14,8 +14,9 @@
   "c.id, c.article_id, coalesce(c.parent_id, 0), c.author_name, "              \
   "c.author_url, c.body, c.status, c.created_at, c.avatar_key, c.client"
 #define COMMENT_MOD_FROM                                                       \
-  ", c.author_email, a.title FROM comments c"                                  \
-  " JOIN articles a ON a.id = c.article_id"
+  ", c.author_email, a.title, a.slug, s.slug FROM comments c"                  \
+  " JOIN articles a ON a.id = c.article_id"                                    \
+  " JOIN sections s ON s.id = a.section_id"
 #define COMMENTS_NEWEST " ORDER BY c.created_at DESC, c.id DESC LIMIT ?1"
 
 /* A JSON array of ids ("[4,7]"), for the json_each() lists in the SQL. The
@@ -29,8 +30,8 @@ static int ids_json(store *s, buf_t *b, const int64_t *ids, size_t n) {
   return b->oom ? store_err(s, NB_ENOMEM, "out of memory") : NB_OK;
 }
 
-/* Public reads leave author_email and article_title NULL; moderation reads
- * (mod != 0) fill both. */
+/* Public reads leave author_email and the article's fields NULL;
+ * moderation reads (mod != 0) fill them. */
 static void read_comment(store_q *q, arena_t *a, int mod, store_comment *out) {
   memset(out, 0, sizeof *out);
   out->id = q_col_i64(q, 0);
@@ -48,6 +49,8 @@ static void read_comment(store_q *q, arena_t *a, int mod, store_comment *out) {
   if (mod) {
     out->author_email = q_col_str(q, a, 10);
     out->article_title = q_col_str(q, a, 11);
+    out->article_slug = q_col_str(q, a, 12);
+    out->section_slug = q_col_str(q, a, 13);
   }
 }
 
@@ -384,6 +387,88 @@ int store_comments_list(store *s, arena_t *a, int status, int64_t article_id,
   if (article_id > 0)
     q_i64(&q, 3, article_id);
   return read_comments(&q, a, 1, out, n);
+}
+
+/* store_comments_find()'s queries: + 1 status, + 2 article, + 4 before,
+ * + 8 search. Each its own statement, so each keeps its index
+ * (comments_by_status serves the queue). */
+#define FIND(w)                                                                \
+  "SELECT " COMMENT_COLS COMMENT_MOD_FROM " WHERE 1 = 1" w                     \
+  " ORDER BY c.created_at DESC, c.id DESC LIMIT ?1"
+#define F_S " AND c.status = ?2"
+#define F_A " AND c.article_id = ?3"
+#define F_B                                                                    \
+  " AND (c.created_at, c.id) <"                                                \
+  " (SELECT created_at, id FROM comments WHERE id = ?4)"
+#define F_Q                                                                    \
+  " AND (c.author_name LIKE ?5 ESCAPE '\\' OR c.author_email LIKE ?5"          \
+  " ESCAPE '\\' OR c.body LIKE ?5 ESCAPE '\\')"
+static const char *const find_sql[16] = {
+    FIND(""),      FIND(F_S),         FIND(F_A),         FIND(F_S F_A),
+    FIND(F_B),     FIND(F_S F_B),     FIND(F_A F_B),     FIND(F_S F_A F_B),
+    FIND(F_Q),     FIND(F_S F_Q),     FIND(F_A F_Q),     FIND(F_S F_A F_Q),
+    FIND(F_B F_Q), FIND(F_S F_B F_Q), FIND(F_A F_B F_Q), FIND(F_S F_A F_B F_Q),
+};
+
+int store_comments_find(store *s, arena_t *a, const store_comment_filter *f,
+                        store_comment **out, size_t *n) {
+  size_t qlen = f->q ? strlen(f->q) : 0;
+  char like[2 * STORE_COMMENT_QUERY_MAX + 3];
+  size_t k = 0;
+  store_q q;
+
+  *out = NULL;
+  *n = 0;
+  if (f->status != -1 && !comment_status_valid(f->status))
+    return store_err(s, NB_EINVAL, "status is not a comment status");
+  if (f->article_id < 0 || f->before_id < 0 || f->limit < 0)
+    return store_err(s, NB_EINVAL, "negative id or limit");
+  if (qlen > STORE_COMMENT_QUERY_MAX)
+    return store_err(s, NB_EINVAL, "search too long");
+  /* The search as a LIKE pattern: its own wildcards escaped. */
+  like[k++] = '%';
+  for (size_t i = 0; i < qlen; i++) {
+    if (f->q[i] == '%' || f->q[i] == '_' || f->q[i] == '\\')
+      like[k++] = '\\';
+    like[k++] = f->q[i];
+  }
+  like[k++] = '%';
+  like[k] = '\0';
+  q_open(&q, s,
+         find_sql[(f->status >= 0) + 2 * (f->article_id > 0) +
+                  4 * (f->before_id > 0) + 8 * (qlen > 0)]);
+  q_i64(&q, 1, f->limit);
+  if (f->status >= 0)
+    q_i64(&q, 2, f->status);
+  if (f->article_id > 0)
+    q_i64(&q, 3, f->article_id);
+  if (f->before_id > 0)
+    q_i64(&q, 4, f->before_id);
+  if (qlen > 0)
+    q_text(&q, 5, like);
+  return read_comments(&q, a, 1, out, n);
+}
+
+int store_comment_status_counts(store *s, int64_t cap, int64_t counts[3]) {
+  store_q q;
+
+  counts[0] = counts[1] = counts[2] = 0;
+  if (cap < 0)
+    return store_err(s, NB_EINVAL, "negative cap");
+  q_open(&q, s,
+         "SELECT (SELECT count(*) FROM (SELECT 1 FROM comments"
+         " WHERE status = 0 LIMIT ?1)),"
+         " (SELECT count(*) FROM (SELECT 1 FROM comments"
+         " WHERE status = 1 LIMIT ?1)),"
+         " (SELECT count(*) FROM (SELECT 1 FROM comments"
+         " WHERE status = 2 LIMIT ?1))");
+  q_i64(&q, 1, cap + 1);
+  if (q_step(&q))
+    for (int i = 0; i < 3; i++)
+      counts[i] = q_col_i64(&q, i);
+  else
+    q_err(&q, NB_EIO, "query returned no row");
+  return q_done(&q);
 }
 
 int store_comment_by_id(store *s, arena_t *a, int64_t id, store_comment *out) {

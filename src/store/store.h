@@ -197,8 +197,9 @@ typedef struct {
   int64_t created_at;
   const char *avatar_key; /* keyed hash of the e-mail (hex), for avatars */
   const char *client; /* IP it came from; "" in public reads and when unknown */
-  /* Joined for moderation lists: */
+  /* Joined for moderation reads (NULL in public ones): */
   const char *article_title;
+  const char *article_slug, *section_slug; /* for the article's URL */
 } store_comment;
 
 /* Inserts a comment. content_key identifies its content (article, e-mail,
@@ -224,6 +225,28 @@ int store_comments_for_article(store *s, arena_t *a, int64_t article_id,
 int store_comments_list(store *s, arena_t *a, int status, int64_t article_id,
                         int64_t limit, store_comment **out, size_t *n);
 int store_comment_by_id(store *s, arena_t *a, int64_t id, store_comment *out);
+
+/* What the newsroom's queue shows (store_comments_find). */
+#define STORE_COMMENT_QUERY_MAX 200 /* bytes of a search, at most */
+typedef struct {
+  int status;         /* STORE_COMMENT_*, or -1: every status */
+  int64_t article_id; /* 0: every article */
+  int64_t before_id;  /* 0: from the newest; else those after this one in
+                         the order (none when it is gone) */
+  const char *q;      /* NULL or "": no search; else found in the name, e-mail
+                         or text, ASCII letters in any case, "%" and "_" as
+                         themselves */
+  int64_t limit;
+} store_comment_filter;
+
+/* For moderation: the comments f selects, newest first (created_at, then
+ * id), author_email and article_title filled. NB_EINVAL for a status,
+ * limit or id out of range or a q over STORE_COMMENT_QUERY_MAX bytes. */
+int store_comments_find(store *s, arena_t *a, const store_comment_filter *f,
+                        store_comment **out, size_t *n);
+/* counts[STORE_COMMENT_*]: comments of each status, each counted up to
+ * cap + 1 (more than cap: "cap+"), so the count stays cheap. */
+int store_comment_status_counts(store *s, int64_t cap, int64_t counts[3]);
 
 /* Changes a comment's status; deleting removes it (its replies move up to
  * its parent, so no reply is lost). Both record "comments:<article id>"

@@ -1,6 +1,7 @@
 // The newsroom's door in a real Chromium: a new author logs in with the
 // one-time password `naba user add` printed, must choose their own,
-// reaches the article list, switches the interface to English, logs out.
+// reaches the article list, switches the interface to English, logs out;
+// a new editor approves a pending comment in the moderation queue.
 // Once without JavaScript (every essential action works so), once with it
 // to run axe (WCAG 2.1 A and AA) on each page on the way, on a phone and a
 // desktop screen, and the Nu HTML Checker on their bytes; screenshots go
@@ -70,6 +71,60 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(dir, `admin-${name}.png`), fullPage: true });
 }
 
+// A reader's pending comment on the seed article, written straight into
+// the database (sqlite3) beside the running server: posting it as a reader
+// would spend the 3 s wait and the per-client limit that
+// comments.test.mjs needs, and has a test of its own there. Pending
+// comments change no public page, so the server needs no word of it.
+function pendingComment(tag) {
+  const m = (process.env.NABA_ARTICLE_PATH || '').match(/\/(\d+)-[^/]*$/);
+  const article = m ? m[1] : '(SELECT min(id) FROM articles)';
+  const text = `تعليق ينتظر المراجعة ${tag}\nسطر ثان فيه كلمة طويلة جدا ${'ا'.repeat(80)}`;
+  const q = (v) => `'${v.replaceAll("'", "''")}'`;
+  const sql = `INSERT INTO comments (article_id, author_name, author_email, body, status, created_at, client, content_key)
+    VALUES (${article}, ${q(`قارئة ${tag}`)}, ${q(`reader-${tag}@example.test`)}, ${q(text)}, 0,
+    CAST(strftime('%s', 'now') AS INTEGER), '192.0.2.7', ${q(`admin-test-${tag}`)}) RETURNING id;`;
+  const run = spawnSync('sqlite3', ['-cmd', '.timeout 5000', db, sql], { encoding: 'utf8' });
+  assert.equal(run.status, 0, `sqlite3: ${run.error || ''}${run.stderr}`);
+  return Number(run.stdout.trim());
+}
+
+// An editor's first visit: the one-time password changed, then the
+// comment queue, where they approve a pending comment. look as in walk().
+async function moderate(page, name, once, look) {
+  const id = pendingComment(name);
+  assert.ok(id > 0, 'the pending comment has an id');
+  await page.goto(`${BASE}/admin/login`);
+  await page.fill('#name', name);
+  await page.fill('#password', once);
+  await Promise.all([page.waitForURL(/\/admin\/password$/), page.click('button[type=submit]')]);
+  await page.fill('#current', once);
+  await page.fill('#new', NEW_PASSWORD);
+  await page.fill('#again', NEW_PASSWORD);
+  await Promise.all([page.waitForURL(/\/admin\?done=password$/), page.click('form[action="/admin/password"] button')]);
+
+  // The newsroom's menu leads an editor to the queue.
+  await Promise.all([page.waitForURL(/\/admin\/comments$/), page.click('.admin-nav a[href="/admin/comments"]')]);
+  assert.ok(await page.isVisible(`#comment-${id}`), 'the pending comment is in the queue');
+  if (look) await look(page, 'comments');
+
+  await page.check(`#c${id}`);
+  await Promise.all([
+    page.waitForURL(/done=approve&n=1&skipped=0/),
+    page.click('.admin-actions button[value="approve"]'),
+  ]);
+  assert.ok(await page.isVisible('.admin-notice'));
+  assert.equal(await page.locator(`#comment-${id}`).count(), 0, 'the approved comment left the pending queue');
+  if (look) await look(page, 'comments-approved');
+
+  // The approved tab shows it; the article's own view shows its state form.
+  await page.goto(`${BASE}/admin/comments?status=approved`);
+  assert.ok(await page.isVisible(`#comment-${id}`), 'the comment is among the approved');
+  await Promise.all([page.waitForURL(/article=\d+$/), page.click(`#comment-${id} a[href^="/admin/comments?article="]`)]);
+  assert.ok(await page.isVisible('input[name="state"][value="follow"]:checked'));
+  if (look) await look(page, 'comments-article');
+}
+
 // The way in: the login form, the one-time password changed, the article
 // list, English and back, logging out. look(page, name) checks each page
 // on the way (null: nothing).
@@ -118,6 +173,20 @@ test('an author finds the way in without JavaScript', { timeout: 120_000 }, asyn
   }
 });
 
+test('an editor approves a comment without JavaScript', { timeout: 120_000 }, async () => {
+  for (const [device, options] of Object.entries(DEVICES)) {
+    const name = `plain-editor-${device}`;
+    const context = await browser.newContext({ ...options, locale: 'ar-MA', javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      await moderate(page, name, addUser(name, 'editor'), null);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 test('the newsroom pages pass axe and the Nu HTML Checker', { timeout: 180_000 }, async () => {
   const failures = [];
   const html = {};
@@ -127,12 +196,15 @@ test('the newsroom pages pass axe and the Nu HTML Checker', { timeout: 180_000 }
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
-      await walk(page, name, addUser(name, 'author'), async (p, what) => {
+      const look = async (p, what) => {
         await p.evaluate(() => document.fonts.ready.then(() => true));
         await axe(p, `${what} (${device})`, failures);
         await shot(p, `${what}-${device}`);
         html[`${what}-${device}`] = await raw(p);
-      });
+      };
+      await walk(page, name, addUser(name, 'author'), look);
+      const editor = `editor-${device}`;
+      await moderate(page, editor, addUser(editor, 'editor'), look);
     } finally {
       await context.close();
     }

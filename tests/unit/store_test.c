@@ -1240,6 +1240,91 @@ static void moderation_list_is_newest_first_with_email_and_title(void **state) {
 }
 
 static void
+moderation_search_finds_name_email_and_text_with_wildcards_as_themselves(
+    void **state) {
+  fixture *f = *state;
+  int64_t a1 = commentable(f->s, "أول"), a2 = commentable(f->s, "ثان");
+  store_comment c, *list;
+  int64_t byname, byemail, bytext, percent, old;
+  size_t n;
+  store_comment_filter q = {.status = -1, .limit = 50};
+
+  c = comment(a1, "رأي عادي", STORE_COMMENT_PENDING, 100);
+  c.author_name = "Karim Benali";
+  c.author_email = "k@example.ma";
+  byname = add(f->s, &c);
+  c = comment(a2, "تعليق آخر", STORE_COMMENT_APPROVED, 200);
+  c.author_email = "BENALI.fan@example.ma";
+  byemail = add(f->s, &c);
+  c = comment(a2, "يذكر بنعلي في النص", STORE_COMMENT_SPAM, 300);
+  bytext = add(f->s, &c);
+  c = comment(a1, "خصم 100% اليوم", STORE_COMMENT_SPAM, 400);
+  percent = add(f->s, &c);
+  c = comment(a1, "قديم", STORE_COMMENT_PENDING, 50);
+  old = add(f->s, &c);
+
+  /* ASCII in any case, in the name or the e-mail; newest first. */
+  q.q = "benali";
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(list[0].id, byemail);
+  assert_int_equal(list[1].id, byname);
+  assert_string_equal(list[0].author_email, "BENALI.fan@example.ma");
+  assert_string_equal(list[0].article_title, "ثان");
+  q.q = "بنعلي";
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(list[0].id, bytext);
+  /* A "%" is a percent sign, not every comment; "_" one underscore. */
+  q.q = "0%";
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(list[0].id, percent);
+  q.q = "%";
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_OK);
+  assert_int_equal(n, 1);
+  q.q = "_";
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_OK);
+  assert_int_equal(n, 0);
+
+  /* Filters combine: a status, an article, and paging by the last one. */
+  q.q = "";
+  q.status = STORE_COMMENT_PENDING;
+  q.article_id = a1;
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(list[0].id, byname);
+  assert_int_equal(list[1].id, old);
+  q.limit = 1;
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_OK);
+  assert_int_equal(n, 1);
+  q.before_id = list[0].id;
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(list[0].id, old);
+  q.before_id = old;
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_OK);
+  assert_int_equal(n, 0);
+
+  int64_t counts[3];
+  assert_int_equal(store_comment_status_counts(f->s, 1000, counts), NB_OK);
+  assert_int_equal(counts[STORE_COMMENT_PENDING], 2);
+  assert_int_equal(counts[STORE_COMMENT_APPROVED], 1);
+  assert_int_equal(counts[STORE_COMMENT_SPAM], 2);
+  assert_int_equal(store_comment_status_counts(f->s, 1, counts), NB_OK);
+  assert_int_equal(counts[STORE_COMMENT_PENDING], 2); /* "1+" */
+  assert_int_equal(counts[STORE_COMMENT_APPROVED], 1);
+
+  char longq[STORE_COMMENT_QUERY_MAX + 2];
+  memset(longq, 'a', sizeof longq - 1);
+  longq[sizeof longq - 1] = '\0';
+  q = (store_comment_filter){.status = -1, .limit = 50, .q = longq};
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_EINVAL);
+  q = (store_comment_filter){.status = 7, .limit = 50};
+  assert_int_equal(store_comments_find(f->s, &f->a, &q, &list, &n), NB_EINVAL);
+}
+
+static void
 approving_and_spamming_record_the_article_comments_tag(void **state) {
   fixture *f = *state;
   int64_t art = commentable(f->s, "خبر"), h;
@@ -3301,6 +3386,7 @@ int main(void) {
       T(comment_in_a_rolled_back_transaction_leaves_no_comment_and_no_tag),
       T(public_thread_shows_approved_and_only_the_given_pending_ids_without_email),
       T(moderation_list_is_newest_first_with_email_and_title),
+      T(moderation_search_finds_name_email_and_text_with_wildcards_as_themselves),
       T(approving_and_spamming_record_the_article_comments_tag),
       T(deleting_a_comment_keeps_its_replies_under_its_parent),
       T(deleting_a_hidden_comment_records_a_tag_only_if_it_moves_an_approved_reply),
