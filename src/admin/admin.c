@@ -19,8 +19,8 @@ int admin_open(const char *dir, admin **out, char *err, size_t errlen) {
   }
   pthread_mutex_init(&ad->lock, NULL);
   int rc = tpl_set_load_dir(ad->tpl, dir, err, errlen);
-  static const char *required[] = {"base",     "login", "dashboard",
-                                   "password", "error", "comments"};
+  static const char *required[] = {"base",  "login",    "dashboard", "password",
+                                   "error", "comments", "users",     "audit"};
   for (size_t i = 0; rc == NB_OK && i < sizeof required / sizeof *required; i++)
     if (!tpl_has(ad->tpl, required[i])) {
       snprintf(err, errlen, "%s has no %s.mustache", dir, required[i]);
@@ -111,6 +111,37 @@ static const char *const text[][2] = {
     {"article_comments", N_("This article's comments")},
     {"all_comments_of", N_("All comments on this article")},
     {"comment_state", N_("Comments on this article")},
+    {"users", N_("Users")},
+    {"audit", N_("Audit log")},
+    {"col_name", N_("Name")},
+    {"col_email", N_("E-mail address")},
+    {"col_role", N_("Role")},
+    {"col_state", N_("State")},
+    {"col_lang", N_("Language")},
+    {"col_manage", N_("Manage")},
+    {"add_user", N_("Add a user")},
+    {"name", N_("Name")},
+    {"email", N_("E-mail address")},
+    {"role", N_("Role")},
+    {"lang", N_("Language")},
+    {"add", N_("Add")},
+    {"change_role", N_("Change the role")},
+    {"new_role_of", N_("New role of")},
+    {"disable", N_("Disable")},
+    {"enable", N_("Enable")},
+    {"new_onetime", N_("New one-time password")},
+    {"you", N_("you")},
+    {"onetime_of", N_("One-time password of")},
+    {"onetime_once",
+     N_("Shown this once: copy it now and give it to its holder in "
+        "person or over a safe channel.")},
+    {"col_when", N_("When")},
+    {"col_who", N_("Who")},
+    {"col_action", N_("Action")},
+    {"col_object", N_("Object")},
+    {"col_detail", N_("Detail")},
+    {"no_audit", N_("Nothing has been recorded yet.")},
+    {"older_audit", N_("Older entries")},
 };
 
 static json_t *texts(void) {
@@ -150,6 +181,8 @@ void admin_render(admin_req *r, int status, const char *tpl, json_t *data) {
     json_t *can = json_object();
     json_object_set_new(can, "moderate",
                         json_boolean(admin_can(r, ADMIN_MODERATE)));
+    json_object_set_new(can, "users", json_boolean(admin_can(r, ADMIN_USERS)));
+    json_object_set_new(can, "audit", json_boolean(admin_can(r, ADMIN_AUDIT)));
     json_object_set_new(data, "can", can);
   }
   buf_reset(&res->body);
@@ -312,6 +345,17 @@ static void route(admin_req *r) {
   }
   if (strcmp(p, "/admin/comments/state") == 0 && post) {
     admin_comments_state_post(r);
+    return;
+  }
+  if (strcmp(p, "/admin/users") == 0) {
+    if (post)
+      admin_users_post(r);
+    else
+      admin_users(r);
+    return;
+  }
+  if (strcmp(p, "/admin/audit") == 0 && !post) {
+    admin_audit(r);
     return;
   }
   if ((strcmp(p, "/admin") == 0 || strcmp(p, "/admin/") == 0) && !post) {

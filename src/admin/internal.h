@@ -7,6 +7,7 @@
  *   pages.c     the newsroom's pages (the dashboard, the interface language)
  *   roles.c     who may do what: the role x action table
  *   comments.c  moderating readers' comments
+ *   users.c     the accounts and the audit log, for administrators
  */
 #ifndef NABA_ADMIN_INTERNAL_H
 #define NABA_ADMIN_INTERNAL_H
@@ -36,6 +37,8 @@
  * of the one form). */
 #define ADMIN_LIST_PAGE 50
 #define ADMIN_COMMENTS_PAGE 50
+/* Entries on a page of the audit log. */
+#define ADMIN_AUDIT_PAGE 50
 /* Counts on the queue's tabs stop here ("1000+"). */
 #define ADMIN_COUNT_CAP 1000
 
@@ -106,6 +109,8 @@ const char *admin_date(admin_req *r, int64_t t);
  * roles.c. */
 typedef enum {
   ADMIN_MODERATE, /* the comment queue: approve, spam, delete, close */
+  ADMIN_USERS,    /* the accounts: add, role, disable, one-time password */
+  ADMIN_AUDIT,    /* read the audit log */
   ADMIN_ACTIONS
 } admin_action;
 /* 1 when r's user (logged in) may do what. */
@@ -115,6 +120,11 @@ int admin_can(const admin_req *r, admin_action what);
 void admin_comments(admin_req *r);            /* GET /admin/comments */
 void admin_comments_post(admin_req *r);       /* POST /admin/comments */
 void admin_comments_state_post(admin_req *r); /* POST .../comments/state */
+
+/* ---- users.c ---- */
+void admin_users(admin_req *r);      /* GET /admin/users */
+void admin_users_post(admin_req *r); /* POST /admin/users */
+void admin_audit(admin_req *r);      /* GET /admin/audit */
 
 /* ---- login.c ---- */
 void admin_login_form(admin_req *r, int status, const char *error,

@@ -1,7 +1,9 @@
 // The newsroom's door in a real Chromium: a new author logs in with the
 // one-time password `naba user add` printed, must choose their own,
 // reaches the article list, switches the interface to English, logs out;
-// a new editor approves a pending comment in the moderation queue.
+// a new editor approves a pending comment in the moderation queue, then,
+// made an administrator, adds an account (its one-time password shown
+// once) and reads the audit log.
 // Once without JavaScript (every essential action works so), once with it
 // to run axe (WCAG 2.1 A and AA) on each page on the way, on a phone and a
 // desktop screen, and the Nu HTML Checker on their bytes; screenshots go
@@ -125,6 +127,47 @@ async function moderate(page, name, once, look) {
   if (look) await look(page, 'comments-article');
 }
 
+// naba user role: the account's new role, in effect at its next request
+// (a session carries on; the login limit is left for the others).
+function setRole(name, role) {
+  const run = spawnSync(bin, ['user', 'role', name, role, '--db', db], { encoding: 'utf8' });
+  assert.equal(run.status, 0, `naba user role: ${run.stderr}${run.stdout}`);
+}
+
+// The logged-in user called name made an administrator: the users page,
+// where they add an account and see its one-time password once, then the
+// audit log, in Arabic and in English. look as in walk().
+async function administer(page, name, look) {
+  setRole(name, 'administrator');
+  await page.goto(`${BASE}/admin`);
+  await Promise.all([page.waitForURL(/\/admin\/users$/), page.click('.admin-nav a[href="/admin/users"]')]);
+  assert.ok((await page.locator('.admin-users tbody tr').count()) > 1, 'the users list is empty');
+  if (look) await look(page, 'users');
+
+  const added = `${name}-new`;
+  await page.fill('#new-name', added);
+  await page.fill('#new-email', `${added}@example.org`);
+  await page.selectOption('#new-role', 'editor');
+  await Promise.all([page.waitForURL(/\/admin\/users$/), page.click('form.admin-form button[type=submit]')]);
+  const pw = (await page.textContent('.admin-password')).trim();
+  assert.equal(pw.length, 20, 'the one-time password is shown');
+  assert.ok(await page.isVisible(`.admin-users tbody tr:has-text("${added}")`), 'the new account is listed');
+  if (look) await look(page, 'users-added');
+
+  await Promise.all([page.waitForURL(/\/admin\/audit$/), page.click('.admin-nav a[href="/admin/audit"]')]);
+  assert.ok(await page.isVisible('.admin-audit tbody tr:has-text("user_add")'), 'the audit log shows the addition');
+  if (look) await look(page, 'audit');
+
+  await page.goto(`${BASE}/admin`);
+  await page.selectOption('#lang', 'en');
+  await Promise.all([page.waitForURL(/\/admin$/), page.click('form[action="/admin/lang"] button')]);
+  await page.goto(`${BASE}/admin/users`);
+  assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+  if (look) await look(page, 'users-en');
+  await page.goto(`${BASE}/admin/audit`);
+  if (look) await look(page, 'audit-en');
+}
+
 // The way in: the login form, the one-time password changed, the article
 // list, English and back, logging out. look(page, name) checks each page
 // on the way (null: nothing).
@@ -173,7 +216,7 @@ test('an author finds the way in without JavaScript', { timeout: 120_000 }, asyn
   }
 });
 
-test('an editor approves a comment without JavaScript', { timeout: 120_000 }, async () => {
+test('an editor approves a comment, then adds a user as an administrator, without JavaScript', { timeout: 120_000 }, async () => {
   for (const [device, options] of Object.entries(DEVICES)) {
     const name = `plain-editor-${device}`;
     const context = await browser.newContext({ ...options, locale: 'ar-MA', javaScriptEnabled: false });
@@ -181,6 +224,7 @@ test('an editor approves a comment without JavaScript', { timeout: 120_000 }, as
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
       await moderate(page, name, addUser(name, 'editor'), null);
+      await administer(page, name, null);
     } finally {
       await context.close();
     }
@@ -205,6 +249,7 @@ test('the newsroom pages pass axe and the Nu HTML Checker', { timeout: 180_000 }
       await walk(page, name, addUser(name, 'author'), look);
       const editor = `editor-${device}`;
       await moderate(page, editor, addUser(editor, 'editor'), look);
+      await administer(page, editor, look);
     } finally {
       await context.close();
     }
