@@ -219,8 +219,8 @@ void admin_forbidden(admin_req *r) {
   json_t *d = json_object();
   json_object_set_new(
       d, "message",
-      json_string(_("Your role in the newsroom does not allow this. An "
-                    "editor or an administrator can do it for you.")));
+      json_string(_("Your role in the newsroom does not allow this. Someone "
+                    "whose role does can do it for you.")));
   admin_render(r, 403, "error", d);
 }
 
