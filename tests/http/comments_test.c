@@ -692,18 +692,22 @@ static void
 min_seconds_count_from_the_readers_token_not_the_cached_page(void **s) {
   (void)s;
   set_setting("comment_min_seconds", "1");
-  char t[256], again[256] = "";
+  char t[256] = "", again[256] = "";
   /* The cached page, as every reader gets it, once older than 1 s (the
-   * cache drops it once more when the server sees the setting change). */
-  for (int tries = 0; tries < 5 && strcmp(again, t) != 0; tries++) {
+   * cache drops it once more when the server sees the setting change).
+   * (This was a for loop whose test read t before anything was written to
+   * it: when the stack held a 0 there, it never ran and posted "".) */
+  int tries = 0;
+  do {
     page_token(article_path, t, sizeof t);
     long long made = atoll(strchr(t, ':') + 1);
     struct timespec tick = {0, 50 * 1000 * 1000};
     while ((long long)time(NULL) < made + 2)
       nanosleep(&tick, NULL);
     page_token(article_path, again, sizeof again);
-  }
+  } while (strcmp(again, t) != 0 && ++tries < 5);
   assert_string_equal(again, t);
+  assert_true(strchr(t, ':') != NULL);
   char *body = form("t", t, "author", "Cached", "email", EMAIL, "comment",
                     "Sent with the cached page token", NULL);
   reply r;
