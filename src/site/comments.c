@@ -394,25 +394,33 @@ static void token_read(site_req *r, const char *t, int64_t article_id,
 }
 
 /* The keys a comment is stored with: its content's (one comment per
- * double click) and its avatar's (keyed with the site's secret). */
-static void comment_keys(site *s, arena_t *a, const store_article *x,
-                         const comment_form *f, char content_key[33],
-                         char avatar_key[33]) {
+ * double click) and its avatar's (keyed with the site's secret).
+ * NB_ENOMEM when memory ran out: a key made of what was left would store
+ * the comment where the same form sent again cannot find it. */
+static int comment_keys(site *s, arena_t *a, const store_article *x,
+                        const comment_form *f, char content_key[33],
+                        char avatar_key[33]) {
   char *lower = arena_strdup(a, f->email);
-  for (char *p = lower; p && *p; p++)
+  if (!lower)
+    return NB_ENOMEM;
+  for (char *p = lower; *p; p++)
     if (*p >= 'A' && *p <= 'Z')
       *p = (char)(*p - 'A' + 'a');
-  const char *email_l = lower ? lower : "";
   unsigned char h[16];
   buf_t k = {0};
-  buf_printf(&k, "%lld\n%s\n%s", (long long)x->id, email_l, f->comment);
-  crypto_generichash(h, sizeof h, (const unsigned char *)(k.data ? k.data : ""),
-                     k.len, NULL, 0);
+  buf_printf(&k, "%lld\n%s\n%s", (long long)x->id, lower, f->comment);
+  if (k.oom || !k.data) {
+    buf_free(&k);
+    return NB_ENOMEM;
+  }
+  crypto_generichash(h, sizeof h, (const unsigned char *)k.data, k.len, NULL,
+                     0);
   sodium_bin2hex(content_key, 33, h, sizeof h);
   buf_free(&k);
-  crypto_generichash(h, sizeof h, (const unsigned char *)email_l,
-                     strlen(email_l), s->key, sizeof s->key);
+  crypto_generichash(h, sizeof h, (const unsigned char *)lower, strlen(lower),
+                     s->key, sizeof s->key);
   sodium_bin2hex(avatar_key, 33, h, sizeof h);
+  return NB_OK;
 }
 
 /* Stores the checked comment under its guard (the token's nonce, the
@@ -431,8 +439,9 @@ static int comment_store(site_req *r, const store_article *x, comment_form *f,
     if (rc == NB_OK && known)
       status = STORE_COMMENT_APPROVED;
   }
-  char content_key[33], avatar_key[33];
-  comment_keys(r->s, r->a, x, f, content_key, avatar_key);
+  char content_key[33] = "", avatar_key[33] = "";
+  if (rc == NB_OK)
+    rc = SITE_CALL(r, comment_keys, r->s, r->a, x, f, content_key, avatar_key);
   store_comment m = {.article_id = x->id,
                      .parent_id = f->parent,
                      .author_name = f->author,
