@@ -304,11 +304,12 @@ const char *site_client(arena_t *a, const site_conf *c, web_request *req) {
   for (char *p = proxies; p && *p; p++)
     if (*p == ' ')
       *p = ',';
-  if (!xff)
+  char *list = xff ? arena_strdup(a, xff) : NULL;
+  if (!list || !proxies) /* none, or out of memory: the peer */
     return ip;
-  char *list = arena_strdup(a, xff);
   for (;;) {
-    if (!strstr(proxies, arena_printf(a, ",%s,", ip)))
+    const char *needle = arena_printf(a, ",%s,", ip);
+    if (!needle || !strstr(proxies, needle))
       return ip;
     char *comma = strrchr(list, ',');
     const char *next = trim(a, comma ? comma + 1 : list);
