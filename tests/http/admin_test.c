@@ -18,23 +18,6 @@
 #include "../shared.h"
 #include "harness.h"
 
-#define GOOD_PASSWORD "قهوة الصباح في الرباط" /* Arabic: a passphrase */
-
-/* A urlencoded body from name/value pairs (NULL-terminated). */
-static char *form(const char *first, ...) {
-  buf_t b = {0};
-  va_list ap;
-  va_start(ap, first);
-  for (const char *k = first; k; k = va_arg(ap, const char *)) {
-    const char *v = va_arg(ap, const char *);
-    char *e = curl_easy_escape(NULL, v, 0);
-    buf_printf(&b, "%s%s=%s", b.len ? "&" : "", k, e);
-    curl_free(e);
-  }
-  va_end(ap);
-  return buf_take(&b, NULL);
-}
-
 /* naba user add NAME --role ROLE: its one-time password into pw. */
 static void add_user(const char *name, const char *role, char *pw, size_t n) {
   char email[128];
@@ -79,40 +62,6 @@ static void location_is(const reply *r, const char *want) {
   char v[512];
   assert_true(header(r, "Location", v, sizeof v));
   assert_string_equal(v, want);
-}
-
-/* The CSRF token of a page's forms. */
-static void csrf_of(const reply *r, char *out, size_t n) {
-  const char *p = strstr(r->body.data, "name=\"csrf\" value=\"");
-  assert_non_null(p);
-  p += strlen("name=\"csrf\" value=\"");
-  snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
-}
-
-/* A user who has chosen GOOD_PASSWORD; their session cookie and its CSRF
- * token. */
-static void ready_user(const char *name, char *cookie, size_t n, char *csrf,
-                       size_t cn) {
-  char pw[64];
-  reply r;
-  add_user(name, "editor", pw, sizeof pw);
-  assert_int_equal(login(name, pw, NULL, cookie, n, &r), 303);
-  reply_free(&r);
-  get("GET", "/admin/password", cookie, NULL, &r);
-  assert_int_equal(r.status, 200);
-  char t[128];
-  csrf_of(&r, t, sizeof t);
-  reply_free(&r);
-  char *body = form("csrf", t, "current", pw, "new", GOOD_PASSWORD, "again",
-                    GOOD_PASSWORD, NULL);
-  request("POST", "/admin/password", cookie, NULL, body, &r);
-  free(body);
-  assert_int_equal(r.status, 303);
-  reply_free(&r);
-  get("GET", "/admin", cookie, NULL, &r);
-  assert_int_equal(r.status, 200);
-  csrf_of(&r, csrf, cn);
-  reply_free(&r);
 }
 
 static void
@@ -203,7 +152,7 @@ a_form_without_its_sessions_token_or_from_elsewhere_changes_nothing(void **s) {
   (void)s;
   char cookie[256], t[128];
   reply r;
-  ready_user("karim", cookie, sizeof cookie, t, sizeof t);
+  newsroom_user("karim", "editor", cookie, sizeof cookie, t, sizeof t);
 
   char *none = form("lang", "en", NULL);
   char *wrong = form("lang", "en", "csrf", "AAAA", NULL);
@@ -243,7 +192,7 @@ static void logging_out_ends_the_session_on_the_server(void **s) {
   (void)s;
   char cookie[256], t[128], v[512];
   reply r;
-  ready_user("salma", cookie, sizeof cookie, t, sizeof t);
+  newsroom_user("salma", "editor", cookie, sizeof cookie, t, sizeof t);
 
   char *body = form("csrf", t, NULL);
   request("POST", "/admin/logout", cookie, NULL, body, &r);
@@ -271,7 +220,7 @@ a_new_password_or_logging_out_everywhere_ends_the_other_sessions(void **s) {
   (void)s;
   char a[256], b[256], ta[128], tb[128];
   reply r;
-  ready_user("nadia", a, sizeof a, ta, sizeof ta);
+  newsroom_user("nadia", "editor", a, sizeof a, ta, sizeof ta);
   assert_int_equal(login("nadia", GOOD_PASSWORD, NULL, b, sizeof b, &r), 303);
   reply_free(&r);
   get("GET", "/admin", b, NULL, &r);
@@ -315,7 +264,7 @@ static void a_disabled_user_is_out_at_once_and_cannot_log_in(void **s) {
   (void)s;
   char cookie[256], t[128];
   reply r;
-  ready_user("omar", cookie, sizeof cookie, t, sizeof t);
+  newsroom_user("omar", "editor", cookie, sizeof cookie, t, sizeof t);
   const char *args[] = {"user", "disable", "omar", "--db", db, NULL};
   assert_int_equal(naba(NULL, args), 0);
   get("GET", "/admin", cookie, NULL, &r);
@@ -340,7 +289,7 @@ wrong_passwords_all_look_alike_and_then_the_account_must_wait(void **s) {
   (void)s;
   char cookie[256], t[128], first[256], other[256], addr[32];
   reply r;
-  ready_user("hind", cookie, sizeof cookie, t, sizeof t);
+  newsroom_user("hind", "editor", cookie, sizeof cookie, t, sizeof t);
 
   /* Unknown name, wrong password: one answer. Each try from another
    * address, so only the account's own limit counts. */
@@ -395,7 +344,7 @@ static void after_login_only_newsroom_paths_are_followed(void **s) {
   (void)s;
   char cookie[256], t[128];
   reply r;
-  ready_user("yusuf", cookie, sizeof cookie, t, sizeof t);
+  newsroom_user("yusuf", "editor", cookie, sizeof cookie, t, sizeof t);
   const char *bad[] = {"//evil.example/admin", "https://evil.example/",
                        "/admin/../x", "/adminx"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

@@ -56,21 +56,6 @@ static void token(char *out, size_t n) {
   reply_free(&r);
 }
 
-/* A urlencoded body from name/value pairs (NULL-terminated). */
-static char *form(const char *first, ...) {
-  buf_t b = {0};
-  va_list ap;
-  va_start(ap, first);
-  for (const char *k = first; k; k = va_arg(ap, const char *)) {
-    const char *v = va_arg(ap, const char *);
-    char *e = curl_easy_escape(NULL, v, 0);
-    buf_printf(&b, "%s%s=%s", b.len ? "&" : "", k, e);
-    curl_free(e);
-  }
-  va_end(ap);
-  return buf_take(&b, NULL);
-}
-
 /* Posts a comment on the seed article with one extra header (or NULL);
  * the reply is left in r. */
 static void post_with(const char *hdr, const char *name, const char *email,

@@ -487,3 +487,69 @@ int raw_statuses(const buf_t *b, int *statuses, int max) {
   }
   return n;
 }
+
+/* A urlencoded body from name/value pairs (NULL-terminated). */
+char *form(const char *first, ...) {
+  buf_t b = {0};
+  va_list ap;
+  va_start(ap, first);
+  for (const char *k = first; k; k = va_arg(ap, const char *)) {
+    const char *v = va_arg(ap, const char *);
+    char *e = curl_easy_escape(NULL, v, 0);
+    buf_printf(&b, "%s%s=%s", b.len ? "&" : "", k, e);
+    curl_free(e);
+  }
+  va_end(ap);
+  return buf_take(&b, NULL);
+}
+
+/* The CSRF token of a page's forms. */
+void csrf_of(const reply *r, char *out, size_t n) {
+  const char *p = strstr(r->body.data, "name=\"csrf\" value=\"");
+  assert_non_null(p);
+  p += strlen("name=\"csrf\" value=\"");
+  snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
+}
+
+/* A user of role who has chosen GOOD_PASSWORD, logged in: the session's
+ * Cookie header and CSRF token. */
+void newsroom_user(const char *name, const char *role, char *cookie, size_t n,
+                   char *csrf, size_t cn) {
+  static int clients;
+  char pw[64], email[128], h[96], v[512], t[128];
+  reply r;
+  buf_t out = {0};
+  snprintf(email, sizeof email, "%s@example.org", name);
+  const char *args[] = {"user",   "add", name,   "--email", email,
+                        "--role", role,  "--db", db,        NULL};
+  assert_int_equal(naba(&out, args), 0);
+  const char *p = strstr(out.data, "one-time password: ");
+  assert_non_null(p);
+  p += strlen("one-time password: ");
+  snprintf(pw, sizeof pw, "%.*s", (int)strcspn(p, " \n"), p);
+  buf_free(&out);
+
+  char *body = form("name", name, "password", pw, NULL);
+  clients++;
+  snprintf(h, sizeof h, "X-Forwarded-For: 10.9.%d.%d", clients / 250,
+           clients % 250 + 1);
+  request("POST", "/admin/login", h, NULL, body, &r);
+  free(body);
+  assert_int_equal(r.status, 303);
+  assert_true(header(&r, "Set-Cookie", v, sizeof v));
+  snprintf(cookie, n, "Cookie: %.*s", (int)strcspn(v, ";"), v);
+  reply_free(&r);
+  get("GET", "/admin/password", cookie, NULL, &r);
+  csrf_of(&r, t, sizeof t);
+  reply_free(&r);
+  body = form("csrf", t, "current", pw, "new", GOOD_PASSWORD, "again",
+              GOOD_PASSWORD, NULL);
+  request("POST", "/admin/password", cookie, NULL, body, &r);
+  free(body);
+  assert_int_equal(r.status, 303);
+  reply_free(&r);
+  get("GET", "/admin", cookie, NULL, &r);
+  assert_int_equal(r.status, 200);
+  csrf_of(&r, csrf, cn);
+  reply_free(&r);
+}

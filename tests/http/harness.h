@@ -81,6 +81,19 @@ int raw_closed(int fd, int timeout_ms);
  * returns how many responses there are. */
 int raw_statuses(const buf_t *b, int *statuses, int max);
 
+/* ---- forms and the newsroom ---- */
+/* A urlencoded body from name/value pairs (NULL-terminated); free it. */
+char *form(const char *first, ...);
+/* The CSRF token of a newsroom page's forms, into out. */
+void csrf_of(const reply *r, char *out, size_t n);
+/* The password newsroom_user's users choose (Arabic: a passphrase). */
+#define GOOD_PASSWORD "قهوة الصباح في الرباط"
+/* `naba user add NAME --role ROLE`, logged in from a client address of
+ * its own (behind trusted_proxies), its one-time password changed to
+ * GOOD_PASSWORD: the session's "Cookie: ..." header and CSRF token. */
+void newsroom_user(const char *name, const char *role, char *cookie, size_t n,
+                   char *csrf, size_t cn);
+
 /* cmocka group fixture: fresh database, seed imported, server started. */
 int setup(void **state);
 int teardown(void **state);

@@ -20,23 +20,6 @@
 #include "../shared.h"
 #include "harness.h"
 
-#define GOOD_PASSWORD "قهوة الصباح في الرباط" /* Arabic: a passphrase */
-
-/* A urlencoded body from name/value pairs (NULL-terminated). */
-static char *form(const char *first, ...) {
-  buf_t b = {0};
-  va_list ap;
-  va_start(ap, first);
-  for (const char *k = first; k; k = va_arg(ap, const char *)) {
-    const char *v = va_arg(ap, const char *);
-    char *e = curl_easy_escape(NULL, v, 0);
-    buf_printf(&b, "%s%s=%s", b.len ? "&" : "", k, e);
-    curl_free(e);
-  }
-  va_end(ap);
-  return buf_take(&b, NULL);
-}
-
 /* One integer from SQL on the fixture's database (-1 for no row). */
 static int64_t sql_i64(const char *sql) {
   sqlite3 *h;
@@ -90,57 +73,6 @@ static long post_comment(const char *name, const char *email,
   long id = atol(p + 9);
   assert_int_equal(status_of(id), 0);
   return id;
-}
-
-/* The CSRF token of a page's forms. */
-static void csrf_of(const reply *r, char *out, size_t n) {
-  const char *p = strstr(r->body.data, "name=\"csrf\" value=\"");
-  assert_non_null(p);
-  p += strlen("name=\"csrf\" value=\"");
-  snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
-}
-
-/* A user of role who has chosen GOOD_PASSWORD, logged in: the session's
- * Cookie header and CSRF token. */
-static void ready_user(const char *name, const char *role, char *cookie,
-                       size_t n, char *csrf, size_t cn) {
-  static int clients;
-  char pw[64], email[128], h[96], v[512], t[128];
-  reply r;
-  buf_t out = {0};
-  snprintf(email, sizeof email, "%s@example.org", name);
-  const char *args[] = {"user",   "add", name,   "--email", email,
-                        "--role", role,  "--db", db,        NULL};
-  assert_int_equal(naba(&out, args), 0);
-  const char *p = strstr(out.data, "one-time password: ");
-  assert_non_null(p);
-  p += strlen("one-time password: ");
-  snprintf(pw, sizeof pw, "%.*s", (int)strcspn(p, " \n"), p);
-  buf_free(&out);
-
-  char *body = form("name", name, "password", pw, NULL);
-  clients++;
-  snprintf(h, sizeof h, "X-Forwarded-For: 10.9.%d.%d", clients / 250,
-           clients % 250 + 1);
-  request("POST", "/admin/login", h, NULL, body, &r);
-  free(body);
-  assert_int_equal(r.status, 303);
-  assert_true(header(&r, "Set-Cookie", v, sizeof v));
-  snprintf(cookie, n, "Cookie: %.*s", (int)strcspn(v, ";"), v);
-  reply_free(&r);
-  get("GET", "/admin/password", cookie, NULL, &r);
-  csrf_of(&r, t, sizeof t);
-  reply_free(&r);
-  body = form("csrf", t, "current", pw, "new", GOOD_PASSWORD, "again",
-              GOOD_PASSWORD, NULL);
-  request("POST", "/admin/password", cookie, NULL, body, &r);
-  free(body);
-  assert_int_equal(r.status, 303);
-  reply_free(&r);
-  get("GET", "/admin", cookie, NULL, &r);
-  assert_int_equal(r.status, 200);
-  csrf_of(&r, csrf, cn);
-  reply_free(&r);
 }
 
 /* The interface in English, so the tests can read its sentences. */
@@ -209,7 +141,8 @@ only_editors_and_administrators_see_the_queue_and_act_on_it(void **s) {
     char cookie[256], csrf[128], name[32], loc[1024];
     reply r;
     snprintf(name, sizeof name, "mod%zu", i);
-    ready_user(name, roles[i].role, cookie, sizeof cookie, csrf, sizeof csrf);
+    newsroom_user(name, roles[i].role, cookie, sizeof cookie, csrf,
+                  sizeof csrf);
     char ta[64], tb[64], tc[64];
     snprintf(ta, sizeof ta, "Queue comment A for %s", roles[i].role);
     snprintf(tb, sizeof tb, "Queue comment B for %s", roles[i].role);
@@ -274,7 +207,7 @@ static void bulk_approval_shows_the_comments_on_the_public_article(void **s) {
   (void)s;
   char cookie[256], csrf[128], loc[1024], path[1100];
   reply r;
-  ready_user("bulk", "editor", cookie, sizeof cookie, csrf, sizeof csrf);
+  newsroom_user("bulk", "editor", cookie, sizeof cookie, csrf, sizeof csrf);
   in_english(cookie, csrf);
   long ids[3] = {
       post_comment("قارئ أول", "one@example.test", "أول تعليق للموافقة"),
@@ -321,8 +254,8 @@ static void bulk_approval_shows_the_comments_on_the_public_article(void **s) {
 static void deleting_writes_an_audit_row_and_status_changes_do_too(void **s) {
   (void)s;
   char cookie[256], csrf[128], object[64];
-  ready_user("auditor", "administrator", cookie, sizeof cookie, csrf,
-             sizeof csrf);
+  newsroom_user("auditor", "administrator", cookie, sizeof cookie, csrf,
+                sizeof csrf);
   long a = post_comment("To Delete", "del@example.test", "Delete me");
   long b = post_comment("To Spam", "spam@example.test", "Spam me");
   assert_int_equal(act(cookie, csrf, "delete", &a, 1, NULL, NULL, 0), 303);
@@ -341,7 +274,7 @@ static void deleting_writes_an_audit_row_and_status_changes_do_too(void **s) {
 static void a_post_without_the_csrf_token_changes_nothing(void **s) {
   (void)s;
   char cookie[256], csrf[128];
-  ready_user("nocsrf", "editor", cookie, sizeof cookie, csrf, sizeof csrf);
+  newsroom_user("nocsrf", "editor", cookie, sizeof cookie, csrf, sizeof csrf);
   long a = post_comment("Kept", "kept@example.test", "Kept pending");
   assert_int_equal(act(cookie, NULL, "approve", &a, 1, NULL, NULL, 0), 403);
   assert_int_equal(act(cookie, "not-the-token", "delete", &a, 1, NULL, NULL, 0),
@@ -362,7 +295,7 @@ static void search_and_the_article_view_find_the_right_comments(void **s) {
   (void)s;
   char cookie[256], csrf[128], path[256], object[64];
   reply r;
-  ready_user("finder", "editor", cookie, sizeof cookie, csrf, sizeof csrf);
+  newsroom_user("finder", "editor", cookie, sizeof cookie, csrf, sizeof csrf);
   in_english(cookie, csrf);
   long zainab = post_comment("Zainab Haddad", "zh@example.test", "Hello");
   long mail = post_comment("Omar", "ZAINAB.fan@example.test", "Hi there");
@@ -434,7 +367,7 @@ static void an_unknown_id_in_a_bulk_action_is_reported_not_a_failure(void **s) {
   (void)s;
   char cookie[256], csrf[128], loc[1024], path[1100];
   reply r;
-  ready_user("skipper", "editor", cookie, sizeof cookie, csrf, sizeof csrf);
+  newsroom_user("skipper", "editor", cookie, sizeof cookie, csrf, sizeof csrf);
   in_english(cookie, csrf);
   long ids[2] = {post_comment("Real", "real@example.test", "Real one"),
                  99999999};

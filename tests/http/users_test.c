@@ -22,23 +22,6 @@
 #include "../shared.h"
 #include "harness.h"
 
-#define GOOD_PASSWORD "قهوة الصباح في الرباط" /* Arabic: a passphrase */
-
-/* A urlencoded body from name/value pairs (NULL-terminated). */
-static char *form(const char *first, ...) {
-  buf_t b = {0};
-  va_list ap;
-  va_start(ap, first);
-  for (const char *k = first; k; k = va_arg(ap, const char *)) {
-    const char *v = va_arg(ap, const char *);
-    char *e = curl_easy_escape(NULL, v, 0);
-    buf_printf(&b, "%s%s=%s", b.len ? "&" : "", k, e);
-    curl_free(e);
-  }
-  va_end(ap);
-  return buf_take(&b, NULL);
-}
-
 /* One integer from SQL on the fixture's database (-1 for no row). */
 static int64_t sql_i64(const char *sql) {
   sqlite3 *h;
@@ -61,57 +44,6 @@ static int64_t audit_rows(const char *action, const char *object) {
            " AND object = '%s'",
            action, object);
   return sql_i64(sql);
-}
-
-/* The CSRF token of a page's forms. */
-static void csrf_of(const reply *r, char *out, size_t n) {
-  const char *p = strstr(r->body.data, "name=\"csrf\" value=\"");
-  assert_non_null(p);
-  p += strlen("name=\"csrf\" value=\"");
-  snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
-}
-
-/* A user of role who has chosen GOOD_PASSWORD, logged in: the session's
- * Cookie header and CSRF token. */
-static void ready_user(const char *name, const char *role, char *cookie,
-                       size_t n, char *csrf, size_t cn) {
-  static int clients;
-  char pw[64], email[128], h[96], v[512], t[128];
-  reply r;
-  buf_t out = {0};
-  snprintf(email, sizeof email, "%s@example.org", name);
-  const char *args[] = {"user",   "add", name,   "--email", email,
-                        "--role", role,  "--db", db,        NULL};
-  assert_int_equal(naba(&out, args), 0);
-  const char *p = strstr(out.data, "one-time password: ");
-  assert_non_null(p);
-  p += strlen("one-time password: ");
-  snprintf(pw, sizeof pw, "%.*s", (int)strcspn(p, " \n"), p);
-  buf_free(&out);
-
-  char *body = form("name", name, "password", pw, NULL);
-  clients++;
-  snprintf(h, sizeof h, "X-Forwarded-For: 10.9.%d.%d", clients / 250,
-           clients % 250 + 1);
-  request("POST", "/admin/login", h, NULL, body, &r);
-  free(body);
-  assert_int_equal(r.status, 303);
-  assert_true(header(&r, "Set-Cookie", v, sizeof v));
-  snprintf(cookie, n, "Cookie: %.*s", (int)strcspn(v, ";"), v);
-  reply_free(&r);
-  get("GET", "/admin/password", cookie, NULL, &r);
-  csrf_of(&r, t, sizeof t);
-  reply_free(&r);
-  body = form("csrf", t, "current", pw, "new", GOOD_PASSWORD, "again",
-              GOOD_PASSWORD, NULL);
-  request("POST", "/admin/password", cookie, NULL, body, &r);
-  free(body);
-  assert_int_equal(r.status, 303);
-  reply_free(&r);
-  get("GET", "/admin", cookie, NULL, &r);
-  assert_int_equal(r.status, 200);
-  csrf_of(&r, csrf, cn);
-  reply_free(&r);
 }
 
 /* The interface in English, so the tests can read its sentences. */
@@ -235,7 +167,7 @@ only_administrators_see_the_users_and_audit_and_change_them(void **s) {
     snprintf(name, sizeof name, "actor%d", i);
     snprintf(target, sizeof target, "target%d", i);
     snprintf(added, sizeof added, "added%d", i);
-    ready_user(name, roles[i], cookie, sizeof cookie, csrf, sizeof csrf);
+    newsroom_user(name, roles[i], cookie, sizeof cookie, csrf, sizeof csrf);
     int64_t me = user_col(name, "id"), t = cli_user(target, "author");
 
     /* The links are shown to those who may follow them. */
@@ -284,7 +216,8 @@ an_added_user_gets_a_one_time_password_shown_once_that_logs_in(void **s) {
   (void)s;
   char cookie[256], csrf[128], pw[64], their[256], loc[256];
   reply r;
-  ready_user("boss", "administrator", cookie, sizeof cookie, csrf, sizeof csrf);
+  newsroom_user("boss", "administrator", cookie, sizeof cookie, csrf,
+                sizeof csrf);
   long log_from = server_log_size();
   assert_int_equal(
       add_user(cookie, csrf, "نور", "noor@example.org", "author", &r), 200);
@@ -315,8 +248,8 @@ static void a_refused_account_keeps_what_was_typed_and_says_why(void **s) {
   (void)s;
   char cookie[256], csrf[128];
   reply r;
-  ready_user("typist", "administrator", cookie, sizeof cookie, csrf,
-             sizeof csrf);
+  newsroom_user("typist", "administrator", cookie, sizeof cookie, csrf,
+                sizeof csrf);
   in_english(cookie, csrf);
   assert_int_equal(
       add_user(cookie, csrf, "typist", "other@example.org", "editor", &r), 422);
@@ -340,10 +273,10 @@ static void a_role_change_and_disabling_take_effect_at_once(void **s) {
   (void)s;
   char cookie[256], csrf[128], wc[256], wcsrf[128], pw[64];
   reply r;
-  ready_user("chief", "administrator", cookie, sizeof cookie, csrf,
-             sizeof csrf);
+  newsroom_user("chief", "administrator", cookie, sizeof cookie, csrf,
+                sizeof csrf);
   in_english(cookie, csrf);
-  ready_user("writer", "contributor", wc, sizeof wc, wcsrf, sizeof wcsrf);
+  newsroom_user("writer", "contributor", wc, sizeof wc, wcsrf, sizeof wcsrf);
   int64_t w = user_col("writer", "id");
   assert_int_equal(status_of_get("/admin/comments", wc), 403);
 
@@ -392,8 +325,8 @@ static void every_change_is_on_the_audit_page_with_its_actor(void **s) {
   sql_exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
            " WHERE i < 60) INSERT INTO audit_log (at, user_id, action)"
            " SELECT 0, NULL, 'filler' FROM n");
-  ready_user("keeper", "administrator", cookie, sizeof cookie, csrf,
-             sizeof csrf);
+  newsroom_user("keeper", "administrator", cookie, sizeof cookie, csrf,
+                sizeof csrf);
   in_english(cookie, csrf);
   assert_int_equal(
       add_user(cookie, csrf, "logged", "logged@example.org", "author", &r),
@@ -446,8 +379,8 @@ static void a_post_without_the_csrf_token_changes_nothing(void **s) {
   (void)s;
   char cookie[256], csrf[128];
   reply r;
-  ready_user("guard", "administrator", cookie, sizeof cookie, csrf,
-             sizeof csrf);
+  newsroom_user("guard", "administrator", cookie, sizeof cookie, csrf,
+                sizeof csrf);
   int64_t t = cli_user("guarded", "author");
   assert_int_equal(
       add_user(cookie, NULL, "sneaky", "sneaky@example.org", "author", &r),
@@ -473,7 +406,8 @@ the_last_administrator_can_be_neither_demoted_nor_disabled(void **s) {
   (void)s;
   char cookie[256], csrf[128];
   reply r;
-  ready_user("solo", "administrator", cookie, sizeof cookie, csrf, sizeof csrf);
+  newsroom_user("solo", "administrator", cookie, sizeof cookie, csrf,
+                sizeof csrf);
   in_english(cookie, csrf);
   int64_t me = user_col("solo", "id");
   /* Not even the last one disables themself. */
