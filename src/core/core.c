@@ -27,6 +27,8 @@ const char *nb_strerror(int rc) {
     return "already exists";
   case NB_ERANGE:
     return "out of range";
+  case NB_ECONFLICT:
+    return "changed by someone else meanwhile";
   default:
     return "unknown error";
   }

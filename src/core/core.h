@@ -19,7 +19,8 @@ enum {
   NB_EIO = -4,     /* file or database I/O failed */
   NB_ETOOBIG = -5, /* input over a limit */
   NB_EEXIST = -6,
-  NB_ERANGE = -7, /* a well-formed number outside the range asked for */
+  NB_ERANGE = -7,    /* a well-formed number outside the range asked for */
+  NB_ECONFLICT = -8, /* changed by someone else since it was read */
 };
 const char *nb_strerror(int rc);
 

@@ -311,8 +311,8 @@ static int article_old(store *s, const char *key, int64_t id,
   return q_done(&q) == NB_OK ? found : q.rc;
 }
 
-static int article_check(store *s, const store_article *a,
-                         const char *source_key) {
+int store_article_check(store *s, const store_article *a,
+                        const char *source_key) {
   const char *ds = a->draft_state ? a->draft_state : "";
   int rc = NB_OK;
 
@@ -340,21 +340,19 @@ static int article_check(store *s, const store_article *a,
   return rc;
 }
 
-/* The tags of a saved article: its own, its sections' and authors' old and
- * new, the home page, and the feeds and sitemaps that list articles of
- * every section and author. */
-static int article_changed(store *s, const store_article *a, int found,
-                           const struct old_article *old) {
-  int rc = store_change_id(s, "article", a->id);
+int store_article_changed(store *s, int64_t id, int64_t section_id,
+                          int64_t author_id, int found, int64_t old_section,
+                          int64_t old_author) {
+  int rc = store_change_id(s, "article", id);
 
   if (rc == NB_OK)
-    rc = store_change_id(s, "section", a->section_id);
-  if (rc == NB_OK && found && old->section_id != a->section_id)
-    rc = store_change_id(s, "section", old->section_id);
-  if (rc == NB_OK && a->author_id)
-    rc = store_change_id(s, "author", a->author_id);
-  if (rc == NB_OK && found && old->author_id && old->author_id != a->author_id)
-    rc = store_change_id(s, "author", old->author_id);
+    rc = store_change_id(s, "section", section_id);
+  if (rc == NB_OK && found && old_section != section_id)
+    rc = store_change_id(s, "section", old_section);
+  if (rc == NB_OK && author_id)
+    rc = store_change_id(s, "author", author_id);
+  if (rc == NB_OK && found && old_author && old_author != author_id)
+    rc = store_change_id(s, "author", old_author);
   if (rc == NB_OK)
     rc = store_change(s, "home");
   if (rc == NB_OK)
@@ -419,7 +417,10 @@ static int article_write(store *s, store_article *a, const char *source_key,
     return q.rc;
   *created = !found;
   int rc = store_index_put(s, a->id, a->title, a->body_html);
-  return rc == NB_OK ? article_changed(s, a, found, &old) : rc;
+  return rc == NB_OK
+             ? store_article_changed(s, a->id, a->section_id, a->author_id,
+                                     found, old.section_id, old.author_id)
+             : rc;
 }
 
 int store_article_save(store *s, store_article *a, const char *source_key,
@@ -427,7 +428,7 @@ int store_article_save(store *s, store_article *a, const char *source_key,
   store_article saved = *a;
   int rc, made = 0;
 
-  rc = article_check(s, a, source_key);
+  rc = store_article_check(s, a, source_key);
   if (rc == NB_OK)
     rc = store_w_begin(s);
   if (rc != NB_OK)

@@ -166,5 +166,17 @@ int store_index_fill(store *s);
 /* Published: visible to readers now (scheduled ones wait for their time). */
 #define PUBLISHED " a.status = 1 AND a.published_at <= ?1"
 void store_read_article(store_q *q, arena_t *a, int body, store_article *out);
+/* Inside a write: the change tags of a saved article: its own, its
+ * sections' and authors' old (found: it was an update) and new, the home
+ * page, and the feeds and sitemaps that list every section's articles. */
+int store_article_changed(store *s, int64_t id, int64_t section_id,
+                          int64_t author_id, int found, int64_t old_section,
+                          int64_t old_author);
+/* Inside a write: store_article_tags_set() without its transaction. */
+int store_tags_replace(store *s, int64_t article_id, const int64_t *ids,
+                       size_t n);
+/* article_check() of articles.c: what every article save requires. */
+int store_article_check(store *s, const store_article *a,
+                        const char *source_key);
 
 #endif

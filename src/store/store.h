@@ -441,6 +441,119 @@ int store_articles_after(store *s, arena_t *a, int64_t after, int64_t limit,
  * no body; with the draft state. */
 int store_articles_newsroom(store *s, arena_t *a, int64_t before, int64_t limit,
                             store_article **out, size_t *n);
+/* ---- the newsroom's editor (editor.c) ----
+ * An article as the editor sees it, in any state. Every save is a new
+ * revision: it names the revision it started from, and a save on an older
+ * one is refused (NB_ECONFLICT), so two people never overwrite each other
+ * unseen. */
+typedef struct {
+  /* id (0: a new article), section_id, title, slug, summary, body_html
+   * (sanitized), image_url, status, published_at (a future time on a
+   * published article: scheduled), draft_state; author_id is filled by
+   * reads (the first byline) and ignored by saves (author_ids below). */
+  store_article a;
+  const char *kicker, *seo_title, *seo_description; /* "" for none */
+  int breaking, featured;                           /* 0 or 1 */
+  int comments_state;        /* -1 the site's rule, 0 open, 1 closed */
+  const int64_t *author_ids; /* bylines in order, at most STORE_EDIT_MAX */
+  size_t n_authors;
+  const int64_t *tag_ids; /* saves: the tags, at most STORE_EDIT_MAX */
+  size_t n_tag_ids;
+  store_named *tags; /* reads: the tags, by name */
+  size_t n_tags;
+  /* Filled by reads; ignored by saves but for trashed_at and
+   * unpublished_at, which saves write (0: not in the trash; never taken
+   * off the site, or published again). */
+  int64_t created_by; /* the account that wrote it, 0: imported */
+  int64_t created_at;
+  int64_t revision;
+  int64_t trashed_at, unpublished_at;
+  const char *author_names; /* "A، B": read only */
+} store_edit;
+#define STORE_EDIT_MAX 32
+
+/* The article with this id in any state; NB_ENOTFOUND if none. */
+int store_edit_get(store *s, arena_t *a, int64_t id, store_edit *out);
+/* Saves e as a new revision by user_id (an account): e->a.id 0 inserts
+ * (created_by user_id), else base must be the article's revision now, or
+ * NB_ECONFLICT and nothing changes. A slug another article has gets "-2",
+ * "-3"... (e->a.slug is set to the one saved). Keeps the saved row as
+ * revision e->revision (set here; the new slug and id come from a) with
+ * who and when, drops user_id's
+ * autosave of the article (and of a new one when inserting), records the
+ * change tags of store_article_save() and the tags'. NB_EINVAL as
+ * store_article_save(), for a trashed article that is published, and for
+ * more than STORE_EDIT_MAX authors or tags. */
+int store_edit_save(store *s, arena_t *a, store_edit *e, int64_t base,
+                    int64_t user_id);
+
+/* Revisions of an article, newest first (fields NULL). */
+typedef struct {
+  int64_t revision, at, user_id;
+  const char *user_name; /* "" for none */
+  const char *fields;    /* a JSON object: every field of the saved row */
+} store_revision;
+int store_revisions(store *s, arena_t *a, int64_t article_id, size_t limit,
+                    store_revision **out, size_t *n);
+/* One revision with its fields; NB_ENOTFOUND if none. */
+int store_revision_get(store *s, arena_t *a, int64_t article_id,
+                       int64_t revision, store_revision *out);
+
+/* What a user typed, kept until their next save: one slot per user and
+ * article (article_id 0: a new one). fields: the form as a JSON object,
+ * at most 4 MiB. */
+typedef struct {
+  int64_t base_revision, at;
+  const char *fields;
+} store_autosave;
+int store_autosave_put(store *s, int64_t user_id, int64_t article_id,
+                       const store_autosave *as);
+int store_autosave_get(store *s, arena_t *a, int64_t user_id,
+                       int64_t article_id, store_autosave *out);
+int store_autosave_drop(store *s, int64_t user_id, int64_t article_id);
+
+/* Who edits an article. A lock lasts until expires_at, renewed while the
+ * page is open; taken over, it remembers whom it was taken from. */
+typedef struct {
+  int64_t user_id;
+  const char *user_name;
+  int64_t expires_at;
+  int64_t taken_from; /* 0: nobody */
+  int64_t taken_at;
+  const char *taken_from_name;
+} store_lock;
+/* Takes or renews the article's lock for user_id until now + ttl. When
+ * another user holds it unexpired, NB_EEXIST with *holder filled, unless
+ * take_over: then it becomes user_id's, taken_from the other. *holder
+ * (may be NULL) is the lock as it stands after the call. */
+int store_lock_take(store *s, arena_t *a, int64_t article_id, int64_t user_id,
+                    int64_t now, int64_t ttl, int take_over,
+                    store_lock *holder);
+/* The lock as it stands (expired or not); NB_ENOTFOUND if none. */
+int store_lock_get(store *s, arena_t *a, int64_t article_id, store_lock *out);
+/* Ends user_id's lock of the article (none: NB_OK). */
+int store_lock_release(store *s, int64_t article_id, int64_t user_id);
+
+/* The newsroom's list by state, newest first by id, ids below before (0:
+ * from the newest), at most limit, no body, draft state filled; by
+ * created_by when not 0. Scheduled ones come soonest first. */
+typedef enum {
+  STORE_NEWSROOM_ALL,       /* everything but the trash */
+  STORE_NEWSROOM_DRAFTS,    /* drafts, unpublished ones and private ones */
+  STORE_NEWSROOM_SUBMITTED, /* drafts waiting for review */
+  STORE_NEWSROOM_SCHEDULED, /* published with a time to come */
+  STORE_NEWSROOM_PUBLISHED, /* public now */
+  STORE_NEWSROOM_TRASH,
+  STORE_NEWSROOM_STATES
+} store_newsroom_state;
+typedef struct {
+  store_article a;
+  int64_t created_by, revision, trashed_at, unpublished_at;
+} store_newsroom_item;
+int store_newsroom_list(store *s, arena_t *a, int state, int64_t created_by,
+                        int64_t now, int64_t before, size_t limit,
+                        store_newsroom_item **out, size_t *n);
+
 int store_authors(store *s, arena_t *a, store_named **out, size_t *n);
 int store_tags(store *s, arena_t *a, store_named **out, size_t *n);
 /* The e-mail of the author's user, "" when none. */

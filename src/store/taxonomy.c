@@ -246,8 +246,8 @@ static int tag_add(store *s, int64_t article_id, int64_t tag_id) {
   return rc == NB_OK ? store_change_id(s, "tag", tag_id) : rc;
 }
 
-static int tags_replace(store *s, int64_t article_id, const int64_t *ids,
-                        size_t n) {
+int store_tags_replace(store *s, int64_t article_id, const int64_t *ids,
+                       size_t n) {
   store_q q;
   int rc;
 
@@ -272,6 +272,6 @@ int store_article_tags_set(store *s, int64_t article_id, const int64_t *ids,
   int rc = store_w_begin(s);
 
   if (rc == NB_OK)
-    rc = store_w_end(s, tags_replace(s, article_id, ids, n));
+    rc = store_w_end(s, store_tags_replace(s, article_id, ids, n));
   return rc;
 }

@@ -3343,6 +3343,231 @@ imported_authors_become_accounts_that_keep_real_ones_intact(void **state) {
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* ---- the newsroom's editor ---- */
+
+static store_edit edit_of(int64_t sec, const char *title, const char *slug,
+                          const char *body) {
+  store_edit e = {0};
+
+  e.a.section_id = sec;
+  e.a.title = title;
+  e.a.slug = slug;
+  e.a.summary = "";
+  e.a.body_html = body;
+  e.a.image_url = "";
+  e.a.status = STORE_DRAFT;
+  e.comments_state = -1;
+  return e;
+}
+
+static void
+an_edit_save_is_a_revision_and_a_stale_one_is_refused(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "أخبار", "news");
+  int64_t u = user(f->s, "huda", "huda@newsroom.test", STORE_ROLE_AUTHOR);
+  int64_t u2 = user(f->s, "sami", "sami@newsroom.test", STORE_ROLE_EDITOR);
+  int64_t a1 = author(f->s, "هدى", "huda"), a2 = author(f->s, "سامي", "sami");
+  int64_t authors[] = {a2, a1}, tag = 0;
+  assert_int_equal(store_tag_ensure(f->s, "اقتصاد", "economy", &tag), NB_OK);
+  store_edit e = edit_of(sec, "عنوان", "unwan", "<p dir=\"rtl\">نص</p>");
+  e.kicker = "عاجل";
+  e.breaking = 1;
+  e.author_ids = authors;
+  e.n_authors = 2;
+  e.tag_ids = &tag;
+  e.n_tag_ids = 1;
+  int rc = store_edit_save(f->s, &f->a, &e, 0, u);
+  if (rc != NB_OK)
+    print_message("%s\n", store_errmsg(f->s));
+  assert_int_equal(rc, NB_OK);
+  assert_true(e.a.id > 0);
+  assert_int_equal(e.revision, 1);
+
+  store_edit got;
+  assert_int_equal(store_edit_get(f->s, &f->a, e.a.id, &got), NB_OK);
+  assert_string_equal(got.a.title, "عنوان");
+  assert_string_equal(got.kicker, "عاجل");
+  assert_int_equal(got.breaking, 1);
+  assert_int_equal(got.created_by, u);
+  assert_int_equal(got.revision, 1);
+  assert_int_equal(got.n_authors, 2);
+  assert_int_equal(got.author_ids[0], a2); /* the order kept */
+  assert_int_equal(got.a.author_id, a2);
+  assert_string_equal(got.author_names, "سامي، هدى");
+  assert_int_equal(got.n_tags, 1);
+  assert_string_equal(got.tags[0].name, "اقتصاد");
+
+  /* Two saves from revision 1: the first wins, the second is refused and
+   * changes nothing. */
+  store_edit mine = got, theirs = got;
+  mine.a.title = "عنوان أول";
+  theirs.a.title = "عنوان ثان";
+  mine.tag_ids = theirs.tag_ids = NULL;
+  assert_int_equal(store_edit_save(f->s, &f->a, &mine, 1, u), NB_OK);
+  assert_int_equal(mine.revision, 2);
+  assert_int_equal(store_edit_save(f->s, &f->a, &theirs, 1, u2), NB_ECONFLICT);
+  assert_int_equal(store_edit_get(f->s, &f->a, e.a.id, &got), NB_OK);
+  assert_string_equal(got.a.title, "عنوان أول");
+  assert_int_equal(got.revision, 2);
+  assert_int_equal(got.n_tags, 0);
+
+  store_revision *rs;
+  size_t n;
+  assert_int_equal(store_revisions(f->s, &f->a, e.a.id, 10, &rs, &n), NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(rs[0].revision, 2);
+  assert_string_equal(rs[0].user_name, "huda");
+  store_revision r;
+  assert_int_equal(store_revision_get(f->s, &f->a, e.a.id, 1, &r), NB_OK);
+  assert_non_null(strstr(r.fields, "\"title\":\"عنوان\""));
+  assert_non_null(strstr(r.fields, "\"tags\":[\"اقتصاد\"]"));
+  assert_non_null(strstr(r.fields, "\"author_names\":[\"سامي\",\"هدى\"]"));
+  assert_int_equal(store_revision_get(f->s, &f->a, e.a.id, 3, &r),
+                   NB_ENOTFOUND);
+}
+
+static void
+an_edit_slug_taken_gets_a_suffix_and_a_trashed_one_is_a_draft(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "أخبار", "news");
+  int64_t u = user(f->s, "huda", "huda@newsroom.test", STORE_ROLE_AUTHOR);
+  store_edit a = edit_of(sec, "أ", "same", "<p>1</p>");
+  store_edit b = edit_of(sec, "ب", "same", "<p>2</p>");
+  store_edit c = edit_of(sec, "ج", "same", "<p>3</p>");
+  assert_int_equal(store_edit_save(f->s, &f->a, &a, 0, u), NB_OK);
+  assert_int_equal(store_edit_save(f->s, &f->a, &b, 0, u), NB_OK);
+  assert_int_equal(store_edit_save(f->s, &f->a, &c, 0, u), NB_OK);
+  assert_string_equal(a.a.slug, "same");
+  assert_string_equal(b.a.slug, "same-2");
+  assert_string_equal(c.a.slug, "same-3");
+  /* Saving an article again keeps its own slug. */
+  assert_int_equal(store_edit_save(f->s, &f->a, &b, b.revision, u), NB_OK);
+  assert_string_equal(b.a.slug, "same-2");
+
+  b.trashed_at = 100;
+  b.a.status = STORE_PUBLISHED;
+  assert_int_equal(store_edit_save(f->s, &f->a, &b, b.revision, u), NB_EINVAL);
+  b.a.status = STORE_DRAFT;
+  assert_int_equal(store_edit_save(f->s, &f->a, &b, b.revision, u), NB_OK);
+
+  store_newsroom_item *xs;
+  size_t n;
+  assert_int_equal(store_newsroom_list(f->s, &f->a, STORE_NEWSROOM_TRASH, 0,
+                                       nb_now(), 0, 10, &xs, &n),
+                   NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(xs[0].a.id, b.a.id);
+  assert_int_equal(store_newsroom_list(f->s, &f->a, STORE_NEWSROOM_ALL, 0,
+                                       nb_now(), 0, 10, &xs, &n),
+                   NB_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(xs[0].a.id, c.a.id);
+}
+
+static void the_newsroom_list_sorts_articles_by_state(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "أخبار", "news"), now = nb_now();
+  int64_t u = user(f->s, "huda", "huda@newsroom.test", STORE_ROLE_AUTHOR);
+  int64_t v = user(f->s, "sami", "sami@newsroom.test", STORE_ROLE_AUTHOR);
+  store_edit draft = edit_of(sec, "مسودة", "d", "<p>1</p>");
+  store_edit sub = edit_of(sec, "مقدمة", "s", "<p>2</p>");
+  store_edit later = edit_of(sec, "لاحقا", "l", "<p>3</p>");
+  store_edit pub = edit_of(sec, "منشور", "p", "<p>4</p>");
+  sub.a.draft_state = STORE_DRAFT_PENDING;
+  later.a.status = pub.a.status = STORE_PUBLISHED;
+  later.a.published_at = now + 3600;
+  pub.a.published_at = now - 60;
+  assert_int_equal(store_edit_save(f->s, &f->a, &draft, 0, u), NB_OK);
+  assert_int_equal(store_edit_save(f->s, &f->a, &sub, 0, v), NB_OK);
+  assert_int_equal(store_edit_save(f->s, &f->a, &later, 0, u), NB_OK);
+  assert_int_equal(store_edit_save(f->s, &f->a, &pub, 0, u), NB_OK);
+  struct {
+    int state;
+    int64_t by, want;
+    size_t n;
+  } cases[] = {
+      {STORE_NEWSROOM_DRAFTS, 0, draft.a.id, 1},
+      {STORE_NEWSROOM_SUBMITTED, 0, sub.a.id, 1},
+      {STORE_NEWSROOM_SCHEDULED, 0, later.a.id, 1},
+      {STORE_NEWSROOM_PUBLISHED, 0, pub.a.id, 1},
+      {STORE_NEWSROOM_ALL, v, sub.a.id, 1},
+      {STORE_NEWSROOM_ALL, 0, pub.a.id, 4},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    store_newsroom_item *xs;
+    size_t n;
+    assert_int_equal(store_newsroom_list(f->s, &f->a, cases[i].state,
+                                         cases[i].by, now, 0, 10, &xs, &n),
+                     NB_OK);
+    assert_int_equal(n, cases[i].n);
+    assert_int_equal(xs[0].a.id, cases[i].want);
+  }
+}
+
+static void autosaves_keep_one_slot_and_a_save_drops_it(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "أخبار", "news");
+  int64_t u = user(f->s, "huda", "huda@newsroom.test", STORE_ROLE_AUTHOR);
+  store_autosave as = {.base_revision = 0, .at = 10, .fields = "{\"t\":1}"};
+  assert_int_equal(store_autosave_put(f->s, u, 0, &as), NB_OK);
+  as.at = 20;
+  as.fields = "{\"t\":2}";
+  assert_int_equal(store_autosave_put(f->s, u, 0, &as), NB_OK);
+  store_autosave got;
+  assert_int_equal(store_autosave_get(f->s, &f->a, u, 0, &got), NB_OK);
+  assert_int_equal(got.at, 20);
+  assert_string_equal(got.fields, "{\"t\":2}");
+  /* The first save of a new article takes the place of its autosave. */
+  store_edit e = edit_of(sec, "أ", "a", "<p>1</p>");
+  assert_int_equal(store_edit_save(f->s, &f->a, &e, 0, u), NB_OK);
+  assert_int_equal(store_autosave_get(f->s, &f->a, u, 0, &got), NB_ENOTFOUND);
+  assert_int_equal(store_autosave_put(f->s, u, e.a.id, &as), NB_OK);
+  assert_int_equal(store_autosave_drop(f->s, u, e.a.id), NB_OK);
+  assert_int_equal(store_autosave_get(f->s, &f->a, u, e.a.id, &got),
+                   NB_ENOTFOUND);
+  as.fields = "\xff";
+  assert_int_equal(store_autosave_put(f->s, u, 0, &as), NB_EINVAL);
+}
+
+static void
+an_edit_lock_is_refused_while_held_and_taking_it_over_is_told(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "أخبار", "news");
+  int64_t u = user(f->s, "huda", "huda@newsroom.test", STORE_ROLE_AUTHOR);
+  int64_t v = user(f->s, "sami", "sami@newsroom.test", STORE_ROLE_EDITOR);
+  store_edit e = edit_of(sec, "أ", "a", "<p>1</p>");
+  assert_int_equal(store_edit_save(f->s, &f->a, &e, 0, u), NB_OK);
+  store_lock l;
+  assert_int_equal(store_lock_take(f->s, &f->a, e.a.id, u, 1000, 150, 0, &l),
+                   NB_OK);
+  assert_int_equal(l.user_id, u);
+  assert_int_equal(l.expires_at, 1150);
+  assert_int_equal(store_lock_take(f->s, &f->a, e.a.id, v, 1100, 150, 0, &l),
+                   NB_EEXIST);
+  assert_int_equal(l.user_id, u);
+  assert_string_equal(l.user_name, "huda");
+  assert_int_equal(store_lock_take(f->s, &f->a, e.a.id, v, 1100, 150, 1, &l),
+                   NB_OK);
+  assert_int_equal(l.user_id, v);
+  assert_int_equal(l.taken_from, u);
+  assert_int_equal(l.taken_at, 1100);
+  /* Huda's renewal is refused and names who took it from her. */
+  assert_int_equal(store_lock_take(f->s, &f->a, e.a.id, u, 1110, 150, 0, &l),
+                   NB_EEXIST);
+  assert_int_equal(l.user_id, v);
+  assert_int_equal(l.taken_from, u);
+  assert_string_equal(l.taken_from_name, "huda");
+  /* Expired, it is anyone's, with no takeover to tell. */
+  assert_int_equal(store_lock_take(f->s, &f->a, e.a.id, u, 2000, 150, 0, &l),
+                   NB_OK);
+  assert_int_equal(l.user_id, u);
+  assert_int_equal(l.taken_from, 0);
+  assert_int_equal(store_lock_release(f->s, e.a.id, u), NB_OK);
+  assert_int_equal(store_lock_get(f->s, &f->a, e.a.id, &l), NB_ENOTFOUND);
+  assert_int_equal(store_lock_take(f->s, &f->a, 999999, u, 1, 150, 0, &l),
+                   NB_ENOTFOUND);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       T(opening_a_new_file_applies_every_migration_once),
@@ -3433,6 +3658,11 @@ int main(void) {
       T(audit_log_lists_newest_first_in_pages_with_names),
       T(migration_013_makes_imported_users_accounts_without_a_password),
       T(imported_authors_become_accounts_that_keep_real_ones_intact),
+      T(an_edit_save_is_a_revision_and_a_stale_one_is_refused),
+      T(an_edit_slug_taken_gets_a_suffix_and_a_trashed_one_is_a_draft),
+      T(the_newsroom_list_sorts_articles_by_state),
+      T(autosaves_keep_one_slot_and_a_save_drops_it),
+      T(an_edit_lock_is_refused_while_held_and_taking_it_over_is_told),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
