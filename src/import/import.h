@@ -134,7 +134,8 @@ int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
  * forms, svg, math, embedded objects and other iframes; every other tag is
  * dropped and its content kept. Attributes: a[href title], img[src alt
  * width height], td/th[colspan rowspan], ol[start], iframe[src width height
- * title]; href only what core's nb_url_allowed() allows (http(s) with a
+ * title], and on every kept element dir when it is rtl, ltr or auto (the
+ * newsroom's editor sets it per paragraph); href only what core's nb_url_allowed() allows (http(s) with a
  * host, "/path", "?query", "#fragment"; no "//host") or mailto, src only
  * http(s) that it allows; links to other sites get rel="nofollow
  * noopener". Top-level

@@ -262,7 +262,7 @@ static int judge_iframe(const GumboElement *e, buf_t *out, buf_t *url) {
   return IMP_HTML_KEEP;
 }
 
-int imp_html_judge(const GumboElement *e, buf_t *out, buf_t *url) {
+static int judge(const GumboElement *e, buf_t *out, buf_t *url) {
   if (e->tag_namespace != GUMBO_NAMESPACE_HTML)
     return IMP_HTML_DROP;
   switch (e->tag) {
@@ -350,4 +350,24 @@ int imp_html_judge(const GumboElement *e, buf_t *out, buf_t *url) {
   default:
     return IMP_HTML_UNWRAP;
   }
+}
+
+/* The text direction a writer set on an element (the newsroom's editor
+ * marks each paragraph rtl or ltr): kept when it is one of the three
+ * values, in any case. */
+static void put_dir(buf_t *b, const GumboElement *e) {
+  static const char *const dirs[] = {"rtl", "ltr", "auto"};
+  const char *v = attr(e, "dir");
+  for (size_t i = 0; v && i < sizeof dirs / sizeof *dirs; i++)
+    if (strcasecmp(v, dirs[i]) == 0) {
+      put_attr(b, "dir", dirs[i], strlen(dirs[i]));
+      return;
+    }
+}
+
+int imp_html_judge(const GumboElement *e, buf_t *out, buf_t *url) {
+  int verdict = judge(e, out, url);
+  if (verdict == IMP_HTML_KEEP)
+    put_dir(out, e);
+  return verdict;
 }

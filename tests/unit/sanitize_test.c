@@ -45,6 +45,8 @@ static int attr_allowed(const char *tag, size_t tn, const char *a, size_t an) {
   static const char *const ol[] = {"start", NULL};
   static const char *const iframe[] = {"src",   "width",   "height",
                                        "title", "loading", NULL};
+  if (an == 3 && memcmp(a, "dir", 3) == 0)
+    return 1; /* on any element */
   if (tn == 1 && tag[0] == 'a')
     return in_list(a_attrs, a, an);
   if (tn == 3 && memcmp(tag, "img", 3) == 0)
@@ -175,13 +177,24 @@ static void script_and_style_are_removed_with_their_content(void **state) {
 
 static void event_handlers_and_other_attributes_are_dropped(void **state) {
   (void)state;
-  expect("<p onclick=\"steal()\" style=\"color:red\" class=\"x\" id=\"y\" "
-         "data-a=\"1\" dir=\"rtl\">Hi <img src=\"https://e.example/a.png\" "
-         "onerror=\"alert(1)\" onload=alert(2) alt=\"A\" class=\"wp-image\">"
-         "</p>",
-         "<p>Hi <img src=\"https://e.example/a.png\" alt=\"A\"></p>");
+  expect(
+      "<p onclick=\"steal()\" style=\"color:red\" class=\"x\" id=\"y\" "
+      "data-a=\"1\" dir=\"sideways\">Hi <img src=\"https://e.example/a.png\" "
+      "onerror=\"alert(1)\" onload=alert(2) alt=\"A\" class=\"wp-image\">"
+      "</p>",
+      "<p>Hi <img src=\"https://e.example/a.png\" alt=\"A\"></p>");
   expect("<a href=\"/x\" onmouseover=\"x()\" target=\"_blank\">x</a>",
          "<p><a href=\"/x\">x</a></p>");
+}
+
+static void a_writers_text_direction_is_kept_and_nothing_else(void **state) {
+  (void)state;
+  expect("<p dir=\"RTL\">نص</p><p dir=\"ltr\">Apple</p>",
+         "<p dir=\"rtl\">نص</p>\n<p dir=\"ltr\">Apple</p>");
+  expect("<h2 dir=\"auto\">x</h2><p dir=\"x\" style=\"a\">y</p>",
+         "<h2 dir=\"auto\">x</h2>\n<p>y</p>");
+  expect("<a href=\"/a\" dir=\"ltr\">a</a>",
+         "<p><a href=\"/a\" dir=\"ltr\">a</a></p>");
 }
 
 static void javascript_urls_are_refused_in_every_spelling(void **state) {
@@ -453,7 +466,7 @@ static void arabic_text_comes_out_byte_identical(void **state) {
                    "بكلفة ٣٤٥ مليون درهم (2026).";
   char in[1024], want[1024];
   snprintf(in, sizeof in, "<p dir=\"rtl\">%s</p>", ar);
-  snprintf(want, sizeof want, "<p>%s</p>", ar);
+  snprintf(want, sizeof want, "<p dir=\"rtl\">%s</p>", ar);
   expect(in, want);
   snprintf(in, sizeof in, "<h1>عنوان</h1>\n%s\n\n<a href=\"/خبر\">رابط</a>",
            ar);
@@ -688,6 +701,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(script_and_style_are_removed_with_their_content),
       cmocka_unit_test(event_handlers_and_other_attributes_are_dropped),
+      cmocka_unit_test(a_writers_text_direction_is_kept_and_nothing_else),
       cmocka_unit_test(javascript_urls_are_refused_in_every_spelling),
       cmocka_unit_test(images_need_an_http_or_https_src),
       cmocka_unit_test(allowed_links_keep_href_and_title),
