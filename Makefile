@@ -11,7 +11,8 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_PKGS  := gcc make pkg-config meson ninja-build python3 \
              libmicrohttpd-dev libsqlite3-dev libjansson-dev libicu-dev \
              libstemmer-dev libsodium-dev zlib1g-dev libbrotli-dev libxml2-dev \
-             libgumbo-dev libxxhash-dev gettext
+             libgumbo-dev libxxhash-dev gettext \
+             libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev
 TEST_PKGS := libcmocka-dev libcurl4-openssl-dev clang-format chromium \
              nginx-light wrk curl default-jre-headless libxml2-utils \
              python3-feedparser

@@ -384,6 +384,8 @@ static int cmd_serve(const options *o) {
       .slow_queue = o->slow_queue > 0 ? o->slow_queue : 0,
       .bypass_cookie = SITE_PENDING_COOKIE,
       .bypass_arg = "p",
+      .large_post_prefix = "/admin/",
+      .large_post_bytes = ADMIN_MAX_POST_BYTES,
       .port = o->port,
       .threads = o->threads,
       .access_log = log,

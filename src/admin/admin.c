@@ -11,6 +11,8 @@
 #include "core/core.h"
 
 int admin_open(const char *dir, admin **out, char *err, size_t errlen) {
+  admin_markdown_init();
+  admin_diff_init();
   admin *ad = calloc(1, sizeof *ad);
   if (!ad || !(ad->tpl = tpl_set_new())) {
     free(ad);
@@ -19,8 +21,9 @@ int admin_open(const char *dir, admin **out, char *err, size_t errlen) {
   }
   pthread_mutex_init(&ad->lock, NULL);
   int rc = tpl_set_load_dir(ad->tpl, dir, err, errlen);
-  static const char *required[] = {"base",  "login",    "dashboard", "password",
-                                   "error", "comments", "users",     "audit"};
+  static const char *required[] = {
+      "base",     "login", "dashboard", "password", "error",
+      "comments", "users", "audit",     "editor",   "revisions"};
   for (size_t i = 0; rc == NB_OK && i < sizeof required / sizeof *required; i++)
     if (!tpl_has(ad->tpl, required[i])) {
       snprintf(err, errlen, "%s has no %s.mustache", dir, required[i]);
@@ -142,6 +145,61 @@ static const char *const text[][2] = {
     {"col_detail", N_("Detail")},
     {"no_audit", N_("Nothing has been recorded yet.")},
     {"older_audit", N_("Older entries")},
+    {"new_article", N_("New article")},
+    {"edit_article", N_("Edit the article")},
+    {"lock_title", N_("Someone else is editing")},
+    {"take_over", N_("Take over editing")},
+    {"autosave_title", N_("Autosaved text")},
+    {"autosave_offer",
+     N_("You have text kept by autosave that is newer than the saved "
+        "article, from")},
+    {"autosave_load", N_("Open the autosaved text")},
+    {"autosave_discard", N_("Discard it")},
+    {"diff_title", N_("What differs: their version, then yours")},
+    {"kicker", N_("Kicker (the line above the headline)")},
+    {"headline", N_("Headline")},
+    {"summary", N_("Summary")},
+    {"body_format", N_("The text is written in")},
+    {"body", N_("Text")},
+    {"publishing", N_("Publishing")},
+    {"publish_at", N_("Publication time")},
+    {"publish_at_help",
+     N_("In the site's time zone. Empty: now. A time to come schedules the "
+        "article: it appears on its own at that minute.")},
+    {"save_article", N_("Save")},
+    {"submit_review", N_("Submit for review")},
+    {"publish", N_("Publish")},
+    {"schedule", N_("Schedule")},
+    {"unpublish", N_("Unpublish")},
+    {"restore", N_("Restore from the trash")},
+    {"trash", N_("Move to the trash")},
+    {"revisions", N_("Revisions")},
+    {"placement", N_("Section, bylines and tags")},
+    {"authors", N_("Authors")},
+    {"authors_help", N_("Names as the site knows them, separated by commas.")},
+    {"tags", N_("Tags")},
+    {"tags_help", N_("Separated by commas; new ones are created.")},
+    {"image_url", N_("Lead image (address)")},
+    {"breaking", N_("Breaking news")},
+    {"featured", N_("Featured")},
+    {"seo", N_("Address and search engines")},
+    {"slug", N_("Address (slug)")},
+    {"slug_help",
+     N_("Empty: made from the headline. Old addresses keep working.")},
+    {"seo_title", N_("Title for search engines")},
+    {"seo_description", N_("Description for search engines")},
+    {"back_to_editor", N_("Back to the article")},
+    {"revision", N_("Revision")},
+    {"compare_a", N_("From")},
+    {"compare_b", N_("To")},
+    {"current", N_("current")},
+    {"restore_revision", N_("Restore this revision")},
+    {"compare", N_("Show the differences")},
+    {"diff_between", N_("Differences between revisions")},
+    {"no_difference", N_("These revisions are the same.")},
+    {"state_tabs", N_("Articles to show")},
+    {"mine", N_("Only mine")},
+    {"edit", N_("Edit")},
 };
 
 static json_t *texts(void) {
@@ -183,6 +241,9 @@ void admin_render(admin_req *r, int status, const char *tpl, json_t *data) {
                         json_boolean(admin_can(r, ADMIN_MODERATE)));
     json_object_set_new(can, "users", json_boolean(admin_can(r, ADMIN_USERS)));
     json_object_set_new(can, "audit", json_boolean(admin_can(r, ADMIN_AUDIT)));
+    json_object_set_new(can, "write", json_boolean(admin_can(r, ADMIN_WRITE)));
+    json_object_set_new(can, "publish",
+                        json_boolean(admin_can(r, ADMIN_PUBLISH)));
     json_object_set_new(data, "can", can);
   }
   buf_reset(&res->body);
@@ -284,6 +345,12 @@ static void route(admin_req *r) {
       return;
     }
   }
+  if (!r->in && admin_wants_json(r)) {
+    admin_json_notice(r, 401,
+                      _("Your session has ended: log in again in another tab, "
+                        "then save. Your text is still here."));
+    return;
+  }
   if (!r->in) {
     if (post) /* the session ended while a form was open */
     {
@@ -300,6 +367,12 @@ static void route(admin_req *r) {
       admin_redirect(r, to);
       return;
     }
+  }
+  if (post && !admin_csrf_ok(r) && admin_wants_json(r)) {
+    admin_json_notice(r, 403,
+                      _("This page is out of date: reload it to go on. Your "
+                        "text is kept in the form."));
+    return;
   }
   if (post && !admin_csrf_ok(r)) {
     json_t *d = json_object();
@@ -334,6 +407,10 @@ static void route(admin_req *r) {
   }
   if (strcmp(p, "/admin/lang") == 0 && post) {
     admin_lang_post(r);
+    return;
+  }
+  if (strncmp(p, "/admin/articles/", 16) == 0) {
+    admin_articles(r, post);
     return;
   }
   if (strcmp(p, "/admin/comments") == 0) {

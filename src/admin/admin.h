@@ -14,10 +14,15 @@
 #include "web/web.h"
 
 /* ---- passwords ---- */
-#define ADMIN_PASSWORD_MIN 8    /* characters (code points), at least */
-#define ADMIN_PASSWORD_MAX 1024 /* bytes: longer is refused, never cut */
-#define ADMIN_HASH_BYTES 128    /* crypto_pwhash_STRBYTES, with its NUL */
-#define ADMIN_ONETIME_CHARS 20  /* a one-time password's length */
+/* A POST to /admin may carry this much (web_config.large_post_bytes): an
+ * article's body of ADMIN_BODY_MAX bytes, Arabic percent-encoded at three
+ * bytes a byte, and its other fields. */
+#define ADMIN_MAX_POST_BYTES (4 * 1024 * 1024)
+#define ADMIN_BODY_MAX (1024 * 1024) /* bytes of an article's body */
+#define ADMIN_PASSWORD_MIN 8         /* characters (code points), at least */
+#define ADMIN_PASSWORD_MAX 1024      /* bytes: longer is refused, never cut */
+#define ADMIN_HASH_BYTES 128         /* crypto_pwhash_STRBYTES, with its NUL */
+#define ADMIN_ONETIME_CHARS 20       /* a one-time password's length */
 /* Hashes at once in the process; others wait their turn, so a storm of
  * logins cannot take 19 MiB each. */
 #define ADMIN_HASHES_AT_ONCE 2

@@ -8,6 +8,10 @@
  *   roles.c     who may do what: the role x action table
  *   comments.c  moderating readers' comments
  *   users.c     the accounts and the audit log, for administrators
+ *   editor.c    the article editor: save, workflow, autosave, lock,
+ *               revisions
+ *   editor_form.c  the article form: its fields, checked, to an article
+ *   diff.c      what differs between two versions of an article
  */
 #ifndef NABA_ADMIN_INTERNAL_H
 #define NABA_ADMIN_INTERNAL_H
@@ -39,6 +43,11 @@
 #define ADMIN_COMMENTS_PAGE 50
 /* Entries on a page of the audit log. */
 #define ADMIN_AUDIT_PAGE 50
+/* An edit lock lasts this long unless renewed (the editor's page renews
+ * it every minute): a closed tab frees the article within it. */
+#define ADMIN_LOCK_SECONDS 150
+/* Revisions listed on an article's history page. */
+#define ADMIN_REVISIONS_PAGE 100
 /* Counts on the queue's tabs stop here ("1000+"). */
 #define ADMIN_COUNT_CAP 1000
 
@@ -108,13 +117,75 @@ const char *admin_date(admin_req *r, int64_t t);
 /* What a user may do in the newsroom; each a column of the table in
  * roles.c. */
 typedef enum {
-  ADMIN_MODERATE, /* the comment queue: approve, spam, delete, close */
-  ADMIN_USERS,    /* the accounts: add, role, disable, one-time password */
-  ADMIN_AUDIT,    /* read the audit log */
+  ADMIN_WRITE,       /* write articles of one's own, save them as drafts,
+                        submit them for review */
+  ADMIN_PUBLISH,     /* publish, schedule, unpublish, trash and restore
+                        the articles one may edit */
+  ADMIN_EDIT_OTHERS, /* edit everyone's articles, published ones too */
+  ADMIN_MODERATE,    /* the comment queue: approve, spam, delete, close */
+  ADMIN_USERS,       /* the accounts: add, role, disable, one-time password */
+  ADMIN_AUDIT,       /* read the audit log */
   ADMIN_ACTIONS
 } admin_action;
 /* 1 when r's user (logged in) may do what. */
 int admin_can(const admin_req *r, admin_action what);
+/* 1 when r's user may edit the article created by created_by (0:
+ * imported) in this status: their own (a contributor's only while it is
+ * not published), or anyone's with ADMIN_EDIT_OTHERS. */
+int admin_may_edit(const admin_req *r, int64_t created_by, int status);
+
+/* ---- editor_form.c ---- */
+/* The article form as typed: every field a string ("" for none), so a
+ * refused save shows it back unchanged. breaking and featured are "1" or
+ * ""; comments "-1", "0" or "1"; publish_at "YYYY-MM-DDTHH:MM" in the
+ * site's zone or ""; body_format "html" or "markdown". */
+typedef struct {
+  const char *title, *kicker, *section, *authors, *tags, *summary, *body,
+      *body_format, *image_url, *slug, *seo_title, *seo_description,
+      *publish_at, *comments, *breaking, *featured;
+  int64_t revision; /* the revision the writer started from */
+} admin_article_form;
+void admin_form_from_post(admin_req *r, admin_article_form *f);
+void admin_form_from_edit(admin_req *r, const store_edit *e,
+                          admin_article_form *f);
+/* The fields as a JSON object (an autosave); the caller frees it. */
+json_t *admin_form_json(const admin_article_form *f);
+/* From admin_form_json()'s text, strings in r's arena. NB_EINVAL if it is
+ * not such an object. */
+int admin_form_from_json(admin_req *r, const char *text, admin_article_form *f);
+/* From a revision's fields (store_revision.fields). */
+int admin_form_from_revision(admin_req *r, const char *fields,
+                             admin_article_form *f);
+/* Checks f and fills e's content (not its workflow state): NULL when it
+ * may be saved, else why not, in the interface language. A store failure
+ * returns NULL with *store_rc set. Tags new to the site are created. */
+const char *admin_form_check(admin_req *r, const admin_article_form *f,
+                             store_edit *e, int *store_rc);
+/* "YYYY-MM-DDTHH:MM" of t in the site's zone. */
+const char *admin_local_input(admin_req *r, int64_t t);
+void admin_markdown_init(void); /* once, before threads */
+
+/* ---- diff.c ---- */
+void admin_diff_init(void); /* once, before threads */
+/* The fields that differ from old to new, each {label, old, new} or, for
+ * the text, {label, lines: [{add|del|same: true, html}]} (html: the
+ * paragraph's text, entities kept). section_*: the sections' names. */
+json_t *admin_diff(admin_req *r, const admin_article_form *old,
+                   const admin_article_form *new, const char *section_old,
+                   const char *section_new);
+
+/* ---- editor.c ---- */
+/* Every path under /admin/articles/: the editor and its forms. */
+void admin_articles(admin_req *r, int post);
+/* Where an article is in its life, in the interface language. */
+const char *admin_article_state(const store_article *x, int64_t trashed_at,
+                                int64_t unpublished_at, int64_t now);
+/* 1 when the request is the editor script's (autosave, lock renewal),
+ * which reads JSON; admin_json_notice answers it {"notice": ...}. */
+int admin_wants_json(const admin_req *r);
+void admin_json_notice(admin_req *r, int status, const char *notice);
+/* Frees json_dumps()'s text with jansson's allocator. */
+void admin_json_free(void *p);
 
 /* ---- comments.c ---- */
 void admin_comments(admin_req *r);            /* GET /admin/comments */

@@ -7,9 +7,9 @@
 
 /* allowed[action][role - 1]: contributor, author, editor, administrator. */
 static const unsigned char allowed[ADMIN_ACTIONS][4] = {
-    [ADMIN_MODERATE] = {0, 0, 1, 1},
-    [ADMIN_USERS] = {0, 0, 0, 1},
-    [ADMIN_AUDIT] = {0, 0, 0, 1},
+    [ADMIN_WRITE] = {1, 1, 1, 1},       [ADMIN_PUBLISH] = {0, 1, 1, 1},
+    [ADMIN_EDIT_OTHERS] = {0, 0, 1, 1}, [ADMIN_MODERATE] = {0, 0, 1, 1},
+    [ADMIN_USERS] = {0, 0, 0, 1},       [ADMIN_AUDIT] = {0, 0, 0, 1},
 };
 
 int admin_can(const admin_req *r, admin_action what) {
@@ -18,4 +18,12 @@ int admin_can(const admin_req *r, admin_action what) {
       r->user.role > STORE_ROLE_ADMINISTRATOR)
     return 0;
   return allowed[what][r->user.role - 1];
+}
+
+int admin_may_edit(const admin_req *r, int64_t created_by, int status) {
+  if (admin_can(r, ADMIN_EDIT_OTHERS))
+    return 1;
+  if (!admin_can(r, ADMIN_WRITE) || created_by != r->user.id)
+    return 0;
+  return admin_can(r, ADMIN_PUBLISH) || status != STORE_PUBLISHED;
 }

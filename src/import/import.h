@@ -135,13 +135,13 @@ int imp_wxr_read_memory(const char *data, size_t n, const imp_wxr_handler *h,
  * dropped and its content kept. Attributes: a[href title], img[src alt
  * width height], td/th[colspan rowspan], ol[start], iframe[src width height
  * title], and on every kept element dir when it is rtl, ltr or auto (the
- * newsroom's editor sets it per paragraph); href only what core's nb_url_allowed() allows (http(s) with a
- * host, "/path", "?query", "#fragment"; no "//host") or mailto, src only
- * http(s) that it allows; links to other sites get rel="nofollow
- * noopener". Top-level
- * text gets paragraphs as WordPress's wpautop gives them (blank line: new
- * paragraph, newline: <br>). The output is well-formed, nests at most 100
- * deep, and sanitizing it again gives the same bytes.
+ * newsroom's editor sets it per paragraph); href only what core's
+ * nb_url_allowed() allows (http(s) with a host, "/path", "?query",
+ * "#fragment"; no "//host") or mailto, src only http(s) that it allows;
+ * links to other sites get rel="nofollow noopener". Top-level text gets
+ * paragraphs as WordPress's wpautop gives them (blank line: new paragraph,
+ * newline: <br>). The output is well-formed, nests at most 100 deep, and
+ * sanitizing it again gives the same bytes.
  * WordPress's own shortcodes go first: [caption] becomes a figure with
  * its figcaption, [embed] a YouTube or Vimeo player or a link, [audio] and
  * [video] a link to the file; [gallery] and [playlist] are removed; other

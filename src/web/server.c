@@ -44,6 +44,8 @@ struct web_server {
   pool posts, slow;
   web_guard *guard;
   const char *const *slow_prefixes;
+  const char *large_post_prefix; /* NULL: none */
+  size_t large_post_bytes;
   int slow_per_client, slow_queue; /* 0: no limit */
   int nd;
   int port;
@@ -75,7 +77,8 @@ typedef struct req_state {
   web_addr addr;
   uint64_t gen; /* the cache generation before a slow GET ran */
   size_t body_seen;
-  buf_t body; /* POST bodies */
+  size_t body_max; /* this request's limit (see web_config.large_post_*) */
+  buf_t body;      /* POST bodies */
   /* A request handed to a worker: what it got and what it answered. */
   web_request req;
   web_response res;
@@ -453,6 +456,11 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c,
   copy_cut(st->path, sizeof st->path, url);
   fault_parse(c, st);
   *con_cls = st;
+  st->body_max =
+      s->large_post_prefix && strncmp(url, s->large_post_prefix,
+                                      strlen(s->large_post_prefix)) == 0
+          ? s->large_post_bytes
+          : WEB_MAX_BODY_BYTES;
   if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
       strcmp(method, "POST") != 0)
     st->reject = MHD_HTTP_METHOD_NOT_ALLOWED;
@@ -466,7 +474,7 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c,
     return send_error(c, st, MHD_HTTP_BAD_REQUEST,
                       _("The request is malformed"));
   }
-  if (f.ncl && f.cl > WEB_MAX_BODY_BYTES) {
+  if (f.ncl && (uint64_t)f.cl > st->body_max) {
     /* Too big to read through: answer now; the connection closes. */
     return send_error(c, st, MHD_HTTP_CONTENT_TOO_LARGE,
                       _("The request is larger than allowed"));
@@ -481,10 +489,10 @@ static enum MHD_Result begin_request(web_server *s, struct MHD_Connection *c,
 static enum MHD_Result take_upload(req_state *st, const char *method,
                                    const char *upload, size_t *upload_size) {
   st->body_seen += *upload_size;
-  if (strcmp(method, "POST") == 0 && st->body_seen <= WEB_MAX_BODY_BYTES)
+  if (strcmp(method, "POST") == 0 && st->body_seen <= st->body_max)
     buf_append(&st->body, upload, *upload_size);
   *upload_size = 0;
-  return st->body_seen > WEB_MAX_BODY_BYTES ? MHD_NO : MHD_YES;
+  return st->body_seen > st->body_max ? MHD_NO : MHD_YES;
 }
 
 /* A request handed to a worker: its answer once the worker is done. */
@@ -825,6 +833,10 @@ int web_server_start(const web_config *cfg, web_handler h, void *ctx,
   pool_init(&s->posts, s);
   pool_init(&s->slow, s);
   s->slow_prefixes = cfg->slow_prefixes;
+  s->large_post_prefix = cfg->large_post_prefix;
+  s->large_post_bytes = cfg->large_post_bytes > WEB_MAX_BODY_BYTES
+                            ? cfg->large_post_bytes
+                            : WEB_MAX_BODY_BYTES;
   s->slow_per_client = limit_or(cfg->slow_per_client, 4);
   s->slow_queue = limit_or(cfg->slow_queue, 64);
   s->bypass_cookie = cfg->bypass_cookie;

@@ -151,6 +151,12 @@ typedef struct {
                           running; over it: 429 with Retry-After; 0: 4 */
   int slow_queue;      /* slow requests waiting for a thread; over it: 503
                           with Retry-After; 0: 64 */
+  /* POSTs to paths under this prefix (NULL: none) may carry up to
+   * large_post_bytes instead of WEB_MAX_BODY_BYTES (a smaller value is
+   * raised to it): the newsroom's article form, whose own limit below it
+   * then refuses a body too long with the form kept as typed. */
+  const char *large_post_prefix;
+  size_t large_post_bytes;
 } web_config;
 
 typedef struct web_server web_server;

@@ -409,6 +409,27 @@ static void garbage_time_zone_is_refused(void **state) {
 
 /* ---- dates ---- */
 
+static void a_wall_clock_time_in_a_zone_is_its_unix_time(void **state) {
+  (void)state;
+  int64_t t = 0;
+  assert_int_equal(ar_local_time("+01:00", "2026-12-08T10:30", &t), NB_OK);
+  assert_int_equal(t, 1796722200);
+  assert_int_equal(ar_local_time("Asia/Riyadh", "2026-12-08 10:30", &t), NB_OK);
+  assert_int_equal(t, 1796715000);
+  const char *bad[] = {"2026-02-30T10:00",
+                       "2026-12-08T24:00",
+                       "2026-12-08",
+                       "2026-12-08T10:30:00",
+                       "1969-12-31T23:59",
+                       "٢٠٢٦-12-08T10:30",
+                       "",
+                       "2026-13-01T00:00"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_int_equal(ar_local_time("UTC", bad[i], &t), NB_EINVAL);
+  assert_int_equal(ar_local_time("Nowhere/City", "2026-12-08T10:30", &t),
+                   NB_EINVAL);
+}
+
 static void ar_ma_writes_the_date_in_moroccan_arabic(void **state) {
   (void)state;
   assert_date("ar-MA", "Africa/Casablanca", "d MMMM y", T_NOV24,
@@ -631,6 +652,7 @@ int main(void) {
       cmocka_unit_test(iso_dates_have_four_digit_years_from_1_to_9999),
       cmocka_unit_test(cached_formatters_stay_right_when_evicted),
       cmocka_unit_test(formatting_from_many_threads_is_safe),
+      cmocka_unit_test(a_wall_clock_time_in_a_zone_is_its_unix_time),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
