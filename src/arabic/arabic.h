@@ -41,7 +41,8 @@ int ar_date_format(const char *locale, const char *tz, const char *pattern,
                    int64_t t, buf_t *out);
 
 /* The Unix time of a wall-clock time in tz: text is "YYYY-MM-DDTHH:MM"
- * (what <input type="datetime-local"> sends), year 1970 or later. A time
+ * or "YYYY-MM-DDTHH:MM:SS" (what <input type="datetime-local"> sends),
+ * year 1970 or later. A time
  * a change of clocks skips or repeats gets ICU's choice (the later offset
  * for a gap, the first for an overlap). NB_EINVAL for any other text, a
  * date that does not exist (31 April) or an unknown zone. */

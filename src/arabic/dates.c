@@ -472,26 +472,24 @@ int ar_date_iso(const char *tz, int64_t t, buf_t *out) {
 }
 
 int ar_local_time(const char *tz, const char *text, int64_t *t) {
-  int f[5];
+  int f[6] = {0};
   size_t n = text ? strlen(text) : 0;
-  /* "YYYY-MM-DDTHH:MM", what <input type="datetime-local"> sends (a space
-   * for the T also passes; seconds are not asked for). */
-  static const char shape[] = "dddd-dd-ddTdd:dd";
-  if (n != sizeof shape - 1)
+  /* "YYYY-MM-DDTHH:MM[:SS]", what <input type="datetime-local"> sends
+   * (seconds when its step asks for them; a space for the T passes). */
+  static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+  if (n != 16 && n != 19)
     return NB_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (shape[i] == 'd'
             ? !is_digit(text[i])
             : text[i] != shape[i] && !(shape[i] == 'T' && text[i] == ' '))
       return NB_EINVAL;
-  static const int at[5] = {0, 5, 8, 11, 14}, len[5] = {4, 2, 2, 2, 2};
-  for (int i = 0; i < 5; i++) {
-    f[i] = 0;
+  static const int at[6] = {0, 5, 8, 11, 14, 17}, len[6] = {4, 2, 2, 2, 2, 2};
+  for (int i = 0; i < (n == 19 ? 6 : 5); i++)
     for (int k = 0; k < len[i]; k++)
       f[i] = f[i] * 10 + (text[at[i] + k] - '0');
-  }
   if (f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 ||
-      f[3] > 23 || f[4] > 59)
+      f[3] > 23 || f[4] > 59 || f[5] > 59)
     return NB_EINVAL;
   UChar id[TZ_MAX];
   if (tz_resolve(tz, id) != NB_OK)
@@ -501,7 +499,7 @@ int ar_local_time(const char *tz, const char *text, int64_t *t) {
   if (U_FAILURE(err))
     return NB_EINVAL;
   ucal_setAttribute(cal, UCAL_LENIENT, 0);
-  ucal_setDateTime(cal, f[0], f[1] - 1, f[2], f[3], f[4], 0, &err);
+  ucal_setDateTime(cal, f[0], f[1] - 1, f[2], f[3], f[4], f[5], &err);
   UDate ms = ucal_getMillis(cal, &err); /* a day past its month: error */
   ucal_close(cal);
   if (U_FAILURE(err))

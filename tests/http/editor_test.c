@@ -515,6 +515,147 @@ static void the_body_goes_through_markdown_and_the_sanitizer(void **state) {
                    2);
 }
 
+/* ---- scheduling and unpublishing ---- */
+
+/* "YYYY-MM-DDTHH:MM:SS" of t in the site's zone (UTC in this fixture). */
+static void local_text(time_t t, char *out, size_t n) {
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Polls path until it has needle (up to timeout_s); the time it did, or
+ * 0. */
+static double appears(const char *path, const char *needle, double timeout_s) {
+  double end = now_s() + timeout_s;
+  while (now_s() < end) {
+    reply r;
+    get("GET", path, NULL, NULL, &r);
+    int has = r.status == 200 && r.body.data && strstr(r.body.data, needle);
+    reply_free(&r);
+    if (has)
+      return now_s();
+    usleep(20 * 1000);
+  }
+  return 0;
+}
+
+/* Polls path until it lacks needle (up to 5 s): 1 when it did. The
+ * watcher drops cached pages within its interval of a write. */
+static int disappears(const char *path, const char *needle) {
+  double end = now_s() + 5;
+  while (now_s() < end) {
+    reply r;
+    get("GET", path, NULL, NULL, &r);
+    int gone = !r.body.data || !strstr(r.body.data, needle);
+    reply_free(&r);
+    if (gone)
+      return 1;
+    usleep(20 * 1000);
+  }
+  return 0;
+}
+
+static int has(const char *path, const char *needle) {
+  reply r;
+  get("GET", path, NULL, NULL, &r);
+  int yes = r.body.data && strstr(r.body.data, needle);
+  reply_free(&r);
+  return yes;
+}
+
+static void a_scheduled_article_appears_at_its_time_everywhere(void **state) {
+  (void)state;
+  who a = user("layla", "author");
+  char when[32];
+  time_t at = time(NULL) + 3;
+  local_text(at, when, sizeof when);
+  reply r;
+  post_article(&a, "/admin/articles/new", "خبر مجدول للساعة", "<p>مجدول</p>",
+               "schedule", 0, &r, "publish_at", when, NULL);
+  assert_int_equal(r.status, 303);
+  reply_free(&r);
+  /* Cached before its time, the home page and the feed must drop it. */
+  assert_false(has("/", "خبر مجدول للساعة"));
+  assert_false(has("/feed", "خبر مجدول للساعة"));
+  double seen = appears("/", "خبر مجدول للساعة", 15);
+  assert_true(seen > 0);
+  assert_true(seen >= (double)at);
+  print_message("scheduled article on the home page %.3f s after its time\n",
+                seen - (double)at);
+  assert_true(appears("/feed", "خبر مجدول للساعة", 5));
+  assert_true(appears("/sitemap-news.xml", "خبر مجدول للساعة", 5));
+}
+
+static void
+a_time_passed_while_the_server_was_down_publishes_at_start(void **state) {
+  (void)state;
+  who a = user("karim", "editor");
+  char when[32];
+  time_t at = time(NULL) + 2;
+  local_text(at, when, sizeof when);
+  reply r;
+  post_article(&a, "/admin/articles/new", "خبر أثناء التوقف", "<p>نص</p>",
+               "schedule", 0, &r, "publish_at", when, NULL);
+  assert_int_equal(r.status, 303);
+  reply_free(&r);
+  assert_false(has("/", "خبر أثناء التوقف"));
+  assert_int_equal(stop_server(), 0);
+  while (time(NULL) <= at) /* the scheduled second passes while down */
+    usleep(50 * 1000);
+  start_server(NULL);
+  /* The first page after the start has it: no timer had to fire. */
+  assert_true(has("/", "خبر أثناء التوقف"));
+  assert_int_equal(
+      sql_i64("SELECT count(*) FROM articles WHERE title = 'خبر أثناء التوقف'"),
+      1);
+}
+
+static void unpublishing_takes_the_article_off_every_page(void **state) {
+  (void)state;
+  who a = user("mona", "editor");
+  int64_t id = new_article(&a, "خبر سيسحب", "publish");
+  char loc[512] = "";
+  reply r;
+  get("GET", path_of(id, ""), a.cookie, NULL, &r);
+  const char *v = strstr(r.body.data, "class=\"admin-view\" href=\"");
+  if (!v)
+    v = strstr(r.body.data, "<p><a href=\"/");
+  assert_non_null(v);
+  v = strstr(v, "href=\"") + 6;
+  snprintf(loc, sizeof loc, "%.*s", (int)strcspn(v, "\""), v);
+  reply_free(&r);
+  const char *pages[] = {"/", "/feed", "/feed/atom", "/sitemap-news.xml", loc};
+  for (size_t i = 0; i < sizeof pages / sizeof *pages; i++)
+    if (!appears(pages[i], "خبر سيسحب", 5))
+      fail_msg("%s lacks the published article", pages[i]);
+  post_article(&a, path_of(id, ""), "خبر سيسحب", "<p>نص المقال</p>",
+               "unpublish", revision_of(id), &r, NULL);
+  assert_int_equal(r.status, 303);
+  reply_free(&r);
+  for (size_t i = 0; i < sizeof pages / sizeof *pages; i++)
+    if (!disappears(pages[i], "خبر سيسحب"))
+      fail_msg("%s still shows the unpublished article", pages[i]);
+  get("GET", loc, NULL, NULL, &r);
+  assert_int_equal(r.status, 404);
+  reply_free(&r);
+  char sql[160];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM audit_log WHERE action = 'article_unpublish'"
+           " AND object = 'article:%lld'",
+           (long long)id);
+  assert_int_equal(sql_i64(sql), 1);
+  get("GET", "/admin?show=drafts", a.cookie, NULL, &r);
+  assert_non_null(strstr(r.body.data, "Unpublished"));
+  reply_free(&r);
+}
+
 static int setup_editor(void **state) {
   int rc = setup(state);
   set_setting("trusted_proxies", "127.0.0.1");
@@ -531,6 +672,10 @@ int main(void) {
       cmocka_unit_test(a_refused_save_shows_every_field_as_typed),
       cmocka_unit_test(a_save_without_its_csrf_token_changes_nothing),
       cmocka_unit_test(the_body_goes_through_markdown_and_the_sanitizer),
+      cmocka_unit_test(a_scheduled_article_appears_at_its_time_everywhere),
+      cmocka_unit_test(
+          a_time_passed_while_the_server_was_down_publishes_at_start),
+      cmocka_unit_test(unpublishing_takes_the_article_off_every_page),
   };
   return cmocka_run_group_tests(tests, setup_editor, teardown);
 }
