@@ -351,6 +351,10 @@ static void route(admin_req *r) {
                         "then save. Your text is still here."));
     return;
   }
+  if (!r->in && post && strncmp(p, "/admin/articles/", 16) == 0) {
+    admin_login_keep(r); /* the session ended while an article was open */
+    return;
+  }
   if (!r->in) {
     if (post) /* the session ended while a form was open */
     {

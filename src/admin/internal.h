@@ -201,6 +201,10 @@ void admin_audit(admin_req *r);      /* GET /admin/audit */
 void admin_login_form(admin_req *r, int status, const char *error,
                       const char *name);
 void admin_login_post(admin_req *r);
+/* A POST of the article form after the session ended: the login form,
+ * carrying what was typed (401); the login then keeps it as the user's
+ * autosave of the article and opens it in the editor. */
+void admin_login_keep(admin_req *r);
 void admin_logout_post(admin_req *r, int everywhere);
 void admin_password_form(admin_req *r, int status, const char *error);
 void admin_password_post(admin_req *r);

@@ -17,18 +17,67 @@ static const char *next_path(admin_req *r) {
   return n;
 }
 
-void admin_login_form(admin_req *r, int status, const char *error,
-                      const char *name) {
+/* The login form; keep (may be NULL): an article form's fields, as JSON,
+ * carried through the login into the user's autosave; next: where to go
+ * after (NULL: from the request). */
+static void login_form(admin_req *r, int status, const char *error,
+                       const char *name, const char *keep, const char *next) {
   json_t *d = json_object();
+  if (keep)
+    json_object_set_new(d, "keep", json_string(keep));
   if (error)
     json_object_set_new(d, "error", json_string(error));
   json_object_set_new(d, "name", json_string(name ? name : ""));
-  json_object_set_new(d, "next", json_string(next_path(r)));
+  json_object_set_new(d, "next", json_string(next ? next : next_path(r)));
   int en = strcmp(nb_lang(), "en") == 0;
   json_object_set_new(d, "other_lang", json_string(en ? "ar" : "en"));
   json_object_set_new(d, "other_lang_name",
                       json_string(en ? "العربية" : "English"));
   admin_render(r, status, "login", d);
+}
+
+void admin_login_form(admin_req *r, int status, const char *error,
+                      const char *name) {
+  login_form(r, status, error, name, NULL, NULL);
+}
+
+/* The article of an editor path: /admin/articles/ID... (0: new). */
+static int64_t article_of(const char *path) {
+  const char *p = path + strlen("/admin/articles/");
+  int64_t id = 0;
+  if (strncmp(path, "/admin/articles/", 16) != 0 ||
+      nb_parse_i64(p, strcspn(p, "/?"), 1, INT64_MAX, &id) != NB_OK)
+    return 0;
+  return id;
+}
+
+void admin_login_keep(admin_req *r) {
+  admin_article_form f;
+  admin_form_from_post(r, &f);
+  json_t *o = admin_form_json(&f);
+  char *keep = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  int64_t id = article_of(r->req->path);
+  const char *next =
+      id ? arena_printf(r->a, "/admin/articles/%lld?autosave=1", (long long)id)
+         : "/admin/articles/new?autosave=1";
+  login_form(r, 401,
+             _("Your session has ended. Log in again: what you wrote is kept "
+               "and opens again in the editor."),
+             NULL, keep, next);
+  admin_json_free(keep);
+}
+
+/* After a login: the article form carried through it becomes the user's
+ * autosave of that article, which the editor then opens. */
+static int keep_text(admin_req *r, int64_t user_id) {
+  const char *keep = web_form_get(r->req->form, r->req->nform, "keep");
+  admin_article_form f;
+  if (!keep || admin_form_from_json(r, keep, &f) != NB_OK)
+    return NB_OK; /* nothing to keep, or not a form's: dropped */
+  store_autosave as = {
+      .base_revision = f.revision, .at = r->now, .fields = keep};
+  return store_autosave_put(r->st, user_id, article_of(next_path(r)), &as);
 }
 
 /* 1 when the address made too many attempts this minute (then counts this
@@ -62,7 +111,7 @@ static int64_t account_wait(const store_user *u, int64_t now) {
 }
 
 static void too_many(admin_req *r, int64_t seconds, const char *name) {
-  admin_login_form(
+  login_form(
       r, 429,
       arena_printf(
           r->a,
@@ -70,7 +119,7 @@ static void too_many(admin_req *r, int64_t seconds, const char *name) {
                       "Too many attempts. Wait %lld seconds, then try again.",
                       (unsigned long)seconds),
           (long long)seconds),
-      name);
+      name, web_form_get(r->req->form, r->req->nform, "keep"), NULL);
   r->res->retry_after = (int)seconds;
 }
 
@@ -85,7 +134,8 @@ void admin_login_post(admin_req *r) {
     return;
   }
   if (!name || !*name || !pw || !*pw) {
-    admin_login_form(r, 422, _("Write your name and your password."), name);
+    login_form(r, 422, _("Write your name and your password."), name,
+               web_form_get(r->req->form, r->req->nform, "keep"), NULL);
     return;
   }
   if (client_over(r->ad, r->site->client, r->now)) {
@@ -116,7 +166,8 @@ void admin_login_post(admin_req *r) {
       return;
     }
     {
-      admin_login_form(r, 401, _("The name or the password is wrong."), name);
+      login_form(r, 401, _("The name or the password is wrong."), name,
+                 web_form_get(r->req->form, r->req->nform, "keep"), NULL);
       return;
     }
   }
@@ -130,6 +181,8 @@ void admin_login_post(admin_req *r) {
     rc = store_session_end(r->st, r->token_hash);
   if (rc == NB_OK)
     rc = admin_session_start(r, u.id);
+  if (rc == NB_OK)
+    rc = keep_text(r, u.id);
   if (rc == NB_OK)
     rc = store_audit_add(r->st, u.id, "login",
                          arena_printf(r->a, "user:%lld", (long long)u.id),

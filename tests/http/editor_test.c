@@ -515,6 +515,69 @@ static void the_body_goes_through_markdown_and_the_sanitizer(void **state) {
                    2);
 }
 
+/* The value of the hidden field name in a page, its entities undone. */
+static char *hidden(const char *page, const char *name) {
+  char pat[96];
+  snprintf(pat, sizeof pat, "name=\"%s\" value=\"", name);
+  const char *p = strstr(page, pat);
+  assert_non_null(p);
+  p += strlen(pat);
+  size_t n = strcspn(p, "\"");
+  char *out = malloc(n + 1), *o = out;
+  static const char *const ents[][2] = {{"&quot;", "\""}, {"&amp;", "&"},
+                                        {"&lt;", "<"},    {"&gt;", ">"},
+                                        {"&#39;", "'"},   {"&#x27;", "'"}};
+  for (size_t i = 0; i < n;) {
+    size_t k = 0;
+    for (; k < sizeof ents / sizeof *ents; k++)
+      if (strncmp(p + i, ents[k][0], strlen(ents[k][0])) == 0)
+        break;
+    if (k < sizeof ents / sizeof *ents) {
+      *o++ = ents[k][1][0];
+      i += strlen(ents[k][0]);
+    } else
+      *o++ = p[i++];
+  }
+  *o = '\0';
+  return out;
+}
+
+static void an_expired_session_keeps_the_text_through_the_login(void **state) {
+  (void)state;
+  who a = user("samir", "author");
+  int64_t id = new_article(&a, "قبل انتهاء الجلسة", "save");
+  set_sql("UPDATE sessions SET expires_at = 1 WHERE user_id = ",
+          sql_i64("SELECT id FROM users WHERE name = 'samir'"));
+  reply r;
+  post_article(&a, path_of(id, ""), "عنوان كتب بعد انتهاء الجلسة",
+               "<p>فقرة طويلة لا يجوز أن تضيع</p>", "save", revision_of(id), &r,
+               NULL);
+  assert_int_equal(r.status, 401);
+  assert_non_null(strstr(r.body.data, "name=\"password\""));
+  char *keep = hidden(r.body.data, "keep");
+  char *next = hidden(r.body.data, "next");
+  reply_free(&r);
+  assert_non_null(strstr(keep, "فقرة طويلة لا يجوز أن تضيع"));
+  char *body = form("name", "samir", "password", GOOD_PASSWORD, "next", next,
+                    "keep", keep, NULL);
+  request("POST", "/admin/login", "X-Forwarded-For: 10.8.0.1", NULL, body, &r);
+  free(body);
+  free(keep);
+  assert_int_equal(r.status, 303);
+  char loc[256], cookie[600], v[512];
+  assert_true(header(&r, "Location", loc, sizeof loc));
+  assert_string_equal(loc, next);
+  free(next);
+  assert_true(header(&r, "Set-Cookie", v, sizeof v));
+  snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(v, ";"), v);
+  reply_free(&r);
+  get("GET", loc, cookie, NULL, &r);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body.data, "value=\"عنوان كتب بعد انتهاء الجلسة\""));
+  assert_non_null(strstr(r.body.data, "فقرة طويلة لا يجوز أن تضيع"));
+  reply_free(&r);
+}
+
 /* ---- scheduling and unpublishing ---- */
 
 /* "YYYY-MM-DDTHH:MM:SS" of t in the site's zone (UTC in this fixture). */
@@ -672,6 +735,7 @@ int main(void) {
       cmocka_unit_test(a_refused_save_shows_every_field_as_typed),
       cmocka_unit_test(a_save_without_its_csrf_token_changes_nothing),
       cmocka_unit_test(the_body_goes_through_markdown_and_the_sanitizer),
+      cmocka_unit_test(an_expired_session_keeps_the_text_through_the_login),
       cmocka_unit_test(a_scheduled_article_appears_at_its_time_everywhere),
       cmocka_unit_test(
           a_time_passed_while_the_server_was_down_publishes_at_start),
