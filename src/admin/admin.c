@@ -351,6 +351,14 @@ static void route(admin_req *r) {
                         "then save. Your text is still here."));
     return;
   }
+  /* An article form with bytes that are not UTF-8 is shown back with
+   * them as U+FFFD, never refused whole: its text is not lost. */
+  if (post && r->req->form_rc != NB_OK && r->req->form_repaired &&
+      strncmp(p, "/admin/articles/", 16) == 0) {
+    r->req->form = r->req->form_repaired;
+    r->req->nform = r->req->nform_repaired;
+    r->form_repaired = 1;
+  }
   if (!r->in && post && strncmp(p, "/admin/articles/", 16) == 0) {
     admin_login_keep(r); /* the session ended while an article was open */
     return;

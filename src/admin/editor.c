@@ -435,6 +435,13 @@ static void save_post(admin_req *r, int64_t id) {
   }
   admin_form_from_post(r, &f);
   editor_view v = {.saved = id ? &saved : NULL, .f = &f};
+  if (r->form_repaired) {
+    v.error = _("Not saved: the text had bytes that are not UTF-8 (pasted "
+                "from an old program?). They show as \xEF\xBF\xBD below: "
+                "check those places, then save.");
+    render_editor(r, 422, &v);
+    return;
+  }
   memset(&e, 0, sizeof e);
   int src = NB_OK;
   const char *why = admin_form_check(r, &f, &e, &src);

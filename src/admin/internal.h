@@ -80,6 +80,9 @@ typedef struct {
   store_user user;
   const char *token_hash; /* of the session's cookie */
   const char *csrf;       /* the token every form of this session carries */
+  /* The form had bytes that are not UTF-8, now U+FFFD (an article form's:
+   * shown back, not saved). */
+  int form_repaired;
 } admin_req;
 
 /* ---- session.c ---- */

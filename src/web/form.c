@@ -41,8 +41,33 @@ static int hex(char c) {
 
 /* Decodes s[0..n) ('+' is a space, %XX a byte) into an arena string.
  * Returns NULL and sets *why when the result would be unusable. */
+/* Bytes that are not UTF-8 become U+FFFD (3 bytes for each 1): a copy
+ * in the arena, or NULL when out of memory. */
+static char *repair(arena_t *a, const char *s, size_t n, size_t *len) {
+  char *out = arena_alloc(a, 3 * n + 1);
+  size_t k = 0;
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < n;) {
+    uint32_t cp;
+    size_t m = utf8_decode(s + i, n - i, &cp);
+    if (m == 0) {
+      memcpy(out + k, "\xEF\xBF\xBD", 3);
+      k += 3;
+      i++;
+    } else {
+      memcpy(out + k, s + i, m);
+      k += m;
+      i += m;
+    }
+  }
+  out[k] = '\0';
+  *len = k;
+  return out;
+}
+
 static char *decode(arena_t *a, const char *s, size_t n, size_t *len,
-                    const char **why) {
+                    const char **why, int *repaired) {
   char *out = arena_alloc(a, n + 1);
   size_t k = 0;
   if (!out) {
@@ -69,7 +94,9 @@ static char *decode(arena_t *a, const char *s, size_t n, size_t *len,
   }
   out[k] = '\0';
   if (!utf8_valid(out, k)) {
-    *why = "not valid UTF-8";
+    if (repaired && (*repaired = 1) && (out = repair(a, out, k, len)) != NULL)
+      return out;
+    *why = out ? "not valid UTF-8" : NULL;
     return NULL;
   }
   *len = k;
@@ -80,7 +107,8 @@ static char *decode(arena_t *a, const char *s, size_t n, size_t *len,
  * or already there. *seen counts named fields, repeats included, since the
  * limit bounds the work a body causes. */
 static int add_field(const char *field, size_t flen, arena_t *a, web_field *f,
-                     size_t *nf, size_t *seen, char *err, size_t errlen) {
+                     size_t *nf, size_t *seen, int *repaired, char *err,
+                     size_t errlen) {
   const char *eq = memchr(field, '=', flen);
   size_t rawname = eq ? (size_t)(eq - field) : flen;
   const char *rawval = eq ? eq + 1 : field + flen;
@@ -90,7 +118,7 @@ static int add_field(const char *field, size_t flen, arena_t *a, web_field *f,
   char *name, *value;
   char toolong[64];
 
-  if (!(name = decode(a, field, rawname, &nlen, &why)))
+  if (!(name = decode(a, field, rawname, &nlen, &why, NULL)))
     goto fail;
   if (nlen == 0)
     return NB_OK;
@@ -105,7 +133,7 @@ static int add_field(const char *field, size_t flen, arena_t *a, web_field *f,
       snprintf(err, errlen, "more than %d fields", WEB_FORM_MAX_FIELDS);
     return NB_ETOOBIG;
   }
-  if (!(value = decode(a, rawval, rawvlen, &vlen, &why)))
+  if (!(value = decode(a, rawval, rawvlen, &vlen, &why, repaired)))
     goto fail;
   if (web_form_get(f, *nf, name))
     return NB_OK; /* the first value of a repeated name wins */
@@ -125,8 +153,8 @@ fail:
   return NB_EINVAL;
 }
 
-int web_form_parse(const char *body, size_t n, arena_t *a, web_field **out,
-                   size_t *nout, char *err, size_t errlen) {
+static int parse(const char *body, size_t n, arena_t *a, web_field **out,
+                 size_t *nout, int *repaired, char *err, size_t errlen) {
   /* Only first values are kept and named fields are capped, so this many
    * slots always suffice. */
   web_field *f = arena_alloc(a, WEB_FORM_MAX_FIELDS * sizeof *f);
@@ -139,7 +167,7 @@ int web_form_parse(const char *body, size_t n, arena_t *a, web_field **out,
     const char *amp = memchr(body + i, '&', n - i);
     size_t flen = amp ? (size_t)(amp - (body + i)) : n - i;
     if (flen > 0) /* "a=1&&b=2" has an empty field */
-      rc = add_field(body + i, flen, a, f, &nf, &seen, err, errlen);
+      rc = add_field(body + i, flen, a, f, &nf, &seen, repaired, err, errlen);
     i += flen + 1;
   }
   if (rc == NB_OK) {
@@ -147,6 +175,18 @@ int web_form_parse(const char *body, size_t n, arena_t *a, web_field **out,
     *nout = nf;
   }
   return rc;
+}
+
+int web_form_parse(const char *body, size_t n, arena_t *a, web_field **out,
+                   size_t *nout, char *err, size_t errlen) {
+  return parse(body, n, a, out, nout, NULL, err, errlen);
+}
+
+int web_form_parse_repair(const char *body, size_t n, arena_t *a,
+                          web_field **out, size_t *nout, int *repaired,
+                          char *err, size_t errlen) {
+  *repaired = 0;
+  return parse(body, n, a, out, nout, repaired, err, errlen);
 }
 
 const char *web_form_get(const web_field *f, size_t n, const char *name) {

@@ -570,6 +570,16 @@ static enum MHD_Result queue_post(web_server *s, struct MHD_Connection *c,
     if (req.form_rc != NB_OK)
       req.nform = 0;
     req.form_err = arena_strdup(&st->arena, err);
+    int repaired = 0;
+    web_field *g = NULL;
+    if (req.form_rc == NB_EINVAL &&
+        web_form_parse_repair(st->body.data ? st->body.data : "", st->body.len,
+                              &st->arena, &g, &req.nform_repaired, &repaired,
+                              NULL, 0) == NB_OK &&
+        repaired)
+      req.form_repaired = g;
+    else
+      req.nform_repaired = 0;
   } else {
     req.form_rc = NB_EINVAL;
     req.form_err = "not a form (application/x-www-form-urlencoded)";

@@ -44,6 +44,12 @@ typedef struct {
  * WEB_FORM_MAX_FIELDS fields. A repeated name keeps its first value. */
 int web_form_parse(const char *body, size_t n, arena_t *a, web_field **out,
                    size_t *nout, char *err, size_t errlen);
+/* The same, but a value that is not UTF-8 has each bad byte replaced by
+ * U+FFFD and *repaired set, instead of refusing the form (names still
+ * must be UTF-8): for a form whose text must never be lost to a refusal. */
+int web_form_parse_repair(const char *body, size_t n, arena_t *a,
+                          web_field **out, size_t *nout, int *repaired,
+                          char *err, size_t errlen);
 /* The value of field `name`, or NULL. */
 const char *web_form_get(const web_field *f, size_t n, const char *name);
 
@@ -61,6 +67,10 @@ struct web_request {
   size_t nform;
   int form_rc;
   const char *form_err;
+  /* When form_rc < 0 because a value was not UTF-8: the fields with their
+   * bad bytes as U+FFFD (web_form_parse_repair), else NULL. */
+  const web_field *form_repaired;
+  size_t nform_repaired;
   void *conn; /* private to web */
 };
 

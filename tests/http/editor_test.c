@@ -444,6 +444,15 @@ static void a_refused_save_shows_every_field_as_typed(void **state) {
   assert_int_equal(r.status, 422);
   assert_non_null(strstr(r.body.data, "There is no author named"));
   reply_free(&r);
+  /* Bytes that are not UTF-8: shown back as U+FFFD, not refused whole. */
+  post_article(&a, "/admin/articles/new", "عنوان\xff", "<p>فقرة\xfe سليمة</p>",
+               "save", 0, &r, "kicker", "سطر", NULL);
+  assert_int_equal(r.status, 422);
+  assert_non_null(strstr(r.body.data, "not UTF-8"));
+  assert_non_null(strstr(r.body.data, "value=\"عنوان\xEF\xBF\xBD\""));
+  assert_non_null(strstr(r.body.data, "فقرة\xEF\xBF\xBD سليمة"));
+  assert_non_null(strstr(r.body.data, "value=\"سطر\""));
+  reply_free(&r);
   /* Over the limit: refused, the fields back. */
   size_t big = 1024 * 1024 + 10;
   char *text = malloc(big + 1);

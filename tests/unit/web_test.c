@@ -176,6 +176,35 @@ static int parse_form(const char *body, arena_t *a, web_field **f, size_t *n,
   return web_form_parse(body, strlen(body), a, f, n, err, 128);
 }
 
+static void a_repaired_form_keeps_its_text_with_bad_bytes_marked(void **state) {
+  (void)state;
+  arena_t a = {0};
+  web_field *f;
+  size_t n;
+  int repaired = -1;
+  const char *body = "csrf=abc&title=%D8%B9%FF&body=ok%C3";
+  char err[128];
+  assert_int_equal(
+      web_form_parse(body, strlen(body), &a, &f, &n, err, sizeof err),
+      NB_EINVAL);
+  assert_int_equal(web_form_parse_repair(body, strlen(body), &a, &f, &n,
+                                         &repaired, err, sizeof err),
+                   NB_OK);
+  assert_int_equal(repaired, 1);
+  assert_string_equal(web_form_get(f, n, "csrf"), "abc");
+  assert_string_equal(web_form_get(f, n, "title"), "\xD8\xB9\xEF\xBF\xBD");
+  assert_string_equal(web_form_get(f, n, "body"), "ok\xEF\xBF\xBD");
+  /* A clean form is not marked; a bad name is still refused. */
+  assert_int_equal(
+      web_form_parse_repair("a=1", 3, &a, &f, &n, &repaired, err, sizeof err),
+      NB_OK);
+  assert_int_equal(repaired, 0);
+  assert_int_equal(
+      web_form_parse_repair("%FF=1", 5, &a, &f, &n, &repaired, err, sizeof err),
+      NB_EINVAL);
+  arena_free(&a);
+}
+
 static void form_fields_are_decoded_with_plus_and_percent(void **state) {
   (void)state;
   arena_t a = {0};
@@ -326,6 +355,7 @@ int main(void) {
       cmocka_unit_test(cache_stays_within_its_budget),
       cmocka_unit_test(compressed_variants_count_against_the_budget),
       cmocka_unit_test(form_fields_are_decoded_with_plus_and_percent),
+      cmocka_unit_test(a_repaired_form_keeps_its_text_with_bad_bytes_marked),
       cmocka_unit_test(bad_percent_escape_is_refused_with_the_field_name),
       cmocka_unit_test(invalid_utf8_value_is_refused),
       cmocka_unit_test(nul_byte_is_refused),
