@@ -200,6 +200,10 @@ static const char *const text[][2] = {
     {"state_tabs", N_("Articles to show")},
     {"mine", N_("Only mine")},
     {"edit", N_("Edit")},
+    {"preview", N_("Preview")},
+    {"preview_help",
+     N_("A private link: whoever has it sees the article as it is saved "
+        "now, before it is published.")},
 };
 
 static json_t *texts(void) {

@@ -90,6 +90,14 @@ typedef struct {
   const char *(*article_path)(arena_t *a, const store_article *x);
 } admin_site;
 
+/* A private link to article id in whatever state it is in ("/preview/"
+ * and a token signed with the site's key), percent-encoded, in a; and the
+ * article of such a token (0 when it is not one). */
+const char *admin_preview_path(arena_t *a, const unsigned char *key,
+                               int64_t id);
+int64_t admin_preview_id(arena_t *a, const unsigned char *key,
+                         const char *token);
+
 /* 1 when path is the newsroom's: "/admin" or under "/admin/". */
 int admin_path(const char *path);
 /* Answers a request for an admin path; st is this thread's store. Every

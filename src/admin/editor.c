@@ -5,6 +5,7 @@
 #include "admin/internal.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arabic/arabic.h"
@@ -228,6 +229,9 @@ static void render_editor(admin_req *r, int status, const editor_view *v) {
     if (published && e->a.published_at <= r->now && r->site->article_path)
       json_object_set_new(d, "public_url",
                           json_string(r->site->article_path(r->a, &e->a)));
+    json_object_set_new(
+        d, "preview_url",
+        json_string(admin_preview_path(r->a, r->site->key, e->a.id)));
     if (e->a.status == STORE_PUBLISHED && e->a.published_at > r->now)
       json_object_set_new(d, "scheduled_for",
                           json_string(admin_date(r, e->a.published_at)));
@@ -859,4 +863,31 @@ void admin_articles(admin_req *r, int post) {
         d, "message", json_string(_("There is no such page in the newsroom.")));
     admin_render(r, post ? 405 : 404, "error", d);
   }
+}
+
+/* ---- private preview links ---- */
+
+const char *admin_preview_path(arena_t *a, const unsigned char *key,
+                               int64_t id) {
+  buf_t tok = {0}, path = {0};
+  char payload[40];
+  snprintf(payload, sizeof payload, "preview:%lld", (long long)id);
+  web_sign(key, payload, &tok);
+  buf_puts(&path, "/preview/");
+  buf_url_encode(&path, tok.data ? tok.data : "", tok.len);
+  const char *out =
+      tok.oom || path.oom ? NULL : arena_strndup(a, path.data, path.len);
+  buf_free(&tok);
+  buf_free(&path);
+  return out;
+}
+
+int64_t admin_preview_id(arena_t *a, const unsigned char *key,
+                         const char *token) {
+  const char *p = web_verify(key, token, a);
+  int64_t id = 0;
+  if (!p || strncmp(p, "preview:", 8) != 0 ||
+      nb_parse_i64(p + 8, strlen(p + 8), 1, INT64_MAX, &id) != NB_OK)
+    return 0;
+  return id;
 }

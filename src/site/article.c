@@ -1,5 +1,6 @@
 /* article.c: the article page: its text, structured data for search
  * engines, sharing links, related articles and its comments. */
+#include "admin/admin.h"
 #include "site/internal.h"
 
 #include <string.h>
@@ -115,6 +116,10 @@ static void article_json(site_req *r, const store_article *x,
   view_str(art, "image", nb_url_or_empty(x->image_url));
   view_str(art, "body_html", x->body_html);
   view_str(art, "author", x->author_name);
+  view_str(art, "kicker", x->kicker);
+  view_str(art, "head_title",
+           x->seo_title && x->seo_title[0] ? x->seo_title : x->title);
+  json_object_set_new(art, "breaking", json_boolean(x->breaking));
   if (x->author_slug[0])
     view_str(art, "author_url",
              arena_printf(a, "/author/%s/", view_encode(a, x->author_slug)));
@@ -136,8 +141,34 @@ static void article_json(site_req *r, const store_article *x,
   json_object_set_new(d, "article", art);
   json_object_set_new(d, "share", share_json(a, x->title, canonical));
   view_str(d, "jsonld", ld);
-  if (x->summary[0])
-    view_str(json_object_get(d, "page"), "description", x->summary);
+  const char *desc = x->seo_description && x->seo_description[0]
+                         ? x->seo_description
+                         : x->summary;
+  if (desc[0])
+    view_str(json_object_get(d, "page"), "description", desc);
+}
+
+/* Every byline when there is more than one: [{name, url}]. */
+static int authors_json(site_req *r, const store_article *x, json_t *art) {
+  store_named *as;
+  size_t n;
+  if (x->n_authors < 2)
+    return NB_OK;
+  int rc = SITE_CALL(r, store_article_authors, r->st, r->a, x->id, &as, &n);
+  if (rc != NB_OK)
+    return rc;
+  json_t *list = json_array();
+  for (size_t i = 0; i < n; i++) {
+    json_t *o = json_object();
+    view_str(o, "name", as[i].name);
+    view_str(o, "url",
+             arena_printf(r->a, "/author/%s/", view_encode(r->a, as[i].slug)));
+    json_object_set_new(o, "last", json_boolean(i + 1 == n));
+    json_array_append_new(list, o);
+  }
+  json_object_set_new(art, "authors", list);
+  json_object_set_new(art, "multi", json_boolean(n > 1));
+  return NB_OK;
 }
 
 /* The latest articles of its section but itself, into d. */
@@ -187,51 +218,58 @@ static int reply_target(site_req *r, int64_t id, int64_t reply_to) {
   return rc;
 }
 
-int site_article(site_req *r, const char *path, int64_t id, int64_t reply_to,
-                 const comment_form *f) {
+/* The page of article x; preview: an unpublished state shown to whoever
+ * has the private link (never cached, never indexed, no comments). */
+static int article_page(site_req *r, const store_article *x, int64_t reply_to,
+                        const comment_form *f, int preview) {
   arena_t *a = r->a;
-  store_article x;
   json_t *d = NULL;
   buf_t tags = {0};
   int personal = 0;
   int64_t closes_at = 0;
-  int rc = SITE_CALL(r, store_article_by_id, r->st, a, id, &x);
-  if (rc == NB_OK && reply_to)
-    rc = reply_target(r, id, reply_to);
-  if (rc != NB_OK)
-    return rc;
-  if (to_canonical(r, &x, path, reply_to))
-    return NB_OK;
-  const char *canon_path = site_article_path(a, &x);
-  rc = view_page(r, "article", arena_printf(a, "%s - %s", x.title, r->c->name),
-                 canon_path, x.section_id, &d);
+  const char *canon_path = site_article_path(a, x);
+  const char *head = x->seo_title && x->seo_title[0] ? x->seo_title : x->title;
+  int rc = view_page(r, "article", arena_printf(a, "%s - %s", head, r->c->name),
+                     canon_path, x->section_id, &d);
   if (rc == NB_OK) {
-    article_json(r, &x, canon_path, d);
+    article_json(r, x, canon_path, d);
+    rc = authors_json(r, x, json_object_get(d, "article"));
+  }
+  if (rc == NB_OK && !preview) {
     comment_form blank = {.parent = reply_to};
-    rc = site_comments(r, &x, canon_path, f ? f : &blank, d, &personal,
+    rc = site_comments(r, x, canon_path, f ? f : &blank, d, &personal,
                        &closes_at);
   }
   if (rc == NB_OK)
-    rc = related_json(r, &x, &tags, d);
+    rc = related_json(r, x, &tags, d);
   if (rc != NB_OK) {
     buf_free(&tags);
     if (d)
       view_decref(d);
     return rc;
   }
+  if (preview)
+    json_object_set_new(d, "preview", json_true());
   view_render(r, "article", d);
   web_response *res = r->res;
+  if (preview) {
+    buf_free(&tags);
+    res->personal = 1;
+    res->tags = NULL;
+    return NB_OK;
+  }
   res->tags = view_tags(
       a,
       arena_printf(a, "article:%lld comments:%lld section:%lld " SHELL_TAGS,
-                   (long long)x.id, (long long)x.id, (long long)x.section_id),
+                   (long long)x->id, (long long)x->id,
+                   (long long)x->section_id),
       &tags);
   res->personal = personal;
   /* A reply form is the article page again: each comment's would be a
    * cached copy of it. */
   if (reply_to)
     res->tags = NULL;
-  res->last_modified = x.updated_at;
+  res->last_modified = x->updated_at;
   /* The form's token ages, and comments may close at a set time: let the
    * cached page be made again. */
   int64_t ttl = 86400;
@@ -239,4 +277,26 @@ int site_article(site_req *r, const char *path, int64_t id, int64_t reply_to,
     ttl = closes_at - nb_now();
   res->ttl = (int)ttl;
   return NB_OK;
+}
+
+int site_article(site_req *r, const char *path, int64_t id, int64_t reply_to,
+                 const comment_form *f) {
+  store_article x;
+  int rc = SITE_CALL(r, store_article_by_id, r->st, r->a, id, &x);
+  if (rc == NB_OK && reply_to)
+    rc = reply_target(r, id, reply_to);
+  if (rc != NB_OK)
+    return rc;
+  if (to_canonical(r, &x, path, reply_to))
+    return NB_OK;
+  return article_page(r, &x, reply_to, f, 0);
+}
+
+int site_preview(site_req *r, const char *token) {
+  int64_t id = admin_preview_id(r->a, r->s->key, token);
+  store_article x;
+  if (!id)
+    return NB_ENOTFOUND;
+  int rc = SITE_CALL(r, store_article_any, r->st, r->a, id, &x);
+  return rc == NB_OK ? article_page(r, &x, 0, NULL, 1) : rc;
 }

@@ -241,6 +241,9 @@ int site_old_link(site_req *r, int n);
  * form), replying to comment reply_to (0: none), with the comment form f
  * (NULL: blank); NB_ENOTFOUND for no published article. */
 typedef struct comment_form comment_form;
+/* GET /preview/TOKEN: the article of a newsroom preview link, in any
+ * state; NB_ENOTFOUND for a token that is not one. */
+int site_preview(site_req *r, const char *token);
 int site_article(site_req *r, const char *path, int64_t id, int64_t reply_to,
                  const comment_form *f);
 

@@ -101,6 +101,10 @@ static int route_get(site_req *r, const char **seg, int n, int trailing) {
     r->page = "search";
     return site_search(r, seg[0][6] == '.');
   }
+  if (n == 2 && !trailing && strcmp(seg[0], "preview") == 0) {
+    r->page = "preview";
+    return site_preview(r, seg[1]);
+  }
   r->page = "article";
   if (n == 1 && leading_id(seg[0]) && !trailing) /* a short link: "/42" */
     return site_article(r, "", leading_id(seg[0]), 0, NULL);

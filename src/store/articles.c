@@ -24,23 +24,77 @@ void store_read_article(store_q *q, arena_t *a, int body, store_article *out) {
   out->author_name = q_col_str(q, a, 12);
   out->author_slug = q_col_str(q, a, 13);
   out->draft_state = ""; /* read by store_articles_after() only */
+  out->kicker = out->seo_title = out->seo_description = "";
   if (body)
     out->body_html = q_col_str(q, a, ARTICLE_NCOLS);
+}
+
+/* The article page's extra columns, after body_html. */
+#define PAGE_COLS                                                              \
+  ", a.body_html, a.kicker, a.seo_title, a.seo_description, a.breaking,"       \
+  " a.featured, (SELECT count(*) FROM article_authors x"                       \
+  " WHERE x.article_id = a.id)"
+
+static void read_page(store_q *q, arena_t *a, store_article *out) {
+  int c = ARTICLE_NCOLS;
+  store_read_article(q, a, 1, out);
+  out->kicker = q_col_str(q, a, c + 1);
+  out->seo_title = q_col_str(q, a, c + 2);
+  out->seo_description = q_col_str(q, a, c + 3);
+  out->breaking = q_col_int(q, c + 4);
+  out->featured = q_col_int(q, c + 5);
+  out->n_authors = q_col_int(q, c + 6);
 }
 
 int store_article_by_id(store *s, arena_t *a, int64_t id, store_article *out) {
   store_q q;
 
   q_open(&q, s,
-         "SELECT " ARTICLE_COLS ", a.body_html" ARTICLE_FROM
+         "SELECT " ARTICLE_COLS PAGE_COLS ARTICLE_FROM
          " WHERE a.id = ?2 AND" PUBLISHED);
   q_i64(&q, 1, nb_now());
   q_i64(&q, 2, id);
   if (q_step(&q))
-    store_read_article(&q, a, 1, out);
+    read_page(&q, a, out);
   else
     q_fail(&q, NB_ENOTFOUND);
   return q_done(&q);
+}
+
+int store_article_any(store *s, arena_t *a, int64_t id, store_article *out) {
+  store_q q;
+
+  q_open(&q, s,
+         "SELECT " ARTICLE_COLS PAGE_COLS ARTICLE_FROM " WHERE a.id = ?1");
+  q_i64(&q, 1, id);
+  if (q_step(&q))
+    read_page(&q, a, out);
+  else
+    q_fail(&q, NB_ENOTFOUND);
+  return q_done(&q);
+}
+
+int store_article_authors(store *s, arena_t *a, int64_t article_id,
+                          store_named **out, size_t *n) {
+  store_named *items = NULL;
+  size_t cap = 0, len = 0;
+  store_q q;
+
+  q_open(&q, s,
+         "SELECT u.id, u.name, u.slug FROM article_authors x"
+         " JOIN authors u ON u.id = x.author_id WHERE x.article_id = ?1"
+         " ORDER BY x.position, x.author_id");
+  q_i64(&q, 1, article_id);
+  while (q_step(&q) &&
+         (items = q_grow(&q, a, items, &cap, len, sizeof *items))) {
+    items[len].id = q_col_i64(&q, 0);
+    items[len].name = q_col_str(&q, a, 1);
+    items[len++].slug = q_col_str(&q, a, 2);
+  }
+  int rc = q_done(&q);
+  *out = rc == NB_OK ? items : NULL;
+  *n = rc == NB_OK ? len : 0;
+  return rc;
 }
 
 /* Runs an article query (its parameters bound) to its end, collecting the
@@ -416,7 +470,22 @@ static int article_write(store *s, store_article *a, const char *source_key,
   if (q_done(&q) != NB_OK)
     return q.rc;
   *created = !found;
-  int rc = store_index_put(s, a->id, a->title, a->body_html);
+  /* The byline as the editor lists bylines (article_authors): this one. */
+  q_open(&q, s, "DELETE FROM article_authors WHERE article_id = ?1");
+  q_i64(&q, 1, a->id);
+  q_step(&q);
+  int rc = q_done(&q);
+  if (rc == NB_OK && a->author_id) {
+    q_open(&q, s,
+           "INSERT INTO article_authors (article_id, author_id, position)"
+           " VALUES (?1, ?2, 0)");
+    q_i64(&q, 1, a->id);
+    q_i64(&q, 2, a->author_id);
+    q_step(&q);
+    rc = q_done(&q);
+  }
+  if (rc == NB_OK)
+    rc = store_index_put(s, a->id, a->title, a->body_html);
   return rc == NB_OK
              ? store_article_changed(s, a->id, a->section_id, a->author_id,
                                      found, old.section_id, old.author_id)

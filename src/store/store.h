@@ -110,10 +110,23 @@ typedef struct {
   const char *author_name; /* "" when no author */
   const char *author_slug; /* "" when no author */
   int sticky;              /* read by store_articles_after() only */
+  /* The newsroom's fields (migration 014), read by store_article_by_id()
+   * and store_article_any() only ("" and 0 elsewhere): the line above the
+   * headline, what search engines show ("" for the title and summary),
+   * the flags, and how many bylines it has (store_article_authors() lists
+   * them when more than one). */
+  const char *kicker, *seo_title, *seo_description;
+  int breaking, featured;
+  int n_authors;
 } store_article;
 
 /* Published articles only, unless noted. */
 int store_article_by_id(store *s, arena_t *a, int64_t id, store_article *out);
+/* The same in any state (draft, scheduled, in the trash): for previews. */
+int store_article_any(store *s, arena_t *a, int64_t id, store_article *out);
+/* An article's bylines in order (names and slugs). */
+int store_article_authors(store *s, arena_t *a, int64_t article_id,
+                          store_named **out, size_t *n);
 /* Newest first. section_id 0 means every section. Lists leave body_html
  * NULL. */
 int store_articles_latest(store *s, arena_t *a, int64_t section_id,

@@ -57,6 +57,9 @@ typedef struct {
   char cookie[512], csrf[128];
 } who;
 
+static int has(const char *path, const char *needle);
+static double appears(const char *path, const char *needle, double timeout_s);
+
 static void in_english(const who *u) {
   reply r;
   char *body = form("csrf", u->csrf, "lang", "en", NULL);
@@ -587,6 +590,73 @@ static void an_expired_session_keeps_the_text_through_the_login(void **state) {
   reply_free(&r);
 }
 
+static void a_draft_is_seen_at_its_private_preview_link_only(void **state) {
+  (void)state;
+  who a = user("ward", "contributor");
+  int64_t id = new_article(&a, "مسودة للمعاينة", "save");
+  reply r;
+  get("GET", path_of(id, ""), a.cookie, NULL, &r);
+  const char *p = strstr(r.body.data, "href=\"/preview/");
+  assert_non_null(p);
+  p += strlen("href=\"");
+  char link[512];
+  snprintf(link, sizeof link, "%.*s", (int)strcspn(p, "\""), p);
+  reply_free(&r);
+  get("GET", link, NULL, NULL, &r); /* no session needed: the link is it */
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body.data, "مسودة للمعاينة"));
+  assert_non_null(strstr(r.body.data, "noindex"));
+  char cc[128] = "";
+  assert_true(header(&r, "Cache-Control", cc, sizeof cc));
+  assert_null(strstr(cc, "public"));
+  reply_free(&r);
+  /* Another id under the same signature, or a changed one: nothing. */
+  char forged[512];
+  snprintf(forged, sizeof forged, "%s", link);
+  forged[strlen(forged) - 1] ^= 1;
+  get("GET", forged, NULL, NULL, &r);
+  assert_int_equal(r.status, 404);
+  reply_free(&r);
+  assert_false(has("/", "مسودة للمعاينة"));
+}
+
+static void
+the_public_page_shows_kicker_bylines_and_search_title(void **state) {
+  (void)state;
+  who a = user("fadi", "editor");
+  who b = user("hala", "author");
+  /* Both writers get a byline by saving once under their own name. */
+  reply r;
+  post_article(&b, "/admin/articles/new", "مقال هالة", "<p>نص</p>", "save", 0,
+               &r, "authors", "hala", NULL);
+  assert_int_equal(r.status, 303);
+  reply_free(&r);
+  post_article(&a, "/admin/articles/new", "عنوان الصفحة العامة",
+               "<p>نص عام</p>", "publish", 0, &r, "kicker", "سطر علوي",
+               "authors", "fadi، hala", "seo_title", "عنوان لمحركات البحث",
+               "seo_description", "وصف لمحركات البحث", "breaking", "1", NULL);
+  assert_int_equal(r.status, 303);
+  char loc[256];
+  assert_true(header(&r, "Location", loc, sizeof loc));
+  reply_free(&r);
+  get("GET", loc, a.cookie, NULL, &r);
+  const char *v = strstr(r.body.data, "<p><a href=\"/");
+  assert_non_null(v);
+  v += strlen("<p><a href=\"");
+  char pub[512];
+  snprintf(pub, sizeof pub, "%.*s", (int)strcspn(v, "\""), v);
+  reply_free(&r);
+  assert_true(appears(pub, "سطر علوي", 5));
+  get("GET", pub, NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body.data, "<title>عنوان لمحركات البحث -"));
+  assert_non_null(strstr(r.body.data, "content=\"وصف لمحركات البحث\""));
+  assert_non_null(strstr(r.body.data, "class=\"breaking\""));
+  assert_non_null(strstr(r.body.data, ">fadi</bdi></a>، <a"));
+  assert_non_null(strstr(r.body.data, ">hala</bdi>"));
+  reply_free(&r);
+}
+
 /* ---- scheduling and unpublishing ---- */
 
 /* "YYYY-MM-DDTHH:MM:SS" of t in the site's zone (UTC in this fixture). */
@@ -745,6 +815,8 @@ int main(void) {
       cmocka_unit_test(a_save_without_its_csrf_token_changes_nothing),
       cmocka_unit_test(the_body_goes_through_markdown_and_the_sanitizer),
       cmocka_unit_test(an_expired_session_keeps_the_text_through_the_login),
+      cmocka_unit_test(a_draft_is_seen_at_its_private_preview_link_only),
+      cmocka_unit_test(the_public_page_shows_kicker_bylines_and_search_title),
       cmocka_unit_test(a_scheduled_article_appears_at_its_time_everywhere),
       cmocka_unit_test(
           a_time_passed_while_the_server_was_down_publishes_at_start),
