@@ -532,9 +532,11 @@ static const char *const list_sql[STORE_NEWSROOM_STATES] = {
     [STORE_NEWSROOM_SCHEDULED] =
         LIST_COLS " a.status = 1 AND a.published_at > ?4" LIST_MORE
                   " ORDER BY a.published_at, a.id LIMIT ?2",
+    /* "+": not by articles_by_date, which would sort every published
+     * article by id; articles_by_state walks them in id order. */
     [STORE_NEWSROOM_PUBLISHED] =
         LIST_COLS " a.status = 1 AND a.trashed_at = 0"
-                  " AND a.published_at <= ?4" LIST_PAGE,
+                  " AND +a.published_at <= ?4" LIST_PAGE,
     [STORE_NEWSROOM_TRASH] = LIST_COLS " a.trashed_at > 0" LIST_PAGE,
 };
 
