@@ -186,7 +186,11 @@ function toolbar(bar, editor, text, dflt) {
     b.title = text[key] || key;
     // Keeps the editor's selection: a toolbar click must not move it.
     b.addEventListener('mousedown', (e) => e.preventDefault());
-    b.addEventListener('click', act);
+    // aria-disabled, not disabled: the button stays on the toolbar's
+    // arrow-key path and its one tab stop never lands on nothing.
+    b.addEventListener('click', () => {
+      if (b.getAttribute('aria-disabled') !== 'true') act();
+    });
     bar.append(b);
     return { b, key, pressed, enabled };
   });
@@ -210,7 +214,7 @@ function toolbar(bar, editor, text, dflt) {
   return () => {
     for (const { b, key, pressed, enabled } of buttons) {
       if (pressed) b.setAttribute('aria-pressed', String(!!pressed()));
-      if (enabled) b.disabled = !enabled();
+      if (enabled) b.setAttribute('aria-disabled', String(!enabled()));
       if (key === 'link') b.setAttribute('aria-label', (editor.isActive('link') ? text.unlink : text.link) || key);
       if (key === 'link') b.title = b.textContent = b.getAttribute('aria-label');
     }
