@@ -281,6 +281,8 @@ function autosave(form, text, say) {
 // is not this writer's.
 function lock(form, say) {
   const url = form.dataset.lock;
+  const status = document.getElementById('editor-status');
+  let shown = ''; // the lock's notice on show, if any
   const csrf = form.elements.namedItem('csrf');
   const renew = async () => {
     try {
@@ -294,7 +296,14 @@ function lock(form, say) {
         credentials: 'same-origin',
       });
       const reply = await res.json();
-      if (reply.notice && (!reply.mine || !res.ok)) say(reply.notice);
+      if (reply.notice && (!reply.mine || !res.ok)) {
+        say(reply.notice);
+        shown = reply.notice;
+      } else if (reply.mine && shown) {
+        // The lock is this writer's again: the old notice no longer holds.
+        if (status && status.textContent === shown) status.textContent = '';
+        shown = '';
+      }
     } catch {
       // No answer: the next renewal tries again; the save says the rest.
     }
