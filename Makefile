@@ -22,9 +22,9 @@ BENCH_PKGS := wrk nginx-light curl bc hunspell-ar sqlite3 chromium
 FONT_FILES := $(foreach s,arabic latin,$(foreach w,400 700,noto-naskh-arabic-$(s)-$(w)-normal.woff2))
 FONT_DIR   := themes/default/static/fonts
 
-.PHONY: run build deps test-deps bench-deps npm fonts test format check-format bench fuzz clean
+.PHONY: run build deps test-deps bench-deps npm fonts editor test format check-format bench fuzz clean
 
-run: deps build fonts
+run: deps build fonts editor
 	@[ -f "$(DB)" ] || ./$(BUILD)/naba init --db "$(DB)" --demo
 	./$(BUILD)/naba serve --db "$(DB)" --port $(PORT)
 
@@ -58,12 +58,20 @@ fonts:
 	  cp node_modules/@fontsource/noto-naskh-arabic/files/$$f $(FONT_DIR)/$$f; done
 	@cp node_modules/@fontsource/noto-naskh-arabic/LICENSE $(FONT_DIR)/OFL.txt
 
+# The newsroom's editor: Tiptap bundled from node_modules by esbuild (no
+# build server). Rebuilt only when its sources or the pinned packages
+# change; naba serves it under the name of its content.
+EDITOR_JS  := themes/admin/editor.js
+editor: $(EDITOR_JS)
+$(EDITOR_JS): tools/build-editor.mjs $(wildcard themes/admin/editor/*) package-lock.json
+	node tools/build-editor.mjs
+
 $(TEST_BUILD)/build.ninja:
 	meson setup $(TEST_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dfault=true
 
 # Every test: formatting, unit (cmocka), fuzz replays, HTTP (real server,
 # libcurl) and browser (chromium) tests, all under ASan and UBSan.
-test: test-deps fonts $(TEST_BUILD)/build.ninja
+test: test-deps fonts editor $(TEST_BUILD)/build.ninja
 	ninja -C $(TEST_BUILD)
 	tests/run.sh $(TEST_BUILD)
 
@@ -73,7 +81,7 @@ format:
 check-format:
 	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
-bench: bench-deps build fonts
+bench: bench-deps build fonts editor
 	bench/article.sh
 
 # Set up once; later runs only build (ninja reruns meson by itself when a

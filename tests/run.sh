@@ -68,6 +68,9 @@ browser() {
   # Static pages, for the footer's menu and a page with children.
   "$build/naba" import wxr --db "$tmp/naba.db" tests/data/wxr/site-pages.xml \
     >/dev/null || return 1
+  # The editor's tests log in from X-Forwarded-For addresses of their own.
+  "$build/naba" settings set trusted_proxies 127.0.0.1 --db "$tmp/naba.db" \
+    >/dev/null || return 1
   "$build/naba" serve --db "$tmp/naba.db" --port 0 --access-log off >"$tmp/out" 2>"$tmp/err" &
   local pid=$! rc=0 url="" path=""
   # Waits for the line that says the server listens, or for it to exit.

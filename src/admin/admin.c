@@ -34,14 +34,30 @@ int admin_open(const char *dir, admin **out, char *err, size_t errlen) {
   if (rc == NB_OK &&
       (rc = nb_read_file(path, 1 << 20, &ad->css, &ad->css_len)) != NB_OK)
     snprintf(err, errlen, "cannot read %s: %s", path, nb_strerror(rc));
+  /* The editor is built from npm (make editor), not kept in git: without
+   * it the article form is a plain textarea, which works as well. */
+  snprintf(path, sizeof path, "%s/editor.js", dir);
+  if (rc == NB_OK) {
+    int jrc = nb_read_file(path, ADMIN_EDITOR_MAX, &ad->js, &ad->js_len);
+    if (jrc == NB_ENOMEM)
+      rc = jrc;
+    else if (jrc != NB_OK)
+      nb_log("warn",
+             "admin: no editor (%s: %s); articles are edited as "
+             "plain text (make editor builds it)",
+             path, nb_strerror(jrc));
+  }
   if (rc != NB_OK) {
     admin_close(ad);
     return rc;
   }
   /* The stylesheet's URL names its content: browsers keep it for a year
-   * and a new naba's changes reach them at once. */
+   * and a new naba's changes reach them at once. The editor's too. */
   snprintf(ad->css_version, sizeof ad->css_version, "%016llx",
            (unsigned long long)XXH3_64bits(ad->css, ad->css_len));
+  if (ad->js)
+    snprintf(ad->js_version, sizeof ad->js_version, "%016llx",
+             (unsigned long long)XXH3_64bits(ad->js, ad->js_len));
   *out = ad;
   return NB_OK;
 }
@@ -51,6 +67,7 @@ void admin_close(admin *ad) {
     return;
   tpl_set_free(ad->tpl);
   free(ad->css);
+  free(ad->js);
   pthread_mutex_destroy(&ad->lock);
   free(ad);
 }
@@ -201,6 +218,7 @@ static const char *const text[][2] = {
     {"mine", N_("Only mine")},
     {"edit", N_("Edit")},
     {"preview", N_("Preview")},
+    {"choose_section", N_("Choose a section")},
     {"preview_help",
      N_("A private link: whoever has it sees the article as it is saved "
         "now, before it is published.")},
@@ -232,6 +250,11 @@ void admin_render(admin_req *r, int status, const char *tpl, json_t *data) {
   json_object_set_new(site, "css",
                       json_string(arena_printf(r->a, "/admin/admin.css?v=%s",
                                                r->ad->css_version)));
+  json_object_set_new(
+      site, "editor_js",
+      r->ad->js ? json_string(arena_printf(r->a, "/admin/editor.js?v=%s",
+                                           r->ad->js_version))
+                : json_null());
   json_object_set_new(data, "site", site);
   json_object_set_new(data, "t", texts());
   if (r->in) {
@@ -254,6 +277,7 @@ void admin_render(admin_req *r, int status, const char *tpl, json_t *data) {
   res->status = status;
   res->content_type = ADMIN_HTML;
   res->personal = 1;
+  res->scripts = 1; /* the editor, the newsroom's one script */
   if (tpl_render(r->ad->tpl, tpl, data, &res->body) != NB_OK || res->body.oom) {
     buf_reset(&res->body);
     res->status = 500;
@@ -302,17 +326,36 @@ void admin_unavailable(admin_req *r, int rc, const char *what) {
   r->res->retry_after = 30;
 }
 
-/* The stylesheet, the one file the newsroom serves: kept a year by the
- * browser under the name of its content. */
-static void serve_css(admin_req *r) {
+/* The stylesheet and the editor, the files the newsroom serves: kept a
+ * year by the browser under the name of their content. */
+static void serve_asset(admin_req *r, const char *data, size_t len,
+                        const char *version, const char *type) {
   web_response *res = r->res;
   const char *v = web_query(r->req, "v");
-  buf_append(&res->body, r->ad->css, r->ad->css_len);
-  res->content_type = "text/css; charset=utf-8";
-  if (v && strcmp(v, r->ad->css_version) == 0)
+  buf_append(&res->body, data, len);
+  res->content_type = type;
+  if (v && strcmp(v, version) == 0)
     res->tags = "admin-assets";
   else
     res->personal = 1; /* an old or missing version: never kept */
+}
+
+static void serve_css(admin_req *r) {
+  serve_asset(r, r->ad->css, r->ad->css_len, r->ad->css_version,
+              "text/css; charset=utf-8");
+}
+
+/* Not built: 404, and the article form stays a textarea. */
+static void serve_js(admin_req *r) {
+  if (!r->ad->js) {
+    r->res->status = 404;
+    r->res->content_type = "text/plain; charset=utf-8";
+    r->res->personal = 1;
+    buf_puts(&r->res->body, "no editor in this naba\n");
+    return;
+  }
+  serve_asset(r, r->ad->js, r->ad->js_len, r->ad->js_version,
+              "text/javascript; charset=utf-8");
 }
 
 /* GET: the pages; POST: the forms. Every state change is a POST with this
@@ -322,6 +365,10 @@ static void route(admin_req *r) {
   int post = strcmp(r->req->method, "POST") == 0;
   if (!post && strcmp(p, "/admin/admin.css") == 0) {
     serve_css(r);
+    return;
+  }
+  if (!post && strcmp(p, "/admin/editor.js") == 0) {
+    serve_js(r);
     return;
   }
   int rc = admin_session_load(r);

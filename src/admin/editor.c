@@ -199,8 +199,10 @@ static void render_editor(admin_req *r, int status, const editor_view *v) {
     const char *sid = arena_printf(r->a, "%lld", (long long)secs[i].id);
     json_object_set_new(x, "id", json_string(sid));
     json_object_set_new(x, "name", json_string(secs[i].name));
+    /* A new article starts in the first section of the menu. */
     json_object_set_new(x, "selected",
-                        json_boolean(strcmp(v->f->section, sid) == 0));
+                        json_boolean(strcmp(v->f->section, sid) == 0 ||
+                                     (i == 0 && !*v->f->section)));
     json_array_append_new(sections, x);
   }
   json_object_set_new(d, "sections", sections);

@@ -48,6 +48,8 @@
 #define ADMIN_LOCK_SECONDS 150
 /* Revisions listed on an article's history page. */
 #define ADMIN_REVISIONS_PAGE 100
+/* The editor's bundle is read up to this size (it is about 400 KB). */
+#define ADMIN_EDITOR_MAX (4 << 20)
 /* Counts on the queue's tabs stop here ("1000+"). */
 #define ADMIN_COUNT_CAP 1000
 
@@ -62,6 +64,9 @@ struct admin {
   char *css; /* admin.css, served at /admin/admin.css?v=css_version */
   size_t css_len;
   char css_version[17];
+  char *js; /* editor.js or NULL (not built): /admin/editor.js?v=js_version */
+  size_t js_len;
+  char js_version[17];
   pthread_mutex_t lock; /* guards clients */
   admin_client clients[ADMIN_LOGIN_CLIENTS];
 };
@@ -102,7 +107,8 @@ int admin_csrf_ok(admin_req *r);
 
 /* ---- admin.c ---- */
 /* Renders template tpl with data (its "t", "site", "user", "csrf" and
- * "css" are added here) as the answer, with status. */
+ * "css" are added here; site.editor_js is the editor's URL, null when it
+ * was not built) as the answer, with status. */
 void admin_render(admin_req *r, int status, const char *tpl, json_t *data);
 /* 303 to path (an admin path). */
 void admin_redirect(admin_req *r, const char *path);

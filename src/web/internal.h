@@ -105,8 +105,11 @@ int web_brotli(const char *in, size_t n, int quality, char **out,
                size_t *outlen);
 int web_is_compressible(const char *content_type);
 
-/* headers.c: the Content-Security-Policy every HTML response carries. */
+/* headers.c: the Content-Security-Policy every HTML response carries,
+ * and the one of a personal page that runs the site's own scripts
+ * (web_response.scripts). */
 extern const char web_csp[];
+extern const char web_csp_scripts[];
 /* Adds a header; returns the bytes it takes, for the cache's budget. */
 size_t web_add_header(struct MHD_Response *r, const char *name,
                       const char *value);
@@ -114,6 +117,9 @@ size_t web_add_header(struct MHD_Response *r, const char *name,
  * for HTML, the Content-Security-Policy with frame-ancestors; returns
  * the bytes they take. */
 size_t web_security_headers(struct MHD_Response *r, const char *ctype);
+/* The same, with web_csp_scripts when scripts is 1. */
+size_t web_security_headers_scripts(struct MHD_Response *r, const char *ctype,
+                                    int scripts);
 
 /* ---- guard.c: limits per client address and per connection ---- */
 typedef struct {

@@ -324,7 +324,7 @@ static enum MHD_Result send_handler_response(web_server *s,
     }
     if (res->set_cookie)
       MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
-    web_security_headers(r, ctype);
+    web_security_headers_scripts(r, ctype, res->scripts);
     fault_headers(r, st, 0);
     st->status = status;
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, r);

@@ -112,6 +112,8 @@ typedef struct {
                              Cache-Control: private, no-store */
   int retry_after;        /* seconds: sends Retry-After (a 503) and
                              Cache-Control: no-store; never cached */
+  int scripts; /* a personal page that runs the site's own script files:
+                  its CSP has script-src 'self' (never 'unsafe-inline') */
 } web_response;
 
 typedef void (*web_handler)(void *ctx, web_request *req, web_response *res);

@@ -377,6 +377,39 @@ static void an_https_site_gets_a_host_only_secure_cookie(void **s) {
   assert_int_equal(naba(NULL, unset), 0);
 }
 
+/* The newsroom's pages may run its editor (a file of this origin), never
+ * inline code; the editor is served when it was built (make editor), a
+ * 404 otherwise, and a copy asked for under no version is never kept. */
+static void the_newsroom_runs_its_own_script_files_and_no_others(void **s) {
+  (void)s;
+  char v[512];
+  reply r;
+  get("GET", "/admin/login", NULL, NULL, &r);
+  assert_int_equal(r.status, 200);
+  assert_true(header(&r, "Content-Security-Policy", v, sizeof v));
+  assert_non_null(strstr(v, "script-src 'self';"));
+  assert_null(strstr(v, "unsafe"));
+  assert_non_null(strstr(v, "object-src 'none'"));
+  reply_free(&r);
+  /* The public pages still run nothing. */
+  get("GET", "/", NULL, NULL, &r);
+  assert_true(header(&r, "Content-Security-Policy", v, sizeof v));
+  assert_non_null(strstr(v, "script-src 'none';"));
+  reply_free(&r);
+
+  int built = access(NABA_THEME_DIR "/../admin/editor.js", R_OK) == 0;
+  get("GET", "/admin/editor.js?v=0000000000000000", NULL, NULL, &r);
+  assert_int_equal(r.status, built ? 200 : 404);
+  if (built) {
+    assert_true(header(&r, "Content-Type", v, sizeof v));
+    assert_string_equal(v, "text/javascript; charset=utf-8");
+    assert_true(header(&r, "Cache-Control", v, sizeof v));
+    assert_string_equal(v, "private, no-store");
+    assert_non_null(strstr(r.body.data, "article-form"));
+  }
+  reply_free(&r);
+}
+
 /* The fixture, behind a trusted proxy: each login names its client. */
 static int setup_admin(void **state) {
   int rc = setup(state);
@@ -398,6 +431,7 @@ int main(void) {
           wrong_passwords_all_look_alike_and_then_the_account_must_wait),
       cmocka_unit_test(after_login_only_newsroom_paths_are_followed),
       cmocka_unit_test(an_https_site_gets_a_host_only_secure_cookie),
+      cmocka_unit_test(the_newsroom_runs_its_own_script_files_and_no_others),
   };
   return cmocka_run_group_tests(tests, setup_admin, teardown);
 }
