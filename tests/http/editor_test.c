@@ -14,6 +14,9 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -640,9 +643,9 @@ the_public_page_shows_kicker_bylines_and_search_title(void **state) {
   assert_true(header(&r, "Location", loc, sizeof loc));
   reply_free(&r);
   get("GET", loc, a.cookie, NULL, &r);
-  const char *v = strstr(r.body.data, "<p><a href=\"/");
+  const char *v = strstr(r.body.data, "class=\"admin-view\" href=\"");
   assert_non_null(v);
-  v += strlen("<p><a href=\"");
+  v += strlen("class=\"admin-view\" href=\"");
   char pub[512];
   snprintf(pub, sizeof pub, "%.*s", (int)strcspn(v, "\""), v);
   reply_free(&r);
@@ -655,6 +658,75 @@ the_public_page_shows_kicker_bylines_and_search_title(void **state) {
   assert_non_null(strstr(r.body.data, ">fadi</bdi></a>، <a"));
   assert_non_null(strstr(r.body.data, ">hala</bdi>"));
   reply_free(&r);
+}
+
+/* ---- saves at the same moment, and a kill -9 ---- */
+
+typedef struct {
+  const who *u;
+  int64_t id, rev;
+  const char *title;
+  long status;
+} racer;
+
+static void *race(void *arg) {
+  racer *x = arg;
+  reply r;
+  post_article(x->u, path_of(x->id, ""), x->title, "<p>سباق</p>", "save",
+               x->rev, &r, NULL);
+  x->status = r.status;
+  reply_free(&r);
+  return NULL;
+}
+
+static void two_saves_at_once_never_interleave(void **state) {
+  (void)state;
+  who a = user("omar", "editor"), b = user("sara", "editor");
+  int64_t id = new_article(&a, "سباق الحفظ", "save");
+  for (int round = 0; round < 5; round++) {
+    set_sql("DELETE FROM edit_locks WHERE article_id = ", id);
+    int64_t rev = revision_of(id);
+    racer x = {&a, id, rev, "نسخة عمر", 0}, y = {&b, id, rev, "نسخة سارة", 0};
+    pthread_t t1, t2;
+    assert_int_equal(pthread_create(&t1, NULL, race, &x), 0);
+    assert_int_equal(pthread_create(&t2, NULL, race, &y), 0);
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    /* One wins; the other is refused (stale, or the winner's lock). */
+    assert_true((x.status == 303 && y.status == 409) ||
+                (x.status == 409 && y.status == 303));
+    assert_int_equal(revision_of(id), rev + 1);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT title FROM articles WHERE id = %lld",
+             (long long)id);
+    char *t = sql_text(sql);
+    assert_string_equal(t, x.status == 303 ? "نسخة عمر" : "نسخة سارة");
+    free(t);
+  }
+}
+
+static void a_save_answered_survives_a_kill_9(void **state) {
+  (void)state;
+  who a = user("adel", "author");
+  int64_t id = new_article(&a, "قبل القتل", "save");
+  reply r;
+  post_article(&a, path_of(id, ""), "بعد الحفظ مباشرة", "<p>محفوظ</p>", "save",
+               revision_of(id), &r, NULL);
+  assert_int_equal(r.status, 303);
+  reply_free(&r);
+  kill(server_pid, SIGKILL);
+  waitpid(server_pid, NULL, 0);
+  server_pid = 0;
+  char sql[160];
+  snprintf(sql, sizeof sql,
+           "SELECT title || '|' || revision || '|' || (SELECT count(*) FROM"
+           " article_revisions WHERE article_id = %lld) FROM articles WHERE"
+           " id = %lld",
+           (long long)id, (long long)id);
+  char *t = sql_text(sql);
+  assert_string_equal(t, "بعد الحفظ مباشرة|2|2");
+  free(t);
+  start_server(NULL);
 }
 
 /* ---- scheduling and unpublishing ---- */
@@ -767,8 +839,6 @@ static void unpublishing_takes_the_article_off_every_page(void **state) {
   reply r;
   get("GET", path_of(id, ""), a.cookie, NULL, &r);
   const char *v = strstr(r.body.data, "class=\"admin-view\" href=\"");
-  if (!v)
-    v = strstr(r.body.data, "<p><a href=\"/");
   assert_non_null(v);
   v = strstr(v, "href=\"") + 6;
   snprintf(loc, sizeof loc, "%.*s", (int)strcspn(v, "\""), v);
@@ -814,6 +884,8 @@ int main(void) {
       cmocka_unit_test(a_refused_save_shows_every_field_as_typed),
       cmocka_unit_test(a_save_without_its_csrf_token_changes_nothing),
       cmocka_unit_test(the_body_goes_through_markdown_and_the_sanitizer),
+      cmocka_unit_test(two_saves_at_once_never_interleave),
+      cmocka_unit_test(a_save_answered_survives_a_kill_9),
       cmocka_unit_test(an_expired_session_keeps_the_text_through_the_login),
       cmocka_unit_test(a_draft_is_seen_at_its_private_preview_link_only),
       cmocka_unit_test(the_public_page_shows_kicker_bylines_and_search_title),
