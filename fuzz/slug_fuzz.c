@@ -1,6 +1,8 @@
-/* Fuzz harness for ar_slug, ar_timezone_valid and ar_locale_valid: titles
- * and settings come from editors and imports, so any bytes must give either
- * a refusal or a well-formed slug within the limit. */
+/* Fuzz harness for ar_slug, ar_timezone_valid, ar_locale_valid and
+ * ar_local_time: titles, settings and the editor's publication time come
+ * from editors and imports, so any bytes must give either a refusal or a
+ * well-formed slug within the limit, and a time only for the form
+ * "YYYY-MM-DDTHH:MM[:SS]" from 1970 on. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,5 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   setting[n] = '\0';
   (void)ar_timezone_valid(setting);
   (void)ar_locale_valid(setting);
+  int64_t t = -1;
+  int rc = ar_local_time("+01:00", setting, &t);
+  size_t len = strlen(setting);
+  if (rc == NB_OK &&
+      ((len != 16 && len != 19) || t < -3600 || setting[4] != '-'))
+    abort();
+  if (rc != NB_OK && rc != NB_EINVAL)
+    abort();
   return 0;
 }
