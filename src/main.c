@@ -633,7 +633,7 @@ static int backup_progress(void *ctx, int remaining, int total) {
 static const char *setting(store *st, arena_t *a, const char *key) {
   const char *v = NULL;
   if (store_setting_get(st, a, key, &v) != NB_OK || !v)
-    v = site_setting_find(key)->fallback;
+    v = store_setting_find(key)->fallback;
   return v;
 }
 
@@ -1054,14 +1054,14 @@ static int cmd_settings(const options *o) {
     return fail("usage: naba settings %s KEY", sub);
   if (strcmp(sub, "set") == 0 && o->nargs != 3)
     return fail("usage: naba settings set KEY VALUE");
-  if (o->nargs > 1 && !site_setting_find(o->args[1]))
+  if (o->nargs > 1 && !store_setting_find(o->args[1]))
     return fail("unknown setting \"%s\" (see: naba settings list)", o->args[1]);
   if (open_store(o, &st))
     return 1;
   arena_t a = {0};
   if (strcmp(sub, "list") == 0) {
     size_t n;
-    const site_setting *defs = site_settings(&n);
+    const store_setting_def *defs = store_setting_defs(&n);
     for (size_t i = 0; i < n; i++) {
       const char *v = NULL;
       store_setting_get(st, &a, defs[i].key, &v);
@@ -1071,9 +1071,9 @@ static int cmd_settings(const options *o) {
   } else if (strcmp(sub, "get") == 0) {
     const char *v = NULL;
     store_setting_get(st, &a, o->args[1], &v);
-    printf("%s\n", v ? v : site_setting_find(o->args[1])->fallback);
+    printf("%s\n", v ? v : store_setting_find(o->args[1])->fallback);
   } else if (strcmp(sub, "set") == 0) {
-    if (site_setting_check(o->args[1], o->args[2], err, sizeof err) != NB_OK)
+    if (store_setting_check(o->args[1], o->args[2], err, sizeof err) != NB_OK)
       rc = fail("%s", err);
     else if (store_setting_set(st, o->args[1], o->args[2]) != NB_OK)
       rc = fail("cannot save: %s", store_errmsg(st));

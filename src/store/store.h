@@ -473,7 +473,25 @@ int store_backup(store *s, const char *dest,
                  int (*progress)(void *ctx, int remaining, int total),
                  void *ctx);
 
-/* ---- site settings (key/value; defaults and validation live above) ---- */
+/* ---- site settings: the ones naba knows, and their values ---- */
+typedef struct {
+  const char *key;
+  const char *fallback; /* used while the key is unset */
+  const char *help;     /* one line, English, marked N_(): _(help) translates */
+} store_setting_def;
+
+/* Every setting naba knows, in the order `naba settings list` shows; a
+ * static table, *n its length. */
+const store_setting_def *store_setting_defs(size_t *n);
+/* NULL for a key naba does not know. */
+const store_setting_def *store_setting_find(const char *key);
+/* NB_OK if value is acceptable for key; else NB_EINVAL and a message in
+ * err (English, as `naba settings set` prints it). Pure: no store. */
+int store_setting_check(const char *key, const char *value, char *err,
+                        size_t errlen);
+/* Values: store_setting_set does not check (callers run
+ * store_setting_check first); both record "site" when the table changes,
+ * and join a transaction begun with store_begin() (an audit row beside). */
 typedef struct {
   const char *key;
   const char *value;
