@@ -43,7 +43,7 @@ static void settings_page(admin_req *r, int status, const setting_field *fields,
     json_object_set_new(o, "has_fallback",
                         json_boolean(defs[i].fallback[0] != '\0'));
     if (fields && fields[i].error)
-      json_object_set_new(o, "error", json_string(fields[i].error));
+      json_object_set_new(o, "field_error", json_string(fields[i].error));
     json_array_append_new(list, o);
   }
   json_object_set_new(d, "settings", list);

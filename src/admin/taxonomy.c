@@ -121,7 +121,7 @@ static json_t *section_form(admin_req *r, const store_section *ss, size_t n,
   json_object_set_new(o, "parents",
                       parents_json(r, ss, n, f->id, f->parent_id));
   if (error)
-    json_object_set_new(o, "error", json_string(error));
+    json_object_set_new(o, "form_error", json_string(error));
   return o;
 }
 
@@ -345,7 +345,7 @@ static void tags_page(admin_req *r, int status, const tag_typed *typed,
                         json_string(mine ? typed->slug : ts[i].slug));
     json_object_set_new(o, "articles", json_integer(ts[i].articles));
     if (mine && typed->error)
-      json_object_set_new(o, "error", json_string(typed->error));
+      json_object_set_new(o, "row_error", json_string(typed->error));
     json_array_append_new(list, o);
   }
   json_object_set_new(d, "tags", list);
@@ -409,7 +409,7 @@ void admin_tags_post(admin_req *r) {
               ? _("Another tag already has this slug: choose another.")
               : _("Another tag already has this name: choose "
                   "another.")};
-      tags_page(r, 422, &t, t.error);
+      tags_page(r, 422, &t, NULL);
       return;
     }
   } else {
