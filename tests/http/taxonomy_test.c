@@ -215,6 +215,7 @@ static void a_refused_section_keeps_what_was_typed_and_says_why(void **s) {
                         &r),
                    422);
   assert_non_null(strstr(r.body.data, "Another section already has this name"));
+  assert_int_equal(count(r.body.data, "class=\"admin-error\""), 1);
   assert_non_null(strstr(r.body.data, "value=\"my-typed-slug\""));
   assert_non_null(strstr(r.body.data, "value=\"12\""));
   assert_non_null(strstr(r.body.data, "وصف كتبته بيدي"));
@@ -285,6 +286,7 @@ static void a_section_with_articles_cannot_be_deleted(void **s) {
            form("csrf", csrf, "action", "delete", "section", id, NULL), &r),
       422);
   assert_non_null(strstr(r.body.data, "This section has 1 article"));
+  assert_int_equal(count(r.body.data, "class=\"admin-error\""), 1);
   reply_free(&r);
   char sql[128];
   snprintf(sql, sizeof sql, "SELECT count(*) FROM sections WHERE id = %s", id);
@@ -394,6 +396,8 @@ static void an_invalid_setting_is_refused_with_the_cli_message(void **s) {
   assert_non_null(strstr(r.body.data, msg));
   /* Every field as typed, none saved. */
   assert_non_null(strstr(r.body.data, "value=\"1000\""));
+  /* The reason once, next to its field, and the page's one line. */
+  assert_int_equal(count(r.body.data, "class=\"admin-error\""), 2);
   assert_non_null(strstr(r.body.data, "value=\"سطر جديد كتبته\""));
   reply_free(&r);
   assert_int_equal(sql_i64("SELECT count(*) FROM settings WHERE key IN"
@@ -449,6 +453,7 @@ static void a_refused_tag_keeps_what_was_typed(void **s) {
                         &r),
                    422);
   assert_non_null(strstr(r.body.data, "Another tag already has this slug"));
+  assert_int_equal(count(r.body.data, "class=\"admin-error\""), 1);
   assert_non_null(strstr(r.body.data, "value=\"typed-name\""));
   reply_free(&r);
   assert_int_equal(
