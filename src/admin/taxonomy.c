@@ -73,14 +73,13 @@ static void tree(admin_req *r, const store_section *ss, size_t n,
 }
 
 /* The parent choices of the form: none, then every section but self. */
-static json_t *parents_json(admin_req *r, const store_section *ss, size_t n,
-                            int64_t self, int64_t selected) {
+static json_t *parents_json(const store_section *ss, size_t n, int64_t self,
+                            int64_t selected) {
   json_t *a = json_array(), *none = json_object();
   json_object_set_new(none, "id", json_integer(0));
   json_object_set_new(none, "name", json_string(_("None (top level)")));
   json_object_set_new(none, "selected", json_boolean(selected == 0));
   json_array_append_new(a, none);
-  (void)r;
   for (size_t i = 0; i < n; i++) {
     if (ss[i].id == self)
       continue;
@@ -107,7 +106,7 @@ static const char *section_notice(admin_req *r) {
 }
 
 /* The form's fields: from f (a section) or as typed. */
-static json_t *section_form(admin_req *r, const store_section *ss, size_t n,
+static json_t *section_form(const store_section *ss, size_t n,
                             const store_section *f, const char *position,
                             const char *error) {
   json_t *o = json_object();
@@ -118,8 +117,7 @@ static json_t *section_form(admin_req *r, const store_section *ss, size_t n,
   json_object_set_new(o, "position", json_string(position));
   json_object_set_new(o, "description",
                       json_string(f->description ? f->description : ""));
-  json_object_set_new(o, "parents",
-                      parents_json(r, ss, n, f->id, f->parent_id));
+  json_object_set_new(o, "parents", parents_json(ss, n, f->id, f->parent_id));
   if (error)
     json_object_set_new(o, "form_error", json_string(error));
   return o;
@@ -158,7 +156,7 @@ static void sections_page(admin_req *r, int status, const store_section *form,
   const store_section *f = form ? form : &empty;
   const char *pos =
       position ? position : arena_printf(r->a, "%lld", (long long)f->position);
-  json_object_set_new(d, "form", section_form(r, ss, n, f, pos, error));
+  json_object_set_new(d, "form", section_form(ss, n, f, pos, error));
   if (list_error)
     json_object_set_new(d, "error", json_string(list_error));
   const char *notice = section_notice(r);
