@@ -1041,6 +1041,21 @@ static int cmd_comments(const options *o) {
 
 /* ---- settings ---- */
 
+/* Sets key (value non-NULL) or goes back to its default, with the audit
+ * entry of the command line (user 0), as the newsroom does. */
+static int setting_write(store *st, const char *key, const char *value) {
+  char object[96];
+  snprintf(object, sizeof object, "setting:%s", key);
+  int rc = store_begin(st);
+  if (rc != NB_OK)
+    return rc;
+  rc = value ? store_setting_set(st, key, value) : store_setting_unset(st, key);
+  if (rc == NB_OK)
+    rc = store_audit_add(st, 0, value ? "setting_set" : "setting_unset", object,
+                         value ? value : "");
+  return tx_end(st, rc);
+}
+
 static int cmd_settings(const options *o) {
   const char *sub = o->nargs > 0 ? o->args[0] : "";
   store *st;
@@ -1075,9 +1090,9 @@ static int cmd_settings(const options *o) {
   } else if (strcmp(sub, "set") == 0) {
     if (store_setting_check(o->args[1], o->args[2], err, sizeof err) != NB_OK)
       rc = fail("%s", err);
-    else if (store_setting_set(st, o->args[1], o->args[2]) != NB_OK)
+    else if (setting_write(st, o->args[1], o->args[2]) != NB_OK)
       rc = fail("cannot save: %s", store_errmsg(st));
-  } else if (store_setting_unset(st, o->args[1]) != NB_OK) {
+  } else if (setting_write(st, o->args[1], NULL) != NB_OK) {
     rc = fail("cannot save: %s", store_errmsg(st));
   }
   arena_free(&a);

@@ -371,6 +371,14 @@ static void a_saved_setting_shows_on_the_public_site_at_once(void **s) {
   assert_int_equal(sql_i64("SELECT count(*) FROM audit_log WHERE action ="
                            " 'setting_unset' AND object = 'setting:site_name'"),
                    1);
+  /* The command line's changes are audited alike, by no user. */
+  set_setting("logo_url", "https://example.org/logo.png");
+  assert_int_equal(
+      sql_i64("SELECT count(*) FROM audit_log WHERE action = 'setting_set'"
+              " AND object = 'setting:logo_url' AND user_id IS NULL AND"
+              " detail = 'https://example.org/logo.png'"),
+      1);
+  set_setting("logo_url", "");
 }
 
 static void an_invalid_setting_is_refused_with_the_cli_message(void **s) {
