@@ -635,7 +635,7 @@ static int backup_progress(void *ctx, int remaining, int total) {
 static const char *setting(store *st, arena_t *a, const char *key) {
   const char *v = NULL;
   if (store_setting_get(st, a, key, &v) != NB_OK || !v)
-    v = site_setting_find(key)->fallback;
+    v = store_setting_find(key)->fallback;
   return v;
 }
 
@@ -1043,6 +1043,21 @@ static int cmd_comments(const options *o) {
 
 /* ---- settings ---- */
 
+/* Sets key (value non-NULL) or goes back to its default, with the audit
+ * entry of the command line (user 0), as the newsroom does. */
+static int setting_write(store *st, const char *key, const char *value) {
+  char object[96];
+  snprintf(object, sizeof object, "setting:%s", key);
+  int rc = store_begin(st);
+  if (rc != NB_OK)
+    return rc;
+  rc = value ? store_setting_set(st, key, value) : store_setting_unset(st, key);
+  if (rc == NB_OK)
+    rc = store_audit_add(st, 0, value ? "setting_set" : "setting_unset", object,
+                         value ? value : "");
+  return tx_end(st, rc);
+}
+
 static int cmd_settings(const options *o) {
   const char *sub = o->nargs > 0 ? o->args[0] : "";
   store *st;
@@ -1056,14 +1071,14 @@ static int cmd_settings(const options *o) {
     return fail("usage: naba settings %s KEY", sub);
   if (strcmp(sub, "set") == 0 && o->nargs != 3)
     return fail("usage: naba settings set KEY VALUE");
-  if (o->nargs > 1 && !site_setting_find(o->args[1]))
+  if (o->nargs > 1 && !store_setting_find(o->args[1]))
     return fail("unknown setting \"%s\" (see: naba settings list)", o->args[1]);
   if (open_store(o, &st))
     return 1;
   arena_t a = {0};
   if (strcmp(sub, "list") == 0) {
     size_t n;
-    const site_setting *defs = site_settings(&n);
+    const store_setting_def *defs = store_setting_defs(&n);
     for (size_t i = 0; i < n; i++) {
       const char *v = NULL;
       store_setting_get(st, &a, defs[i].key, &v);
@@ -1073,13 +1088,13 @@ static int cmd_settings(const options *o) {
   } else if (strcmp(sub, "get") == 0) {
     const char *v = NULL;
     store_setting_get(st, &a, o->args[1], &v);
-    printf("%s\n", v ? v : site_setting_find(o->args[1])->fallback);
+    printf("%s\n", v ? v : store_setting_find(o->args[1])->fallback);
   } else if (strcmp(sub, "set") == 0) {
-    if (site_setting_check(o->args[1], o->args[2], err, sizeof err) != NB_OK)
+    if (store_setting_check(o->args[1], o->args[2], err, sizeof err) != NB_OK)
       rc = fail("%s", err);
-    else if (store_setting_set(st, o->args[1], o->args[2]) != NB_OK)
+    else if (setting_write(st, o->args[1], o->args[2]) != NB_OK)
       rc = fail("cannot save: %s", store_errmsg(st));
-  } else if (store_setting_unset(st, o->args[1]) != NB_OK) {
+  } else if (setting_write(st, o->args[1], NULL) != NB_OK) {
     rc = fail("cannot save: %s", store_errmsg(st));
   }
   arena_free(&a);

@@ -22,8 +22,9 @@ int admin_open(const char *dir, admin **out, char *err, size_t errlen) {
   pthread_mutex_init(&ad->lock, NULL);
   int rc = tpl_set_load_dir(ad->tpl, dir, err, errlen);
   static const char *required[] = {
-      "base",     "login", "dashboard", "password", "error",
-      "comments", "users", "audit",     "editor",   "revisions"};
+      "base",     "login",    "dashboard", "password", "error",
+      "comments", "users",    "audit",     "editor",   "revisions",
+      "sections", "tags",     "settings"};
   for (size_t i = 0; rc == NB_OK && i < sizeof required / sizeof *required; i++)
     if (!tpl_has(ad->tpl, required[i])) {
       snprintf(err, errlen, "%s has no %s.mustache", dir, required[i]);
@@ -200,8 +201,8 @@ static const char *const text[][2] = {
     {"breaking", N_("Breaking news")},
     {"featured", N_("Featured")},
     {"seo", N_("Address and search engines")},
-    {"slug", N_("Address (slug)")},
-    {"slug_help",
+    {"art_slug", N_("Address (slug)")},
+    {"art_slug_help",
      N_("Empty: made from the headline. Old addresses keep working.")},
     {"seo_title", N_("Title for search engines")},
     {"seo_description", N_("Description for search engines")},
@@ -222,6 +223,35 @@ static const char *const text[][2] = {
     {"preview_help",
      N_("A private link: whoever has it sees the article as it is saved "
         "now, before it is published.")},
+    {"sections", N_("Sections")},
+    {"settings", N_("Settings")},
+    {"add_section", N_("Add a section")},
+    {"edit_section", N_("Edit the section")},
+    {"slug", N_("Slug (in the address)")},
+    {"slug_help", N_("Leave it empty to make one from the name.")},
+    {"parent", N_("Parent section")},
+    {"position", N_("Position in the menu")},
+    {"description", N_("Description")},
+    {"description_help",
+     N_("One or two sentences: search engines show them under the "
+        "section's link.")},
+    {"col_slug", N_("Slug")},
+    {"col_position", N_("Position")},
+    {"col_articles", N_("Articles")},
+    {"delete_section", N_("Delete")},
+    {"no_sections", N_("No sections yet.")},
+    {"cancel", N_("Cancel")},
+    {"no_tags", N_("No tags yet.")},
+    {"rename", N_("Save")},
+    {"tag_name_of", N_("Name of the tag")},
+    {"tag_slug_of", N_("Slug of the tag")},
+    {"newer_tags", N_("Previous tags")},
+    {"more_tags", N_("More tags")},
+    {"save_settings", N_("Save changes")},
+    {"settings_help",
+     N_("Only the fields you change are saved. An emptied field goes back "
+        "to its default where the setting has one.")},
+    {"default_value", N_("Default:")},
 };
 
 static json_t *texts(void) {
@@ -271,6 +301,11 @@ void admin_render(admin_req *r, int status, const char *tpl, json_t *data) {
     json_object_set_new(can, "write", json_boolean(admin_can(r, ADMIN_WRITE)));
     json_object_set_new(can, "publish",
                         json_boolean(admin_can(r, ADMIN_PUBLISH)));
+    json_object_set_new(can, "sections",
+                        json_boolean(admin_can(r, ADMIN_SECTIONS)));
+    json_object_set_new(can, "tags", json_boolean(admin_can(r, ADMIN_TAGS)));
+    json_object_set_new(can, "settings",
+                        json_boolean(admin_can(r, ADMIN_SETTINGS)));
     json_object_set_new(data, "can", can);
   }
   buf_reset(&res->body);
@@ -492,6 +527,31 @@ static void route(admin_req *r) {
       admin_users_post(r);
     else
       admin_users(r);
+    return;
+  }
+  if (strcmp(p, "/admin/sections") == 0) {
+    if (post)
+      admin_sections_post(r);
+    else
+      admin_sections(r);
+    return;
+  }
+  if (strncmp(p, "/admin/sections/", 16) == 0 && !post) {
+    admin_section_edit(r, p + 16);
+    return;
+  }
+  if (strcmp(p, "/admin/tags") == 0) {
+    if (post)
+      admin_tags_post(r);
+    else
+      admin_tags(r);
+    return;
+  }
+  if (strcmp(p, "/admin/settings") == 0) {
+    if (post)
+      admin_settings_post(r);
+    else
+      admin_settings(r);
     return;
   }
   if (strcmp(p, "/admin/audit") == 0 && !post) {

@@ -12,6 +12,8 @@
  *               revisions
  *   editor_form.c  the article form: its fields, checked, to an article
  *   diff.c      what differs between two versions of an article
+ *   taxonomy.c  sections and tags, for editors and administrators
+ *   settings.c  the site's settings, for administrators
  */
 #ifndef NABA_ADMIN_INTERNAL_H
 #define NABA_ADMIN_INTERNAL_H
@@ -50,6 +52,8 @@
 #define ADMIN_REVISIONS_PAGE 100
 /* The editor's bundle is read up to this size (it is about 400 KB). */
 #define ADMIN_EDITOR_MAX (4 << 20)
+/* Tags on a page of the newsroom's tag list. */
+#define ADMIN_TAGS_PAGE 100
 /* Counts on the queue's tabs stop here ("1000+"). */
 #define ADMIN_COUNT_CAP 1000
 
@@ -134,6 +138,9 @@ typedef enum {
   ADMIN_MODERATE,    /* the comment queue: approve, spam, delete, close */
   ADMIN_USERS,       /* the accounts: add, role, disable, one-time password */
   ADMIN_AUDIT,       /* read the audit log */
+  ADMIN_SECTIONS, /* sections: add, edit, delete */
+  ADMIN_TAGS,     /* tags: rename, new slug, delete */
+  ADMIN_SETTINGS, /* the site's settings */
   ADMIN_ACTIONS
 } admin_action;
 /* 1 when r's user (logged in) may do what. */
@@ -205,6 +212,18 @@ void admin_comments_state_post(admin_req *r); /* POST .../comments/state */
 void admin_users(admin_req *r);      /* GET /admin/users */
 void admin_users_post(admin_req *r); /* POST /admin/users */
 void admin_audit(admin_req *r);      /* GET /admin/audit */
+
+/* ---- taxonomy.c ---- */
+void admin_sections(admin_req *r);      /* GET /admin/sections */
+void admin_sections_post(admin_req *r); /* POST /admin/sections */
+/* GET /admin/sections/ID: the list with section ID in the form. */
+void admin_section_edit(admin_req *r, const char *id);
+void admin_tags(admin_req *r);      /* GET /admin/tags */
+void admin_tags_post(admin_req *r); /* POST /admin/tags */
+
+/* ---- settings.c ---- */
+void admin_settings(admin_req *r);      /* GET /admin/settings */
+void admin_settings_post(admin_req *r); /* POST /admin/settings */
 
 /* ---- login.c ---- */
 void admin_login_form(admin_req *r, int status, const char *error,

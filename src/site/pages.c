@@ -113,7 +113,8 @@ typedef struct {
   int kind; /* STORE_LIST_SECTION, _AUTHOR or _TAG */
   int64_t id;
   const char *name, *slug;
-  const char *base; /* its path, ending in "/" */
+  const char *base;        /* its path, ending in "/" */
+  const char *description; /* a section's own; NULL or "": the site's */
 } list_of;
 
 /* { page, pages, prev, next } of a list's page. */
@@ -152,6 +153,8 @@ static int list_head(site_req *r, const list_of *l, int64_t page,
   int rc = view_page(r, "section", title, canon, is_section ? l->id : 0, &d);
   if (rc != NB_OK)
     return rc;
+  if (l->description && *l->description) /* the meta description */
+    view_str(json_object_get(d, "page"), "description", l->description);
   json_t *sec = json_object();
   json_object_set_new(d, "section", sec);
   view_str(sec, "name", l->name);
@@ -220,8 +223,12 @@ static int list_page(site_req *r, const list_of *l, int64_t page) {
 }
 
 int site_section(site_req *r, const store_section *sec, int64_t page) {
-  list_of l = {STORE_LIST_SECTION, sec->id, sec->name, sec->slug,
-               site_section_path(r->a, sec->slug)};
+  list_of l = {STORE_LIST_SECTION,
+               sec->id,
+               sec->name,
+               sec->slug,
+               site_section_path(r->a, sec->slug),
+               sec->description};
   return list_page(r, &l, page);
 }
 
@@ -244,8 +251,9 @@ int site_author_or_tag(site_req *r, const char **seg, int n, int trailing) {
   buf_printf(&b, "/%s/", seg[0]);
   buf_url_encode(&b, who.slug, strlen(who.slug));
   buf_putc(&b, '/');
-  list_of l = {tag ? STORE_LIST_TAG : STORE_LIST_AUTHOR, who.id, who.name,
-               who.slug, arena_strndup(r->a, b.data, b.len)};
+  list_of l = {
+      tag ? STORE_LIST_TAG : STORE_LIST_AUTHOR, who.id, who.name, who.slug,
+      arena_strndup(r->a, b.data, b.len),       NULL};
   buf_free(&b);
   if (!l.base)
     return site_check(r, NB_ENOMEM, "arena_strndup");

@@ -46,17 +46,4 @@ void site_handle(void *ctx, web_request *req, web_response *res);
 int site_watch(site *s, web_server *w);
 void site_unwatch(site *s);
 
-/* ---- site settings: names, defaults and validation ---- */
-typedef struct {
-  const char *key;
-  const char *fallback; /* used while the key is unset */
-  const char *help;     /* one line for `naba settings list` */
-} site_setting;
-
-const site_setting *site_settings(size_t *n);
-const site_setting *site_setting_find(const char *key);
-/* NB_OK if value is acceptable for key; else a message in err. */
-int site_setting_check(const char *key, const char *value, char *err,
-                       size_t errlen);
-
 #endif

@@ -49,10 +49,11 @@ int store_rollback(store *s);
 /* ---- sections ---- */
 typedef struct {
   int64_t id;
-  const char *name;  /* as the newsroom wrote it, e.g. "سياسة" */
-  const char *slug;  /* URL segment, UTF-8, not percent-encoded */
-  int64_t position;  /* menu order */
-  int64_t parent_id; /* 0: top level */
+  const char *name;        /* as the newsroom wrote it, e.g. "سياسة" */
+  const char *slug;        /* URL segment, UTF-8, not percent-encoded */
+  int64_t position;        /* menu order */
+  int64_t parent_id;       /* 0: top level */
+  const char *description; /* the section page's meta description; "" */
 } store_section;
 
 int store_sections(store *s, arena_t *a, store_section **out, size_t *n);
@@ -63,6 +64,24 @@ int store_section_by_id(store *s, arena_t *a, int64_t id, store_section *out);
  * placed last in the menu) if there is none. *created says which. */
 int store_section_ensure(store *s, const char *name, const char *slug,
                          int64_t *id, int *created);
+/* Adds (in->id 0; *id gets the new id) or updates (in->id) a section:
+ * name, slug, parent_id, position, description (NULL: ""). Refusals:
+ * NB_EINVAL for an empty name or slug, text over the store's limits, or a
+ * parent that is missing, the section itself or one of its descendants
+ * (store_errmsg says "cycle"); NB_EEXIST when another section has the name
+ * (store_errmsg says "name") or the slug ("slug"); NB_ENOTFOUND for an
+ * unknown in->id. Records "section:ID", "sections", "home", "feeds" and
+ * "site" and an audit row (actor: a user id, 0 the command line; action
+ * "section_add" or "section_edit") in the same transaction. */
+int store_section_save(store *s, int64_t actor, const store_section *in,
+                       int64_t *id);
+/* Deletes a section that has no article; its children move up to its
+ * parent. NB_EINVAL when articles are in it (*articles says how many,
+ * store_errmsg says "articles"), NB_ENOTFOUND for an unknown id. Records
+ * the same change tags as store_section_save and "section_delete" in the
+ * audit log. articles may be NULL. */
+int store_section_delete(store *s, int64_t actor, int64_t id,
+                         int64_t *articles);
 
 /* ---- authors and tags ---- */
 typedef struct {
@@ -569,6 +588,28 @@ int store_newsroom_list(store *s, arena_t *a, int state, int64_t created_by,
 
 int store_authors(store *s, arena_t *a, store_named **out, size_t *n);
 int store_tags(store *s, arena_t *a, store_named **out, size_t *n);
+/* A tag with the number of articles (any status) that carry it. */
+typedef struct {
+  int64_t id;
+  const char *name, *slug;
+  int64_t articles;
+} store_tag_count;
+/* Tags by name, at most limit after the first offset; *total counts them
+ * all (may be NULL). */
+int store_tags_counted(store *s, arena_t *a, int64_t offset, int64_t limit,
+                       store_tag_count **out, size_t *n, int64_t *total);
+int store_tag_by_id(store *s, arena_t *a, int64_t id,
+                    store_named *out); /* NB_ENOTFOUND if none */
+/* Renames a tag and sets its slug. NB_EINVAL for an empty name or slug,
+ * NB_EEXIST when another tag has the name ("name") or slug ("slug"),
+ * NB_ENOTFOUND for an unknown id. Records "tag:ID", every article of the
+ * tag ("article:ID"), "feeds", and an audit row "tag_edit" by actor (0:
+ * the command line), in one transaction. */
+int store_tag_update(store *s, int64_t actor, int64_t id, const char *name,
+                     const char *slug);
+/* Deletes a tag and its links to articles (the articles stay), with the
+ * same change tags and an audit row "tag_delete". NB_ENOTFOUND if none. */
+int store_tag_delete(store *s, int64_t actor, int64_t id);
 /* The e-mail of the author's user, "" when none. */
 int store_author_email(store *s, arena_t *a, int64_t author_id,
                        const char **email);
@@ -599,7 +640,25 @@ int store_backup(store *s, const char *dest,
                  int (*progress)(void *ctx, int remaining, int total),
                  void *ctx);
 
-/* ---- site settings (key/value; defaults and validation live above) ---- */
+/* ---- site settings: the ones naba knows, and their values ---- */
+typedef struct {
+  const char *key;
+  const char *fallback; /* used while the key is unset */
+  const char *help;     /* one line, English, marked N_(): _(help) translates */
+} store_setting_def;
+
+/* Every setting naba knows, in the order `naba settings list` shows; a
+ * static table, *n its length. */
+const store_setting_def *store_setting_defs(size_t *n);
+/* NULL for a key naba does not know. */
+const store_setting_def *store_setting_find(const char *key);
+/* NB_OK if value is acceptable for key; else NB_EINVAL and a message in
+ * err (English, as `naba settings set` prints it). Pure: no store. */
+int store_setting_check(const char *key, const char *value, char *err,
+                        size_t errlen);
+/* Values: store_setting_set does not check (callers run
+ * store_setting_check first); both record "site" when the table changes,
+ * and join a transaction begun with store_begin() (an audit row beside). */
 typedef struct {
   const char *key;
   const char *value;

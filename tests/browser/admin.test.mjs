@@ -3,7 +3,8 @@
 // reaches the article list, switches the interface to English, logs out;
 // a new editor approves a pending comment in the moderation queue, then,
 // made an administrator, adds an account (its one-time password shown
-// once) and reads the audit log.
+// once), reads the audit log, adds a section and sees the tags and the
+// settings.
 // Once without JavaScript (every essential action works so), once with it
 // to run axe (WCAG 2.1 A and AA) on each page on the way, on a phone and a
 // desktop screen, and the Nu HTML Checker on their bytes; screenshots go
@@ -165,6 +166,49 @@ async function administer(page, name, look) {
   if (look) await look(page, 'audit-en');
 }
 
+// The administrator called name (after administer()) keeps the site in
+// order: adds a section (and is refused the same name again, what they
+// typed kept), sees the tags, and is refused a setting out of range with
+// the reason next to the field. look as in walk().
+async function curate(page, name, look) {
+  await page.goto(`${BASE}/admin`);
+  await Promise.all([page.waitForURL(/\/admin\/sections$/), page.click('.admin-nav a[href="/admin/sections"]')]);
+  if (look) await look(page, 'sections');
+  const section = `قسم ${name}`;
+  const add = async () => {
+    await page.fill('#section-name', section);
+    await page.fill('#section-description', 'وصف القسم في سطر');
+    await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/admin/sections')),
+      page.click('form.admin-form button[type=submit]'),
+    ]);
+    await page.waitForLoadState();
+  };
+  await add();
+  assert.match(page.url(), /\/admin\/sections\?done=add$/);
+  assert.ok(await page.isVisible(`.admin-sections tbody tr:has-text("${section}")`), 'the new section is listed');
+  if (look) await look(page, 'sections-added');
+  await add();
+  assert.ok(await page.isVisible('#section-error'), 'a taken name is refused with the reason');
+  assert.equal(await page.inputValue('#section-name'), section);
+  if (look) await look(page, 'sections-refused');
+
+  await Promise.all([page.waitForURL(/\/admin\/tags$/), page.click('.admin-nav a[href="/admin/tags"]')]);
+  if (look) await look(page, 'tags');
+
+  await Promise.all([page.waitForURL(/\/admin\/settings$/), page.click('.admin-nav a[href="/admin/settings"]')]);
+  if (look) await look(page, 'settings');
+  await page.fill('#setting-per_page', '1000');
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/admin/settings')),
+    page.click('form.admin-form button[type=submit]'),
+  ]);
+  await page.waitForLoadState();
+  assert.ok(await page.isVisible('#setting-per_page-error'), 'the reason is next to the field');
+  assert.equal(await page.inputValue('#setting-per_page'), '1000');
+  if (look) await look(page, 'settings-refused');
+}
+
 // The way in: the login form, the one-time password changed, the article
 // list, English and back, logging out. look(page, name) checks each page
 // on the way (null: nothing).
@@ -222,6 +266,7 @@ test('an editor approves a comment, then adds a user as an administrator, withou
       page.setDefaultTimeout(15_000);
       await moderate(page, name, addUser(name, 'editor'), null);
       await administer(page, name, null);
+      await curate(page, name, null);
     } finally {
       await context.close();
     }
@@ -247,6 +292,7 @@ test('the newsroom pages pass axe and the Nu HTML Checker', { timeout: 180_000 }
       const editor = `editor-${device}`;
       await moderate(page, editor, addUser(editor, 'editor'), look);
       await administer(page, editor, look);
+      await curate(page, editor, look);
     } finally {
       await context.close();
     }

@@ -166,6 +166,14 @@ static const char *tags_since(fixture *f, int64_t after) {
 
 /* ---- opening and migrations ---- */
 
+/* The number of the newest migration: numbers need not be contiguous (a
+ * part of a release may land before an earlier-numbered one). */
+static int64_t latest_migration(void) {
+  const char *name = store_migrations[store_migrations_count - 1].name;
+  const char *base = strrchr(name, '/');
+  return strtoll(base ? base + 1 : name, NULL, 10);
+}
+
 static void opening_a_new_file_applies_every_migration_once(void **state) {
   fixture *f = *state;
 
@@ -317,6 +325,148 @@ static void section_with_a_taken_slug_is_refused(void **state) {
       NB_EEXIST);
   assert_int_equal(store_section_ensure(f->s, "", "empty", &id, NULL),
                    NB_EINVAL);
+}
+
+/* ---- the newsroom's sections and tags ---- */
+
+static int64_t section_save(store *s, int64_t id, const char *name,
+                            const char *slug, int64_t parent, int *rc) {
+  store_section in = {.id = id,
+                      .name = name,
+                      .slug = slug,
+                      .parent_id = parent,
+                      .position = 1,
+                      .description = "وصف"};
+  int64_t out = 0;
+  *rc = store_section_save(s, 0, &in, &out);
+  return out;
+}
+
+static void section_save_adds_edits_and_refuses_taken_names(void **state) {
+  fixture *f = *state;
+  int rc;
+  int64_t h = head(f->s);
+  int64_t a = section_save(f->s, 0, "سياسة", "politics", 0, &rc);
+  assert_int_equal(rc, NB_OK);
+  assert_true(a > 0);
+  char want[128];
+  snprintf(want, sizeof want, "section:%lld sections home feeds site",
+           (long long)a);
+  assert_string_equal(tags_since(f, h), want);
+  store_section got;
+  assert_int_equal(store_section_by_id(f->s, &f->a, a, &got), NB_OK);
+  assert_string_equal(got.description, "وصف");
+  int64_t b = section_save(f->s, 0, "اقتصاد", "economy", a, &rc);
+  assert_int_equal(rc, NB_OK);
+  /* A taken name or slug, by another section: refused, saying which. */
+  section_save(f->s, 0, "سياسة", "other", 0, &rc);
+  assert_int_equal(rc, NB_EEXIST);
+  assert_non_null(strstr(store_errmsg(f->s), "name"));
+  section_save(f->s, b, "اقتصاد", "politics", a, &rc);
+  assert_int_equal(rc, NB_EEXIST);
+  assert_non_null(strstr(store_errmsg(f->s), "slug"));
+  /* Its own name again is no clash. */
+  section_save(f->s, b, "اقتصاد", "economy-2", a, &rc);
+  assert_int_equal(rc, NB_OK);
+  section_save(f->s, 9999, "x", "x", 0, &rc);
+  assert_int_equal(rc, NB_ENOTFOUND);
+  section_save(f->s, 0, "", "empty", 0, &rc);
+  assert_int_equal(rc, NB_EINVAL);
+  /* Each write audited (actor 0: the command line). */
+  char sql[160];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM audit_log WHERE action = 'section_add'"
+           " AND object = 'section:%lld'",
+           (long long)a);
+  assert_int_equal(sql_i64(f->path, sql), 1);
+}
+
+static void a_section_parent_cycle_is_refused(void **state) {
+  fixture *f = *state;
+  int rc;
+  int64_t a = section_save(f->s, 0, "أ", "a", 0, &rc);
+  int64_t b = section_save(f->s, 0, "ب", "b", a, &rc);
+  int64_t c = section_save(f->s, 0, "ج", "c", b, &rc);
+  assert_int_equal(rc, NB_OK);
+  section_save(f->s, a, "أ", "a", c, &rc); /* a under its grandchild */
+  assert_int_equal(rc, NB_EINVAL);
+  assert_non_null(strstr(store_errmsg(f->s), "cycle"));
+  section_save(f->s, a, "أ", "a", a, &rc); /* under itself */
+  assert_int_equal(rc, NB_EINVAL);
+  assert_int_equal(store_section_set_parent(f->s, b, c), NB_EINVAL);
+  section_save(f->s, c, "ج", "c", 424242, &rc); /* a missing parent */
+  assert_int_equal(rc, NB_EINVAL);
+  section_save(f->s, c, "ج", "c", a, &rc); /* up the tree is fine */
+  assert_int_equal(rc, NB_OK);
+}
+
+static void a_section_with_articles_is_not_deleted(void **state) {
+  fixture *f = *state;
+  int rc;
+  int64_t a = section_save(f->s, 0, "أ", "a", 0, &rc);
+  int64_t b = section_save(f->s, 0, "ب", "b", a, &rc);
+  int64_t c = section_save(f->s, 0, "ج", "c", b, &rc);
+  store_article x = article(b, "خبر", 1000), y = article(b, "خبر آخر", 1001);
+  save(f->s, &x, "x");
+  save(f->s, &y, "y");
+  int64_t n = -1;
+  assert_int_equal(store_section_delete(f->s, 0, b, &n), NB_EINVAL);
+  assert_int_equal(n, 2);
+  assert_non_null(strstr(store_errmsg(f->s), "2 articles"));
+  store_section got;
+  assert_int_equal(store_section_by_id(f->s, &f->a, b, &got), NB_OK);
+  /* Emptied (its articles moved): deleted, its child moves up to its
+   * parent. */
+  x.section_id = y.section_id = a;
+  save(f->s, &x, "x");
+  save(f->s, &y, "y");
+  assert_int_equal(store_section_delete(f->s, 0, b, &n), NB_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(store_section_by_id(f->s, &f->a, b, &got), NB_ENOTFOUND);
+  assert_int_equal(store_section_by_id(f->s, &f->a, c, &got), NB_OK);
+  assert_int_equal(got.parent_id, a);
+  assert_int_equal(store_section_delete(f->s, 0, b, &n), NB_ENOTFOUND);
+}
+
+static void
+tags_are_counted_renamed_and_deleted_with_their_links(void **state) {
+  fixture *f = *state;
+  int64_t sec = section(f->s, "سياسة", "politics"), t1 = 0, t2 = 0;
+  assert_int_equal(store_tag_ensure(f->s, "المغرب", "morocco", &t1), NB_OK);
+  assert_int_equal(store_tag_ensure(f->s, "الانتخابات", "elections", &t2),
+                   NB_OK);
+  store_article x = article(sec, "خبر", 1000);
+  save(f->s, &x, "x");
+  int64_t ids[] = {t1, t2};
+  assert_int_equal(store_article_tags_set(f->s, x.id, ids, 2), NB_OK);
+  store_tag_count *ts;
+  size_t n;
+  int64_t total = 0;
+  assert_int_equal(store_tags_counted(f->s, &f->a, 0, 1, &ts, &n, &total),
+                   NB_OK);
+  assert_int_equal(total, 2);
+  assert_int_equal(n, 1); /* paged */
+  assert_int_equal(ts[0].articles, 1);
+  assert_int_equal(store_tag_update(f->s, 0, t1, "الانتخابات", "morocco"),
+                   NB_EEXIST);
+  assert_int_equal(store_tag_update(f->s, 0, t1, "المملكة", "kingdom"), NB_OK);
+  store_named got;
+  assert_int_equal(store_tag_by_id(f->s, &f->a, t1, &got), NB_OK);
+  assert_string_equal(got.slug, "kingdom");
+  int64_t h = head(f->s);
+  assert_int_equal(store_tag_delete(f->s, 0, t2), NB_OK);
+  char want[128];
+  snprintf(want, sizeof want, "article:%lld tag:%lld feeds", (long long)x.id,
+           (long long)t2);
+  assert_string_equal(tags_since(f, h), want);
+  assert_int_equal(store_tag_by_id(f->s, &f->a, t2, &got), NB_ENOTFOUND);
+  store_named *left;
+  assert_int_equal(store_article_tags(f->s, &f->a, x.id, &left, &n), NB_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(store_tag_delete(f->s, 0, t2), NB_ENOTFOUND);
+  assert_int_equal(sql_i64(f->path, "SELECT count(*) FROM audit_log WHERE"
+                                    " action IN ('tag_edit', 'tag_delete')"),
+                   2);
 }
 
 static void author_ensure_returns_same_id_for_same_name(void **state) {
@@ -1619,7 +1769,7 @@ static void migration_002_applies_on_a_database_made_by_001(void **state) {
   assert_int_equal(sql_i64(path, "SELECT count(*) FROM schema_version"),
                    (int64_t)store_migrations_count);
   assert_int_equal(sql_i64(path, "SELECT max(version) FROM schema_version"),
-                   (int64_t)store_migrations_count);
+                   latest_migration());
   assert_int_equal(sql_i64(path, "SELECT count(*) FROM sqlite_schema WHERE "
                                  "type = 'table' AND name = 'comments'"),
                    1);
@@ -2420,7 +2570,7 @@ migrations_009_and_010_apply_to_a_database_made_by_008(void **state) {
   old.a = (arena_t){0};
   assert_int_equal(store_open(path, 0, &old.s, err, sizeof err), NB_OK);
   assert_int_equal(sql_i64(path, "SELECT max(version) FROM schema_version"),
-                   (int64_t)store_migrations_count);
+                   latest_migration());
   /* Every article there before is an ordinary draft or published. */
   assert_string_equal(draft_state_of(&old, 7), "");
   assert_string_equal(draft_state_of(&old, 8), "");
@@ -3287,7 +3437,7 @@ migration_013_makes_imported_users_accounts_without_a_password(void **state) {
   old.a = (arena_t){0};
   assert_int_equal(store_open(path, 0, &old.s, err, sizeof err), NB_OK);
   assert_int_equal(sql_i64(path, "SELECT max(version) FROM schema_version"),
-                   (int64_t)store_migrations_count);
+                   latest_migration());
   assert_int_equal(store_user_by_login(old.s, &old.a, "sara", &u), NB_OK);
   assert_int_equal(u.id, 1);
   assert_string_equal(u.password_hash, ""); /* none: cannot log in yet */
@@ -3578,6 +3728,10 @@ int main(void) {
       T(readonly_open_reads_but_refuses_writes),
       T(section_ensure_returns_same_id_for_same_name),
       T(section_with_a_taken_slug_is_refused),
+      T(section_save_adds_edits_and_refuses_taken_names),
+      T(a_section_parent_cycle_is_refused),
+      T(a_section_with_articles_is_not_deleted),
+      T(tags_are_counted_renamed_and_deleted_with_their_links),
       T(author_ensure_returns_same_id_for_same_name),
       T(article_saved_twice_with_same_source_key_stays_one_row),
       T(saving_by_id_updates_and_unknown_id_is_not_found),
