@@ -22,9 +22,8 @@ int admin_open(const char *dir, admin **out, char *err, size_t errlen) {
   pthread_mutex_init(&ad->lock, NULL);
   int rc = tpl_set_load_dir(ad->tpl, dir, err, errlen);
   static const char *required[] = {
-      "base",     "login",    "dashboard", "password", "error",
-      "comments", "users",    "audit",     "editor",   "revisions",
-      "sections", "tags",     "settings"};
+      "base",  "login",  "dashboard", "password", "error", "comments", "users",
+      "audit", "editor", "revisions", "sections", "tags",  "settings"};
   for (size_t i = 0; rc == NB_OK && i < sizeof required / sizeof *required; i++)
     if (!tpl_has(ad->tpl, required[i])) {
       snprintf(err, errlen, "%s has no %s.mustache", dir, required[i]);

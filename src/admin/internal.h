@@ -138,9 +138,9 @@ typedef enum {
   ADMIN_MODERATE,    /* the comment queue: approve, spam, delete, close */
   ADMIN_USERS,       /* the accounts: add, role, disable, one-time password */
   ADMIN_AUDIT,       /* read the audit log */
-  ADMIN_SECTIONS, /* sections: add, edit, delete */
-  ADMIN_TAGS,     /* tags: rename, new slug, delete */
-  ADMIN_SETTINGS, /* the site's settings */
+  ADMIN_SECTIONS,    /* sections: add, edit, delete */
+  ADMIN_TAGS,        /* tags: rename, new slug, delete */
+  ADMIN_SETTINGS,    /* the site's settings */
   ADMIN_ACTIONS
 } admin_action;
 /* 1 when r's user (logged in) may do what. */

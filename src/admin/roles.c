@@ -10,8 +10,8 @@ static const unsigned char allowed[ADMIN_ACTIONS][4] = {
     [ADMIN_WRITE] = {1, 1, 1, 1},       [ADMIN_PUBLISH] = {0, 1, 1, 1},
     [ADMIN_EDIT_OTHERS] = {0, 0, 1, 1}, [ADMIN_MODERATE] = {0, 0, 1, 1},
     [ADMIN_USERS] = {0, 0, 0, 1},       [ADMIN_AUDIT] = {0, 0, 0, 1},
-    [ADMIN_SECTIONS] = {0, 0, 1, 1},
-    [ADMIN_TAGS] = {0, 0, 1, 1},     [ADMIN_SETTINGS] = {0, 0, 0, 1},
+    [ADMIN_SECTIONS] = {0, 0, 1, 1},    [ADMIN_TAGS] = {0, 0, 1, 1},
+    [ADMIN_SETTINGS] = {0, 0, 0, 1},
 };
 
 int admin_can(const admin_req *r, admin_action what) {
