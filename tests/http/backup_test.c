@@ -37,7 +37,7 @@ typedef struct {
 static activity *act;
 
 /* One integer from SQL on the file at path, opened read-only. */
-static int64_t sql_i64(const char *path, const char *sql) {
+static int64_t file_i64(const char *path, const char *sql) {
   sqlite3 *d;
   sqlite3_stmt *st;
   int64_t v = -1;
@@ -52,7 +52,7 @@ static int64_t sql_i64(const char *path, const char *sql) {
 }
 
 /* The first row of a pragma, as text, into out. */
-static void sql_text(const char *path, const char *sql, char *out, size_t n) {
+static void file_text(const char *path, const char *sql, char *out, size_t n) {
   sqlite3 *d;
   sqlite3_stmt *st;
   assert_int_equal(sqlite3_open_v2(path, &d, SQLITE_OPEN_READONLY, NULL),
@@ -149,7 +149,7 @@ backup_while_the_site_is_busy_is_whole_and_serves_the_site(void **s) {
   snprintf(copy, sizeof copy, "%s/backup.db", dir);
   snprintf(tmp, sizeof tmp, "%s.tmp", copy);
   assert_int_equal(post_comment(FIRST_COMMENT), 303);
-  int64_t before = sql_i64(db, "SELECT count(*) FROM articles");
+  int64_t before = file_i64(db, "SELECT count(*) FROM articles");
 
   pid_t pid = fork();
   if (pid == 0)
@@ -189,13 +189,13 @@ backup_while_the_site_is_busy_is_whole_and_serves_the_site(void **s) {
   buf_free(&out);
 
   /* Whole, one self-contained file, nothing left beside it. */
-  sql_text(copy, "PRAGMA integrity_check", check, sizeof check);
+  file_text(copy, "PRAGMA integrity_check", check, sizeof check);
   assert_string_equal(check, "ok");
-  sql_text(copy, "PRAGMA journal_mode", mode, sizeof mode);
+  file_text(copy, "PRAGMA journal_mode", mode, sizeof mode);
   assert_string_equal(mode, "delete");
   assert_int_not_equal(access(tmp, F_OK), 0);
-  assert_true(sql_i64(copy, "SELECT count(*) FROM articles") >= before);
-  assert_int_equal(sql_i64(copy, "SELECT count(*) FROM filler"), 4000);
+  assert_true(file_i64(copy, "SELECT count(*) FROM articles") >= before);
+  assert_int_equal(file_i64(copy, "SELECT count(*) FROM filler"), 4000);
 
   /* The CLI reads it: the comment posted before the backup is there. */
   buf_t list = {0};

@@ -124,27 +124,6 @@ static int printed_passwords(const char *out, char pw[64]) {
   return k;
 }
 
-static int64_t sql_i64(const char *sql) {
-  sqlite3 *h;
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL),
-                   SQLITE_OK);
-  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  int64_t v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return v;
-}
-
-static void sql_exec(const char *sql) {
-  sqlite3 *h;
-  assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL),
-                   SQLITE_OK);
-  assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(h);
-}
-
 /* 1 when pw is the password of user name, by its stored hash. */
 static int is_password_of(const char *name, const char *pw) {
   sqlite3 *h;

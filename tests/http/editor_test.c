@@ -27,35 +27,6 @@
 #include "../shared.h"
 #include "harness.h"
 
-static int64_t sql_i64(const char *sql) {
-  sqlite3 *h;
-  sqlite3_stmt *st;
-  int64_t v = -1;
-  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-  sqlite3_busy_timeout(h, 5000);
-  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-  if (sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return v;
-}
-
-static char *sql_text(const char *sql) {
-  sqlite3 *h;
-  sqlite3_stmt *st;
-  char *v = NULL;
-  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-  sqlite3_busy_timeout(h, 5000);
-  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-  if (sqlite3_step(st) == SQLITE_ROW)
-    v = strdup((const char *)sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  assert_non_null(v);
-  return v;
-}
-
 typedef struct {
   char cookie[512], csrf[128];
 } who;

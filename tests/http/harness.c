@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -552,4 +553,49 @@ void newsroom_user(const char *name, const char *role, char *cookie, size_t n,
   assert_int_equal(r.status, 200);
   csrf_of(&r, csrf, cn);
   reply_free(&r);
+}
+
+/* ---- the fixture's database ---- */
+
+static sqlite3 *db_open(void) {
+  sqlite3 *h;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  sqlite3_busy_timeout(h, 5000);
+  return h;
+}
+
+int64_t sql_i64(const char *sql) {
+  sqlite3 *h = db_open();
+  sqlite3_stmt *st;
+  int64_t v = -1;
+  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+  if (sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+char *sql_text(const char *sql) {
+  sqlite3 *h = db_open();
+  sqlite3_stmt *st;
+  char *v = NULL;
+  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+  if (sqlite3_step(st) == SQLITE_ROW)
+    v = strdup((const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  assert_non_null(v);
+  return v;
+}
+
+void sql_exec(const char *sql) {
+  sqlite3 *h = db_open();
+  char *err = NULL;
+  int rc = sqlite3_exec(h, sql, NULL, NULL, &err);
+  if (rc != SQLITE_OK)
+    fprintf(stderr, "%s: %s\n", sql, err ? err : "?");
+  sqlite3_free(err);
+  sqlite3_close(h);
+  assert_int_equal(rc, SQLITE_OK);
 }

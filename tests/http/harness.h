@@ -5,6 +5,7 @@
 #define NABA_HTTP_HARNESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "core/core.h"
@@ -93,6 +94,14 @@ void csrf_of(const reply *r, char *out, size_t n);
  * GOOD_PASSWORD: the session's "Cookie: ..." header and CSRF token. */
 void newsroom_user(const char *name, const char *role, char *cookie, size_t n,
                    char *csrf, size_t cn);
+
+/* ---- the fixture's database, read and written beside the server ---- */
+/* The first column of the first row of sql (-1 for no row). */
+int64_t sql_i64(const char *sql);
+/* The same as text; the caller frees it. Fails the test for no row. */
+char *sql_text(const char *sql);
+/* Runs sql (several statements allowed); fails the test on an error. */
+void sql_exec(const char *sql);
 
 /* cmocka group fixture: fresh database, seed imported, server started. */
 int setup(void **state);

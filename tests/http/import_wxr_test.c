@@ -41,10 +41,6 @@ static int64_t count_in(const char *path, const char *sql) {
   return v;
 }
 
-static int64_t sql_i64(const char *sql) {
-  return count_in(db, sql);
-}
-
 static int import(const char *file, int dry, buf_t *out) {
   const char *args[] = {
       "import", "wxr", "--db", db, file, dry ? "--dry-run" : NULL, NULL};

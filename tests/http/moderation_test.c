@@ -20,21 +20,6 @@
 #include "../shared.h"
 #include "harness.h"
 
-/* One integer from SQL on the fixture's database (-1 for no row). */
-static int64_t sql_i64(const char *sql) {
-  sqlite3 *h;
-  sqlite3_stmt *st;
-  int64_t v = -1;
-  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-  sqlite3_busy_timeout(h, 5000);
-  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-  if (sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return v;
-}
-
 /* A comment's status (0 pending, 1 approved, 2 spam), -1 when gone. */
 static int status_of(long id) {
   char sql[128];

@@ -19,34 +19,6 @@
 
 #include "harness.h"
 
-/* One integer from SQL on the fixture's database (-1 for no row). */
-static int64_t sql_i64(const char *sql) {
-  sqlite3 *h;
-  sqlite3_stmt *st;
-  int64_t v = -1;
-  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-  sqlite3_busy_timeout(h, 5000);
-  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-  if (sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return v;
-}
-
-static void sql_exec(const char *sql) {
-  sqlite3 *h;
-  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-  sqlite3_busy_timeout(h, 5000);
-  char *err = NULL;
-  int rc = sqlite3_exec(h, sql, NULL, NULL, &err);
-  if (rc != SQLITE_OK)
-    fprintf(stderr, "%s: %s\n", sql, err ? err : "?");
-  sqlite3_free(err);
-  sqlite3_close(h);
-  assert_int_equal(rc, SQLITE_OK);
-}
-
 /* The interface in English, so the tests can read its sentences. */
 static void in_english(const char *cookie, const char *csrf) {
   reply r;

@@ -22,21 +22,6 @@
 #include "../shared.h"
 #include "harness.h"
 
-/* One integer from SQL on the fixture's database (-1 for no row). */
-static int64_t sql_i64(const char *sql) {
-  sqlite3 *h;
-  sqlite3_stmt *st;
-  int64_t v = -1;
-  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-  sqlite3_busy_timeout(h, 5000);
-  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-  if (sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return v;
-}
-
 static int64_t audit_rows(const char *action, const char *object) {
   char sql[256];
   snprintf(sql, sizeof sql,
@@ -54,14 +39,6 @@ static void in_english(const char *cookie, const char *csrf) {
   free(body);
   assert_int_equal(r.status, 303);
   reply_free(&r);
-}
-
-static void sql_exec(const char *sql) {
-  sqlite3 *h;
-  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-  sqlite3_busy_timeout(h, 5000);
-  assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(h);
 }
 
 /* A column of the user called name (-1 when there is none). */
