@@ -615,8 +615,8 @@ static int query_passes(qctx *c, store *s) {
       size_t n = 0;
       int64_t total = 0;
       double t1 = now_s();
-      rc = search_parse(c->q.data, c->q.len, store_search_known, s, &ar, &sq);
-      if (rc == NB_OK && sq.match)
+      rc = search_parse(c->q.data, c->q.len, &ar, &sq);
+      if (rc == NB_OK && sq.nterms)
         rc = store_search(s, &ar, &sq, 0, 0, 10, &h, &n, &total);
       double t2 = now_s();
       arena_free(&ar);
@@ -625,12 +625,12 @@ static int query_passes(qctx *c, store *s) {
                 nb_strerror(rc), store_errmsg(s));
         break;
       }
-      if (!sq.match) { /* stop words only: nothing a reader would time */
+      if (!sq.nterms) { /* stop words only: nothing a reader would time */
         skipped++;
         continue;
       }
       if (pass && n == 0 && c->verbose)
-        fprintf(stderr, "  no hit: %s -> %s\n", c->q.data, sq.match);
+        fprintf(stderr, "  no hit: %s\n", c->q.data);
       if (pass && done == 0) {
         buf_reset(&c->example);
         buf_append(&c->example, c->q.data, c->q.len);

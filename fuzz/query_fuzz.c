@@ -1,6 +1,7 @@
 /* Fuzz harness for search/: whatever a reader types, search_parse gives an
  * expression FTS5 accepts (it is run on a real FTS5 table with the naba
- * tokenizer), or none; whatever bytes a body holds, the tokenizer indexes
+ * tokenizer), each alternative alone and each walk the store makes
+ * (search_expr()), or none; whatever bytes a body holds, the tokenizer indexes
  * them and highlight() and snippet() read them back; and
  * search_text_from_html reads any bytes. The input is used as a query, as
  * a title and, through search_text_from_html, as a body. */
@@ -18,25 +19,25 @@
 /* One table for the whole run, with a few articles; each input's own row
  * is rolled back. Never closed: it lives as long as the process. */
 static sqlite3 *db;
-static sqlite3_stmt *put, *query, *known_st;
+static sqlite3_stmt *put, *query;
 
 static void check(int ok) {
   if (!ok)
     abort();
 }
 
-/* Whether the table holds the word, as store_search_known() asks. */
-static int known(void *ctx, const char *w, size_t n) {
-  buf_t q = {0};
-  int found = 0;
+/* Runs match with the weights blob w on the table: never "fts5: syntax
+ * error", and every row found holds a query term. */
+static void run(const char *match, const buf_t *w, int walk) {
+  int src;
 
-  (void)ctx;
-  check(search_word_match(w, n, &q) == NB_OK);
-  sqlite3_bind_text(known_st, 1, q.data, (int)q.len, SQLITE_STATIC);
-  found = sqlite3_step(known_st) == SQLITE_ROW;
-  check(sqlite3_reset(known_st) == SQLITE_OK); /* never a syntax error */
-  buf_free(&q);
-  return found;
+  sqlite3_bind_text(query, 1, match, -1, SQLITE_STATIC);
+  sqlite3_bind_blob(query, 2, w ? w->data : "", w ? (int)w->len : 0,
+                    SQLITE_STATIC);
+  while ((src = sqlite3_step(query)) == SQLITE_ROW)
+    check(!walk || sqlite3_column_double(query, 1) >= SEARCH_COORD_STEP);
+  check(src == SQLITE_DONE);
+  sqlite3_reset(query);
 }
 
 static void open_db(void) {
@@ -53,8 +54,6 @@ static void open_db(void) {
                      " tokenize = 'naba')",
                      NULL, NULL, NULL) == SQLITE_OK);
   check(sqlite3_exec(db, rows[0], NULL, NULL, NULL) == SQLITE_OK);
-  check(sqlite3_prepare_v2(db, "SELECT 1 FROM t WHERE t MATCH ?1 LIMIT 1", -1,
-                           &known_st, NULL) == SQLITE_OK);
   check(sqlite3_prepare_v2(db,
                            "INSERT INTO t (rowid, title, body)"
                            " VALUES (100, ?1, ?2)",
@@ -72,16 +71,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   search_query sq;
   arena_t a = {0};
   buf_t text = {0};
-  int src;
 
   if (!db)
     open_db();
-  check(search_parse(s, size, known, NULL, &a, &sq) == NB_OK);
+  check(search_parse(s, size, &a, &sq) == NB_OK);
   check(sq.cleaned && strlen(sq.cleaned) <= SEARCH_QUERY_MAX * 2 &&
         utf8_valid(sq.cleaned, strlen(sq.cleaned)));
-  check(sq.nwords <= SEARCH_TERMS_MAX && (sq.nwords == 0) == !sq.match);
-  for (size_t i = 0; i < sq.nwords; i++)
-    check(sq.words[i] && utf8_valid(sq.words[i], strlen(sq.words[i])));
+  check(sq.nterms <= SEARCH_TERMS_MAX && sq.nwords <= sq.nterms);
+  check(sq.nterms || !sq.exclude);
+  for (size_t i = 0; i < sq.nterms; i++)
+    check(sq.terms[i].typed &&
+          utf8_valid(sq.terms[i].typed, strlen(sq.terms[i].typed)) &&
+          sq.terms[i].nalts > 0 && sq.terms[i].alts[0].tier == SEARCH_EXACT);
 
   search_text_from_html(s, size, &text);
   check(!text.oom && text.len <= size); /* decoding never grows text */
@@ -92,23 +93,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     SQLITE_STATIC);
   check(sqlite3_step(put) == SQLITE_DONE);
   sqlite3_reset(put);
-  /* The whole expression, then each phrase alone (the store measures
-   * their weights with them): never "fts5: syntax error". */
-  double *idf = arena_alloc(&a, (sq.nphrases + 1) * sizeof *idf);
-  check(idf && sq.nphrases <= SEARCH_QUERY_MAX);
-  for (size_t i = 0; i < sq.nphrases; i++)
-    idf[i] = (double)(i % 3);
-  for (size_t i = 0; sq.match && i <= sq.nphrases; i++) {
-    if (i && !sq.phrases[i - 1])
-      continue; /* a term that weighs nothing */
-    sqlite3_bind_text(query, 1, i ? sq.phrases[i - 1] : sq.match, -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_blob(query, 2, idf, (int)(sq.nphrases * sizeof *idf),
-                      SQLITE_STATIC);
-    while ((src = sqlite3_step(query)) == SQLITE_ROW)
-      check(i > 0 || sqlite3_column_double(query, 1) >= 0);
-    check(src == SQLITE_DONE);
-    sqlite3_reset(query);
+  /* Each alternative alone (the store measures their weights with
+   * them), then every walk, with weights some of which leave
+   * alternatives out. */
+  double *weight = arena_alloc(&a, (sq.nalts + 1) * sizeof *weight);
+  double *df = arena_alloc(&a, (sq.nalts + 1) * sizeof *df);
+  check(weight && df);
+  for (size_t i = 0, k = 0; i < sq.nterms; i++)
+    for (size_t j = 0; j < sq.terms[i].nalts; j++, k++) {
+      run(sq.terms[i].alts[j].phrase, NULL, 0);
+      df[k] = (double)((k * 7) % 5);
+    }
+  search_guard(&sq, df, 5, weight);
+  size_t drivers[SEARCH_TERMS_MAX];
+  for (size_t i = 0; i < sq.nwords; i++)
+    drivers[i] = (i + size) % sq.nwords; /* a rotation: distinct words */
+  for (size_t d = 0; sq.nterms && d <= sq.nwords; d++) {
+    buf_t m = {0}, w = {0};
+    check(search_expr(&sq, weight, d ? drivers : NULL, d, &m, &w) == NB_OK);
+    run(m.data, &w, 1);
+    buf_free(&m);
+    buf_free(&w);
   }
   check(sqlite3_exec(db, "ROLLBACK TO f; RELEASE f", NULL, NULL, NULL) ==
         SQLITE_OK);

@@ -83,25 +83,6 @@ static void quote(buf_t *b, const char *w, size_t n) {
   buf_putc(b, '"');
 }
 
-int search_word_match(const char *w, size_t n, buf_t *out) {
-  buf_t stem = {0};
-  int rc = search_stem_term(w, n, NULL, NULL, &stem);
-
-  if (rc == NB_OK && stem.len) {
-    buf_putc(out, '(');
-    quote(out, w, n);
-    buf_puts(out, " OR ");
-    quote(out, stem.data, stem.len);
-    buf_putc(out, ')');
-  } else if (rc == NB_OK) {
-    quote(out, w, n);
-  }
-  if (rc == NB_OK && (out->oom || stem.oom))
-    rc = NB_ENOMEM;
-  buf_free(&stem);
-  return rc;
-}
-
 static int seen_before(const term *terms, size_t n, const term *t) {
   for (size_t k = 0; k < n; k++) {
     const term *o = &terms[k];
@@ -111,96 +92,6 @@ static int seen_before(const term *terms, size_t n, const term *t) {
       return 1;
   }
   return 0;
-}
-
-/* What term_sql() needs besides the term. */
-typedef struct {
-  buf_t *stem, *list;
-  size_t *nlist;
-  ar_known_fn known;
-  void *ctx;
-} sql_out;
-
-/* Appends the FTS5 expression of a term to b: ("form" OR "~stem") for a
- * word, "w1 w2 ..." for a phrase (exact forms). Each FTS5 phrase written is
- * also appended to o->list, NUL-terminated, and counted in *o->nlist. */
-static int term_sql(const term *t, buf_t *b, const sql_out *o) {
-  buf_t *stem = o->stem, *list = o->list;
-  size_t *nlist = o->nlist;
-  const char *w = t->words.data;
-  size_t mark;
-  int rc;
-
-  assert(t->nwords > 0);
-  if (t->kind == T_WORD && t->nwords == 1) {
-    size_t n = strlen(w);
-    buf_reset(stem);
-    rc = search_stem_term(w, n, o->known, o->ctx, stem);
-    if (rc != NB_OK)
-      return rc;
-    if (stem->len)
-      buf_putc(b, '(');
-    mark = b->len;
-    quote(b, w, n);
-    buf_append(list, b->data + mark, b->len - mark);
-    buf_putc(list, '\0');
-    ++*nlist;
-    if (stem->len) {
-      buf_puts(b, " OR ");
-      mark = b->len;
-      quote(b, stem->data, stem->len);
-      buf_append(list, b->data + mark, b->len - mark);
-      buf_putc(list, '\0');
-      ++*nlist;
-      buf_putc(b, ')');
-    }
-    return NB_OK;
-  }
-  /* The pairs with a stop word first, each a term of its own that needs
-   * no positions: FTS5 moves an AND to the rows of its first terms, and
-   * checks the phrase only there ("في من" alone would be checked in nearly
-   * every article). They weigh nothing: an empty entry in the list. */
-  size_t pairs = 0;
-  for (size_t i = 0; i + 1 < t->nwords; i++) {
-    const char *next = w + strlen(w) + 1;
-    size_t n = strlen(w), nn = strlen(next);
-    if (search_is_stop_word(w, n) || search_is_stop_word(next, nn)) {
-      buf_reset(stem);
-      rc = search_bigram_term(w, n, next, nn, stem);
-      if (rc != NB_OK)
-        return rc;
-      buf_puts(b, pairs++ ? " AND " : "(");
-      quote(b, stem->data, stem->len);
-      buf_putc(list, '\0');
-      ++*nlist;
-    }
-    w = next;
-  }
-  w = t->words.data;
-  if (pairs)
-    buf_puts(b, " AND ");
-  /* Words joined by spaces are a phrase: FTS5 splits the string with the
-   * tokenizer, which gives these same words back. */
-  mark = b->len;
-  buf_putc(b, '"');
-  for (size_t i = 0; i < t->nwords; i++) {
-    size_t n = strlen(w);
-    if (i)
-      buf_putc(b, ' ');
-    for (size_t j = 0; j < n; j++) {
-      if (w[j] == '"')
-        buf_putc(b, '"');
-      buf_putc(b, w[j]);
-    }
-    w += n + 1;
-  }
-  buf_putc(b, '"');
-  buf_append(list, b->data + mark, b->len - mark);
-  buf_putc(list, '\0');
-  ++*nlist;
-  if (pairs)
-    buf_putc(b, ')');
-  return NB_OK;
 }
 
 /* ---- scanning ---- */
@@ -382,38 +273,196 @@ static int read_query(const char *s, size_t len, arena_t *a, reading *r) {
 
 /* ---- what the query becomes ---- */
 
-/* Appends the MATCH expression of the terms to match, ("a" OR "~b") AND
- * "c d", then NOT (x OR y): FTS5's NOT is binary. The phrases of the
- * terms that must be found go to pos's list, the excluded ones to neg's.
- * Nothing when no term must be found: a NOT alone finds nothing. */
-static int write_match(const reading *r, buf_t *match, const sql_out *pos,
-                       const sql_out *neg) {
-  size_t nx = r->nterms - r->npos, done_pos = 0, done_x = 0, k;
+#define AR_L 2 /* bytes of a normalized Arabic letter */
+/* Fewest letters a bare form keeps: وفد and بلد stay whole. */
+#define BARE_MIN 3
+/* At most this many alternatives a term: the form, its stem, and two bare
+ * forms with theirs. */
+#define ALTS_PER_TERM 6
+
+/* Whether w (at least AR_L bytes) starts with one of the letters of set. */
+static int letter_in(const char *w, const char *set) {
+  for (const char *p = set; *p; p += AR_L)
+    if (memcmp(w, p, AR_L) == 0)
+      return 1;
+  return 0;
+}
+
+/* The alternatives of the terms, in order, as they are made. */
+typedef struct {
+  arena_t *a;
+  search_alt *alts;
+  size_t nalts, cap;
+  buf_t tmp, stem;
+} building;
+
+/* Adds the FTS5 phrase p[0..n) at tier, unless the term (whose first
+ * alternative is number first) has it already. */
+static int add_alt(building *bl, const char *p, size_t n, int tier, int bare,
+                   size_t first) {
+  const char *copy;
+
+  for (size_t i = first; i < bl->nalts; i++)
+    if (strlen(bl->alts[i].phrase) == n && memcmp(bl->alts[i].phrase, p, n) == 0)
+      return NB_OK;
+  assert(bl->nalts < bl->cap);
+  if (!(copy = arena_strndup(bl->a, p, n)))
+    return NB_ENOMEM;
+  bl->alts[bl->nalts++] = (search_alt){copy, tier, bare};
+  return NB_OK;
+}
+
+/* Adds the normalized word w[0..n) at tier and its stem one tier below. */
+static int add_word(building *bl, const char *w, size_t n, int tier, int bare,
+                    size_t first) {
+  int rc;
+
+  buf_reset(&bl->tmp);
+  quote(&bl->tmp, w, n);
+  if (bl->tmp.oom)
+    return NB_ENOMEM;
+  rc = add_alt(bl, bl->tmp.data, bl->tmp.len, tier, bare, first);
+  buf_reset(&bl->stem);
+  if (rc == NB_OK)
+    rc = search_stem_term(w, n, &bl->stem);
+  if (rc != NB_OK || bl->stem.len == 0)
+    return rc;
+  buf_reset(&bl->tmp);
+  quote(&bl->tmp, bl->stem.data, bl->stem.len);
+  if (bl->tmp.oom)
+    return NB_ENOMEM;
+  return add_alt(bl, bl->tmp.data, bl->tmp.len, tier + 1, bare, first);
+}
+
+/* Adds the bare forms of w[0..n): without a leading conjunction (و ف), a
+ * preposition (ب ك ل), or both, BARE_MIN letters or more left. The
+ * article needs none: ar_stem() takes it off in documents and queries
+ * alike. Stacked clitics before an article (وللتمور, وبالمشاعر) are
+ * ar_stem()'s too. search_guard() decides later which are used. */
+static int add_bare_forms(building *bl, const char *w, size_t n,
+                          size_t first) {
+  static const char conj[] = "وف", prep[] = "بكل";
+  size_t cut[2], ncut = 0;
   int rc = NB_OK;
 
-  if (r->npos == 0)
+  if (n < (BARE_MIN + 1) * AR_L)
     return NB_OK;
-  if (nx)
-    buf_putc(match, '(');
-  for (k = 0; rc == NB_OK && k < r->nterms; k++) {
-    if (r->terms[k].exclude)
-      continue;
-    if (done_pos++)
-      buf_puts(match, " AND ");
-    rc = term_sql(&r->terms[k], match, pos);
+  if (letter_in(w, conj)) {
+    cut[ncut++] = AR_L;
+    if (n >= (BARE_MIN + 2) * AR_L && letter_in(w + AR_L, prep))
+      cut[ncut++] = 2 * AR_L;
+  } else if (letter_in(w, prep)) {
+    cut[ncut++] = AR_L;
   }
-  if (nx)
-    buf_puts(match, ") NOT (");
-  for (k = 0; rc == NB_OK && k < r->nterms; k++) {
-    if (!r->terms[k].exclude)
-      continue;
-    if (done_x++)
-      buf_puts(match, " OR ");
-    rc = term_sql(&r->terms[k], match, neg);
-  }
-  if (nx)
-    buf_putc(match, ')');
+  for (size_t i = 0; rc == NB_OK && i < ncut; i++)
+    rc = add_word(bl, w + cut[i], n - cut[i], SEARCH_BARE, (int)i + 1, first);
   return rc;
+}
+
+/* Appends to pairs the AND of the pair terms of the phrase t (the words
+ * next to a stop word, "~a b": FTS5 moves an AND to the rows of its first
+ * terms and checks the phrase only there, where "في من" alone would be
+ * checked in nearly every article) and to phrase the phrase of its exact
+ * forms; *npairs counts the pairs. */
+static int phrase_parts(const term *t, buf_t *pairs, size_t *npairs,
+                        buf_t *phrase, buf_t *tmp) {
+  const char *w = t->words.data;
+  int rc;
+
+  *npairs = 0;
+  for (size_t i = 0; i + 1 < t->nwords; i++) {
+    const char *next = w + strlen(w) + 1;
+    size_t n = strlen(w), nn = strlen(next);
+    if (search_is_stop_word(w, n) || search_is_stop_word(next, nn)) {
+      buf_reset(tmp);
+      rc = search_bigram_term(w, n, next, nn, tmp);
+      if (rc != NB_OK)
+        return rc;
+      if (++*npairs > 1)
+        buf_puts(pairs, " AND ");
+      quote(pairs, tmp->data, tmp->len);
+    }
+    w = next;
+  }
+  /* Words joined by spaces are a phrase: FTS5 splits the string with the
+   * tokenizer, which gives these same words back. */
+  w = t->words.data;
+  buf_putc(phrase, '"');
+  for (size_t i = 0; i < t->nwords; i++) {
+    size_t n = strlen(w);
+    if (i)
+      buf_putc(phrase, ' ');
+    for (size_t j = 0; j < n; j++) {
+      if (w[j] == '"')
+        buf_putc(phrase, '"');
+      buf_putc(phrase, w[j]);
+    }
+    w += n + 1;
+  }
+  buf_putc(phrase, '"');
+  return pairs->oom || phrase->oom ? NB_ENOMEM : NB_OK;
+}
+
+/* Fills out term st from t, its alternatives added to bl. */
+static int make_term(const term *t, building *bl, search_term *st) {
+  size_t first = bl->nalts, npairs = 0;
+  buf_t pairs = {0}, phrase = {0};
+  int rc;
+
+  st->typed = t->typed;
+  st->phrase = t->kind == T_PHRASE;
+  if (t->kind == T_WORD && t->nwords == 1) {
+    size_t n = strlen(t->words.data);
+    rc = add_word(bl, t->words.data, n, SEARCH_EXACT, 0, first);
+    if (rc == NB_OK)
+      rc = add_bare_forms(bl, t->words.data, n, first);
+  } else {
+    rc = phrase_parts(t, &pairs, &npairs, &phrase, &bl->tmp);
+    if (rc == NB_OK)
+      rc = add_alt(bl, phrase.data, phrase.len, SEARCH_EXACT, 0, first);
+    if (rc == NB_OK && npairs &&
+        !(st->pairs = arena_strndup(bl->a, pairs.data, pairs.len)))
+      rc = NB_ENOMEM;
+    st->npairs = npairs;
+  }
+  st->alts = bl->alts + first;
+  st->nalts = bl->nalts - first;
+  buf_free(&pairs);
+  buf_free(&phrase);
+  return rc;
+}
+
+/* Appends the expression of the excluded term t to b: the word in any
+ * form or stem, or the phrase. */
+static int excluded(const term *t, buf_t *b, buf_t *tmp) {
+  buf_t pairs = {0}, phrase = {0};
+  size_t npairs = 0;
+  int rc = NB_OK;
+
+  if (t->kind == T_WORD && t->nwords == 1) {
+    size_t n = strlen(t->words.data);
+    buf_reset(tmp);
+    rc = search_stem_term(t->words.data, n, tmp);
+    buf_putc(b, '(');
+    quote(b, t->words.data, n);
+    if (rc == NB_OK && tmp->len) {
+      buf_puts(b, " OR ");
+      quote(b, tmp->data, tmp->len);
+    }
+    buf_putc(b, ')');
+  } else {
+    rc = phrase_parts(t, &pairs, &npairs, &phrase, tmp);
+    buf_putc(b, '(');
+    if (npairs) {
+      buf_append(b, pairs.data, pairs.len);
+      buf_puts(b, " AND ");
+    }
+    buf_append(b, phrase.data, phrase.len);
+    buf_putc(b, ')');
+  }
+  buf_free(&pairs);
+  buf_free(&phrase);
+  return rc == NB_OK && b->oom ? NB_ENOMEM : rc;
 }
 
 /* Appends the query as understood: the terms kept, as typed, then the
@@ -431,44 +480,60 @@ static void write_cleaned(const reading *r, buf_t *cleaned) {
   }
 }
 
-/* Fills out from the arena: the match expression, the nlist phrases of
- * list (each NUL-terminated; an empty one weighs nothing: NULL), the
- * words to suggest from, the cleaned query and the section. */
-static int fill_out(const reading *r, const buf_t *match, const buf_t *cleaned,
-                    const buf_t *list, size_t nlist, arena_t *a,
-                    search_query *out) {
-  size_t npos = r->npos;
-
-  out->words = arena_alloc(a, (npos ? npos : 1) * sizeof *out->words);
-  out->cleaned =
-      arena_strndup(a, cleaned->data ? cleaned->data : "", cleaned->len);
-  if (npos)
-    out->match = arena_strndup(a, match->data, match->len);
-  out->phrases = arena_alloc(a, (nlist ? nlist : 1) * sizeof *out->phrases);
-  if (!out->words || !out->cleaned || (npos && !out->match) || !out->phrases)
-    return NB_ENOMEM;
-  for (const char *p = list->data; out->nphrases < nlist; p += strlen(p) + 1) {
-    const char *copy = *p ? arena_strndup(a, p, strlen(p)) : NULL;
-    if (*p && !copy)
-      return NB_ENOMEM;
-    out->phrases[out->nphrases++] = copy;
-  }
-  for (size_t k = 0; k < r->nterms; k++) {
-    if (!r->terms[k].exclude)
-      out->words[out->nwords++] = r->terms[k].typed;
-  }
-  out->section = r->section;
-  return NB_OK;
+/* The order of the terms in out: words as typed, then phrases. */
+static int term_rank(const term *t) {
+  return t->kind == T_PHRASE;
 }
 
-int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
-                 arena_t *a, search_query *out) {
+/* Fills out from the terms read: each kept term not excluded with its
+ * alternatives, the excluded ones as one expression. */
+static int fill_out(const reading *r, arena_t *a, search_query *out) {
+  building bl = {a, NULL, 0, r->npos * ALTS_PER_TERM, {0}, {0}};
+  search_term *terms = NULL;
+  buf_t ex = {0};
+  size_t nx = 0;
+  int rc = NB_OK;
+
+  if (r->npos) {
+    terms = arena_alloc(a, r->npos * sizeof *terms);
+    bl.alts = arena_alloc(a, bl.cap * sizeof *bl.alts);
+    if (!terms || !bl.alts)
+      return NB_ENOMEM;
+    memset(terms, 0, r->npos * sizeof *terms);
+  }
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t k = 0; rc == NB_OK && k < r->nterms; k++) {
+      const term *t = &r->terms[k];
+      if (t->exclude || term_rank(t) != pass)
+        continue;
+      rc = make_term(t, &bl, &terms[out->nterms]);
+      out->nwords += !terms[out->nterms].phrase;
+      out->nterms++;
+    }
+  for (size_t k = 0; rc == NB_OK && r->npos && k < r->nterms; k++) {
+    if (!r->terms[k].exclude)
+      continue;
+    buf_puts(&ex, nx++ ? " OR " : "(");
+    rc = excluded(&r->terms[k], &ex, &bl.tmp);
+  }
+  if (nx)
+    buf_putc(&ex, ')');
+  if (rc == NB_OK && ex.oom)
+    rc = NB_ENOMEM;
+  if (rc == NB_OK && nx && !(out->exclude = arena_strndup(a, ex.data, ex.len)))
+    rc = NB_ENOMEM;
+  out->terms = terms;
+  out->nalts = bl.nalts;
+  out->section = r->section;
+  buf_free(&ex);
+  buf_free(&bl.tmp);
+  buf_free(&bl.stem);
+  return rc;
+}
+
+int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
   reading r;
-  buf_t c = {0}, match = {0}, cleaned = {0}, stem = {0}, list = {0};
-  buf_t excluded = {0};
-  size_t nlist = 0, nexcluded = 0;
-  sql_out pos = {&stem, &list, &nlist, known, ctx};
-  sql_out neg = {&stem, &excluded, &nexcluded, known, ctx};
+  buf_t c = {0}, cleaned = {0};
   int rc;
 
   assert(a && out && (q || n == 0));
@@ -477,22 +542,20 @@ int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
   clean(q, n, &c);
   rc = c.oom ? NB_ENOMEM : read_query(c.data, c.len, a, &r);
   if (rc == NB_OK) {
-    rc = write_match(&r, &match, &pos, &neg);
     write_cleaned(&r, &cleaned);
+    rc = cleaned.oom ? NB_ENOMEM : NB_OK;
   }
-  if (rc == NB_OK && (match.oom || cleaned.oom || list.oom))
+  if (rc == NB_OK &&
+      !(out->cleaned = arena_strndup(a, cleaned.data ? cleaned.data : "",
+                                     cleaned.len)))
     rc = NB_ENOMEM;
   if (rc == NB_OK)
-    rc = fill_out(&r, &match, &cleaned, &list, nlist, a, out);
+    rc = fill_out(&r, a, out);
 
   for (size_t k = 0; k < SEARCH_TERMS_MAX; k++)
     buf_free(&r.terms[k].words);
   buf_free(&c);
-  buf_free(&match);
-  buf_free(&list);
-  buf_free(&excluded);
   buf_free(&cleaned);
-  buf_free(&stem);
   if (rc != NB_OK)
     memset(out, 0, sizeof *out);
   return rc;

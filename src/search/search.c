@@ -87,13 +87,12 @@ done:
   return rc;
 }
 
-int search_stem_term(const char *w, size_t n, ar_known_fn known, void *ctx,
-                     buf_t *out) {
+int search_stem_term(const char *w, size_t n, buf_t *out) {
   size_t mark = out->len, i;
   int rc;
 
   buf_putc(out, '~');
-  rc = ar_stem(w, n, known, ctx, out);
+  rc = ar_stem(w, n, NULL, NULL, out);
   if (rc == NB_OK && out->oom)
     rc = NB_ENOMEM;
   if (rc == NB_EINVAL)

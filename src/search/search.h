@@ -26,38 +26,87 @@
  * document frequency, Lucene's form, always above 0): rarer is heavier. */
 double search_idf(double articles, double matches);
 
-/* What a reader typed, made safe: words that must all match, "quoted
- * phrases", -excluded words and an optional section filter written as
- * section:NAME or قسم:NAME. Never an FTS5 syntax error: every term is
- * normalized and quoted. */
+/* How an alternative of a query word relates to what was typed. Each
+ * weighs search_tier_weight[tier] of its BM25 part, so that for the same
+ * word an exact form ranks above its stem, and both above the word with a
+ * conjunction or preposition taken off (a "bare" form). */
+enum search_tier {
+  SEARCH_EXACT,     /* the normalized form: "w" */
+  SEARCH_STEM,      /* its stem: "~stem" */
+  SEARCH_BARE,      /* without a leading و ف ب ك ل (or و/ف + ب ك ل) */
+  SEARCH_BARE_STEM, /* the stem of that */
+  SEARCH_TIERS
+};
+extern const double search_tier_weight[SEARCH_TIERS];
+
+/* Each query word an article holds counts this much more than the BM25
+ * sum can reach (16 terms at most, each under 30): articles are ranked by
+ * how many query words they hold, then by relevance. */
+#define SEARCH_COORD_STEP 1000.0
+
+/* One FTS5 phrase a term may match. */
+typedef struct {
+  const char *phrase; /* quoted for FTS5: "form", "~stem" or "w1 w2 ..." */
+  int tier;           /* SEARCH_* */
+  /* 0, or the number of the bare form this alternative belongs to: such
+   * alternatives are used only when that form is as common as the word as
+   * typed (search_guard()): واحتفال finds احتفال, but وزير never زير. */
+  int bare;
+} search_alt;
+
+typedef struct {
+  const char *typed; /* as shown back: quotes closed */
+  int phrase;        /* a quoted phrase: every article found holds it */
+  /* For a phrase, the AND of its pair terms with stop words (they speed
+   * up the phrase and weigh nothing), or NULL. */
+  const char *pairs;
+  size_t npairs;
+  const search_alt *alts; /* alts[0] is the exact form, always used */
+  size_t nalts;
+} search_term;
+
+/* What a reader typed, made safe: words, "quoted phrases", -excluded
+ * words and an optional section filter written as section:NAME or
+ * قسم:NAME. An article is found when it holds at least one word (the more
+ * words, the higher it ranks), every quoted phrase, and none of the
+ * excluded terms. Never an FTS5 syntax error: every term is normalized and
+ * quoted. */
 typedef struct search_query {
-  const char *match; /* FTS5 MATCH expression; NULL: nothing to search */
-  /* The FTS5 phrases of match that must be found (not the excluded
-   * ones), in the order FTS5 numbers them, each a MATCH expression of its
-   * own: what naba_rank() needs a weight for. NULL for a phrase that
-   * weighs nothing (the stop-word pairs that speed up a quoted phrase). */
-  const char **phrases;
-  size_t nphrases;
+  /* The words in the order typed, then the phrases; terms[i] is bit i of
+   * the masks naba_slots() gives. nterms 0: nothing to search. */
+  const search_term *terms;
+  size_t nterms, nwords;
+  size_t nalts;        /* all the terms' alternatives, in order */
+  const char *exclude; /* FTS5 expression of the excluded terms, or NULL */
   const char *section; /* section name or slug from the query, or NULL */
-  const char **words;  /* the positive terms as typed, for suggestions */
-  size_t nwords;
   const char *cleaned; /* the query as understood, for the page */
 } search_query;
 
-/* Parses q[0..n). known (may be NULL) says whether a normalized word is in
- * the index (store_search_known()): a word that is not, behind a bare
- * و ف ب ك ل, is then searched without it when what remains is (بمواليد
- * finds مواليد), as documents' words are stemmed without that knowledge
- * and keep such a letter. Invalid UTF-8 and control characters are dropped, a
+/* Parses q[0..n). Invalid UTF-8 and control characters are dropped, a
  * query over SEARCH_QUERY_MAX bytes is cut at a character boundary, an
- * unbalanced quote closes at the end, stop words alone leave match NULL.
+ * unbalanced quote closes at the end, stop words alone leave nterms 0.
  * Strings are allocated from the arena. */
-int search_parse(const char *q, size_t n, ar_known_fn known, void *ctx,
-                 arena_t *a, search_query *out);
+int search_parse(const char *q, size_t n, arena_t *a, search_query *out);
 
-/* Appends to out the MATCH expression of the normalized word w[0..n) and
- * its stem, ("w" OR "~stem"): what a store_search_known() looks up. */
-int search_word_match(const char *w, size_t n, buf_t *out);
+/* Sets weight[i] for each of q's nalts alternatives, from df[i], the
+ * number of articles among sample that hold it: its BM25 weight (the idf)
+ * times its tier's, or 0 for a bare form no commoner than the word as
+ * typed (the letter taken off was the word's own) unless the sample holds
+ * neither. */
+void search_guard(const search_query *q, const double *df, double sample,
+                  double *weight);
+
+/* Appends to match the FTS5 expression of one search walk, and to
+ * weights the slot (term number, -1: weighs nothing) and weight of each of
+ * its phrases in FTS5's order, as pairs of doubles: what naba_rank() and
+ * naba_slots() read. Alternatives of weight 0 are left out. drivers NULL:
+ * the articles that hold every term; else those that hold at least one of
+ * the ndrivers words drivers[] (and every phrase): where the articles
+ * missing some words are. With every word a driver and a phrase, the
+ * phrases alone are enough. */
+int search_expr(const search_query *q, const double *weight,
+                const size_t *drivers, size_t ndrivers, buf_t *match,
+                buf_t *weights);
 
 /* Plain text of an article body (tags removed, entities decoded, block
  * ends as line breaks), for indexing. Appends to out. */
@@ -83,15 +132,14 @@ typedef int (*search_word_fn)(void *ctx, const char *w, size_t n, size_t start,
 int search_words(const char *s, size_t n, search_word_fn fn, void *ctx);
 
 /* Appends the stem term of the normalized word w[0..n) to out: "~" and
- * its stem (ar_stem; known is NULL for documents, the index's vocabulary
- * for queries), or nothing when the word is ASCII and
- * its own stem (Latin words and numbers are not stemmed). An Arabic word
- * whose stem is itself still gets its term: a query word matches
- * ("form" OR "~stem") on both sides, so when the reader types a stem
- * (اسرائيل) every word with that stem (الإسرائيلية) is found, and exact
- * forms match both terms and rank first. Returns NB_OK or an NB_* error. */
-int search_stem_term(const char *w, size_t n, ar_known_fn known, void *ctx,
-                     buf_t *out);
+ * its stem (ar_stem, the same for documents and queries), or nothing when
+ * the word is ASCII and its own stem (Latin words and numbers are not
+ * stemmed). An Arabic word whose stem is itself still gets its term: a
+ * query word matches ("form" OR "~stem") on both sides, so when the reader
+ * types a stem (اسرائيل) every word with that stem (الإسرائيلية) is found,
+ * and exact forms match both terms and rank first. Returns NB_OK or an
+ * NB_* error. */
+int search_stem_term(const char *w, size_t n, buf_t *out);
 
 /* Whether the normalized word w[0..n) is a stop word (stop.c). */
 int search_is_stop_word(const char *w, size_t n);

@@ -38,23 +38,53 @@ static int query_section(site_req *r, const char *name, int64_t *id) {
   return rc;
 }
 
-/* No results: the same query without its last word, then each word
- * alone. */
+/* Appends s without the quote marks a phrase is typed with. */
+static void put_unquoted(buf_t *b, const char *s) {
+  static const char *const marks[] = {"\"", "«", "»", "“", "”"};
+  while (*s) {
+    size_t k = 0;
+    for (size_t m = 0; !k && m < sizeof marks / sizeof *marks; m++)
+      if (strncmp(s, marks[m], strlen(marks[m])) == 0)
+        k = strlen(marks[m]);
+    if (!k)
+      buf_putc(b, *s);
+    s += k ? k : 1;
+  }
+}
+
+static void suggest(arena_t *a, json_t *sugg, const buf_t *b) {
+  const char *q = arena_strdup(a, b->data ? b->data : "");
+  json_array_append_new(
+      sugg, json_pack("{s:s,s:s}", "query", q, "url", search_url(a, q, 1)));
+}
+
+/* No results (every word is found nowhere, or a phrase is not): the
+ * phrases' words unquoted, the query without its last term, then each
+ * term alone. */
 static json_t *suggestions(arena_t *a, const search_query *sq) {
   json_t *sugg = json_array();
-  if (sq->nwords < 2)
-    return sugg;
   buf_t b = {0};
-  for (size_t i = 0; i + 1 < sq->nwords; i++)
-    buf_printf(&b, "%s%s", i ? " " : "", sq->words[i]);
-  const char *shorter = arena_strdup(a, b.data ? b.data : "");
+  int quoted = 0;
+  for (size_t i = 0; i < sq->nterms; i++) {
+    quoted |= sq->terms[i].phrase;
+    if (i)
+      buf_putc(&b, ' ');
+    put_unquoted(&b, sq->terms[i].typed);
+  }
+  if (quoted)
+    suggest(a, sugg, &b);
+  if (sq->nterms >= 2) {
+    buf_reset(&b);
+    for (size_t i = 0; i + 1 < sq->nterms; i++)
+      buf_printf(&b, "%s%s", i ? " " : "", sq->terms[i].typed);
+    suggest(a, sugg, &b);
+    for (size_t i = 0; i < sq->nterms && i < 3; i++) {
+      buf_reset(&b);
+      buf_puts(&b, sq->terms[i].typed);
+      suggest(a, sugg, &b);
+    }
+  }
   buf_free(&b);
-  json_array_append_new(sugg, json_pack("{s:s,s:s}", "query", shorter, "url",
-                                        search_url(a, shorter, 1)));
-  for (size_t i = 0; i < sq->nwords && i < 3; i++)
-    json_array_append_new(sugg,
-                          json_pack("{s:s,s:s}", "query", sq->words[i], "url",
-                                    search_url(a, sq->words[i], 1)));
   return sugg;
 }
 
@@ -70,11 +100,10 @@ static int search_json(site_req *r, json_t **out, int *status) {
   size_t n = 0;
   if (!pg || nb_parse_i64(pg, strlen(pg), 1, 1000, &page) != NB_OK)
     page = 1;
-  int rc = SITE_CALL(r, search_parse, q ? q : "", q ? strlen(q) : 0,
-                     store_search_known, r->st, a, &sq);
+  int rc = SITE_CALL(r, search_parse, q ? q : "", q ? strlen(q) : 0, a, &sq);
   if (rc == NB_OK && sq.section)
     rc = query_section(r, sq.section, &section_id);
-  if (rc == NB_OK && sq.match && section_id >= 0)
+  if (rc == NB_OK && sq.nterms && section_id >= 0)
     rc = SITE_CALL(r, store_search, r->st, a, &sq, section_id,
                    (page - 1) * SEARCH_PER_PAGE, SEARCH_PER_PAGE, &hits, &n,
                    &total);
@@ -84,12 +113,19 @@ static int search_json(site_req *r, json_t **out, int *status) {
   view_str(o, "query", sq.cleaned ? sq.cleaned : "");
   json_object_set_new(o, "page", json_integer(page));
   json_object_set_new(o, "empty", json_boolean(!q || !*q));
-  json_object_set_new(o, "too_short", json_boolean(q && *q && !sq.match));
+  json_object_set_new(o, "too_short", json_boolean(q && *q && !sq.nterms));
   json_t *results = json_array();
   for (size_t i = 0; i < n; i++) {
     json_t *h = view_card(a, r->c, &hits[i].article, 0);
     view_str(h, "title_html", hits[i].title_html);
     view_str(h, "snippet_html", hits[i].snippet_html);
+    json_t *missing = json_array();
+    for (size_t k = 0; k < sq.nterms; k++)
+      if (hits[i].missing >> k & 1)
+        json_array_append_new(missing, json_string(sq.terms[k].typed));
+    json_object_set_new(h, "has_missing",
+                        json_boolean(json_array_size(missing) > 0));
+    json_object_set_new(h, "missing", missing);
     json_array_append_new(results, h);
   }
   json_object_set_new(o, "total", json_integer(total));

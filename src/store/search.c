@@ -201,18 +201,22 @@ static int number_of(store_q *q, int64_t *out) {
   return q_done(q);
 }
 
-/* The weight of each phrase for naba_rank(), measured on the newest
- * SEARCH_SAMPLE articles: a count there reads at most that many entries
- * of a doclist, where FTS5's bm25() reads all of it on every query. The
- * weights are those of the words in what the newsroom writes now. */
+/* The weight of each alternative of q (search_guard()), from how many of
+ * the newest SEARCH_SAMPLE articles hold it: a count there reads at most
+ * that many entries of a doclist, where FTS5's bm25() reads all of it on
+ * every query. The weights are those of the words in what the newsroom
+ * writes now. *wdf gets, per word, the sample's articles holding one of
+ * its alternatives used (at most): how long its doclist is. */
 static int search_weights(store *s, arena_t *a, const search_query *q,
-                          double **idf) {
+                          double **weight, double *wdf) {
   int64_t floor = 0, size = 0, df = 0;
+  double *dfs;
   store_q c;
   int rc;
 
-  *idf = arena_alloc(a, (q->nphrases ? q->nphrases : 1) * sizeof **idf);
-  if (!*idf)
+  *weight = arena_alloc(a, q->nalts * sizeof **weight);
+  dfs = arena_alloc(a, q->nalts * sizeof *dfs);
+  if (!*weight || !dfs)
     return NB_ENOMEM;
   /* The newest ?1 articles, by id, where phrases' weights are measured. */
   q_open(&c, s, "SELECT coalesce(max(id), 0) - ?1 FROM articles");
@@ -223,20 +227,29 @@ static int search_weights(store *s, arena_t *a, const search_query *q,
   q_open(&c, s, "SELECT count(*) FROM articles WHERE id > ?1");
   q_i64(&c, 1, floor);
   rc = number_of(&c, &size);
-  for (size_t i = 0; rc == NB_OK && i < q->nphrases; i++) {
-    (*idf)[i] = 0;
-    if (!q->phrases[i])
-      continue;
-    q_open_flags(&c, s,
-                 "SELECT count(*) FROM articles_fts WHERE articles_fts"
-                 " MATCH ?1 AND rowid > ?2",
-                 Q_INPUT);
-    q_text(&c, 1, q->phrases[i]);
-    q_i64(&c, 2, floor);
-    rc = number_of(&c, &df);
-    (*idf)[i] = search_idf((double)size, (double)df);
+  size_t k = 0;
+  for (size_t i = 0; rc == NB_OK && i < q->nterms; i++)
+    for (size_t j = 0; rc == NB_OK && j < q->terms[i].nalts; j++, k++) {
+      q_open_flags(&c, s,
+                   "SELECT count(*) FROM articles_fts WHERE articles_fts"
+                   " MATCH ?1 AND rowid > ?2",
+                   Q_INPUT);
+      q_text(&c, 1, q->terms[i].alts[j].phrase);
+      q_i64(&c, 2, floor);
+      rc = number_of(&c, &df);
+      dfs[k] = (double)df;
+    }
+  if (rc != NB_OK)
+    return rc;
+  search_guard(q, dfs, (double)size, *weight);
+  k = 0;
+  for (size_t i = 0; i < q->nterms; i++) {
+    wdf[i] = 0;
+    for (size_t j = 0; j < q->terms[i].nalts; j++, k++)
+      if ((*weight)[k] > 0)
+        wdf[i] += dfs[k];
   }
-  return rc;
+  return NB_OK;
 }
 
 typedef struct {
@@ -256,74 +269,127 @@ static int candidate_cmp(const void *x, const void *y) {
   return (a->id < b->id) - (a->id > b->id);
 }
 
-/* Search, in two steps. First the candidates: the index drives the join
- * (CROSS JOIN keeps it the outer loop, where MATCH and naba_rank() work)
- * newest id first, so FTS5 walks its doclists in order and stops after
- * SEARCH_CANDIDATES visible matches (?2); each is checked for readers'
- * visibility through the index articles_visibility, not the rows (see
- * 003_search.sql), and ranked. store_search() sorts them and reads
- * highlight() and snippet() for the rows of the page only (snippet() costs
- * the square of the hits in an article). ?3 is the MATCH expression, ?4
- * the section, ?5 the phrases' weights for naba_rank(). Highlights are
- * marked \x01...\x02 (the index holds no control characters) and made
- * HTML by the store. */
+static int by_id(const void *x, const void *y) {
+  const candidate *a = x, *b = y;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+/* What the walks of one search found, and the last walk's expression:
+ * it matches every article found (each walk's matches hold the words of
+ * the walk before), so the page's hits are read with it. */
+typedef struct {
+  candidate *v;
+  size_t n, cap;
+  buf_t match, weights;
+} walked;
+
+/* One walk: the index drives the join (CROSS JOIN keeps it the outer
+ * loop, where MATCH and naba_rank() work) newest id first, so FTS5 walks
+ * its doclists in order and stops after SEARCH_WINDOW visible matches
+ * (?2); each is checked for readers' visibility through the index
+ * articles_visibility, not the rows (see 003_search.sql), and ranked. ?3
+ * is the MATCH expression, ?4 the section, ?5 the phrases' weights. */
 #define SEARCH_WALK(filter)                                                    \
   "SELECT a.id, naba_rank(articles_fts, ?5), a.published_at"                   \
   " FROM articles_fts CROSS JOIN articles a INDEXED BY articles_visibility"    \
   " ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?3 AND" PUBLISHED    \
       filter " ORDER BY articles_fts.rowid DESC LIMIT ?2"
 
-/* The newest SEARCH_CANDIDATES visible matches, ranked. */
-static int search_walk(store *s, arena_t *a, const search_query *sq,
-                       int64_t section_id, const double *idf, candidate **out,
-                       size_t *n) {
-  store_q q;
+/* Walks the expression of q for drivers (search_expr()), adding what it
+ * finds to w; *found gets how many. */
+static int search_walk(store *s, const search_query *q, const double *weight,
+                       const size_t *drivers, size_t ndrivers,
+                       int64_t section_id, walked *w, size_t *found) {
+  store_q c;
+  int rc;
 
-  *n = 0;
-  *out = arena_alloc(a, SEARCH_CANDIDATES * sizeof **out);
-  if (!*out)
-    return NB_ENOMEM;
-  if (section_id)
-    q_open_flags(&q, s, SEARCH_WALK(" AND a.section_id = ?4"), Q_INPUT);
-  else
-    q_open_flags(&q, s, SEARCH_WALK(""), Q_INPUT);
-  q_i64(&q, 1, nb_now());
-  q_i64(&q, 2, SEARCH_CANDIDATES);
-  q_text(&q, 3, sq->match);
-  if (section_id)
-    q_i64(&q, 4, section_id);
-  q_blob(&q, 5, idf, sq->nphrases * sizeof *idf);
-  while (*n < SEARCH_CANDIDATES && q_step(&q)) {
-    candidate *c = &(*out)[(*n)++];
-    c->id = q_col_i64(&q, 0);
-    c->score = q_col_double(&q, 1);
-    c->at = q_col_i64(&q, 2);
+  *found = 0;
+  buf_reset(&w->match);
+  buf_reset(&w->weights);
+  rc = search_expr(q, weight, drivers, ndrivers, &w->match, &w->weights);
+  if (rc != NB_OK)
+    return store_err(s, rc, "out of memory");
+  if (w->cap - w->n < SEARCH_WINDOW) {
+    size_t cap = w->n + SEARCH_WINDOW;
+    candidate *v = realloc(w->v, cap * sizeof *v);
+    if (!v)
+      return store_err(s, NB_ENOMEM, "out of memory");
+    w->v = v;
+    w->cap = cap;
   }
-  return q_done(&q);
+  if (section_id)
+    q_open_flags(&c, s, SEARCH_WALK(" AND a.section_id = ?4"), Q_INPUT);
+  else
+    q_open_flags(&c, s, SEARCH_WALK(""), Q_INPUT);
+  q_i64(&c, 1, nb_now());
+  q_i64(&c, 2, SEARCH_WINDOW);
+  q_text(&c, 3, w->match.data);
+  if (section_id)
+    q_i64(&c, 4, section_id);
+  q_blob(&c, 5, w->weights.data, w->weights.len);
+  while (*found < SEARCH_WINDOW && q_step(&c)) {
+    candidate *v = &w->v[w->n];
+    v->id = q_col_i64(&c, 0);
+    v->score = q_col_double(&c, 1);
+    v->at = q_col_i64(&c, 2);
+    ++*found;
+    /* Never an article that holds no query word (cannot happen: every
+     * phrase of the expression weighs for a term). */
+    w->n += v->score >= SEARCH_COORD_STEP;
+  }
+  return q_done(&c);
 }
 
-/* Reads the hit of candidate c: its article, title and snippet. Returns 1,
- * 0 when the row is gone, or an error. */
+/* The walks of a search: every term first; while they find fewer than
+ * want articles, and no walk had to stop at SEARCH_WINDOW, those holding
+ * one of the 2, 3, ... rarest words (wdf: their doclists' lengths), down
+ * to any word, or with a phrase, none. */
+static int search_walks(store *s, const search_query *q, const double *weight,
+                        const double *wdf, int64_t section_id, size_t want,
+                        walked *w) {
+  size_t order[SEARCH_TERMS_MAX], found = 0;
+  int rc = search_walk(s, q, weight, NULL, 0, section_id, w, &found);
+
+  for (size_t i = 0; i < q->nwords; i++) {
+    size_t j = i;
+    for (; j > 0 && wdf[order[j - 1]] > wdf[i]; j--)
+      order[j] = order[j - 1];
+    order[j] = i;
+  }
+  size_t d = q->nwords == 1 && q->nterms > 1 ? 1 : 2;
+  for (; rc == NB_OK && d <= q->nwords && found < want &&
+                     found < SEARCH_WINDOW;
+       d++)
+    rc = search_walk(s, q, weight, order, d, section_id, w, &found);
+  return rc;
+}
+
+/* Reads the hit of candidate c: its article, title, snippet and the terms
+ * it misses. Returns 1, 0 when the row is gone, or an error. */
 static int search_hit(store *s, arena_t *a, const search_query *sq,
-                      const candidate *c, store_hit *h) {
+                      const walked *w, const candidate *c, store_hit *h) {
   store_q q;
 
   q_open_flags(&q, s,
                "SELECT " ARTICLE_COLS ", highlight(articles_fts, 0, X'01',"
-               " X'02'), snippet(articles_fts, 1, X'01', X'02', '…', 24)"
+               " X'02'), snippet(articles_fts, 1, X'01', X'02', '…', 24),"
+               " naba_slots(articles_fts, ?3)"
                " FROM articles_fts CROSS JOIN articles a"
                " ON a.id = articles_fts.rowid"
                " JOIN sections s ON s.id = a.section_id"
                " LEFT JOIN authors u ON u.id = a.author_id"
                " WHERE articles_fts MATCH ?1 AND articles_fts.rowid = ?2",
                Q_INPUT);
-  q_text(&q, 1, sq->match);
+  q_text(&q, 1, w->match.data);
   q_i64(&q, 2, c->id);
+  q_blob(&q, 3, w->weights.data, w->weights.len);
   int found = q_step(&q);
   if (found) {
+    uint64_t all = ((uint64_t)1 << sq->nterms) - 1;
     store_read_article(&q, a, 0, &h->article);
     h->title_html = col_marked(&q, a, ARTICLE_NCOLS);
     h->snippet_html = col_marked(&q, a, ARTICLE_NCOLS + 1);
+    h->missing = all & ~(uint64_t)q_col_i64(&q, ARTICLE_NCOLS + 2);
     h->score = c->score;
   }
   return q_done(&q) == NB_OK ? found : q.rc;
@@ -332,63 +398,60 @@ static int search_hit(store *s, arena_t *a, const search_query *sq,
 int store_search(store *s, arena_t *a, const search_query *q,
                  int64_t section_id, int64_t offset, int64_t limit,
                  store_hit **out, size_t *n, int64_t *total) {
-  candidate *cands = NULL;
-  size_t ncands = 0, len = 0;
-  double *idf = NULL;
+  walked w = {0};
+  size_t len = 0, uniq = 0;
+  double *weight = NULL, wdf[SEARCH_TERMS_MAX];
   store_hit *items = NULL;
   int rc, own;
 
   *out = NULL;
   *n = 0;
   *total = 0;
-  if (!q || !q->match)
+  if (!q || q->nterms == 0 || q->nterms > SEARCH_TERMS_MAX)
     return store_err(s, NB_EINVAL, "no search expression");
   if (offset < 0 || limit < 0 || section_id < 0)
     return store_err(s, NB_EINVAL, "negative offset, limit or section");
-  /* One snapshot for the counts, the walk and the page. */
+  size_t want = (uint64_t)offset + (uint64_t)limit < SEARCH_CANDIDATES
+                    ? (size_t)(offset + limit)
+                    : SEARCH_CANDIDATES;
+  /* One snapshot for the counts, the walks and the page. */
   if ((rc = store_snap_begin(s, &own)) != NB_OK)
     return rc;
-  rc = search_weights(s, a, q, &idf);
+  rc = search_weights(s, a, q, &weight, wdf);
   if (rc == NB_OK)
-    rc = search_walk(s, a, q, section_id, idf, &cands, &ncands);
-  if (rc == NB_OK && ncands > 1)
-    qsort(cands, ncands, sizeof *cands, candidate_cmp);
-  size_t first = (uint64_t)offset < ncands ? (size_t)offset : ncands;
-  size_t last =
-      ncands - first < (uint64_t)limit ? ncands : first + (size_t)limit;
+    rc = search_walks(s, q, weight, wdf, section_id, want, &w);
+  /* Walks find some articles again: keep each once. */
+  if (rc == NB_OK && w.n > 1) {
+    qsort(w.v, w.n, sizeof *w.v, by_id);
+    for (size_t i = 0; i < w.n; i++)
+      if (!uniq || w.v[uniq - 1].id != w.v[i].id)
+        w.v[uniq++] = w.v[i];
+    qsort(w.v, uniq, sizeof *w.v, candidate_cmp);
+  } else {
+    uniq = w.n;
+  }
+  if (uniq > SEARCH_CANDIDATES)
+    uniq = SEARCH_CANDIDATES;
+  size_t first = (uint64_t)offset < uniq ? (size_t)offset : uniq;
+  size_t last = uniq - first < (uint64_t)limit ? uniq : first + (size_t)limit;
   if (rc == NB_OK && last > first &&
       !(items = arena_alloc(a, (last - first) * sizeof *items)))
     rc = NB_ENOMEM;
   for (size_t i = first; rc == NB_OK && i < last; i++) {
-    int found = search_hit(s, a, q, &cands[i], &items[len]);
+    int found = search_hit(s, a, q, &w, &w.v[i], &items[len]);
     rc = found < 0 ? found : NB_OK;
     len += found > 0;
   }
   rc = store_snap_end(s, own, rc);
+  free(w.v);
+  buf_free(&w.match);
+  buf_free(&w.weights);
   if (rc != NB_OK)
     return rc;
   *out = items;
   *n = len;
-  *total = (int64_t)ncands;
+  *total = (int64_t)uniq;
   return NB_OK;
-}
-
-int store_search_known(void *ctx, const char *w, size_t n) {
-  store *s = ctx;
-  buf_t m = {0};
-  store_q q;
-  int known;
-
-  if (n == 0 || n > 256)
-    return 0;
-  q_open(&q, s,
-         "SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?1 LIMIT 1");
-  q_fail(&q, search_word_match(w, n, &m));
-  q_text(&q, 1, m.data);
-  known = q_step(&q);
-  q_done(&q);
-  buf_free(&m);
-  return known;
 }
 
 int store_search_layout(store *s, int64_t *segments, int64_t *largest,

@@ -345,28 +345,30 @@ typedef struct {
   const char *title_html;   /* title, HTML-escaped, matches in <mark> */
   const char *snippet_html; /* a passage of the body, same */
   double score;             /* naba_rank(): higher is more relevant */
+  uint64_t missing;         /* bit i: query term i is not in the article */
 } store_hit;
 
-/* Only the newest this many matches are ranked (and counted). */
+/* At most this many matches are ranked and counted. */
 #define SEARCH_CANDIDATES 1000
+/* A walk of the index ranks at most this many matches, newest first. */
+#define SEARCH_WINDOW 2000
 /* Phrases' weights are measured on the newest this many articles. */
 #define SEARCH_SAMPLE 2000
 
 /* Published articles matching a parsed query (search_parse()), in the
- * section when section_id > 0: the newest SEARCH_CANDIDATES of them (by
- * id, close to publication order: for a news site the best of the recent
- * ones is the answer), ranked by naba_rank() (BM25, title weighing
- * SEARCH_TITLE_WEIGHT times the body, each phrase weighted by how rare it
- * is among the newest SEARCH_SAMPLE articles), rounded to two decimals,
- * then newest first: equally relevant articles come newest first. *total
- * counts the candidates. NB_EINVAL for a MATCH expression FTS5 refuses. */
+ * section when section_id > 0, ranked by naba_rank(): first by how many of
+ * the query's terms they hold, then by BM25 (title weighing
+ * SEARCH_TITLE_WEIGHT times the body, each word's alternatives weighted by
+ * how rare they are among the newest SEARCH_SAMPLE articles and by their
+ * tier), rounded to two decimals, then newest first. The articles holding
+ * every term are all ranked (newest SEARCH_WINDOW when there are more);
+ * when they do not fill offset + limit, those missing some words follow
+ * (search/expr.c says how they are found). *total counts what was
+ * ranked, SEARCH_CANDIDATES at most. NB_EINVAL for a MATCH expression FTS5
+ * refuses. */
 int store_search(store *s, arena_t *a, const search_query *q,
                  int64_t section_id, int64_t offset, int64_t limit,
                  store_hit **out, size_t *n, int64_t *total);
-/* An ar_known_fn for search_parse(): 1 when some article holds the
- * normalized word w[0..n) or a word of its stem (مواليد is known when an
- * article says المواليد), 0 when not or on error. ctx is the store. */
-int store_search_known(void *ctx, const char *w, size_t n);
 
 /* FTS5 keeps the index in segments, b-trees it merges as they pile up
  * (three or four per size tier); every search seeks each word in every

@@ -69,9 +69,30 @@ static void a_word_not_in_the_page_finds_nothing(void **s) {
   (void)s;
   /* كرة (ball) is not in the seed page. */
   assert_false(finds_seed("\xd9\x83\xd8\xb1\xd8\xa9"));
-  /* All words must match. */
-  assert_false(finds_seed("\xd8\xba\xd8\xa7\xd9\x86\xd8\xaa\xd8\xb3 "
-                          "\xd9\x83\xd8\xb1\xd8\xa9"));
+  /* Nor the phrase غانتس كرة: a quoted phrase is required. */
+  assert_false(finds_seed("\"\xd8\xba\xd8\xa7\xd9\x86\xd8\xaa\xd8\xb3 "
+                          "\xd9\x83\xd8\xb1\xd8\xa9\""));
+}
+
+/* غانتس كرة: the seed holds one word of two; it is found, and the page
+ * says which word it lacks. */
+static void a_result_missing_a_word_says_which(void **s) {
+  (void)s;
+  reply r;
+  search("\xd8\xba\xd8\xa7\xd9\x86\xd8\xaa\xd8\xb3 \xd9\x83\xd8\xb1\xd8\xa9",
+         NULL, &r);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(r.body.data, article_path));
+  const char *missing = strstr(r.body.data, "class=\"search-missing\"");
+  assert_non_null(missing);
+  assert_non_null(strstr(missing, "<s><bdi>\xd9\x83\xd8\xb1\xd8\xa9</bdi></s>"));
+  assert_null(strstr(missing, "<s><bdi>\xd8\xba\xd8\xa7"));
+  reply_free(&r);
+  /* The JSON form lists it too. */
+  get("GET", "/search.json?q=%D8%BA%D8%A7%D9%86%D8%AA%D8%B3%20%D9%83%D8%B1%D8%A9",
+      NULL, NULL, &r);
+  assert_non_null(strstr(r.body.data, "\"missing\":[\"\xd9\x83\xd8\xb1\xd8\xa9\"]"));
+  reply_free(&r);
 }
 
 static void results_are_highlighted_on_the_original_text(void **s) {
@@ -140,12 +161,12 @@ static void exclusion_phrase_and_section_filter_narrow_results(void **s) {
 static void no_results_page_suggests_a_shorter_query(void **s) {
   (void)s;
   reply r;
-  /* غانتس كرة: nothing; suggests غانتس alone. */
-  search("\xd8\xba\xd8\xa7\xd9\x86\xd8\xaa\xd8\xb3 \xd9\x83\xd8\xb1\xd8\xa9",
+  /* "غانتس كرة" quoted: nothing; suggests the words unquoted. */
+  search("\"\xd8\xba\xd8\xa7\xd9\x86\xd8\xaa\xd8\xb3 \xd9\x83\xd8\xb1\xd8\xa9\"",
          NULL, &r);
   assert_non_null(strstr(r.body.data, "class=\"suggestions\""));
-  assert_non_null(
-      strstr(r.body.data, "/search?q=%D8%BA%D8%A7%D9%86%D8%AA%D8%B3\""));
+  assert_non_null(strstr(
+      r.body.data, "/search?q=%D8%BA%D8%A7%D9%86%D8%AA%D8%B3%20%D9%83%D8%B1%D8%A9\""));
   reply_free(&r);
 }
 
@@ -207,6 +228,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(seed_is_found_by_the_spellings_readers_type),
       cmocka_unit_test(a_word_not_in_the_page_finds_nothing),
+      cmocka_unit_test(a_result_missing_a_word_says_which),
       cmocka_unit_test(results_are_highlighted_on_the_original_text),
       cmocka_unit_test(malformed_queries_get_a_page_never_an_error),
       cmocka_unit_test(exclusion_phrase_and_section_filter_narrow_results),

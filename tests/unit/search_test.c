@@ -28,7 +28,7 @@ static int teardown(void **state) {
 static search_query parse(const char *q) {
   search_query sq;
 
-  assert_int_equal(search_parse(q, strlen(q), NULL, NULL, &arena, &sq), NB_OK);
+  assert_int_equal(search_parse(q, strlen(q), &arena, &sq), NB_OK);
   assert_non_null(sq.cleaned);
   return sq;
 }
@@ -67,10 +67,62 @@ static void put(sqlite3 *db, int64_t id, const char *title, const char *body) {
   put_n(db, id, title, body, strlen(body));
 }
 
-/* Runs match on the table: the ids found, as "3 1 2", best first (the
- * store's weights) when ranked, else in id order. FTS5 must accept the
- * expression. */
-static const char *run_order(sqlite3 *db, const char *match, int ranked) {
+/* One number from the table. */
+static int64_t count_of(sqlite3 *db, const char *match) {
+  sqlite3_stmt *st;
+  int64_t n;
+
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT count(*) FROM t WHERE t MATCH ?1",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_ROW)
+    fail_msg("MATCH %s: %s", match, sqlite3_errmsg(db));
+  n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return n;
+}
+
+static int64_t rows_of(sqlite3 *db) {
+  sqlite3_stmt *st;
+  int64_t n;
+
+  assert_int_equal(
+      sqlite3_prepare_v2(db, "SELECT count(*) FROM t", -1, &st, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return n;
+}
+
+/* The expression and weights of a walk of sq on the table, as the store
+ * makes them (drivers NULL: every term; else at least one of those). */
+typedef struct {
+  buf_t match, weights;
+} walk;
+
+static walk plan(sqlite3 *db, const search_query *sq, const size_t *drivers,
+                 size_t ndrivers) {
+  double df[SEARCH_TERMS_MAX * 8], weight[SEARCH_TERMS_MAX * 8];
+  walk w = {{0}, {0}};
+  size_t k = 0;
+
+  assert_true(sq->nalts <= SEARCH_TERMS_MAX * 8);
+  for (size_t i = 0; i < sq->nterms; i++)
+    for (size_t j = 0; j < sq->terms[i].nalts; j++)
+      df[k++] = (double)count_of(db, sq->terms[i].alts[j].phrase);
+  search_guard(sq, df, (double)rows_of(db), weight);
+  assert_int_equal(
+      search_expr(sq, weight, drivers, ndrivers, &w.match, &w.weights), NB_OK);
+  return w;
+}
+
+/* Runs a walk on the table: the ids found, as "3 1 2", best first
+ * (naba_rank(), then id) when ranked, else in id order. FTS5 must accept
+ * the expression. */
+static const char *run_walk(sqlite3 *db, walk *w, int ranked) {
   static char out[256];
   sqlite3_stmt *st;
   int src;
@@ -79,39 +131,75 @@ static const char *run_order(sqlite3 *db, const char *match, int ranked) {
   assert_int_equal(
       sqlite3_prepare_v2(db,
                          ranked ? "SELECT rowid FROM t WHERE t MATCH ?1"
-                                  " ORDER BY bm25(t, 5.0, 1.0), rowid"
+                                  " ORDER BY naba_rank(t, ?2) DESC, rowid"
                                 : "SELECT rowid FROM t WHERE t MATCH ?1"
                                   " ORDER BY rowid",
                          -1, &st, NULL),
       SQLITE_OK);
-  sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 1, w->match.data, -1, SQLITE_STATIC);
+  sqlite3_bind_blob(st, 2, w->weights.data, (int)w->weights.len,
+                    SQLITE_STATIC);
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
     size_t n = strlen(out);
     snprintf(out + n, sizeof out - n, "%s%lld", n ? " " : "",
              (long long)sqlite3_column_int64(st, 0));
   }
   if (src != SQLITE_DONE)
-    fail_msg("MATCH %s: %s", match, sqlite3_errmsg(db));
+    fail_msg("MATCH %s: %s", w->match.data, sqlite3_errmsg(db));
   sqlite3_finalize(st);
+  buf_free(&w->match);
+  buf_free(&w->weights);
   return out;
 }
 
-static const char *run(sqlite3 *db, const char *match) {
-  return run_order(db, match, 1);
-}
-
-/* What a reader typing q finds in the table, best first. */
+/* What a reader typing q finds in the table holding every term, best
+ * first. */
 static const char *find(sqlite3 *db, const char *q) {
   search_query sq = parse(q);
+  walk w;
 
-  return sq.match ? run(db, sq.match) : "";
+  if (!sq.nterms)
+    return "";
+  w = plan(db, &sq, NULL, 0);
+  return run_walk(db, &w, 1);
 }
 
 /* The same, in id order. */
 static const char *found(sqlite3 *db, const char *q) {
   search_query sq = parse(q);
+  walk w;
 
-  return sq.match ? run_order(db, sq.match, 0) : "";
+  if (!sq.nterms)
+    return "";
+  w = plan(db, &sq, NULL, 0);
+  return run_walk(db, &w, 0);
+}
+
+/* What a reader typing q finds holding at least one word, best first. */
+static const char *find_any(sqlite3 *db, const char *q) {
+  search_query sq = parse(q);
+  size_t all[SEARCH_TERMS_MAX];
+  walk w;
+
+  for (size_t i = 0; i < sq.nwords; i++)
+    all[i] = i;
+  w = plan(db, &sq, all, sq.nwords);
+  return run_walk(db, &w, 1);
+}
+
+/* The expression of the walk of every term, every alternative used. */
+static const char *all_of(const search_query *sq) {
+  static char out[2048];
+  double weight[SEARCH_TERMS_MAX * 8];
+  buf_t m = {0}, w = {0};
+
+  for (size_t i = 0; i < sq->nalts; i++)
+    weight[i] = 1;
+  assert_int_equal(search_expr(sq, weight, NULL, 0, &m, &w), NB_OK);
+  snprintf(out, sizeof out, "%s", m.data);
+  buf_free(&m);
+  buf_free(&w);
+  return out;
 }
 
 static const char *text_of(const char *html) {
@@ -127,14 +215,15 @@ static const char *text_of(const char *html) {
 
 /* ---- parsing ---- */
 
-static void words_must_all_match_and_are_kept_as_typed(void **state) {
+static void words_are_terms_kept_as_typed(void **state) {
   search_query sq = parse("  Maroc   Économie ");
 
   (void)state;
-  assert_string_equal(sq.match, "\"maroc\" AND \"economie\"");
+  assert_string_equal(all_of(&sq), "(\"maroc\") AND (\"economie\")");
+  assert_int_equal(sq.nterms, 2);
   assert_int_equal(sq.nwords, 2);
-  assert_string_equal(sq.words[0], "Maroc");
-  assert_string_equal(sq.words[1], "Économie");
+  assert_string_equal(sq.terms[0].typed, "Maroc");
+  assert_string_equal(sq.terms[1].typed, "Économie");
   assert_string_equal(sq.cleaned, "Maroc Économie");
   assert_null(sq.section);
 }
@@ -143,52 +232,120 @@ static void arabic_word_matches_its_form_or_its_stem(void **state) {
   search_query sq = parse("الحكومة");
 
   (void)state;
-  assert_non_null(sq.match);
-  assert_non_null(strstr(sq.match, " OR \"~"));
-  assert_int_equal(sq.match[0], '(');
-  assert_int_equal(sq.nwords, 1);
-  assert_string_equal(sq.words[0], "الحكومة");
+  assert_int_equal(sq.nterms, 1);
+  assert_int_equal(sq.terms[0].nalts, 2);
+  assert_string_equal(sq.terms[0].alts[0].phrase, "\"الحكومه\"");
+  assert_int_equal(sq.terms[0].alts[0].tier, SEARCH_EXACT);
+  assert_int_equal(sq.terms[0].alts[1].tier, SEARCH_STEM);
+  assert_int_equal(strncmp(sq.terms[0].alts[1].phrase, "\"~", 2), 0);
+  assert_string_equal(sq.terms[0].typed, "الحكومة");
+}
+
+static void a_conjunction_or_preposition_gives_bare_forms(void **state) {
+  search_query sq = parse("واحتفال وبمشاعر بلد");
+
+  (void)state;
+  /* و: the word without it; و+ب: without one or both. */
+  assert_int_equal(sq.terms[0].nalts, 4);
+  assert_string_equal(sq.terms[0].alts[2].phrase, "\"احتفال\"");
+  assert_int_equal(sq.terms[0].alts[2].tier, SEARCH_BARE);
+  assert_int_equal(sq.terms[0].alts[3].tier, SEARCH_BARE_STEM);
+  assert_int_equal(sq.terms[0].alts[2].bare, 1);
+  assert_string_equal(sq.terms[1].alts[2].phrase, "\"بمشاعر\"");
+  assert_int_equal(sq.terms[1].alts[2].bare, 1);
+  int found_second = 0;
+  for (size_t j = 0; j < sq.terms[1].nalts; j++)
+    found_second |= strcmp(sq.terms[1].alts[j].phrase, "\"مشاعر\"") == 0 &&
+                    sq.terms[1].alts[j].bare == 2;
+  assert_true(found_second);
+  /* بلد keeps its ب: two letters would be left. */
+  for (size_t j = 0; j < sq.terms[2].nalts; j++)
+    assert_int_equal(sq.terms[2].alts[j].bare, 0);
+}
+
+static void a_bare_form_is_used_only_when_commoner(void **state) {
+  search_query sq = parse("وزير واحتفال");
+  double df[16], weight[16];
+  size_t n0 = sq.terms[0].nalts;
+
+  (void)state;
+  assert_true(sq.nalts <= 16);
+  /* وزير in 50 of 100 articles, زير in 1: the و is the word's. */
+  for (size_t j = 0; j < sq.nalts; j++)
+    df[j] = 1;
+  df[0] = df[1] = 50;
+  /* احتفال in 30, واحتفال in 2: a reader's و. */
+  df[n0] = df[n0 + 1] = 2;
+  df[n0 + 2] = df[n0 + 3] = 30;
+  search_guard(&sq, df, 100, weight);
+  assert_true(weight[0] > weight[1]); /* the exact form weighs more */
+  for (size_t j = 2; j < n0; j++)
+    assert_true(weight[j] == 0);
+  assert_true(weight[n0 + 2] > 0 && weight[n0 + 3] > 0);
+  assert_true(weight[n0 + 2] < weight[n0]);
+  /* Neither in the sample: the reader's و is taken off. */
+  for (size_t j = 0; j < sq.nalts; j++)
+    df[j] = 0;
+  search_guard(&sq, df, 100, weight);
+  assert_true(weight[2] > 0);
 }
 
 static void quoted_phrase_is_one_term_of_exact_forms(void **state) {
   search_query sq = parse("train \"Rabat  Casablanca\"");
 
   (void)state;
-  assert_string_equal(sq.match, "\"train\" AND \"rabat casablanca\"");
-  assert_int_equal(sq.nwords, 2);
-  assert_string_equal(sq.words[1], "\"Rabat  Casablanca\"");
+  assert_string_equal(all_of(&sq), "(\"train\") AND (\"rabat casablanca\")");
+  assert_int_equal(sq.nterms, 2);
+  assert_int_equal(sq.nwords, 1);
+  assert_true(sq.terms[1].phrase);
+  assert_string_equal(sq.terms[1].typed, "\"Rabat  Casablanca\"");
   assert_string_equal(sq.cleaned, "train \"Rabat  Casablanca\"");
 
   sq = parse("«الدار البيضاء»");
-  assert_non_null(sq.match);
-  assert_null(strstr(sq.match, "~")); /* a phrase is exact: no stems */
-  assert_non_null(strchr(sq.match, ' '));
+  assert_int_equal(sq.nterms, 1);
+  assert_null(strstr(all_of(&sq), "~")); /* a phrase is exact: no stems */
+  assert_non_null(strchr(all_of(&sq), ' '));
 }
 
-static void phrases_to_weigh_are_listed_in_fts5_order(void **state) {
+static void words_come_first_then_phrases_then_what_is_excluded(void **state) {
   search_query sq = parse("train \"Rabat  Casablanca\" -bus المغرب");
+  double weight[8];
+  buf_t m = {0}, w = {0};
+  size_t drivers[] = {1};
+  double pair[2];
 
   (void)state;
-  /* Every positive FTS5 phrase, as numbered by FTS5 (left to right); the
-   * excluded word needs no weight. */
-  assert_string_equal(sq.match, "(\"train\" AND \"rabat casablanca\" AND"
-                                " (\"المغرب\" OR \"~مغرب\")) NOT (\"bus\")");
-  assert_int_equal(sq.nphrases, 4);
-  assert_string_equal(sq.phrases[0], "\"train\"");
-  assert_string_equal(sq.phrases[1], "\"rabat casablanca\"");
-  assert_string_equal(sq.phrases[2], "\"المغرب\"");
-  assert_string_equal(sq.phrases[3], "\"~مغرب\"");
-  assert_int_equal(parse("في").nphrases, 0);
+  assert_string_equal(all_of(&sq),
+                      "((\"train\") AND (\"المغرب\" OR \"~مغرب\") AND"
+                      " (\"rabat casablanca\")) NOT ((\"bus\"))");
+  /* Each phrase's term and weight, in FTS5's order; the driver (المغرب)
+   * is there twice, weighing nothing the first time. */
+  for (size_t i = 0; i < sq.nalts; i++)
+    weight[i] = (double)(i + 1);
+  assert_int_equal(search_expr(&sq, weight, drivers, 1, &m, &w), NB_OK);
+  assert_string_equal(m.data,
+                      "(((\"المغرب\" OR \"~مغرب\")) AND ((\"train\") OR"
+                      " (\"المغرب\" OR \"~مغرب\")) AND (\"rabat casablanca\"))"
+                      " NOT ((\"bus\"))");
+  assert_int_equal(w.len, 6 * sizeof pair);
+  memcpy(pair, w.data, sizeof pair);
+  assert_true(pair[0] == -1 && pair[1] == 0);
+  memcpy(pair, w.data + 3 * sizeof pair, sizeof pair);
+  assert_true(pair[0] == 1 && pair[1] == 2);
+  memcpy(pair, w.data + 5 * sizeof pair, sizeof pair);
+  assert_true(pair[0] == 2 && pair[1] == 4);
+  buf_free(&m);
+  buf_free(&w);
 }
 
 static void unbalanced_quote_closes_at_the_end(void **state) {
   search_query sq = parse("train \"rabat casa");
 
   (void)state;
-  assert_string_equal(sq.match, "\"train\" AND \"rabat casa\"");
+  assert_string_equal(all_of(&sq), "(\"train\") AND (\"rabat casa\")");
   assert_string_equal(sq.cleaned, "train \"rabat casa\"");
   sq = parse("\"");
-  assert_null(sq.match);
+  assert_int_equal(sq.nterms, 0);
   assert_string_equal(sq.cleaned, "");
 }
 
@@ -196,10 +353,10 @@ static void excluded_words_follow_a_binary_not(void **state) {
   search_query sq = parse("maroc -football -\"coupe du monde\"");
 
   (void)state;
-  assert_string_equal(sq.match,
-                      "(\"maroc\") NOT (\"football\" OR (\"~coupe du\" AND"
+  assert_string_equal(all_of(&sq),
+                      "((\"maroc\")) NOT ((\"football\") OR (\"~coupe du\" AND"
                       " \"~du monde\" AND \"coupe du monde\"))");
-  assert_int_equal(sq.nwords, 1);
+  assert_int_equal(sq.nterms, 1);
   assert_string_equal(sq.cleaned, "maroc -football -\"coupe du monde\"");
 }
 
@@ -207,8 +364,8 @@ static void exclusions_alone_search_nothing(void **state) {
   search_query sq = parse("-football -tennis");
 
   (void)state;
-  assert_null(sq.match);
-  assert_int_equal(sq.nwords, 0);
+  assert_int_equal(sq.nterms, 0);
+  assert_null(sq.exclude);
   assert_string_equal(sq.cleaned, "-football -tennis");
 }
 
@@ -216,16 +373,15 @@ static void stop_words_are_dropped_and_alone_search_nothing(void **state) {
   search_query sq = parse("le Maroc et la France");
 
   (void)state;
-  assert_string_equal(sq.match, "\"maroc\" AND \"france\"");
+  assert_string_equal(all_of(&sq), "(\"maroc\") AND (\"france\")");
   assert_string_equal(sq.cleaned, "Maroc France");
 
   sq = parse("في من على إلى the of");
-  assert_null(sq.match);
-  assert_int_equal(sq.nwords, 0);
+  assert_int_equal(sq.nterms, 0);
 
   /* In a phrase they are words like any other. */
   sq = parse("\"the end\"");
-  assert_string_equal(sq.match, "(\"~the end\" AND \"the end\")");
+  assert_string_equal(all_of(&sq), "(\"~the end\" AND \"the end\")");
 }
 
 static void phrases_with_stop_words_go_through_their_pairs(void **state) {
@@ -233,30 +389,28 @@ static void phrases_with_stop_words_go_through_their_pairs(void **state) {
 
   (void)state;
   /* The pairs with a stop word come first, so FTS5 checks the phrase
-   * only where they are; they weigh nothing (NULL), the phrase does. */
-  assert_string_equal(sq.match, "(\"~الدفاع في\" AND \"~في اسراييل\" AND"
-                                " \"وزير الدفاع في اسراييل\")");
-  assert_int_equal(sq.nphrases, 3);
-  assert_null(sq.phrases[0]);
-  assert_null(sq.phrases[1]);
-  assert_string_equal(sq.phrases[2], "\"وزير الدفاع في اسراييل\"");
+   * only where they are; they weigh nothing, the phrase does. */
+  assert_string_equal(all_of(&sq), "(\"~الدفاع في\" AND \"~في اسراييل\" AND"
+                                   " \"وزير الدفاع في اسراييل\")");
+  assert_int_equal(sq.terms[0].npairs, 2);
+  assert_int_equal(sq.terms[0].nalts, 1);
   /* Without a stop word, a phrase is only itself. */
   sq = parse("\"وزير الدفاع\"");
-  assert_string_equal(sq.match, "\"وزير الدفاع\"");
-  assert_int_equal(sq.nphrases, 1);
+  assert_string_equal(all_of(&sq), "(\"وزير الدفاع\")");
+  assert_null(sq.terms[0].pairs);
 }
 
 static void empty_and_blank_queries_search_nothing(void **state) {
   search_query sq;
 
   (void)state;
-  assert_int_equal(search_parse(NULL, 0, NULL, NULL, &arena, &sq), NB_OK);
-  assert_null(sq.match);
+  assert_int_equal(search_parse(NULL, 0, &arena, &sq), NB_OK);
+  assert_int_equal(sq.nterms, 0);
   assert_string_equal(sq.cleaned, "");
   sq = parse(" \t\n ");
-  assert_null(sq.match);
+  assert_int_equal(sq.nterms, 0);
   sq = parse("!!! ... ---");
-  assert_null(sq.match);
+  assert_int_equal(sq.nterms, 0);
 }
 
 static void long_query_is_cut_at_a_character_boundary(void **state) {
@@ -273,8 +427,8 @@ static void long_query_is_cut_at_a_character_boundary(void **state) {
   sq = parse(q);
   assert_true(strlen(sq.cleaned) <= SEARCH_QUERY_MAX);
   assert_true(utf8_valid(sq.cleaned, strlen(sq.cleaned)));
-  assert_non_null(sq.match);
-  assert_true(sq.nwords <= SEARCH_TERMS_MAX);
+  assert_true(sq.nterms > 0);
+  assert_true(sq.nterms <= SEARCH_TERMS_MAX);
 
   /* One 2,500-letter word: cut after 128 two-byte letters. */
   for (i = 0; i < 5000; i += 2)
@@ -302,8 +456,8 @@ static void at_most_search_terms_max_terms_are_used(void **state) {
     buf_printf(&b, "w%d ", i);
   sq = parse(b.data);
   buf_free(&b);
-  assert_int_equal(sq.nwords, SEARCH_TERMS_MAX);
-  for (p = sq.match; (p = strstr(p, " AND ")) != NULL; p++)
+  assert_int_equal(sq.nterms, SEARCH_TERMS_MAX);
+  for (p = all_of(&sq); (p = strstr(p, " AND ")) != NULL; p++)
     ands++;
   assert_int_equal(ands, SEARCH_TERMS_MAX - 1);
   assert_null(strstr(sq.cleaned, "w16"));
@@ -314,12 +468,12 @@ static void control_characters_and_invalid_utf8_are_dropped(void **state) {
                           "c\xff\xfe \xc3 foot\tball");
 
   (void)state;
-  assert_string_equal(sq.match, "\"maroc\" AND \"foot\" AND \"ball\"");
+  assert_string_equal(all_of(&sq), "(\"maroc\") AND (\"foot\") AND (\"ball\")");
   assert_string_equal(sq.cleaned, "maroc foot ball");
   /* A no-break space separates words like a space. */
   sq = parse("maroc\xc2\xa0"
              "france");
-  assert_int_equal(sq.nwords, 2);
+  assert_int_equal(sq.nterms, 2);
 }
 
 static void section_filter_is_taken_out_of_the_words(void **state) {
@@ -327,29 +481,30 @@ static void section_filter_is_taken_out_of_the_words(void **state) {
 
   (void)state;
   assert_string_equal(sq.section, "sport");
-  assert_string_equal(sq.match, "\"football\"");
+  assert_string_equal(all_of(&sq), "(\"football\")");
   assert_string_equal(sq.cleaned, "football section:sport");
-  assert_int_equal(sq.nwords, 1);
+  assert_int_equal(sq.nterms, 1);
 
   sq = parse("كرة قسم:رياضة");
   assert_string_equal(sq.section, "رياضة");
-  assert_int_equal(sq.nwords, 1);
+  assert_int_equal(sq.nterms, 1);
 
   sq = parse("SECTION:\"الشرق الأوسط\"");
   assert_string_equal(sq.section, "الشرق الأوسط");
-  assert_null(sq.match); /* a section alone is no search */
+  assert_int_equal(sq.nterms, 0); /* a section alone is no search */
 
   sq = parse("section: maroc");
   assert_null(sq.section);
-  assert_string_equal(sq.match, "\"maroc\"");
+  assert_string_equal(all_of(&sq), "(\"maroc\")");
 }
 
 static void word_with_punctuation_is_a_phrase_of_its_parts(void **state) {
   search_query sq = parse("covid-19 (maroc)");
 
   (void)state;
-  assert_string_equal(sq.match, "\"covid 19\" AND \"maroc\"");
-  assert_string_equal(sq.words[0], "covid-19");
+  assert_string_equal(all_of(&sq), "(\"covid 19\") AND (\"maroc\")");
+  assert_string_equal(sq.terms[0].typed, "covid-19");
+  assert_int_equal(sq.nwords, 2); /* not quoted: a word one may miss */
 }
 
 /* Whatever a reader types, FTS5 gets an expression it accepts. */
@@ -389,8 +544,13 @@ static void fts5_syntax_in_a_query_never_makes_a_bad_expression(void **state) {
   put(db, 1, "المغرب وفرنسا", "maroc france covid 19 وزير الخارجية");
   for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
     search_query sq = parse(queries[i]);
-    if (sq.match)
-      run(db, sq.match);
+    size_t drivers[SEARCH_TERMS_MAX];
+    for (size_t k = 0; k < sq.nwords; k++)
+      drivers[k] = sq.nwords - 1 - k;
+    for (size_t d = 0; sq.nterms && d <= sq.nwords; d++) {
+      walk w = plan(db, &sq, d ? drivers : NULL, d);
+      run_walk(db, &w, 1);
+    }
   }
   /* The operators typed are words (or stop words), never syntax. */
   assert_string_equal(find(db, "maroc AND"), "1");
@@ -432,6 +592,56 @@ static void exact_form_ranks_above_a_stem_only_match(void **state) {
   sqlite3_close(db);
 }
 
+static void more_words_held_rank_first_then_relevance(void **state) {
+  sqlite3 *db = fts_db();
+
+  (void)state;
+  /* 2 holds one word many times, in its title too; 1 holds both. */
+  put(db, 1, "خبر", "المغرب توقع مع فرنسا اتفاقا");
+  put(db, 2, "المغرب المغرب", "المغرب المغرب المغرب");
+  put(db, 3, "خبر", "فرنسا");
+  put(db, 4, "خبر", "لا شيء هنا");
+  assert_string_equal(find_any(db, "المغرب فرنسا"), "1 2 3");
+  assert_string_equal(find(db, "المغرب فرنسا"), "1");
+  /* A quoted phrase is required, the words are not. */
+  assert_string_equal(find_any(db, "\"المغرب المغرب\" فرنسا"), "2");
+  /* An excluded word stays excluded. */
+  assert_string_equal(find_any(db, "المغرب فرنسا -اتفاقا"), "2 3");
+  sqlite3_close(db);
+}
+
+static void a_readers_conjunction_or_preposition_is_taken_off(void **state) {
+  sqlite3 *db = fts_db();
+
+  (void)state;
+  put(db, 1, "احتفال بعيد الاستقلال", "نص");
+  put(db, 2, "تقرير", "انخفاض أسعار التمور في الأسواق");
+  put(db, 3, "رأي", "عن المشاعر والذكريات");
+  put(db, 4, "وزير الصحة", "الوزير قال");
+  put(db, 5, "الزير", "جرة");
+  assert_string_equal(find(db, "واحتفال"), "1");
+  assert_string_equal(find(db, "فبمشاعر"), "3");
+  /* Stacked before an article: ar_stem() takes them off. */
+  assert_string_equal(find(db, "وللتمور"), "2");
+  assert_string_equal(find(db, "وبالمشاعر"), "3");
+  /* وزير is commoner than زير: its و is its own. */
+  assert_string_equal(find(db, "وزير"), "4");
+  sqlite3_close(db);
+}
+
+static void the_word_as_typed_ranks_above_its_bare_form(void **state) {
+  sqlite3 *db = fts_db();
+
+  (void)state;
+  put(db, 1, "عنوان", "احتفال كبير");
+  put(db, 2, "عنوان", "واحتفال كبير");
+  put(db, 3, "عنوان", "احتفال آخر");
+  for (int i = 4; i < 10; i++)
+    put(db, i, "عنوان", "نص آخر");
+  assert_string_equal(find(db, "واحتفال"), "2 1 3");
+  sqlite3_close(db);
+}
+
 static void highlights_cover_the_original_text_with_its_marks(void **state) {
   sqlite3 *db = fts_db();
   search_query sq = parse("الحكومة");
@@ -444,7 +654,7 @@ static void highlights_cover_the_original_text_with_its_marks(void **state) {
                                       " WHERE t MATCH ?1",
                                       -1, &st, NULL),
                    SQLITE_OK);
-  sqlite3_bind_text(st, 1, sq.match, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 1, all_of(&sq), -1, SQLITE_TRANSIENT);
   assert_int_equal(sqlite3_step(st), SQLITE_ROW);
   assert_string_equal((const char *)sqlite3_column_text(st, 0),
                       "قالت [الحكومةُ] المغربية");
@@ -559,7 +769,7 @@ static int expect_word(void *ctx, const char *w, size_t n, size_t start,
   (void)end;
   expect_term(e, w, n);
   buf_reset(&e->term);
-  assert_int_equal(search_stem_term(w, n, NULL, NULL, &e->term), NB_OK);
+  assert_int_equal(search_stem_term(w, n, &e->term), NB_OK);
   if (e->term.len)
     expect_term(e, e->term.data, e->term.len);
   if (e->have_prev && (stop || e->prev_stop)) {
@@ -638,19 +848,9 @@ static void index_is_as_without_cache(sqlite3 *db) {
 /* How many documents of t what a reader typed finds. */
 static int64_t count_found(sqlite3 *db, const char *q) {
   search_query sq = parse(q);
-  sqlite3_stmt *st;
-  int64_t n;
 
-  assert_non_null(sq.match);
-  assert_int_equal(sqlite3_prepare_v2(db,
-                                      "SELECT count(*) FROM t WHERE t MATCH ?1",
-                                      -1, &st, NULL),
-                   SQLITE_OK);
-  sqlite3_bind_text(st, 1, sq.match, -1, SQLITE_STATIC);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return n;
+  assert_true(sq.nterms > 0);
+  return count_of(db, all_of(&sq));
 }
 
 /* A table of made-up documents of len-letter words that fills a new
@@ -810,10 +1010,12 @@ static void text_is_appended_after_what_the_buffer_held(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      T(words_must_all_match_and_are_kept_as_typed),
+      T(words_are_terms_kept_as_typed),
       T(arabic_word_matches_its_form_or_its_stem),
+      T(a_conjunction_or_preposition_gives_bare_forms),
+      T(a_bare_form_is_used_only_when_commoner),
       T(quoted_phrase_is_one_term_of_exact_forms),
-      T(phrases_to_weigh_are_listed_in_fts5_order),
+      T(words_come_first_then_phrases_then_what_is_excluded),
       T(unbalanced_quote_closes_at_the_end),
       T(excluded_words_follow_a_binary_not),
       T(exclusions_alone_search_nothing),
@@ -828,6 +1030,9 @@ int main(void) {
       T(fts5_syntax_in_a_query_never_makes_a_bad_expression),
       T(variant_spellings_find_the_same_article),
       T(exact_form_ranks_above_a_stem_only_match),
+      T(more_words_held_rank_first_then_relevance),
+      T(a_readers_conjunction_or_preposition_is_taken_off),
+      T(the_word_as_typed_ranks_above_its_bare_form),
       T(highlights_cover_the_original_text_with_its_marks),
       T(invalid_utf8_document_is_still_indexed),
       T(tokenizer_with_options_is_refused),

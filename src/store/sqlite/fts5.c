@@ -170,7 +170,7 @@ static int stem_of(struct tokenize *t, const char *w, size_t n,
     }
   }
   buf_reset(&t->stem);
-  src = to_sqlite(search_stem_term(w, n, NULL, NULL, &t->stem));
+  src = to_sqlite(search_stem_term(w, n, &t->stem));
   if (src != SQLITE_OK)
     return src;
   *term = t->stem.data;
@@ -277,36 +277,47 @@ static fts5_tokenizer naba_tokenizer = {tok_create, tok_delete, tok_tokenize};
 
 /* ---- ranking ---- */
 
-/* What naba_rank() works out once per query: the average document length
- * and the weights of the phrases, then per row the weighted hits. */
+/* What naba_rank() and naba_slots() work out once per query: the average
+ * document length and, per phrase of the MATCH expression, the term it
+ * counts for (slot) and its weight; then per row each slot's best. */
 struct rank {
   double avgdl;
-  int nphrase; /* phrases with a weight; others (excluded ones) count 0 */
-  double *idf, *freq;
+  int nphrase;     /* phrases with a weight; others count nothing */
+  int *slot;       /* -1: the phrase weighs nothing */
+  double *weight;
+  double best[SEARCH_TERMS_MAX];
 };
 
 static struct rank *rank_setup(const Fts5ExtensionApi *api, Fts5Context *fts,
-                               sqlite3_value *idfs, int *src) {
+                               sqlite3_value *blob, int *src) {
   struct rank *r = api->xGetAuxdata(fts, 0);
   sqlite3_int64 rows = 0, tokens = 0;
-  int n, bytes = sqlite3_value_bytes(idfs);
-  const void *blob = sqlite3_value_blob(idfs);
+  int n, bytes = sqlite3_value_bytes(blob);
+  const unsigned char *p = sqlite3_value_blob(blob);
 
   if (r)
     return r;
-  n = bytes / (int)sizeof(double);
+  n = bytes / (int)(2 * sizeof(double));
   if (n > api->xPhraseCount(fts))
     n = api->xPhraseCount(fts);
-  r = sqlite3_malloc64(sizeof *r + 2 * (size_t)(n ? n : 1) * sizeof(double));
+  r = sqlite3_malloc64(sizeof *r +
+                       (size_t)(n ? n : 1) * (sizeof(double) + sizeof(int)));
   if (!r) {
     *src = SQLITE_NOMEM;
     return NULL;
   }
-  r->idf = (double *)(r + 1);
-  r->freq = r->idf + (n ? n : 1);
+  r->weight = (double *)(r + 1);
+  r->slot = (int *)(r->weight + (n ? n : 1));
   r->nphrase = n;
-  if (n)
-    memcpy(r->idf, blob, (size_t)n * sizeof(double));
+  for (int i = 0; i < n; i++) {
+    double slot, weight; /* the blob may not be aligned for doubles */
+    memcpy(&slot, p + (size_t)i * 2 * sizeof(double), sizeof slot);
+    memcpy(&weight, p + ((size_t)i * 2 + 1) * sizeof(double), sizeof weight);
+    r->slot[i] = slot >= 0 && slot < SEARCH_TERMS_MAX ? (int)slot : -1;
+    r->weight[i] = weight > 0 ? weight : 0;
+    if (r->weight[i] == 0)
+      r->slot[i] = -1;
+  }
   *src = api->xRowCount(fts, &rows);
   if (*src == SQLITE_OK)
     *src = api->xColumnTotalSize(fts, -1, &tokens);
@@ -318,51 +329,92 @@ static struct rank *rank_setup(const Fts5ExtensionApi *api, Fts5Context *fts,
   return *src == SQLITE_OK ? r : NULL;
 }
 
-/* naba_rank(articles_fts, idfs): the row's BM25 relevance, higher is
- * better. idfs is a blob of doubles, the weight of each phrase of the MATCH
- * expression in FTS5's order (search_idf()); phrases past its end weigh 0.
- * For each phrase, its hits are summed with the column weights (title
- * SEARCH_TITLE_WEIGHT, body 1) into f, and
- *   score = sum of idf * f * (k1 + 1) / (f + k1 * (1 - b + b * len / avglen))
+/* Sets r->best[slot] for the row: the best BM25 part of the slot's
+ * phrases found in it, 0 for a slot none of them is in. Per phrase its
+ * hits are summed with the column weights (title SEARCH_TITLE_WEIGHT,
+ * body 1) into f, and its part is
+ *   weight * f * (k1 + 1) / (f + k1 * (1 - b + b * len / avglen))
  * with k1 = 1.2, b = 0.75, len the row's words and avglen the index's
- * average. FTS5's own bm25() counts each phrase's documents over the whole
- * index on every query (a full read of its doclist: 60 ms for a common
- * phrase at 100,000 articles); here the caller supplies the weights. */
+ * average. The best, not the sum: a word found as typed and by its stem
+ * counts once, at the exact form's weight. */
+static int row_slots(const Fts5ExtensionApi *api, Fts5Context *fts,
+                     sqlite3_value *blob, struct rank **out) {
+  static const double k1 = 1.2, b = 0.75;
+  int src = SQLITE_OK, len = 0;
+  struct rank *r = rank_setup(api, fts, blob, &src);
+
+  *out = r;
+  if (!r)
+    return src;
+  memset(r->best, 0, sizeof r->best);
+  src = api->xColumnSize(fts, -1, &len);
+  double norm = k1 * (1 - b + b * (double)len / r->avgdl);
+  for (int i = 0; src == SQLITE_OK && i < r->nphrase; i++) {
+    Fts5PhraseIter it;
+    int col, off;
+    double f = 0;
+    if (r->slot[i] < 0)
+      continue;
+    src = api->xPhraseFirst(fts, i, &it, &col, &off);
+    for (; src == SQLITE_OK && col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+      f += col == 0 ? SEARCH_TITLE_WEIGHT : 1.0;
+    double part = r->weight[i] * f * (k1 + 1) / (f + norm);
+    if (part > r->best[r->slot[i]])
+      r->best[r->slot[i]] = part;
+  }
+  return src;
+}
+
+/* naba_rank(articles_fts, weights): how many query terms the row holds
+ * times SEARCH_COORD_STEP, plus their BM25 parts (row_slots()). weights is
+ * search_expr()'s blob: per phrase of the MATCH expression, in FTS5's
+ * order, the term it counts for and its weight (search_guard()); phrases
+ * past its end weigh nothing. FTS5's own bm25() counts each phrase's
+ * documents over the whole index on every query (a full read of its
+ * doclist: 60 ms for a common phrase at 100,000 articles); here the
+ * caller supplies the weights. */
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                     sqlite3_context *ctx, int nval, sqlite3_value **val) {
-  static const double k1 = 1.2, b = 0.75;
   struct rank *r;
-  int src = SQLITE_OK, ninst = 0, len = 0;
   double score = 0;
+  int src;
 
   if (nval != 1) {
     sqlite3_result_error(ctx, "naba_rank() takes one argument", -1);
     return;
   }
-  r = rank_setup(api, fts, val[0], &src);
-  if (r) {
-    memset(r->freq, 0, (size_t)r->nphrase * sizeof(double));
-    src = api->xInstCount(fts, &ninst);
-  }
-  for (int i = 0; src == SQLITE_OK && i < ninst; i++) {
-    int phrase, col, off;
-    src = api->xInst(fts, i, &phrase, &col, &off);
-    if (src == SQLITE_OK && phrase >= 0 && phrase < r->nphrase)
-      r->freq[phrase] += col == 0 ? SEARCH_TITLE_WEIGHT : 1.0;
-  }
-  if (src == SQLITE_OK)
-    src = api->xColumnSize(fts, -1, &len);
+  src = row_slots(api, fts, val[0], &r);
   if (src != SQLITE_OK) {
     sqlite3_result_error_code(ctx, src);
     return;
   }
-  double norm = k1 * (1 - b + b * (double)len / r->avgdl);
-  for (int i = 0; i < r->nphrase; i++) {
-    double f = r->freq[i];
-    if (f > 0)
-      score += r->idf[i] * f * (k1 + 1) / (f + norm);
-  }
+  for (int i = 0; i < SEARCH_TERMS_MAX; i++)
+    if (r->best[i] > 0)
+      score += SEARCH_COORD_STEP + r->best[i];
   sqlite3_result_double(ctx, score);
+}
+
+/* naba_slots(articles_fts, weights): the terms the row holds, bit i for
+ * term i, with the same weights as naba_rank(). */
+static void slots_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                     sqlite3_context *ctx, int nval, sqlite3_value **val) {
+  struct rank *r;
+  sqlite3_int64 mask = 0;
+  int src;
+
+  if (nval != 1) {
+    sqlite3_result_error(ctx, "naba_slots() takes one argument", -1);
+    return;
+  }
+  src = row_slots(api, fts, val[0], &r);
+  if (src != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, src);
+    return;
+  }
+  for (int i = 0; i < SEARCH_TERMS_MAX; i++)
+    if (r->best[i] > 0)
+      mask |= (sqlite3_int64)1 << i;
+  sqlite3_result_int64(ctx, mask);
 }
 
 int store_fts5_register(sqlite3 *db) {
@@ -387,6 +439,8 @@ int store_fts5_register(sqlite3 *db) {
     src = api->xCreateTokenizer(api, "naba", NULL, &naba_tokenizer, NULL);
   if (src == SQLITE_OK)
     src = api->xCreateFunction(api, "naba_rank", NULL, rank_fn, NULL);
+  if (src == SQLITE_OK)
+    src = api->xCreateFunction(api, "naba_slots", NULL, slots_fn, NULL);
   if (src == SQLITE_OK)
     return NB_OK;
   return (src & 0xff) == SQLITE_NOMEM ? NB_ENOMEM : NB_EIO;
