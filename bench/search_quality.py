@@ -6,7 +6,9 @@ The corpus is ANT v1.1 (10,161 articles of Jawhara FM, TREC-style files),
 read in place from its tarball; nothing of it is written outside $TMPDIR
 and the temporary folder goes at exit. Each query aims at one article: its
 title's content words (the "known item"). A query counts as found when
-the article is in the first 10 results.
+the article is in the first 10 results. Every engine gets the same
+10,157 articles (4 have no title and are left out): the TITLE and the
+TEXT (the ABSTRACT when TEXT is empty).
 
 Queries, from --queries N articles drawn with --seed among those whose
 title appears once in the corpus:
@@ -114,6 +116,7 @@ STOP = set('''
 نحن أنا انا أي اي يا بل لكن غير دون ضد لدى عبر إثر اثر وفي ومن وعلى وإلى وعن
 ومع أمام امام فيها منها عليها إليها عنها به بها له لها فيه منه عليه إليه كان
 كانت يكون تكون ليس أيضا ايضا جدا هل كيف لماذا متى أين اين ماذا وهو وهي
+نحو عنه عنهم عليهم لهم بهم منهم فيهم ضمن تحت فوق وراء إلا الا
 '''.split())
 
 
