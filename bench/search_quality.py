@@ -107,6 +107,7 @@ def read_corpus(path):
 # ---------------------------------------------------------------- queries
 
 MARKS = '\u064b-\u0652\u0670'  # harakat, shadda, sukun, dagger alef
+MARK_SET = {chr(c) for c in range(0x64b, 0x653)} | {'\u0670'}
 TOKEN = re.compile(r'[\w%s\u0640]+' % MARKS)
 ARABIC_WORD = re.compile(r'^[\u0621-\u064a%s\u0640]+$' % MARKS)
 # Function words a reader leaves out of a known-item query.
@@ -157,7 +158,7 @@ def change(w, kind, rnd):
         return 'و' + w
     if kind == 'tatweel':
         spots = [i for i in range(1, len(w)) if w[i - 1] in JOINING
-                 and w[i] not in MARKS]
+                 and w[i] not in MARK_SET]
         if not spots:
             return None
         i = rnd.choice(spots)
@@ -311,6 +312,8 @@ class Naba:
                     return
             except OSError:
                 pass
+            finally:
+                c.close()
             time.sleep(0.05)
         raise Fail('naba serve did not answer /healthz in 30 s')
 
@@ -338,6 +341,9 @@ class Naba:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait()
+        if getattr(self, 'log', None):
+            self.log.close()
 
 
 def run(cmd, **kw):
@@ -461,6 +467,7 @@ class Postgres:
         if getattr(self, 'started', False):
             subprocess.run(self.ctl + ['-m', 'fast', 'stop'],
                            capture_output=True)
+            self.started = False
 
 
 # ---------------------------------------------------------------- lucene
