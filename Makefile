@@ -17,12 +17,14 @@ TEST_PKGS := libcmocka-dev libcurl4-openssl-dev clang-format chromium \
              nginx-light wrk curl default-jre-headless libxml2-utils \
              python3-feedparser
 # What bench/*.sh use: load generators and nginx to compare with, the
-# Arabic word list the generated corpora come from, the sqlite3 shell.
-BENCH_PKGS := wrk nginx-light curl bc hunspell-ar sqlite3 chromium
+# Arabic word list the generated corpora come from, the sqlite3 shell, and
+# the search engines bench/search_quality.sh compares naba with.
+BENCH_PKGS := wrk nginx-light curl bc hunspell-ar sqlite3 chromium \
+              python3-xapian postgresql-15 python3-psycopg2
 FONT_FILES := $(foreach s,arabic latin,$(foreach w,400 700,noto-naskh-arabic-$(s)-$(w)-normal.woff2))
 FONT_DIR   := themes/default/static/fonts
 
-.PHONY: run build deps test-deps bench-deps npm fonts editor test format check-format bench fuzz clean
+.PHONY: run build deps test-deps bench-deps npm fonts editor test format check-format bench bench-quality fuzz clean
 
 run: deps build fonts editor
 	@[ -f "$(DB)" ] || ./$(BUILD)/naba init --db "$(DB)" --demo
@@ -83,6 +85,12 @@ check-format:
 
 bench: bench-deps build fonts editor
 	bench/article.sh
+
+# Known-item search on real news (the ANT corpus) beside Xapian, PostgreSQL
+# and Lucene's Arabic analyzer; about 3 minutes.
+bench-quality: bench-deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) naba
+	bench/search_quality.sh
 
 # Set up once; later runs only build (ninja reruns meson by itself when a
 # meson.build changed). A folder without build.ninja is a setup that
