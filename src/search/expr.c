@@ -34,10 +34,10 @@ void search_guard(const search_query *q, const double *df, double sample,
           bare = df[base + k];
       /* Commoner than the word as typed, or the word is in none of the
        * sample (a reader's و before a rare word). */
-      weight[base + j] = al->bare && !(bare > typed || typed == 0)
-                             ? 0
-                             : search_idf(sample, df[base + j]) *
-                                   search_tier_weight[al->tier];
+      weight[base + j] =
+          al->bare && !(bare > typed || typed == 0)
+              ? 0
+              : search_idf(sample, df[base + j]) * search_tier_weight[al->tier];
     }
     base += t->nalts;
   }

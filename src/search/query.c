@@ -303,7 +303,8 @@ static int add_alt(building *bl, const char *p, size_t n, int tier, int bare,
   const char *copy;
 
   for (size_t i = first; i < bl->nalts; i++)
-    if (strlen(bl->alts[i].phrase) == n && memcmp(bl->alts[i].phrase, p, n) == 0)
+    if (strlen(bl->alts[i].phrase) == n &&
+        memcmp(bl->alts[i].phrase, p, n) == 0)
       return NB_OK;
   assert(bl->nalts < bl->cap);
   if (!(copy = arena_strndup(bl->a, p, n)))
@@ -339,8 +340,7 @@ static int add_word(building *bl, const char *w, size_t n, int tier, int bare,
  * article needs none: ar_stem() takes it off in documents and queries
  * alike. Stacked clitics before an article (وللتمور, وبالمشاعر) are
  * ar_stem()'s too. search_guard() decides later which are used. */
-static int add_bare_forms(building *bl, const char *w, size_t n,
-                          size_t first) {
+static int add_bare_forms(building *bl, const char *w, size_t n, size_t first) {
   static const char conj[] = "وف", prep[] = "بكل";
   size_t cut[2], ncut = 0;
   int rc = NB_OK;
@@ -545,9 +545,8 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out) {
     write_cleaned(&r, &cleaned);
     rc = cleaned.oom ? NB_ENOMEM : NB_OK;
   }
-  if (rc == NB_OK &&
-      !(out->cleaned = arena_strndup(a, cleaned.data ? cleaned.data : "",
-                                     cleaned.len)))
+  if (rc == NB_OK && !(out->cleaned = arena_strndup(
+                           a, cleaned.data ? cleaned.data : "", cleaned.len)))
     rc = NB_ENOMEM;
   if (rc == NB_OK)
     rc = fill_out(&r, a, out);

@@ -357,8 +357,7 @@ static int search_walks(store *s, const search_query *q, const double *weight,
     order[j] = i;
   }
   size_t d = q->nwords == 1 && q->nterms > 1 ? 1 : 2;
-  for (; rc == NB_OK && d <= q->nwords && found < want &&
-                     found < SEARCH_WINDOW;
+  for (; rc == NB_OK && d <= q->nwords && found < want && found < SEARCH_WINDOW;
        d++)
     rc = search_walk(s, q, weight, order, d, section_id, w, &found);
   return rc;

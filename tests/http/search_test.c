@@ -85,13 +85,16 @@ static void a_result_missing_a_word_says_which(void **s) {
   assert_non_null(strstr(r.body.data, article_path));
   const char *missing = strstr(r.body.data, "class=\"search-missing\"");
   assert_non_null(missing);
-  assert_non_null(strstr(missing, "<s><bdi>\xd9\x83\xd8\xb1\xd8\xa9</bdi></s>"));
+  assert_non_null(
+      strstr(missing, "<s><bdi>\xd9\x83\xd8\xb1\xd8\xa9</bdi></s>"));
   assert_null(strstr(missing, "<s><bdi>\xd8\xba\xd8\xa7"));
   reply_free(&r);
   /* The JSON form lists it too. */
-  get("GET", "/search.json?q=%D8%BA%D8%A7%D9%86%D8%AA%D8%B3%20%D9%83%D8%B1%D8%A9",
+  get("GET",
+      "/search.json?q=%D8%BA%D8%A7%D9%86%D8%AA%D8%B3%20%D9%83%D8%B1%D8%A9",
       NULL, NULL, &r);
-  assert_non_null(strstr(r.body.data, "\"missing\":[\"\xd9\x83\xd8\xb1\xd8\xa9\"]"));
+  assert_non_null(
+      strstr(r.body.data, "\"missing\":[\"\xd9\x83\xd8\xb1\xd8\xa9\"]"));
   reply_free(&r);
 }
 
@@ -162,11 +165,13 @@ static void no_results_page_suggests_a_shorter_query(void **s) {
   (void)s;
   reply r;
   /* "غانتس كرة" quoted: nothing; suggests the words unquoted. */
-  search("\"\xd8\xba\xd8\xa7\xd9\x86\xd8\xaa\xd8\xb3 \xd9\x83\xd8\xb1\xd8\xa9\"",
-         NULL, &r);
+  search(
+      "\"\xd8\xba\xd8\xa7\xd9\x86\xd8\xaa\xd8\xb3 \xd9\x83\xd8\xb1\xd8\xa9\"",
+      NULL, &r);
   assert_non_null(strstr(r.body.data, "class=\"suggestions\""));
   assert_non_null(strstr(
-      r.body.data, "/search?q=%D8%BA%D8%A7%D9%86%D8%AA%D8%B3%20%D9%83%D8%B1%D8%A9\""));
+      r.body.data,
+      "/search?q=%D8%BA%D8%A7%D9%86%D8%AA%D8%B3%20%D9%83%D8%B1%D8%A9\""));
   reply_free(&r);
 }
 

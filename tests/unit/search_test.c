@@ -137,8 +137,7 @@ static const char *run_walk(sqlite3 *db, walk *w, int ranked) {
                          -1, &st, NULL),
       SQLITE_OK);
   sqlite3_bind_text(st, 1, w->match.data, -1, SQLITE_STATIC);
-  sqlite3_bind_blob(st, 2, w->weights.data, (int)w->weights.len,
-                    SQLITE_STATIC);
+  sqlite3_bind_blob(st, 2, w->weights.data, (int)w->weights.len, SQLITE_STATIC);
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
     size_t n = strlen(out);
     snprintf(out + n, sizeof out - n, "%s%lld", n ? " " : "",

@@ -1893,8 +1893,7 @@ static const char *search_ids(fixture *f, const char *q, int64_t section_id,
   int64_t t = -1;
 
   out[0] = '\0';
-  assert_int_equal(
-      search_parse(q, strlen(q), &f->a, &sq), NB_OK);
+  assert_int_equal(search_parse(q, strlen(q), &f->a, &sq), NB_OK);
   assert_true(sq.nterms > 0);
   assert_int_equal(
       store_search(f->s, &f->a, &sq, section_id, offset, limit, &h, &n, &t),
@@ -2166,8 +2165,7 @@ static void reindex_restores_a_lost_or_dropped_index(void **state) {
 
   /* Dropped by hand: searching fails cleanly until the reindex. */
   sql_exec_fts(f->path, "DROP TABLE articles_fts");
-  assert_int_equal(
-      search_parse("المجلس", strlen("المجلس"), &f->a, &sq), NB_OK);
+  assert_int_equal(search_parse("المجلس", strlen("المجلس"), &f->a, &sq), NB_OK);
   assert_int_not_equal(
       store_search(f->s, &f->a, &sq, 0, 0, 20, &hits, &nh, &total), NB_OK);
   assert_int_equal(store_reindex(f->s, &n), NB_OK);
