@@ -371,9 +371,9 @@ static void doc_make(doc *d, const vocab *v, uint64_t seed, uint64_t i) {
 
 /* ---- queries ---- */
 
-enum { Q_ONE, Q_THREE, Q_PHRASE, Q_KINDS };
+enum { Q_ONE, Q_THREE, Q_FIVE, Q_PHRASE, Q_KINDS };
 static const char *const kind_names[Q_KINDS] = {"one-word", "three-word",
-                                                "phrase"};
+                                                "five-word", "phrase"};
 
 /* How a one-word query was typed; V_SAME last. */
 enum { V_HAMZA, V_TA, V_PREFIX, V_ARTICLE, V_SAME, V_KINDS };
@@ -460,30 +460,32 @@ static int make_query(int kind, const vocab *v, uint64_t seed,
      * a random article), so that it is there to be found. */
     const span *w = &d->bw.v[rng_below(&r, d->bw.n)];
     variant = typo_word(&r, d->body.data + w->start, w->end - w->start, out);
-  } else if (kind == Q_THREE) {
-    size_t n = d->tw.n, a = rng_below(&r, n);
-    size_t b = rng_below(&r, n - 1), c = rng_below(&r, n - 2);
-    /* three distinct title positions, kept in title order */
-    if (b >= a)
-      b++;
-    size_t lo = a < b ? a : b, hi = a < b ? b : a;
-    if (c >= lo)
-      c++;
-    if (c >= hi)
-      c++;
-    size_t pos[3] = {lo, hi, c};
-    for (int i = 0; i < 2; i++)
-      for (int j = 0; j < 2 - i; j++)
-        if (pos[j] > pos[j + 1]) {
-          size_t t = pos[j];
-          pos[j] = pos[j + 1];
-          pos[j + 1] = t;
-        }
-    for (int i = 0; i < 3; i++) {
-      const span *s = &d->tw.v[pos[i]];
+  } else if (kind == Q_THREE || kind == Q_FIVE) {
+    /* k distinct title positions (all of a shorter title), kept in
+     * title order: a partial shuffle, then sorted. */
+    size_t n = d->tw.n, k = kind == Q_THREE ? 3 : 5, pos[64];
+    if (n > 64)
+      n = 64;
+    if (k > n)
+      k = n;
+    for (size_t i = 0; i < n; i++)
+      pos[i] = i;
+    for (size_t i = 0; i < k; i++) {
+      size_t j = i + rng_below(&r, n - i), t = pos[i];
+      pos[i] = pos[j];
+      pos[j] = t;
+    }
+    for (size_t i = 1; i < k; i++)
+      for (size_t j = i; j > 0 && pos[j - 1] > pos[j]; j--) {
+        size_t t = pos[j];
+        pos[j] = pos[j - 1];
+        pos[j - 1] = t;
+      }
+    for (size_t i = 0; i < k; i++) {
+      const span *sp = &d->tw.v[pos[i]];
       if (i)
         buf_putc(out, ' ');
-      buf_append(out, d->title.data + s->start, s->end - s->start);
+      buf_append(out, d->title.data + sp->start, sp->end - sp->start);
     }
   } else {
     size_t k = rng_below(&r, d->bw.n - 1);

@@ -40,9 +40,10 @@ enum search_tier {
 extern const double search_tier_weight[SEARCH_TIERS];
 
 /* Each query word an article holds counts this much more than the BM25
- * sum can reach (16 terms at most, each under 30): articles are ranked by
- * how many query words they hold, then by relevance. */
-#define SEARCH_COORD_STEP 1000.0
+ * sum can reach (16 terms at most, each under 13 times an idf under 13):
+ * articles are ranked by how many query words they hold, then by
+ * relevance. */
+#define SEARCH_COORD_STEP 10000.0
 
 /* One FTS5 phrase a term may match. */
 typedef struct {

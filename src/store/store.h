@@ -351,7 +351,7 @@ typedef struct {
 /* At most this many matches are ranked and counted. */
 #define SEARCH_CANDIDATES 1000
 /* A walk of the index ranks at most this many matches, newest first. */
-#define SEARCH_WINDOW 2000
+#define SEARCH_WINDOW 1000
 /* Phrases' weights are measured on the newest this many articles. */
 #define SEARCH_SAMPLE 2000
 

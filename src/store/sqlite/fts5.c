@@ -281,7 +281,7 @@ static fts5_tokenizer naba_tokenizer = {tok_create, tok_delete, tok_tokenize};
  * document length and, per phrase of the MATCH expression, the term it
  * counts for (slot) and its weight; then per row each slot's best. */
 struct rank {
-  double avgdl;
+  double avgdl[2]; /* title, body */
   int nphrase; /* phrases with a weight; others count nothing */
   int *slot;   /* -1: the phrase weighs nothing */
   double *weight;
@@ -319,9 +319,13 @@ static struct rank *rank_setup(const Fts5ExtensionApi *api, Fts5Context *fts,
       r->slot[i] = -1;
   }
   *src = api->xRowCount(fts, &rows);
-  if (*src == SQLITE_OK)
-    *src = api->xColumnTotalSize(fts, -1, &tokens);
-  r->avgdl = rows > 0 && tokens > 0 ? (double)tokens / (double)rows : 1.0;
+  for (int col = 0; col < 2; col++) {
+    tokens = 0;
+    if (*src == SQLITE_OK)
+      *src = api->xColumnTotalSize(fts, col, &tokens);
+    r->avgdl[col] =
+        rows > 0 && tokens > 0 ? (double)tokens / (double)rows : 1.0;
+  }
   if (*src == SQLITE_OK)
     *src = api->xSetAuxdata(fts, r, sqlite3_free); /* frees r on failure */
   else
@@ -330,35 +334,46 @@ static struct rank *rank_setup(const Fts5ExtensionApi *api, Fts5Context *fts,
 }
 
 /* Sets r->best[slot] for the row: the best BM25 part of the slot's
- * phrases found in it, 0 for a slot none of them is in. Per phrase its
- * hits are summed with the column weights (title SEARCH_TITLE_WEIGHT,
- * body 1) into f, and its part is
- *   weight * f * (k1 + 1) / (f + k1 * (1 - b + b * len / avglen))
- * with k1 = 1.2, b = 0.75, len the row's words and avglen the index's
- * average. The best, not the sum: a word found as typed and by its stem
- * counts once, at the exact form's weight. */
+ * phrases found in it, 0 for a slot none of them is in. A phrase's part
+ * is its weight times
+ *   SEARCH_TITLE_WEIGHT * sat(title) + sat(body),
+ *   sat = tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen))
+ * with k1 = 1.2, b = 0.75, tf its hits in the column, len the column's
+ * words in the row and avglen their average in the index: each column
+ * saturates and is normalized by its own length, as Lucene scores fields,
+ * so a short title holding the words counts most. The best, not the sum:
+ * a word found as typed and by its stem counts once, at the exact form's
+ * weight. */
 static int row_slots(const Fts5ExtensionApi *api, Fts5Context *fts,
                      sqlite3_value *blob, struct rank **out) {
   static const double k1 = 1.2, b = 0.75;
-  int src = SQLITE_OK, len = 0;
+  int src = SQLITE_OK, len[2] = {0, 0};
   struct rank *r = rank_setup(api, fts, blob, &src);
 
   *out = r;
   if (!r)
     return src;
   memset(r->best, 0, sizeof r->best);
-  src = api->xColumnSize(fts, -1, &len);
-  double norm = k1 * (1 - b + b * (double)len / r->avgdl);
+  for (int col = 0; src == SQLITE_OK && col < 2; col++)
+    src = api->xColumnSize(fts, col, &len[col]);
+  double norm[2];
+  for (int col = 0; col < 2; col++)
+    norm[col] = k1 * (1 - b + b * (double)len[col] / r->avgdl[col]);
   for (int i = 0; src == SQLITE_OK && i < r->nphrase; i++) {
     Fts5PhraseIter it;
     int col, off;
-    double f = 0;
+    double tf[2] = {0, 0};
     if (r->slot[i] < 0)
       continue;
     src = api->xPhraseFirst(fts, i, &it, &col, &off);
     for (; src == SQLITE_OK && col >= 0; api->xPhraseNext(fts, &it, &col, &off))
-      f += col == 0 ? SEARCH_TITLE_WEIGHT : 1.0;
-    double part = r->weight[i] * f * (k1 + 1) / (f + norm);
+      tf[col == 0 ? 0 : 1] += 1;
+    double part = 0;
+    for (int c = 0; c < 2; c++)
+      if (tf[c] > 0)
+        part += (c == 0 ? SEARCH_TITLE_WEIGHT : 1.0) * tf[c] * (k1 + 1) /
+                (tf[c] + norm[c]);
+    part *= r->weight[i];
     if (part > r->best[r->slot[i]])
       r->best[r->slot[i]] = part;
   }
