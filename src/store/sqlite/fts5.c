@@ -282,8 +282,8 @@ static fts5_tokenizer naba_tokenizer = {tok_create, tok_delete, tok_tokenize};
  * counts for (slot) and its weight; then per row each slot's best. */
 struct rank {
   double avgdl[2]; /* title, body */
-  int nphrase; /* phrases with a weight; others count nothing */
-  int *slot;   /* -1: the phrase weighs nothing */
+  int nphrase;     /* phrases with a weight; others count nothing */
+  int *slot;       /* -1: the phrase weighs nothing */
   double *weight;
   double best[SEARCH_TERMS_MAX];
 };
