@@ -14,13 +14,15 @@ Queries, from --queries N articles drawn with --seed among those whose
 title appears once in the corpus:
   - words: the title split on anything but letters and Arabic marks; kept
     are Arabic words (no Latin letters, no digits) of 2 letters or more
-    that are not stop words, the first 5 in title order; a title with
-    fewer than 2 such words is skipped (not a useful known item), and so
-    are titles whose words another title also gives.
+    that are not stop words, the first 5 in title order (--words K: 2 to K
+    of them picked at random, in title order); a title with fewer than 2
+    such words is skipped (not a useful known item), and so are titles
+    whose words another title also gives.
   - plain: those words as printed.
   - variant: the same words as readers type them: per word, each change
-    that applies is made with probability 0.3 (ال dropped, hamza أإآ→ا,
-    final ة→ه, final ي→ى) or 0.1 (و stuck on, a tatweel inside: they fit
+    that applies is made with probability 0.3 (a leading و left out where
+    the word without it is the commoner in the corpus, ال dropped, hamza
+    أإآ→ا, final ة→ه, final ي→ى) or 0.1 (و stuck on, a tatweel inside: they fit
     almost every word, and at 0.3 nearly every query would hold them);
     when none was made one applicable change is forced, so each variant
     differs from its plain query.
@@ -39,7 +41,8 @@ Engines (--engines, default all):
           (light10), BM25 k1 1.2 b 0.75 per field, title boost 5; OR and
           AND. Latency in-process.
 
-    search_quality.py [--queries N] [--seed S] [--engines naba,xapian,pg,lucene]
+    search_quality.py [--queries N] [--seed S] [--words K]
+                      [--engines naba,xapian,pg,lucene]
                       [--naba PATH] [--dump FILE] [--corpus TARBALL]
 Exits non-zero with a message when a step finds nothing (no corpus, no
 queries, a server that does not come up, an engine that finds nothing).
@@ -64,10 +67,16 @@ import urllib.parse
 from collections import Counter, defaultdict
 from xml.sax.saxutils import escape
 
-CORPUS = '/work/shared/testdata/ant-corpus/antcorpus-v1.1.tar.gz'
+CORPUS = os.path.normpath(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared',
+    'testdata', 'ant-corpus', 'antcorpus-v1.1.tar.gz'))
 TOP = 10
-KINDS = ['hamza', 'teh_marbuta', 'final_yeh', 'al_dropped', 'waw_added',
-         'tatweel']
+KINDS = ['waw_dropped', 'hamza', 'teh_marbuta', 'final_yeh', 'al_dropped',
+         'waw_added', 'tatweel']
+# How often each word is in the corpus (make_queries() fills it): a و is
+# a conjunction a reader may leave out when the word without it is the
+# commoner one (وفرنسا: فرنسا), not when it is the word's (وزير: زير).
+VOCAB = Counter()
 
 
 class Fail(Exception):
@@ -135,7 +144,7 @@ def title_words(title):
     return out[:5]
 
 
-PROB = {'hamza': 0.3, 'teh_marbuta': 0.3, 'final_yeh': 0.3, 'al_dropped': 0.3,
+PROB = {'waw_dropped': 0.3, 'hamza': 0.3, 'teh_marbuta': 0.3, 'final_yeh': 0.3, 'al_dropped': 0.3,
         'waw_added': 0.1, 'tatweel': 0.1}
 
 # Letters that join the next one: a tatweel fits only after these.
@@ -145,6 +154,10 @@ JOINING = set('بتثجحخسشصضطظعغفقكلمنهيئ')
 def change(w, kind, rnd):
     """w with one reader's change of this kind, or None if it does not
     apply."""
+    if kind == 'waw_dropped':
+        rest = w[1:]
+        return rest if w.startswith('و') and len(letters(rest)) >= 3 and \
+            VOCAB[letters(rest)] > VOCAB[letters(w)] else None
     if kind == 'al_dropped':
         return w[2:] if w.startswith('ال') and len(letters(w)) >= 5 else None
     if kind == 'hamza':
@@ -189,6 +202,9 @@ def make_queries(docs, n, seed, words=0):
     words > 0, each query keeps 2..words of its title's words, picked at
     random in title order (readers rarely type a whole headline)."""
     count = Counter(letters(t) for _, _, t, _, _ in docs)
+    VOCAB.clear()
+    for _, _, t, _, body in docs:
+        VOCAB.update(letters(w) for w in TOKEN.findall(t + ' ' + body))
     eligible = [(d, title_words(t)) for d, _, t, _, _ in docs
                 if count[letters(t)] == 1]
     # Two titles can share their first 5 content words: such a query has
@@ -661,17 +677,18 @@ def report(rows, qs):
           ' (plain and variant); latency over both: naba = HTTP request on'
           ' loopback, pg = psycopg2 round trip, xapian/lucene in-process'
           % (TOP, n))
-    print('| engine | variant found | variant no result | plain MRR@10 |'
-          ' plain found | p50 / p99 ms |')
-    print('|---|---|---|---|---|---|')
+    print('| engine | variant found | variant no result | variant MRR@10 |'
+          ' plain MRR@10 | plain found | p50 / p99 ms |')
+    print('|---|---|---|---|---|---|---|')
     for e, op, r in rows:
         v = sum(1 for x in r['variant'] if x)
         p = sum(1 for x in r['plain'] if x)
         mrr = sum(1 / x for x in r['plain'] if x) / n
-        print('| %s | %d / %d (%.1f%%) | %d | %.3f | %d / %d (%.1f%%) |'
+        vmrr = sum(1 / x for x in r['variant'] if x) / n
+        print('| %s | %d / %d (%.1f%%) | %d | %.3f | %.3f | %d / %d (%.1f%%) |'
               ' %.2f / %.2f |' % (LABEL[e, op], v, n, 100 * v / n, r['zero'],
-                                  mrr, p, n, 100 * p / n, pct(r['ms'], 50),
-                                  pct(r['ms'], 99)))
+                                  vmrr, mrr, p, n, 100 * p / n,
+                                  pct(r['ms'], 50), pct(r['ms'], 99)))
     print('\nvariant queries found, by the changes they contain'
           ' (a query may hold several):')
     print('| change | queries | ' + ' | '.join(LABEL[e, op]

@@ -14,7 +14,7 @@
 #include "search/search.h"
 
 /* Tuned on the ANT known-item benchmark (bench/search_quality.sh). */
-const double search_tier_weight[SEARCH_TIERS] = {1.0, 0.8, 0.7, 0.6};
+const double search_tier_weight[SEARCH_TIERS] = {1.0, 0.8, 0.7, 0.6, 0.7};
 
 void search_guard(const search_query *q, const double *df, double sample,
                   double *weight) {
@@ -22,22 +22,29 @@ void search_guard(const search_query *q, const double *df, double sample,
 
   for (size_t i = 0; i < q->nterms; i++) {
     const search_term *t = &q->terms[i];
-    double typed = 0;
+    double typed = 0, exact = search_idf(sample, df[base]);
     for (size_t j = 0; j < t->nalts; j++)
-      if (!t->alts[j].bare && df[base + j] > typed)
+      if (t->alts[j].tier <= SEARCH_STEM && df[base + j] > typed)
         typed = df[base + j];
     for (size_t j = 0; j < t->nalts; j++) {
       const search_alt *al = &t->alts[j];
       double bare = 0;
-      for (size_t k = 0; al->bare && k < t->nalts; k++)
+      for (size_t k = 0; al->bare > 0 && k < t->nalts; k++)
         if (t->alts[k].bare == al->bare && df[base + k] > bare)
           bare = df[base + k];
-      /* Commoner than the word as typed, or the word is in none of the
-       * sample (a reader's و before a rare word). */
-      weight[base + j] =
-          al->bare && !(bare > typed || typed == 0)
-              ? 0
-              : search_idf(sample, df[base + j]) * search_tier_weight[al->tier];
+      /* A bare form commoner than the word as typed, or the word is in
+       * none of the sample (a reader's و before a rare word); a clitic
+       * form no commoner than the word. */
+      int used = al->bare > 0   ? bare > typed || typed == 0
+                 : al->bare < 0 ? df[base + j] <= typed
+                                : 1;
+      /* Each form its own idf (a rare form of the word tells more),
+       * but none above the exact form's: no other form may outweigh
+       * it. */
+      double idf = search_idf(sample, df[base + j]);
+      if (idf > exact)
+        idf = exact;
+      weight[base + j] = used ? idf * search_tier_weight[al->tier] : 0;
     }
     base += t->nalts;
   }

@@ -276,9 +276,9 @@ static int read_query(const char *s, size_t len, arena_t *a, reading *r) {
 #define AR_L 2 /* bytes of a normalized Arabic letter */
 /* Fewest letters a bare form keeps: وفد and بلد stay whole. */
 #define BARE_MIN 3
-/* At most this many alternatives a term: the form, its stem, and two bare
- * forms with theirs. */
-#define ALTS_PER_TERM 6
+/* At most this many alternatives a term: the form, its stem, two bare
+ * forms with theirs, and five clitic forms. */
+#define ALTS_PER_TERM 11
 
 /* Whether w (at least AR_L bytes) starts with one of the letters of set. */
 static int letter_in(const char *w, const char *set) {
@@ -359,6 +359,35 @@ static int add_bare_forms(building *bl, const char *w, size_t n, size_t first) {
   return rc;
 }
 
+/* Adds the clitic forms of w[0..n): و ف ب ك ل put before it, as an
+ * article may write it when the reader does not (فرنسا, وفرنسا). Their
+ * stems need none: ar_stem() leaves a bare letter on, so وفرنسا's stem is
+ * not فرنسا's. A word that starts with the article needs none either:
+ * its stem is the same with و ف ب ك before it (والمغرب, بالمغرب). */
+static int add_clitic_forms(building *bl, const char *w, size_t n,
+                            size_t first) {
+  static const char *const clitics[] = {"و", "ف", "ب", "ك", "ل"};
+  int rc = NB_OK;
+
+  if (n < BARE_MIN * AR_L || (n >= 2 * AR_L && memcmp(w, "ال", 2 * AR_L) == 0))
+    return NB_OK;
+  for (size_t i = 0; i < 2 * AR_L && i < n; i += AR_L)
+    if ((unsigned char)w[i] < 0xD8 || (unsigned char)w[i] > 0xD9)
+      return NB_OK; /* not Arabic */
+  for (size_t i = 0; rc == NB_OK && i < sizeof clitics / sizeof *clitics;
+       i++) {
+    buf_reset(&bl->stem);
+    buf_puts(&bl->stem, clitics[i]);
+    buf_append(&bl->stem, w, n);
+    buf_reset(&bl->tmp);
+    quote(&bl->tmp, bl->stem.data, bl->stem.len);
+    if (bl->tmp.oom || bl->stem.oom)
+      return NB_ENOMEM;
+    rc = add_alt(bl, bl->tmp.data, bl->tmp.len, SEARCH_CLITIC, -1, first);
+  }
+  return rc;
+}
+
 /* Appends to pairs the AND of the pair terms of the phrase t (the words
  * next to a stop word, "~a b": FTS5 moves an AND to the rows of its first
  * terms and checks the phrase only there, where "في من" alone would be
@@ -416,6 +445,8 @@ static int make_term(const term *t, building *bl, search_term *st) {
     rc = add_word(bl, t->words.data, n, SEARCH_EXACT, 0, first);
     if (rc == NB_OK)
       rc = add_bare_forms(bl, t->words.data, n, first);
+    if (rc == NB_OK)
+      rc = add_clitic_forms(bl, t->words.data, n, first);
   } else {
     rc = phrase_parts(t, &pairs, &npairs, &phrase, &bl->tmp);
     if (rc == NB_OK)

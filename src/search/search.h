@@ -29,12 +29,14 @@ double search_idf(double articles, double matches);
 /* How an alternative of a query word relates to what was typed. Each
  * weighs search_tier_weight[tier] of its BM25 part, so that for the same
  * word an exact form ranks above its stem, and both above the word with a
- * conjunction or preposition taken off (a "bare" form). */
+ * conjunction or preposition taken off (a "bare" form) or put on (a
+ * "clitic" form: the reader left out the و of وفرنسا). */
 enum search_tier {
   SEARCH_EXACT,     /* the normalized form: "w" */
   SEARCH_STEM,      /* its stem: "~stem" */
   SEARCH_BARE,      /* without a leading و ف ب ك ل (or و/ف + ب ك ل) */
   SEARCH_BARE_STEM, /* the stem of that */
+  SEARCH_CLITIC,    /* with a leading و ف ب ك ل: "وw" */
   SEARCH_TIERS
 };
 extern const double search_tier_weight[SEARCH_TIERS];
@@ -49,9 +51,11 @@ extern const double search_tier_weight[SEARCH_TIERS];
 typedef struct {
   const char *phrase; /* quoted for FTS5: "form", "~stem" or "w1 w2 ..." */
   int tier;           /* SEARCH_* */
-  /* 0, or the number of the bare form this alternative belongs to: such
-   * alternatives are used only when that form is as common as the word as
-   * typed (search_guard()): واحتفال finds احتفال, but وزير never زير. */
+  /* 0: the word as typed (its form and stem). n > 0: the number of the
+   * bare form this alternative belongs to, used only when that form is
+   * commoner than the word as typed (search_guard()): واحتفال finds
+   * احتفال, but وزير never زير. n < 0: a clitic form, used only when no
+   * commoner than the word as typed: فرنسا finds وفرنسا, زير never وزير. */
   int bare;
 } search_alt;
 
@@ -90,10 +94,11 @@ typedef struct search_query {
 int search_parse(const char *q, size_t n, arena_t *a, search_query *out);
 
 /* Sets weight[i] for each of q's nalts alternatives, from df[i], the
- * number of articles among sample that hold it: its BM25 weight (the idf)
- * times its tier's, or 0 for a bare form no commoner than the word as
+ * number of articles among sample that hold it: the word's BM25 weight
+ * (the idf of its commonest form used) times the tier's, or 0 for a bare form no commoner than the word as
  * typed (the letter taken off was the word's own) unless the sample holds
- * neither. */
+ * neither, and for a clitic form commoner than the word as typed (the
+ * letter put on makes another word). */
 void search_guard(const search_query *q, const double *df, double sample,
                   double *weight);
 

@@ -274,9 +274,9 @@ static int by_id(const void *x, const void *y) {
   return (a->id > b->id) - (a->id < b->id);
 }
 
-/* What the walks of one search found, and the last walk's expression:
- * it matches every article found (each walk's matches hold the words of
- * the walk before), so the page's hits are read with it. */
+/* What the walks of one search found, and the expression the page's hits
+ * are read with: any word (and every phrase), which every article found
+ * matches, with no driver terms to slow highlight() and snippet(). */
 typedef struct {
   candidate *v;
   size_t n, cap;
@@ -410,15 +410,29 @@ int store_search(store *s, arena_t *a, const search_query *q,
     return store_err(s, NB_EINVAL, "no search expression");
   if (offset < 0 || limit < 0 || section_id < 0)
     return store_err(s, NB_EINVAL, "negative offset, limit or section");
-  size_t want = (uint64_t)offset + (uint64_t)limit < SEARCH_CANDIDATES
-                    ? (size_t)(offset + limit)
-                    : SEARCH_CANDIDATES;
+  /* Enough for the page and one more, so that a page that is full says
+   * whether another follows, and at least SEARCH_WANT, so that the count
+   * and the pages reach past the articles holding every word. */
+  uint64_t need = (uint64_t)offset + (uint64_t)limit + 1;
+  size_t want = need < SEARCH_WANT          ? SEARCH_WANT
+                : need < SEARCH_CANDIDATES ? (size_t)need
+                                           : SEARCH_CANDIDATES;
   /* One snapshot for the counts, the walks and the page. */
   if ((rc = store_snap_begin(s, &own)) != NB_OK)
     return rc;
   rc = search_weights(s, a, q, &weight, wdf);
   if (rc == NB_OK)
     rc = search_walks(s, q, weight, wdf, section_id, want, &w);
+  if (rc == NB_OK && q->nwords > 0) {
+    size_t all[SEARCH_TERMS_MAX];
+    for (size_t i = 0; i < q->nwords; i++)
+      all[i] = i;
+    buf_reset(&w.match);
+    buf_reset(&w.weights);
+    rc = search_expr(q, weight, all, q->nwords, &w.match, &w.weights);
+    if (rc != NB_OK)
+      rc = store_err(s, rc, "out of memory");
+  }
   /* Walks find some articles again: keep each once. */
   if (rc == NB_OK && w.n > 1) {
     qsort(w.v, w.n, sizeof *w.v, by_id);

@@ -350,6 +350,8 @@ typedef struct {
 
 /* At most this many matches are ranked and counted. */
 #define SEARCH_CANDIDATES 1000
+/* Articles a search ranks at least, when there are as many. */
+#define SEARCH_WANT 100
 /* A walk of the index ranks at most this many matches, newest first. */
 #define SEARCH_WINDOW 1000
 /* Phrases' weights are measured on the newest this many articles. */
@@ -362,7 +364,8 @@ typedef struct {
  * how rare they are among the newest SEARCH_SAMPLE articles and by their
  * tier), rounded to two decimals, then newest first. The articles holding
  * every term are all ranked (newest SEARCH_WINDOW when there are more);
- * when they do not fill offset + limit, those missing some words follow
+ * when they are fewer than offset + limit + 1 or SEARCH_WANT, those
+ * missing some words follow
  * (search/expr.c says how they are found). *total counts what was
  * ranked, SEARCH_CANDIDATES at most. NB_EINVAL for a MATCH expression FTS5
  * refuses. */

@@ -105,11 +105,11 @@ typedef struct {
 
 static walk plan(sqlite3 *db, const search_query *sq, const size_t *drivers,
                  size_t ndrivers) {
-  double df[SEARCH_TERMS_MAX * 8], weight[SEARCH_TERMS_MAX * 8];
+  double df[SEARCH_TERMS_MAX * 11], weight[SEARCH_TERMS_MAX * 11];
   walk w = {{0}, {0}};
   size_t k = 0;
 
-  assert_true(sq->nalts <= SEARCH_TERMS_MAX * 8);
+  assert_true(sq->nalts <= SEARCH_TERMS_MAX * 11);
   for (size_t i = 0; i < sq->nterms; i++)
     for (size_t j = 0; j < sq->terms[i].nalts; j++)
       df[k++] = (double)count_of(db, sq->terms[i].alts[j].phrase);
@@ -189,7 +189,7 @@ static const char *find_any(sqlite3 *db, const char *q) {
 /* The expression of the walk of every term, every alternative used. */
 static const char *all_of(const search_query *sq) {
   static char out[2048];
-  double weight[SEARCH_TERMS_MAX * 8];
+  double weight[SEARCH_TERMS_MAX * 11];
   buf_t m = {0}, w = {0};
 
   for (size_t i = 0; i < sq->nalts; i++)
@@ -244,8 +244,12 @@ static void a_conjunction_or_preposition_gives_bare_forms(void **state) {
   search_query sq = parse("واحتفال وبمشاعر بلد");
 
   (void)state;
-  /* و: the word without it; و+ب: without one or both. */
-  assert_int_equal(sq.terms[0].nalts, 4);
+  /* و: the word without it; و+ب: without one or both; then the five
+   * clitic forms (وواحتفال...). */
+  assert_int_equal(sq.terms[0].nalts, 4 + 5);
+  assert_string_equal(sq.terms[0].alts[4].phrase, "\"وواحتفال\"");
+  assert_int_equal(sq.terms[0].alts[4].tier, SEARCH_CLITIC);
+  assert_true(sq.terms[0].alts[4].bare < 0);
   assert_string_equal(sq.terms[0].alts[2].phrase, "\"احتفال\"");
   assert_int_equal(sq.terms[0].alts[2].tier, SEARCH_BARE);
   assert_int_equal(sq.terms[0].alts[3].tier, SEARCH_BARE_STEM);
@@ -259,16 +263,19 @@ static void a_conjunction_or_preposition_gives_bare_forms(void **state) {
   assert_true(found_second);
   /* بلد keeps its ب: two letters would be left. */
   for (size_t j = 0; j < sq.terms[2].nalts; j++)
-    assert_int_equal(sq.terms[2].alts[j].bare, 0);
+    assert_true(sq.terms[2].alts[j].bare <= 0);
+  /* A word with the article needs no clitic forms: its stem has them. */
+  sq = parse("المغرب");
+  assert_int_equal(sq.terms[0].nalts, 2);
 }
 
 static void a_bare_form_is_used_only_when_commoner(void **state) {
   search_query sq = parse("وزير واحتفال");
-  double df[16], weight[16];
+  double df[32], weight[32];
   size_t n0 = sq.terms[0].nalts;
 
   (void)state;
-  assert_true(sq.nalts <= 16);
+  assert_true(sq.nalts <= 32);
   /* وزير in 50 of 100 articles, زير in 1: the و is the word's. */
   for (size_t j = 0; j < sq.nalts; j++)
     df[j] = 1;
@@ -279,7 +286,9 @@ static void a_bare_form_is_used_only_when_commoner(void **state) {
   search_guard(&sq, df, 100, weight);
   assert_true(weight[0] > weight[1]); /* the exact form weighs more */
   for (size_t j = 2; j < n0; j++)
-    assert_true(weight[j] == 0);
+    assert_true(weight[j] == 0 || sq.terms[0].alts[j].bare < 0);
+  /* Clitic forms (ووزير, in 1) rarer than وزير are used. */
+  assert_true(weight[n0 - 1] > 0 && sq.terms[0].alts[n0 - 1].bare < 0);
   assert_true(weight[n0 + 2] > 0 && weight[n0 + 3] > 0);
   assert_true(weight[n0 + 2] < weight[n0]);
   /* Neither in the sample: the reader's و is taken off. */
@@ -625,6 +634,37 @@ static void a_readers_conjunction_or_preposition_is_taken_off(void **state) {
   assert_string_equal(find(db, "وبالمشاعر"), "3");
   /* وزير is commoner than زير: its و is its own. */
   assert_string_equal(find(db, "وزير"), "4");
+  sqlite3_close(db);
+}
+
+static void a_conjunction_the_reader_left_out_is_put_back(void **state) {
+  sqlite3 *db = fts_db();
+
+  (void)state;
+  put(db, 1, "المغرب وفرنسا", "اتفاق");
+  put(db, 2, "فرنسا", "زيارة");
+  put(db, 3, "وزير الخارجية", "قال الوزير");
+  put(db, 4, "وزير الداخلية", "بيان");
+  put(db, 5, "تقرير", "نص آخر");
+  /* فرنسا as written first, then وفرنسا. */
+  assert_string_equal(find(db, "فرنسا"), "2 1");
+  /* وزير is commoner than زير: زير finds no minister. */
+  assert_string_equal(find(db, "زير"), "");
+  sqlite3_close(db);
+}
+
+static void a_rare_form_never_outweighs_the_exact_one(void **state) {
+  sqlite3 *db = fts_db();
+
+  (void)state;
+  /* حكام in 10 articles of 30, وحكام in one: the clitic form is rarer,
+   * but the word is the same; its match ranks last. */
+  for (int i = 1; i <= 10; i++)
+    put(db, i, "عنوان", "حكام الجولة");
+  put(db, 11, "عنوان", "وحكام الجولة");
+  for (int i = 12; i <= 30; i++)
+    put(db, i, "عنوان", "نص آخر");
+  assert_string_equal(find(db, "حكام"), "1 2 3 4 5 6 7 8 9 10 11");
   sqlite3_close(db);
 }
 
@@ -1032,6 +1072,8 @@ int main(void) {
       T(more_words_held_rank_first_then_relevance),
       T(a_readers_conjunction_or_preposition_is_taken_off),
       T(the_word_as_typed_ranks_above_its_bare_form),
+      T(a_conjunction_the_reader_left_out_is_put_back),
+      T(a_rare_form_never_outweighs_the_exact_one),
       T(highlights_cover_the_original_text_with_its_marks),
       T(invalid_utf8_document_is_still_indexed),
       T(tokenizer_with_options_is_refused),
