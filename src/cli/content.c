@@ -111,8 +111,9 @@ static int cli_import_wxr(const cli_options *o) {
   char err[512];
   int rc = imp_wxr_import(st, o->args[1], &wo, &r, err, sizeof err);
   if (rc == NB_OK && !o->dry_run && tidy_index(st) != NB_OK)
-    fprintf(stderr, "naba: the import is done, but merging the search index"
-                    " failed (the server merges it later): %s\n",
+    fprintf(stderr,
+            "naba: the import is done, but merging the search index"
+            " failed (the server merges it later): %s\n",
             store_errmsg(st));
   store_close(st);
   if (rc != NB_OK) {

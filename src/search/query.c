@@ -374,8 +374,7 @@ static int add_clitic_forms(building *bl, const char *w, size_t n,
   for (size_t i = 0; i < 2 * AR_L && i < n; i += AR_L)
     if ((unsigned char)w[i] < 0xD8 || (unsigned char)w[i] > 0xD9)
       return NB_OK; /* not Arabic */
-  for (size_t i = 0; rc == NB_OK && i < sizeof clitics / sizeof *clitics;
-       i++) {
+  for (size_t i = 0; rc == NB_OK && i < sizeof clitics / sizeof *clitics; i++) {
     buf_reset(&bl->stem);
     buf_puts(&bl->stem, clitics[i]);
     buf_append(&bl->stem, w, n);

@@ -95,10 +95,10 @@ int search_parse(const char *q, size_t n, arena_t *a, search_query *out);
 
 /* Sets weight[i] for each of q's nalts alternatives, from df[i], the
  * number of articles among sample that hold it: the word's BM25 weight
- * (the idf of its commonest form used) times the tier's, or 0 for a bare form no commoner than the word as
- * typed (the letter taken off was the word's own) unless the sample holds
- * neither, and for a clitic form commoner than the word as typed (the
- * letter put on makes another word). */
+ * (the idf of its commonest form used) times the tier's, or 0 for a bare form
+ * no commoner than the word as typed (the letter taken off was the word's own)
+ * unless the sample holds neither, and for a clitic form commoner than the word
+ * as typed (the letter put on makes another word). */
 void search_guard(const search_query *q, const double *df, double sample,
                   double *weight);
 

@@ -414,7 +414,7 @@ int store_search(store *s, arena_t *a, const search_query *q,
    * whether another follows, and at least SEARCH_WANT, so that the count
    * and the pages reach past the articles holding every word. */
   uint64_t need = (uint64_t)offset + (uint64_t)limit + 1;
-  size_t want = need < SEARCH_WANT          ? SEARCH_WANT
+  size_t want = need < SEARCH_WANT         ? SEARCH_WANT
                 : need < SEARCH_CANDIDATES ? (size_t)need
                                            : SEARCH_CANDIDATES;
   /* One snapshot for the counts, the walks and the page. */
