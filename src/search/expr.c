@@ -34,9 +34,11 @@ void search_guard(const search_query *q, const double *df, double sample,
           bare = df[base + k];
       /* A bare form commoner than the word as typed, or the word is in
        * none of the sample (a reader's و before a rare word); a clitic
-       * form no commoner than the word. */
+       * form in the sample and no commoner than the word (one the
+       * newsroom does not write now costs the search more than it
+       * finds). */
       int used = al->bare > 0   ? bare > typed || typed == 0
-                 : al->bare < 0 ? df[base + j] <= typed
+                 : al->bare < 0 ? df[base + j] > 0 && df[base + j] <= typed
                                 : 1;
       /* Each form its own idf (a rare form of the word tells more),
        * but none above the exact form's: no other form may outweigh

@@ -14,6 +14,7 @@ struct words {
   search_word_fn fn;
   void *ctx;
   size_t base; /* offset of the run being tokenized in the whole text */
+  int spans;   /* search_word_spans(): plain words are not normalized */
   buf_t norm;
 };
 
@@ -55,10 +56,37 @@ static int one_word(const char *s, size_t n) {
   return 1;
 }
 
+/* Whether the word s[0..n) as written normalizes to exactly one word:
+ * only ASCII letters and digits, Arabic letters (ء..غ, ف..ي), harakat,
+ * tatweel and Arabic-Indic digits, each of which becomes one character or
+ * none. */
+static int plain_word(const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !(c >= '0' && c <= '9'))
+        return 0;
+      continue;
+    }
+    if (i + 1 >= n || (c & 0xE0) != 0xC0 || (p[i + 1] & 0xC0) != 0x80)
+      return 0;
+    unsigned cp = (unsigned)(c & 0x1F) << 6 | (p[i + 1] & 0x3F);
+    if (!((cp >= 0x621 && cp <= 0x63A) || (cp >= 0x640 && cp <= 0x652) ||
+          (cp >= 0x660 && cp <= 0x669)))
+      return 0;
+    i++;
+  }
+  return 1;
+}
+
 static int on_word(void *ctx, const char *s, size_t start, size_t end) {
   struct words *w = ctx;
   struct subword sub = {w, w->base + start, w->base + end};
   int rc;
+
+  if (w->spans && plain_word(s + start, end - start))
+    return w->fn(w->ctx, s + start, end - start, sub.start, sub.end);
 
   buf_reset(&w->norm);
   rc = ar_normalize(s + start, end - start, &w->norm);
@@ -85,8 +113,9 @@ static int words_run(struct words *w, const char *s, size_t start, size_t end) {
   return rc == NB_EINVAL ? NB_OK : rc;
 }
 
-int search_words(const char *s, size_t n, search_word_fn fn, void *ctx) {
-  struct words w = {fn, ctx, 0, {0}};
+static int words_of(const char *s, size_t n, search_word_fn fn, void *ctx,
+                    int spans) {
+  struct words w = {fn, ctx, 0, spans, {0}};
   size_t i = 0, run = 0, k;
   uint32_t cp;
   int rc = NB_OK;
@@ -111,6 +140,14 @@ int search_words(const char *s, size_t n, search_word_fn fn, void *ctx) {
 done:
   buf_free(&w.norm);
   return rc;
+}
+
+int search_words(const char *s, size_t n, search_word_fn fn, void *ctx) {
+  return words_of(s, n, fn, ctx, 0);
+}
+
+int search_word_spans(const char *s, size_t n, search_word_fn fn, void *ctx) {
+  return words_of(s, n, fn, ctx, 1);
 }
 
 int search_stem_term(const char *w, size_t n, buf_t *out) {

@@ -94,11 +94,12 @@ typedef struct search_query {
 int search_parse(const char *q, size_t n, arena_t *a, search_query *out);
 
 /* Sets weight[i] for each of q's nalts alternatives, from df[i], the
- * number of articles among sample that hold it: the word's BM25 weight
- * (the idf of its commonest form used) times the tier's, or 0 for a bare form
- * no commoner than the word as typed (the letter taken off was the word's own)
- * unless the sample holds neither, and for a clitic form commoner than the word
- * as typed (the letter put on makes another word). */
+ * number of articles among sample that hold it: its BM25 weight (its idf,
+ * but never above the exact form's) times its tier's; or 0 for a bare
+ * form no commoner than the word as typed (the letter taken off was the
+ * word's own) unless the sample holds neither, and for a clitic form
+ * commoner than the word as typed (the letter put on makes another word)
+ * or in none of the sample. */
 void search_guard(const search_query *q, const double *df, double sample,
                   double *weight);
 
@@ -136,6 +137,12 @@ typedef int (*search_word_fn)(void *ctx, const char *w, size_t n, size_t start,
  * normalizer refuses is skipped. Returns NB_OK, NB_ENOMEM, or what fn
  * returned. */
 int search_words(const char *s, size_t n, search_word_fn fn, void *ctx);
+
+/* The words of search_words(), at the same positions and byte ranges, for
+ * what needs only those (highlights, snippets: FTS5 tokenizes a body for
+ * each): a word that surely normalizes to one word is reported as
+ * written, without normalizing it, so w[0..n) is not a term. */
+int search_word_spans(const char *s, size_t n, search_word_fn fn, void *ctx);
 
 /* Appends the stem term of the normalized word w[0..n) to out: "~" and
  * its stem (ar_stem, the same for documents and queries), or nothing when

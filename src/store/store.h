@@ -353,7 +353,7 @@ typedef struct {
 /* Articles a search ranks at least, when there are as many. */
 #define SEARCH_WANT 100
 /* A walk of the index ranks at most this many matches, newest first. */
-#define SEARCH_WINDOW 1000
+#define SEARCH_WINDOW 500
 /* Phrases' weights are measured on the newest this many articles. */
 #define SEARCH_SAMPLE 2000
 

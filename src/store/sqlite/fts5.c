@@ -267,7 +267,11 @@ static int tok_tokenize(Fts5Tokenizer *p, void *fts_ctx, int flags,
   t.stems = !query && (flags & FTS5_TOKENIZE_AUX) == 0;
   if (t.stems)
     t.cache = stem_cache_of(tok);
-  src = to_sqlite(search_words(text, (size_t)ntext, emit, &t));
+  /* Highlights and snippets need positions and offsets only. */
+  if (flags & FTS5_TOKENIZE_AUX)
+    src = to_sqlite(search_word_spans(text, (size_t)ntext, emit, &t));
+  else
+    src = to_sqlite(search_words(text, (size_t)ntext, emit, &t));
   buf_free(&t.stem);
   buf_free(&t.prev);
   return src;
