@@ -61,7 +61,8 @@ static void open_db(void) {
   check(sqlite3_prepare_v2(db,
                            "SELECT rowid, naba_rank(t, ?2),"
                            " highlight(t, 0, X'01', X'02'),"
-                           " snippet(t, 1, X'01', X'02', '…', 24)"
+                           " snippet(t, 1, X'01', X'02', '…', 24),"
+                           " naba_snippet(t, 1, 24), naba_snippet(t, 0, 3)"
                            " FROM t WHERE t MATCH ?1",
                            -1, &query, NULL) == SQLITE_OK);
 }

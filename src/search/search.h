@@ -3,11 +3,14 @@
  * A document's text is split with ar_tokenize (byte offsets in the
  * original text, so highlights land on what the reader sees), and gives
  * for each word its normalized form and, at the same position, its stem
- * marked with a leading "~". A query word matches (form OR ~stem): a
- * document with the exact form scores on both, so exact matches rank above
- * stem-only ones. Indexing and querying go through the same ar_normalize
- * and ar_stem. The engine's side (the FTS5 tokenizer and naba_rank() on
- * SQLite) is store/sqlite/fts5.c: nothing here depends on an engine. */
+ * marked with a leading "~". A query word is a term with alternatives
+ * (its form, its stem, its forms with a clitic taken off or put on), each
+ * of a tier; an article ranks by how many terms it holds, then by the best
+ * alternative of each (query.c makes the terms, expr.c the weights and
+ * the expressions of the store's walks). Indexing and querying go through
+ * the same ar_normalize and ar_stem. The engine's side (the FTS5
+ * tokenizer, naba_rank(), naba_slots() and naba_snippet() on SQLite) is
+ * store/sqlite/fts5.c: nothing here depends on an engine. */
 #ifndef NABA_SEARCH_H
 #define NABA_SEARCH_H
 

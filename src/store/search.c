@@ -285,7 +285,7 @@ typedef struct {
 
 /* One walk: the index drives the join (CROSS JOIN keeps it the outer
  * loop, where MATCH and naba_rank() work) newest id first, so FTS5 walks
- * its doclists in order and stops after SEARCH_WINDOW visible matches
+ * its doclists in order and stops after window visible matches
  * (?2); each is checked for readers' visibility through the index
  * articles_visibility, not the rows (see 003_search.sql), and ranked. ?3
  * is the MATCH expression, ?4 the section, ?5 the phrases' weights. */
@@ -299,7 +299,8 @@ typedef struct {
  * finds to w; *found gets how many. */
 static int search_walk(store *s, const search_query *q, const double *weight,
                        const size_t *drivers, size_t ndrivers,
-                       int64_t section_id, walked *w, size_t *found) {
+                       int64_t section_id, size_t window, walked *w,
+                       size_t *found) {
   store_q c;
   int rc;
 
@@ -309,8 +310,8 @@ static int search_walk(store *s, const search_query *q, const double *weight,
   rc = search_expr(q, weight, drivers, ndrivers, &w->match, &w->weights);
   if (rc != NB_OK)
     return store_err(s, rc, "out of memory");
-  if (w->cap - w->n < SEARCH_WINDOW) {
-    size_t cap = w->n + SEARCH_WINDOW;
+  if (w->cap - w->n < window) {
+    size_t cap = w->n + window;
     candidate *v = realloc(w->v, cap * sizeof *v);
     if (!v)
       return store_err(s, NB_ENOMEM, "out of memory");
@@ -322,12 +323,12 @@ static int search_walk(store *s, const search_query *q, const double *weight,
   else
     q_open_flags(&c, s, SEARCH_WALK(""), Q_INPUT);
   q_i64(&c, 1, nb_now());
-  q_i64(&c, 2, SEARCH_WINDOW);
+  q_i64(&c, 2, (int64_t)window);
   q_text(&c, 3, w->match.data);
   if (section_id)
     q_i64(&c, 4, section_id);
   q_blob(&c, 5, w->weights.data, w->weights.len);
-  while (*found < SEARCH_WINDOW && q_step(&c)) {
+  while (*found < window && q_step(&c)) {
     candidate *v = &w->v[w->n];
     v->id = q_col_i64(&c, 0);
     v->score = q_col_double(&c, 1);
@@ -340,15 +341,18 @@ static int search_walk(store *s, const search_query *q, const double *weight,
   return q_done(&c);
 }
 
-/* The walks of a search: every term first; while they find fewer than
- * want articles, and no walk had to stop at SEARCH_WINDOW, those holding
- * one of the 2, 3, ... rarest words (wdf: their doclists' lengths), down
- * to any word, or with a phrase, none. */
+/* The walks of a search: every term first (SEARCH_WINDOW matches at
+ * most); while they find fewer than want articles, and no walk had to stop
+ * at its window, those holding one of the 2, 3, ... rarest words (wdf:
+ * their doclists' lengths), down to any word, or with a phrase, none:
+ * SEARCH_WINDOW / 2 each, as they only follow the articles holding every
+ * word. */
 static int search_walks(store *s, const search_query *q, const double *weight,
                         const double *wdf, int64_t section_id, size_t want,
                         walked *w) {
   size_t order[SEARCH_TERMS_MAX], found = 0;
-  int rc = search_walk(s, q, weight, NULL, 0, section_id, w, &found);
+  size_t window = SEARCH_WINDOW;
+  int rc = search_walk(s, q, weight, NULL, 0, section_id, window, w, &found);
 
   for (size_t i = 0; i < q->nwords; i++) {
     size_t j = i;
@@ -357,9 +361,10 @@ static int search_walks(store *s, const search_query *q, const double *weight,
     order[j] = i;
   }
   size_t d = q->nwords == 1 && q->nterms > 1 ? 1 : 2;
-  for (; rc == NB_OK && d <= q->nwords && found < want && found < SEARCH_WINDOW;
-       d++)
-    rc = search_walk(s, q, weight, order, d, section_id, w, &found);
+  for (; rc == NB_OK && d <= q->nwords && found < want && found < window; d++) {
+    window = SEARCH_WINDOW / 2;
+    rc = search_walk(s, q, weight, order, d, section_id, window, w, &found);
+  }
   return rc;
 }
 
@@ -371,7 +376,7 @@ static int search_hit(store *s, arena_t *a, const search_query *sq,
 
   q_open_flags(&q, s,
                "SELECT " ARTICLE_COLS ", highlight(articles_fts, 0, X'01',"
-               " X'02'), snippet(articles_fts, 1, X'01', X'02', '…', 24),"
+               " X'02'), naba_snippet(articles_fts, 1, 24),"
                " naba_slots(articles_fts, ?3)"
                " FROM articles_fts CROSS JOIN articles a"
                " ON a.id = articles_fts.rowid"

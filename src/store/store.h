@@ -352,8 +352,9 @@ typedef struct {
 #define SEARCH_CANDIDATES 1000
 /* Articles a search ranks at least, when there are as many. */
 #define SEARCH_WANT 100
-/* A walk of the index ranks at most this many matches, newest first. */
-#define SEARCH_WINDOW 500
+/* The walk of the articles holding every word ranks at most this many
+ * matches, newest first; those missing words, half as many. */
+#define SEARCH_WINDOW 1000
 /* Phrases' weights are measured on the newest this many articles. */
 #define SEARCH_SAMPLE 2000
 

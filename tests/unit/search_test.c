@@ -701,6 +701,70 @@ static void highlights_cover_the_original_text_with_its_marks(void **state) {
   sqlite3_close(db);
 }
 
+/* Highlights tokenize plain words without normalizing them
+ * (search_word_spans()); a word that normalizes to several (ﷺ: four) or
+ * that needs NFKC must still leave the positions where the index has
+ * them. */
+static void highlights_keep_their_place_after_words_that_split(void **state) {
+  sqlite3 *db = fts_db();
+  search_query sq = parse("المغرب الرباط");
+  sqlite3_stmt *st;
+
+  (void)state;
+  put(db, 1, "t", "ﷺ café ﻻ المغرب وَالرباط");
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT highlight(t, 1, '[', ']') FROM t"
+                                      " WHERE t MATCH ?1",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(st, 1, all_of(&sq), -1, SQLITE_TRANSIENT);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                      "ﷺ café ﻻ [المغرب] [وَالرباط]");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+/* naba_snippet(t, column, words) of the row matching q. */
+static const char *snippet_of(sqlite3 *db, const char *q, int words) {
+  static char out[512];
+  search_query sq = parse(q);
+  sqlite3_stmt *st;
+
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT naba_snippet(t, 1, ?2) FROM t"
+                                      " WHERE t MATCH ?1",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(st, 1, all_of(&sq), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(st, 2, words);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return out;
+}
+
+static void snippet_is_the_passage_with_the_most_query_words(void **state) {
+  sqlite3 *db = fts_db();
+
+  (void)state;
+  put(db, 1, "t",
+      "a b c d e f g h المغرب i j k l m n o p q فرنسا والمغرب، r s t u v.");
+  /* Both words at 18 and 19 beat المغرب alone at 8: the passage starts
+   * three words before, "…" where the text goes on. */
+  assert_string_equal(snippet_of(db, "المغرب فرنسا", 6),
+                      "…o p q \x01فرنسا\x02 \x01والمغرب\x02، r…");
+  /* Twelve words hold both places: the first wins, with all the hits. */
+  assert_string_equal(snippet_of(db, "المغرب فرنسا", 12),
+                      "…f g h \x01المغرب\x02 i j k l m n o p…");
+  /* A short text whole, from its first byte to its last. */
+  put(db, 2, "t", "« فرنسا » والمغرب.");
+  sqlite3_exec(db, "DELETE FROM t WHERE rowid = 1", NULL, NULL, NULL);
+  assert_string_equal(snippet_of(db, "المغرب فرنسا", 24),
+                      "« \x01فرنسا\x02 » \x01والمغرب\x02.");
+  sqlite3_close(db);
+}
+
 static void invalid_utf8_document_is_still_indexed(void **state) {
   static const char body[] = "maroc\xff\xfe"
                              "france \xc3 rabat";
@@ -1075,6 +1139,8 @@ int main(void) {
       T(a_conjunction_the_reader_left_out_is_put_back),
       T(a_rare_form_never_outweighs_the_exact_one),
       T(highlights_cover_the_original_text_with_its_marks),
+      T(highlights_keep_their_place_after_words_that_split),
+      T(snippet_is_the_passage_with_the_most_query_words),
       T(invalid_utf8_document_is_still_indexed),
       T(tokenizer_with_options_is_refused),
       T(cached_stems_index_the_terms_of_stemming_every_word),
