@@ -268,6 +268,14 @@ const char *admin_role_name(int role) {
              : "?";
 }
 
+const char *admin_done_notice(admin_req *r, const admin_done *table, size_t n) {
+  const char *done = web_query(r->req, "done");
+  for (size_t i = 0; done && i < n; i++)
+    if (strcmp(done, table[i].done) == 0)
+      return _(table[i].notice);
+  return NULL;
+}
+
 void admin_render(admin_req *r, int status, const char *tpl, json_t *data) {
   web_response *res = r->res;
   json_t *site = json_object();

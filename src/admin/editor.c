@@ -101,10 +101,6 @@ void admin_json_free(void *p) {
     (f ? f : free)(p);
 }
 
-static const char *time_of(admin_req *r, int64_t t) {
-  return admin_date(r, t);
-}
-
 /* The lock as the page tells it: who holds it, and whether they took it
  * from this user. NULL when it is this user's or nobody's. */
 static json_t *lock_view(admin_req *r, const store_lock *l) {
@@ -118,7 +114,7 @@ static json_t *lock_view(admin_req *r, const store_lock *l) {
                          _("%s took over editing this article from you at "
                            "%s. Your text is kept here and in your autosave; "
                            "it was not saved."),
-                         l->user_name, time_of(r, l->taken_at))
+                         l->user_name, admin_date(r, l->taken_at))
           : arena_printf(r->a,
                          _("%s is editing this article now. Saving is "
                            "possible once they close it, or if you take "
@@ -252,7 +248,7 @@ static void render_editor(admin_req *r, int status, const editor_view *v) {
     json_object_set_new(d, "lock", v->lock);
   if (v->offer) {
     json_t *o = json_object();
-    json_object_set_new(o, "when", json_string(time_of(r, v->offer->at)));
+    json_object_set_new(o, "when", json_string(admin_date(r, v->offer->at)));
     json_object_set_new(o, "load_url",
                         json_string(arena_printf(r->a, "%s?autosave=1", base)));
     json_object_set_new(o, "discard_url",
@@ -521,7 +517,7 @@ static void save_post(admin_req *r, int64_t id) {
           "Your text is kept below; the differences from theirs are listed. "
           "Saving again now replaces their version with yours."),
         nlast && last[0].user_name[0] ? last[0].user_name : _("someone"),
-        time_of(r, now.a.updated_at));
+        admin_date(r, now.a.updated_at));
     render_editor(r, 409, &v);
     return;
   }
@@ -627,7 +623,7 @@ static void autosave_post(admin_req *r, int64_t id) {
     return;
   }
   json_t *reply = json_object();
-  json_object_set_new(reply, "saved", json_string(time_of(r, r->now)));
+  json_object_set_new(reply, "saved", json_string(admin_date(r, r->now)));
   json_object_set_new(reply, "notice", json_null());
   json_reply(r, 200, reply);
 }
@@ -740,7 +736,7 @@ static void revisions_page(admin_req *r, int64_t id) {
     json_object_set_new(
         x, "who",
         json_string(rs[i].user_name[0] ? rs[i].user_name : _("command line")));
-    json_object_set_new(x, "when", json_string(time_of(r, rs[i].at)));
+    json_object_set_new(x, "when", json_string(admin_date(r, rs[i].at)));
     json_object_set_new(x, "is_a", json_boolean(rs[i].revision == a));
     json_object_set_new(x, "is_b", json_boolean(rs[i].revision == b));
     json_object_set_new(x, "current",

@@ -125,6 +125,13 @@ void admin_unavailable(admin_req *r, int rc, const char *what);
 void admin_forbidden(admin_req *r);
 /* The date and time t in the site's locale and time zone, in r's arena. */
 const char *admin_date(admin_req *r, int64_t t);
+/* What the last POST did, from the "done" key its redirect carried: the
+ * sentence (an N_() text, given translated) of the matching key in
+ * table[0..n), or NULL. */
+typedef struct {
+  const char *done, *notice;
+} admin_done;
+const char *admin_done_notice(admin_req *r, const admin_done *table, size_t n);
 
 /* ---- roles.c ---- */
 /* What a user may do in the newsroom; each a column of the table in

@@ -92,18 +92,15 @@ static json_t *parents_json(const store_section *ss, size_t n, int64_t self,
   return a;
 }
 
-static const char *section_notice(admin_req *r) {
-  const char *done = web_query(r->req, "done");
-  if (!done)
-    return NULL;
-  if (strcmp(done, "add") == 0)
-    return _("The section was added.");
-  if (strcmp(done, "edit") == 0)
-    return _("The section was saved.");
-  if (strcmp(done, "delete") == 0)
-    return _("The section was deleted.");
-  return NULL;
-}
+static const admin_done section_done[] = {
+    {"add", N_("The section was added.")},
+    {"edit", N_("The section was saved.")},
+    {"delete", N_("The section was deleted.")},
+};
+static const admin_done tag_done[] = {
+    {"edit", N_("The tag was saved.")},
+    {"delete", N_("The tag was deleted; its articles stay.")},
+};
 
 /* The form's fields: from f (a section) or as typed. */
 static json_t *section_form(const store_section *ss, size_t n,
@@ -159,7 +156,8 @@ static void sections_page(admin_req *r, int status, const store_section *form,
   json_object_set_new(d, "form", section_form(ss, n, f, pos, error));
   if (list_error)
     json_object_set_new(d, "error", json_string(list_error));
-  const char *notice = section_notice(r);
+  const char *notice = admin_done_notice(
+      r, section_done, sizeof section_done / sizeof *section_done);
   if (notice)
     json_object_set_new(d, "notice", json_string(notice));
   admin_render(r, status, "sections", d);
@@ -359,12 +357,10 @@ static void tags_page(admin_req *r, int status, const tag_typed *typed,
                                                  (long long)page + 1)));
   if (error)
     json_object_set_new(d, "error", json_string(error));
-  const char *done = web_query(r->req, "done");
-  if (done && strcmp(done, "edit") == 0)
-    json_object_set_new(d, "notice", json_string(_("The tag was saved.")));
-  else if (done && strcmp(done, "delete") == 0)
-    json_object_set_new(
-        d, "notice", json_string(_("The tag was deleted; its articles stay.")));
+  const char *notice =
+      admin_done_notice(r, tag_done, sizeof tag_done / sizeof *tag_done);
+  if (notice)
+    json_object_set_new(d, "notice", json_string(notice));
   admin_render(r, status, "tags", d);
 }
 

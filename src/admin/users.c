@@ -60,18 +60,11 @@ static json_t *langs_json(const char *lang) {
 }
 
 /* What the last POST did, from its redirect's query. */
-static const char *notice_of(admin_req *r) {
-  const char *done = web_query(r->req, "done");
-  if (!done)
-    return NULL;
-  if (strcmp(done, "role") == 0)
-    return _("The role was changed.");
-  if (strcmp(done, "disable") == 0)
-    return _("The account was disabled: its sessions have ended.");
-  if (strcmp(done, "enable") == 0)
-    return _("The account was enabled.");
-  return NULL;
-}
+static const admin_done user_done[] = {
+    {"role", N_("The role was changed.")},
+    {"disable", N_("The account was disabled: its sessions have ended.")},
+    {"enable", N_("The account was enabled.")},
+};
 
 /* Renders the users page with status; d (taken) may already hold an
  * error, a one-time password and what the add form had. */
@@ -109,7 +102,8 @@ static void users_page(admin_req *r, int status, json_t *d) {
     json_object_set_new(f, "langs", langs_json("ar"));
     json_object_set_new(d, "form", f);
   }
-  const char *notice = notice_of(r);
+  const char *notice =
+      admin_done_notice(r, user_done, sizeof user_done / sizeof *user_done);
   if (notice && !json_object_get(d, "notice"))
     json_object_set_new(d, "notice", json_string(notice));
   admin_render(r, status, "users", d);

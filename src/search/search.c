@@ -32,34 +32,11 @@ static int on_subword(void *ctx, const char *s, size_t start, size_t end) {
   return sub->w->fn(sub->w->ctx, s + start, end - start, sub->start, sub->end);
 }
 
-/* Whether the normalized s[0..n) is surely one word: only ASCII letters
- * and digits and the Arabic letters ء..ي, as nearly every word is. Then
- * ar_tokenize() need not split it again (a body is tokenized for every
- * snippet). */
-static int one_word(const char *s, size_t n) {
-  const unsigned char *p = (const unsigned char *)s;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !(c >= '0' && c <= '9'))
-        return 0;
-      continue;
-    }
-    if (i + 1 >= n)
-      return 0;
-    unsigned cp = (unsigned)(c & 0x1F) << 6 | (p[i + 1] & 0x3F);
-    if ((c & 0xE0) != 0xC0 || (p[i + 1] & 0xC0) != 0x80 || cp < 0x621 ||
-        cp > 0x64A)
-      return 0;
-    i++;
-  }
-  return 1;
-}
-
-/* Whether the word s[0..n) as written normalizes to exactly one word:
- * only ASCII letters and digits, Arabic letters (ء..غ, ف..ي), harakat,
- * tatweel and Arabic-Indic digits, each of which becomes one character or
- * none. */
+/* Whether the word s[0..n) surely normalizes to exactly one word: only
+ * ASCII letters and digits, Arabic letters (ء..غ, ف..ي), harakat, tatweel
+ * and Arabic-Indic digits, each of which becomes one character or none, as
+ * nearly every word is. Then a normalized word need not be split again,
+ * and search_word_spans() need not normalize it. */
 static int plain_word(const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
   for (size_t i = 0; i < n; i++) {
@@ -96,7 +73,7 @@ static int on_word(void *ctx, const char *s, size_t start, size_t end) {
     return NB_OK; /* a word the normalizer refuses is not indexed */
   if (rc != NB_OK || w->norm.len == 0)
     return rc;
-  if (one_word(w->norm.data, w->norm.len))
+  if (plain_word(w->norm.data, w->norm.len))
     return w->fn(w->ctx, w->norm.data, w->norm.len, sub.start, sub.end);
   rc = ar_tokenize(w->norm.data, w->norm.len, on_subword, &sub);
   return rc == NB_EINVAL ? NB_OK : rc;

@@ -387,6 +387,28 @@ static int row_slots(const Fts5ExtensionApi *api, Fts5Context *fts,
   return src;
 }
 
+/* row_slots() for the SQL function name called with (articles_fts,
+ * weights); NULL when it failed, the error set on ctx. */
+static struct rank *rank_row(const Fts5ExtensionApi *api, Fts5Context *fts,
+                             sqlite3_context *ctx, int nval,
+                             sqlite3_value **val, const char *name) {
+  struct rank *r = NULL;
+  int src;
+
+  if (nval != 1) {
+    char *msg = sqlite3_mprintf("%s() takes one argument", name);
+    sqlite3_result_error(ctx, msg ? msg : "one argument", -1);
+    sqlite3_free(msg);
+    return NULL;
+  }
+  src = row_slots(api, fts, val[0], &r);
+  if (src != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, src);
+    return NULL;
+  }
+  return r;
+}
+
 /* naba_rank(articles_fts, weights): how many query terms the row holds
  * times SEARCH_COORD_STEP, plus their BM25 parts (row_slots()). weights is
  * search_expr()'s blob: per phrase of the MATCH expression, in FTS5's
@@ -397,19 +419,11 @@ static int row_slots(const Fts5ExtensionApi *api, Fts5Context *fts,
  * caller supplies the weights. */
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                     sqlite3_context *ctx, int nval, sqlite3_value **val) {
-  struct rank *r;
+  struct rank *r = rank_row(api, fts, ctx, nval, val, "naba_rank");
   double score = 0;
-  int src;
 
-  if (nval != 1) {
-    sqlite3_result_error(ctx, "naba_rank() takes one argument", -1);
+  if (!r)
     return;
-  }
-  src = row_slots(api, fts, val[0], &r);
-  if (src != SQLITE_OK) {
-    sqlite3_result_error_code(ctx, src);
-    return;
-  }
   for (int i = 0; i < SEARCH_TERMS_MAX; i++)
     if (r->best[i] > 0)
       score += SEARCH_COORD_STEP + r->best[i];
@@ -420,19 +434,11 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
  * term i, with the same weights as naba_rank(). */
 static void slots_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                      sqlite3_context *ctx, int nval, sqlite3_value **val) {
-  struct rank *r;
+  struct rank *r = rank_row(api, fts, ctx, nval, val, "naba_slots");
   sqlite3_int64 mask = 0;
-  int src;
 
-  if (nval != 1) {
-    sqlite3_result_error(ctx, "naba_slots() takes one argument", -1);
+  if (!r)
     return;
-  }
-  src = row_slots(api, fts, val[0], &r);
-  if (src != SQLITE_OK) {
-    sqlite3_result_error_code(ctx, src);
-    return;
-  }
   for (int i = 0; i < SEARCH_TERMS_MAX; i++)
     if (r->best[i] > 0)
       mask |= (sqlite3_int64)1 << i;
